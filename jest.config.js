@@ -1,0 +1,28 @@
+// Unit specs live beside the code; end-to-end specs in test/. Both compile with SWC (no type check:
+// `npm run typecheck` and `npm run lint` do that).
+const transform = {
+  '^.+\\.[tj]s$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], transform, testEnvironment: 'node' },
+    {
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      transform,
+      testEnvironment: 'node',
+    },
+  ],
+};

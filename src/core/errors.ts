@@ -1,0 +1,42 @@
+/**
+ * Stable, machine-readable reasons a webhook request is refused. They appear in HTTP answers
+ * (`code`), in the event log (`reason`) and in metrics, so they never change meaning.
+ * @publicApi
+ */
+export const WebhookErrorCode = {
+  MissingHeader: 'missing_header',
+  InvalidHeader: 'invalid_header',
+  TimestampTooOld: 'timestamp_too_old',
+  TimestampTooNew: 'timestamp_too_new',
+  NoMatchingSignature: 'no_matching_signature',
+  NoSecretConfigured: 'no_secret_configured',
+  RawBodyMissing: 'raw_body_missing',
+} as const;
+
+/** @publicApi */
+export type WebhookErrorCode = (typeof WebhookErrorCode)[keyof typeof WebhookErrorCode];
+
+/**
+ * The only error the core verification functions throw for a bad request. Its message is safe to
+ * show to the sender: it never contains a secret, a signature or a computed digest.
+ * @publicApi
+ */
+export class WebhookVerificationError extends Error {
+  override readonly name = 'WebhookVerificationError';
+
+  constructor(
+    readonly code: WebhookErrorCode | (string & {}),
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown while the module starts when its configuration cannot work (an unknown endpoint name, a
+ * secret in the wrong format, …). It names what to fix; it is never thrown while serving requests.
+ * @publicApi
+ */
+export class WebhookConfigurationError extends Error {
+  override readonly name = 'WebhookConfigurationError';
+}

@@ -1,0 +1,54 @@
+// The public API of nestjs-hookwarden. Everything a user imports is listed here, by name.
+
+// core: framework-free verification
+export { WebhookErrorCode, WebhookVerificationError, WebhookConfigurationError } from './core/errors';
+export { constantTimeEqual, constantTimeEqualString } from './core/constant-time';
+export type { WebhookRequest } from './core/request';
+export type { WebhookSecret } from './core/secret';
+export { decodeStandardSecret, generateStandardSecret } from './core/secret';
+export type { SignatureScheme, SignatureVerification, VerifyContext } from './core/signature-scheme';
+export { redactHeaders } from './core/redact';
+export {
+  StandardWebhooksScheme,
+  signStandardWebhook,
+  type StandardWebhooksOptions,
+} from './core/schemes/standard-webhooks.scheme';
+
+// providers: one-line endpoint presets
+export type { WebhookEndpointDefinition, SecretInput } from './providers/endpoint-definition';
+export { standardWebhooks, svix, type StandardWebhooksPresetOptions } from './providers/standard-webhooks';
+
+// storage: pluggable secret store and event log
+export {
+  SecretStore,
+  SecretStoreError,
+  DEFAULT_GRACE_PERIOD_SECONDS,
+  MAX_GRACE_PERIOD_SECONDS,
+  MAX_LIVE_OLD_VERSIONS,
+  type SecretVersionInfo,
+  type AddSecretOptions,
+} from './storage/secret-store.interface';
+export {
+  EventLog,
+  EventLogUnavailableError,
+  type WebhookEventRecord,
+  type WebhookEventStatus,
+} from './storage/event-log.interface';
+export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';
+export { InMemoryEventLog, type InMemoryEventLogOptions } from './storage/in-memory/in-memory-event-log';
+
+// nest: module, guard, decorators, exceptions
+export { WebhookModule } from './nest/webhook.module';
+export { WEBHOOK_MODULE_OPTIONS } from './nest/webhook.module-definition';
+export type { WebhookModuleOptions, WebhookModuleExtras } from './nest/webhook-module-options.interface';
+export { WebhookGuard } from './nest/webhook.guard';
+export { WebhookEndpoint, WebhookEvent } from './nest/webhook.decorators';
+export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './nest/webhook-verifier.service';
+export type { IncomingWebhook } from './nest/http-request';
+export {
+  WebhookException,
+  WebhookUnauthorizedException,
+  WebhookBadRequestException,
+  type WebhookErrorBody,
+} from './nest/webhook.exceptions';
+export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';

@@ -1,0 +1,50 @@
+import { WebhookConfigurationError } from '../core/errors';
+import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
+import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
+import type { WebhookModuleOptions } from './webhook-module-options.interface';
+
+/** An endpoint with every default applied. @internal */
+export interface ResolvedEndpoint extends WebhookEndpointDefinition {
+  readonly name: string;
+  readonly dedupeWindowSeconds: number;
+  /** The longest tolerance of the endpoint's schemes, to bound how long an id must be remembered. */
+  readonly toleranceSeconds: number;
+}
+
+/** The module's options with defaults applied once, so no consumer re-applies them. @internal */
+export interface ResolvedWebhookConfig {
+  readonly endpoints: ReadonlyMap<string, ResolvedEndpoint>;
+  readonly rawBodyProperty: string;
+  readonly inMemoryEventLog: InMemoryEventLogOptions;
+}
+
+const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+/** Validates the options and applies defaults; a mistake fails start-up with a message naming it. @internal */
+export function resolveWebhookConfig(options: WebhookModuleOptions | undefined): ResolvedWebhookConfig {
+  const endpoints = new Map<string, ResolvedEndpoint>();
+  for (const [name, definition] of Object.entries(options?.endpoints ?? {})) {
+    if (!ENDPOINT_NAME.test(name)) {
+      throw new WebhookConfigurationError(
+        `Webhook endpoint name "${name}" must be 1–63 letters, digits, '-' or '_', starting with a letter or digit.`,
+      );
+    }
+    if (!definition || !Array.isArray(definition.schemes) || definition.schemes.length === 0) {
+      throw new WebhookConfigurationError(
+        `Webhook endpoint "${name}" has no signature scheme; use a preset such as standardWebhooks().`,
+      );
+    }
+    const tolerances = definition.schemes.map((s) => (s as { toleranceSeconds?: number }).toleranceSeconds ?? 0);
+    endpoints.set(name, {
+      ...definition,
+      name,
+      dedupeWindowSeconds: definition.dedupeWindowSeconds ?? 86_400,
+      toleranceSeconds: Math.max(0, ...tolerances),
+    });
+  }
+  return {
+    endpoints,
+    rawBodyProperty: options?.rawBodyProperty ?? 'rawBody',
+    inMemoryEventLog: options?.inMemoryEventLog ?? {},
+  };
+}

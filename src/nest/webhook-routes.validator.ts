@@ -1,0 +1,58 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { WebhookConfigurationError } from '../core/errors';
+import type { ResolvedWebhookConfig } from './webhook-config';
+import { WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import { WebhookGuard } from './webhook.guard';
+
+/**
+ * Checks every controller route at start-up, so a typo in `@WebhookEndpoint('…')` or a guarded
+ * route without an endpoint stops the app with a clear message instead of failing its first request.
+ * @internal
+ */
+@Injectable()
+export class WebhookRoutesValidator implements OnModuleInit {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const problems: string[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as (new (...args: unknown[]) => object) | undefined;
+      if (!controller?.prototype) continue;
+      const classEndpoint = Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, controller) as string | undefined;
+      const classGuarded = usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, controller));
+      for (const method of this.scanner.getAllMethodNames(controller.prototype)) {
+        const handler = (controller.prototype as Record<string, unknown>)[method] as object;
+        const endpoint =
+          (Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, handler) as string | undefined) ?? classEndpoint;
+        const guarded = classGuarded || usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, handler));
+        const where = `${controller.name}.${method}`;
+        if (endpoint !== undefined && !this.config.endpoints.has(endpoint)) {
+          const known = [...this.config.endpoints.keys()].join(', ') || 'none';
+          problems.push(
+            `${where}: @WebhookEndpoint('${endpoint}') names no configured endpoint (configured: ${known}).`,
+          );
+        } else if (guarded && endpoint === undefined && isRoute(handler)) {
+          problems.push(`${where} uses WebhookGuard but has no @WebhookEndpoint(name) on it or its controller.`);
+        }
+      }
+    }
+    if (problems.length > 0) throw new WebhookConfigurationError(problems.join('\n'));
+  }
+}
+
+function usesWebhookGuard(guards: unknown): boolean {
+  return (
+    Array.isArray(guards) &&
+    guards.some((g) => g === WebhookGuard || (typeof g === 'function' && g.prototype instanceof WebhookGuard))
+  );
+}
+
+function isRoute(handler: object): boolean {
+  return Reflect.getMetadata('path', handler) !== undefined;
+}

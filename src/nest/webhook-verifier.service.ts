@@ -1,0 +1,193 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
+import { redactHeaders } from '../core/redact';
+import type { WebhookRequest } from '../core/request';
+import type { WebhookSecret } from '../core/secret';
+import type { SignatureVerification } from '../core/signature-scheme';
+import { EventLog, type WebhookEventRecord, type WebhookEventStatus } from '../storage/event-log.interface';
+import { SecretStore } from '../storage/secret-store.interface';
+import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
+import { WEBHOOK_CONFIG } from './webhook.constants';
+import type { IncomingWebhook } from './http-request';
+
+/**
+ * A delivery that passed verification, as the handler receives it through `@WebhookEvent()`.
+ * @publicApi
+ */
+export interface VerifiedWebhook<TPayload = unknown> {
+  /** The endpoint name from the options. */
+  readonly endpoint: string;
+  readonly provider: string;
+  /** The provider's message id, when it sends one. */
+  readonly id?: string;
+  /** The signed timestamp, when the provider signs one. */
+  readonly timestamp?: Date;
+  /** The parsed body: JSON as an object, a form as its fields, otherwise what the platform parsed. */
+  readonly payload: TPayload;
+  /** The exact bytes that were verified. */
+  readonly rawBody: Buffer;
+  /** The version of the secret that matched. */
+  readonly secretVersion?: number;
+  readonly receivedAt: Date;
+}
+
+/** What the verifier decided about a request that it did not reject. @publicApi */
+export type WebhookOutcome =
+  | { readonly status: 'accepted'; readonly delivery: VerifiedWebhook }
+  | { readonly status: 'duplicate'; readonly delivery: VerifiedWebhook };
+
+const RAW_BODY_HELP =
+  'The raw request body is not available, so the signature cannot be checked. Create the app with ' +
+  'NestFactory.create(AppModule, { rawBody: true }) and, for text or binary bodies, call ' +
+  'useWebhookBodyParsers(app) from nestjs-hookwarden.';
+
+/**
+ * The whole verification of one request, independent of HTTP frameworks: the guard calls it, and
+ * so can a queue consumer that verifies a stored request later (pass its `receivedAt`).
+ * @publicApi
+ */
+@Injectable()
+export class WebhookVerifier {
+  private readonly logger = new Logger('Hookwarden');
+
+  constructor(
+    @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+    @Inject(SecretStore) private readonly secrets: SecretStore,
+    @Inject(EventLog) private readonly eventLog: EventLog,
+  ) {}
+
+  /** The endpoint of that name; an unknown name is a configuration error. */
+  endpoint(name: string): ResolvedEndpoint {
+    const endpoint = this.config.endpoints.get(name);
+    if (!endpoint) {
+      const known = [...this.config.endpoints.keys()].join(', ') || 'none';
+      throw new WebhookConfigurationError(`Unknown webhook endpoint "${name}" (configured: ${known}).`);
+    }
+    return endpoint;
+  }
+
+  /**
+   * Verifies a request for an endpoint and records it. Resolves once the event log holds it;
+   * rejects with a {@link WebhookVerificationError} (already recorded) when it is refused.
+   */
+  async verify(endpointName: string, incoming: IncomingWebhook, receivedAt = Date.now()): Promise<WebhookOutcome> {
+    const endpoint = this.endpoint(endpointName);
+    let verification: SignatureVerification;
+    try {
+      if (incoming.rawBody === undefined) {
+        throw new WebhookVerificationError(WebhookErrorCode.RawBodyMissing, RAW_BODY_HELP);
+      }
+      const secrets = await this.secrets.getLiveSecrets(endpoint.name);
+      verification = this.runSchemes(endpoint, incoming as WebhookRequest, secrets, receivedAt);
+    } catch (error) {
+      const rejection = this.asVerificationError(error, endpoint);
+      this.recordRejection(endpoint, incoming, rejection.code, receivedAt);
+      throw rejection;
+    }
+    if (verification.secretVersion !== undefined) this.secrets.markUsed?.(endpoint.name, verification.secretVersion);
+
+    const delivery: VerifiedWebhook = {
+      endpoint: endpoint.name,
+      provider: endpoint.provider,
+      id: verification.messageId,
+      timestamp: verification.signedAt,
+      payload: payloadOf(incoming),
+      rawBody: incoming.rawBody!,
+      secretVersion: verification.secretVersion,
+      receivedAt: new Date(receivedAt),
+    };
+    const status = await this.eventLog.record(this.toRecord(endpoint, incoming, receivedAt, 'accepted', verification));
+    return { status: status === 'duplicate' ? 'duplicate' : 'accepted', delivery };
+  }
+
+  private runSchemes(
+    endpoint: ResolvedEndpoint,
+    request: WebhookRequest,
+    secrets: readonly WebhookSecret[],
+    receivedAt: number,
+  ): SignatureVerification {
+    const context = { receivedAt };
+    if (endpoint.schemes.length === 1) return endpoint.schemes[0].verify(request, secrets, context);
+    let merged: SignatureVerification = {};
+    for (const scheme of endpoint.schemes) {
+      const result = scheme.verify(request, secrets, context);
+      merged = {
+        secretVersion: merged.secretVersion ?? result.secretVersion,
+        messageId: merged.messageId ?? result.messageId,
+        signedAt: merged.signedAt ?? result.signedAt,
+      };
+    }
+    return merged;
+  }
+
+  /** Any other failure inside a scheme fails closed as a rejection, never as a 500. */
+  private asVerificationError(error: unknown, endpoint: ResolvedEndpoint): WebhookVerificationError {
+    if (error instanceof WebhookVerificationError) return error;
+    this.logger.error(
+      `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
+    );
+    return new WebhookVerificationError('verification_failed', 'The request could not be verified.');
+  }
+
+  private recordRejection(
+    endpoint: ResolvedEndpoint,
+    incoming: IncomingWebhook,
+    reason: string,
+    receivedAt: number,
+  ): void {
+    const record = this.toRecord(endpoint, incoming, receivedAt, 'rejected', {}, reason);
+    // A rejection is answered at once: its record must not wait on, or fail, the answer.
+    this.eventLog.record(record).catch(() => this.logger.warn(`Could not record a rejected request (${reason}).`));
+  }
+
+  private toRecord(
+    endpoint: ResolvedEndpoint,
+    incoming: IncomingWebhook,
+    receivedAt: number,
+    status: WebhookEventRecord['status'],
+    verification: SignatureVerification,
+    reason?: string,
+  ): WebhookEventRecord {
+    const windowEnd = verification.signedAt
+      ? verification.signedAt.getTime() + endpoint.toleranceSeconds * 1000
+      : receivedAt + endpoint.dedupeWindowSeconds * 1000;
+    return {
+      endpoint: endpoint.name,
+      provider: endpoint.provider,
+      messageId: verification.messageId,
+      status,
+      reason,
+      secretVersion: verification.secretVersion,
+      receivedAt: new Date(receivedAt),
+      signedAt: verification.signedAt,
+      replayWindowEndsAt: new Date(windowEnd),
+      method: incoming.method,
+      path: incoming.url,
+      headers: redactHeaders(incoming.headers),
+      body: incoming.rawBody ?? Buffer.alloc(0),
+    };
+  }
+}
+
+/** The payload the handler sees: what the platform parsed, or the JSON it did not parse. */
+function payloadOf(incoming: IncomingWebhook): unknown {
+  const parsed = incoming.parsedBody;
+  if (parsed !== undefined && !Buffer.isBuffer(parsed)) {
+    if (typeof parsed !== 'string' || !isJson(incoming)) return parsed;
+  }
+  if (isJson(incoming) && incoming.rawBody && incoming.rawBody.length > 0) {
+    try {
+      return JSON.parse(incoming.rawBody.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  return parsed;
+}
+
+function isJson(incoming: IncomingWebhook): boolean {
+  const type = incoming.headers['content-type'];
+  return typeof type === 'string' && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
+}
+
+export type { WebhookEventStatus };

@@ -1,0 +1,84 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { WebhookErrorCode, type WebhookVerificationError } from '../core/errors';
+
+/**
+ * The body of every error Hookwarden answers: `{ statusCode, code, message }`.
+ * @publicApi
+ */
+export interface WebhookErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * Base of the HTTP exceptions Hookwarden throws. Its `code` is stable and machine-readable.
+ * @publicApi
+ */
+export class WebhookException extends HttpException {
+  constructor(
+    readonly code: string,
+    message: string,
+    status: number,
+  ) {
+    super({ statusCode: status, code, message } satisfies WebhookErrorBody, status);
+  }
+}
+
+/** 401: the request could not be authenticated (bad or stale signature, no live secret). @publicApi */
+export class WebhookUnauthorizedException extends WebhookException {
+  constructor(code: string, message: string) {
+    super(code, message, HttpStatus.UNAUTHORIZED);
+  }
+}
+
+/** 400: the request is malformed (a header missing or not in its format, no raw body). @publicApi */
+export class WebhookBadRequestException extends WebhookException {
+  constructor(code: string, message: string) {
+    super(code, message, HttpStatus.BAD_REQUEST);
+  }
+}
+
+const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
+  WebhookErrorCode.MissingHeader,
+  WebhookErrorCode.InvalidHeader,
+  WebhookErrorCode.RawBodyMissing,
+]);
+
+/** Maps a core verification error to the HTTP exception the sender sees. @internal */
+export function toHttpException(error: WebhookVerificationError): WebhookException {
+  return BAD_REQUEST_CODES.has(error.code)
+    ? new WebhookBadRequestException(error.code, error.message)
+    : new WebhookUnauthorizedException(error.code, error.message);
+}
+
+/**
+ * Thrown by the guard to answer a request itself (a duplicate, a challenge) without running the
+ * handler; `WebhookResponseFilter` writes it. Not an error: it never reaches the sender as one.
+ * @internal
+ */
+export class WebhookDirectResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: string | Record<string, unknown> | undefined,
+  ) {}
+}
+
+/**
+ * 503 with Retry-After: the delivery was verified but could not be stored, so it is not
+ * acknowledged; the provider's retry will deliver it again.
+ * @internal
+ */
+export function unavailable(error: { retryAfterSeconds: number }): WebhookDirectResponse {
+  const body: WebhookErrorBody = {
+    statusCode: 503,
+    code: 'event_log_unavailable',
+    message: 'The webhook could not be stored; retry later.',
+  };
+  return new WebhookDirectResponse(
+    503,
+    { 'Retry-After': String(error.retryAfterSeconds) },
+    body as unknown as Record<string, unknown>,
+  );
+}

@@ -1,0 +1,31 @@
+import { StandardWebhooksScheme, type StandardWebhooksOptions } from '../core/schemes/standard-webhooks.scheme';
+import { toSecretList, type SecretInput, type WebhookEndpointDefinition } from './endpoint-definition';
+
+/** @publicApi */
+export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions {
+  /** One secret (`whsec_…`) or several live ones during a rotation, oldest first. */
+  secret?: SecretInput | readonly SecretInput[];
+}
+
+/**
+ * An endpoint that receives Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature`), the format used by Svix, Resend, Clerk, Lemon Squeezy and others.
+ * @publicApi
+ * @example endpoints: { billing: standardWebhooks({ secret: process.env.BILLING_SECRET }) }
+ */
+export function standardWebhooks(options: StandardWebhooksPresetOptions = {}): WebhookEndpointDefinition {
+  const { secret, ...schemeOptions } = options;
+  return {
+    provider: 'standard-webhooks',
+    schemes: [new StandardWebhooksScheme(schemeOptions)],
+    secrets: toSecretList(secret),
+  };
+}
+
+/**
+ * An endpoint that receives Svix deliveries (`svix-id`, `svix-timestamp`, `svix-signature`).
+ * @publicApi
+ */
+export function svix(options: Omit<StandardWebhooksPresetOptions, 'headerPrefix'> = {}): WebhookEndpointDefinition {
+  return { ...standardWebhooks({ ...options, headerPrefix: 'svix' }), provider: 'svix' };
+}

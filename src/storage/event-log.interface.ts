@@ -1,0 +1,56 @@
+/** @publicApi */
+export type WebhookEventStatus = 'accepted' | 'duplicate' | 'rejected' | 'challenge';
+
+/** One request that reached a webhook endpoint, ready to be recorded. @publicApi */
+export interface WebhookEventRecord {
+  readonly endpoint: string;
+  readonly provider: string;
+  /** The provider's message id; accepted events with an id are deduplicated on (endpoint, id). */
+  readonly messageId?: string;
+  /** What the guard decided; `duplicate` is for the log to decide. */
+  readonly status: Exclude<WebhookEventStatus, 'duplicate'>;
+  /** The error code of a rejection. */
+  readonly reason?: string;
+  readonly secretVersion?: number;
+  readonly receivedAt: Date;
+  readonly signedAt?: Date;
+  /**
+   * Until when a replay of this message id could still pass verification: the log must remember
+   * the id at least that long.
+   */
+  readonly replayWindowEndsAt: Date;
+  readonly method: string;
+  readonly path: string;
+  /** Headers with credentials and signatures already redacted. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/**
+ * The record of every request an endpoint received, and the arbiter of duplicates: `record`
+ * resolves once the event is stored (a 2xx waits for it) with `duplicate` when an accepted event
+ * with the same (endpoint, message id) is already there.
+ * @publicApi
+ */
+export interface EventLog {
+  record(event: WebhookEventRecord): Promise<WebhookEventStatus>;
+}
+
+/** Injection token of the {@link EventLog}. @publicApi */
+export const EventLog = Symbol('WebhookEventLog');
+
+/**
+ * The event log could not store an event in time (database down, slow past its deadline). The
+ * request is answered 503 with Retry-After and is not acknowledged, so the provider retries.
+ * @publicApi
+ */
+export class EventLogUnavailableError extends Error {
+  override readonly name = 'EventLogUnavailableError';
+  constructor(
+    message = 'The webhook event log is unavailable.',
+    /** Seconds the sender should wait before retrying. */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
+}
