@@ -14,14 +14,18 @@ const transform = {
   ],
 };
 
+// ESM-only packages that jest must compile to CommonJS like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|@bufbuild/cel)/)'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], transform, testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
+      transformIgnorePatterns,
       testEnvironment: 'node',
     },
   ],

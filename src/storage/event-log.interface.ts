@@ -54,3 +54,64 @@ export class EventLogUnavailableError extends Error {
     super(message);
   }
 }
+
+/** A stored event as the admin API shows it. Headers are already redacted. @publicApi */
+export interface StoredWebhookEvent {
+  /** Opaque, unique id of the row. */
+  readonly id: string;
+  readonly endpoint: string;
+  readonly provider: string;
+  readonly messageId?: string;
+  readonly status: WebhookEventStatus;
+  readonly reason?: string;
+  readonly secretVersion?: number;
+  readonly receivedAt: Date;
+  readonly signedAt?: Date;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Size and SHA-256 (hex) of the whole body, kept even when the body itself is not. */
+  readonly bodySize: number;
+  readonly bodySha256: string;
+  /** The stored body (up to the configured cap); only `get` returns it. */
+  readonly body?: Buffer;
+  /** Whether the stored body is shorter than the received one. */
+  readonly bodyTruncated?: boolean;
+}
+
+/** Filters of the admin event listing; results are newest first. @publicApi */
+export interface WebhookEventQuery {
+  readonly endpoint?: string;
+  readonly status?: WebhookEventStatus;
+  readonly reason?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+  /** 1 to 500. */
+  readonly limit: number;
+  /** The `nextCursor` of the previous page (keyset pagination). */
+  readonly cursor?: string;
+}
+
+/** @publicApi */
+export interface WebhookEventPage {
+  readonly items: readonly StoredWebhookEvent[];
+  readonly nextCursor?: string;
+}
+
+/**
+ * Read access to the event log for the admin API. A malformed cursor is refused with
+ * `InvalidCursorError`, never a 500.
+ * @publicApi
+ */
+export interface EventLogReader {
+  list(query: WebhookEventQuery): Promise<WebhookEventPage>;
+  get(id: string): Promise<StoredWebhookEvent | undefined>;
+}
+
+/** Injection token of the {@link EventLogReader}. @publicApi */
+export const EventLogReader = Symbol('WebhookEventLogReader');
+
+/** @publicApi */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}

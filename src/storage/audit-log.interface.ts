@@ -1,0 +1,22 @@
+/** One administrative action (never holds a secret). @publicApi */
+export interface AuditEntry {
+  /** Who acted: the admin principal (for the bearer token, `admin-token`). */
+  readonly actor: string;
+  /** What was done: `secret.rotate`, `secret.revoke`, `events.list`, … */
+  readonly action: string;
+  readonly endpoint?: string;
+  readonly secretVersion?: number;
+  /** Extra facts safe to keep (counts, filters), never a secret. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly at: Date;
+}
+
+/** Where admin actions are recorded. @publicApi */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** The most recent entries, newest first. */
+  recent(limit: number): Promise<readonly AuditEntry[]>;
+}
+
+/** Injection token of the {@link AuditLog}. @publicApi */
+export const AuditLog = Symbol('WebhookAuditLog');
