@@ -67,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // Run directly (node dist/cli/hookwarden.js); bin/hookwarden.js calls main() itself.
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {
