@@ -19,6 +19,12 @@ const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|@bufbui
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // One PostgreSQL per run for the storage and e2e specs: DATABASE_URL when set, otherwise an
+  // embedded server (test/support/postgres.ts). Jest compiles these with a project's transform; the
+  // root `transform` is there for jest versions that use the root config instead.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  transform,
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {

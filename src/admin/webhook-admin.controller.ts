@@ -41,7 +41,6 @@ import {
   SecretVersionView,
   type EventSummaryView,
 } from './admin.dto';
-import { ADMIN_TOKEN_ACTOR } from './admin-token.guard';
 
 /** Validation answers 400 with each field's messages, whatever the app's global pipes are. */
 const validation = new ValidationPipe({

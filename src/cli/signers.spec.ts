@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signDelivery } from './signers';
@@ -127,7 +128,6 @@ describe('hookwarden send signers reproduce the providers published vectors', ()
   });
 
   it('box: HMAC-SHA256 over the body then the delivery timestamp header, base64 (documented algorithm)', () => {
-    const { createHmac } = require('node:crypto') as typeof import('node:crypto');
     const text = '{"type":"webhook_event","trigger":"FILE.UPLOADED"}';
     const headers = signDelivery('box', {
       ...base,

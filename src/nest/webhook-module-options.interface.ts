@@ -1,5 +1,11 @@
+import type { InjectionToken } from '@nestjs/common';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
+import type {
+  EncryptionKeyOption,
+  EventLogSettings,
+  SecretCacheSettings,
+} from '../storage/typeorm/typeorm-storage.options';
 
 /**
  * Options of `WebhookModule.forRoot()` / `forRootAsync()`.
@@ -16,9 +22,58 @@ export interface WebhookModuleOptions {
    * @default 'rawBody'
    */
   rawBodyProperty?: string;
-  /** Options of the in-memory duplicate filter used when no durable event log is configured. */
+  /** Options of the in-memory event log used when no database is configured (`storage` is memory). */
   inMemoryEventLog?: InMemoryEventLogOptions;
+  /**
+   * TypeORM storage: the master key that encrypts the secrets at rest (AES-256-GCM): 32 bytes as
+   * base64 or hex, or a keyring `{ current: 'k2', keys: { k1: '…', k2: '…' } }` while rotating it.
+   * Required with `storage: { type: 'typeorm' }`.
+   */
+  encryptionKey?: EncryptionKeyOption;
+  /** TypeORM storage: tuning of the event log (group commit, deadline, body cap, rejections, retention). */
+  eventLog?: EventLogSettings;
+  /** TypeORM storage: the in-memory cache of the secrets. */
+  secretCache?: SecretCacheSettings;
+  /**
+   * TypeORM storage: the schema of Hookwarden's tables (the data source's schema by default). When
+   * the extras also name one (`storage.schema`), both must be equal.
+   */
+  schema?: string;
 }
+
+/** Keep everything in process memory: no database, nothing durable (the default). @publicApi */
+export interface WebhookMemoryStorage {
+  readonly type: 'memory';
+}
+
+/**
+ * Keep the secrets, the event log and the audit trail in PostgreSQL through the app's own TypeORM
+ * data source. Needs the optional peers `typeorm`, `@nestjs/typeorm` (unless `dataSourceToken` is
+ * given) and `pg`, and Hookwarden's migrations (`HOOKWARDEN_MIGRATIONS` from
+ * `nestjs-hookwarden/typeorm`).
+ * @publicApi
+ */
+export interface WebhookTypeOrmStorage {
+  readonly type: 'typeorm';
+  /** The name of the TypeORM data source (`TypeOrmModule.forRoot({ name })`); the default one otherwise. */
+  readonly dataSourceName?: string;
+  /** Or the injection token of a `DataSource` the app provides itself (without `@nestjs/typeorm`). */
+  readonly dataSourceToken?: InjectionToken;
+  /**
+   * The schema of the tables, known at registration so the entities registered with
+   * `TypeOrmModule.forFeature()` describe the right tables (see also the `schema` option).
+   */
+  readonly schema?: string;
+  /**
+   * Register Hookwarden's entities on the data source (`TypeOrmModule.forFeature`, picked up by
+   * `autoLoadEntities: true`). Turn off when you list `HOOKWARDEN_ENTITIES` yourself.
+   * @default true
+   */
+  readonly registerEntities?: boolean;
+}
+
+/** Where Hookwarden keeps its state. @publicApi */
+export type WebhookStorageExtras = WebhookMemoryStorage | WebhookTypeOrmStorage;
 
 /** Registration-time switches (they decide which providers exist, so they sit beside `useFactory`). @publicApi */
 export interface WebhookModuleExtras {
@@ -27,4 +82,11 @@ export interface WebhookModuleExtras {
    * @default false
    */
   isGlobal?: boolean;
+  /**
+   * Where secrets, events and audit entries live: `{ type: 'memory' }` (the default) or
+   * `{ type: 'typeorm', dataSourceName? }`. Decided at registration (it selects the providers), so it
+   * sits beside `useFactory`, not inside it.
+   * @default { type: 'memory' }
+   */
+  storage?: WebhookStorageExtras;
 }

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { WebhookModuleExtras, WebhookModuleOptions } from './webhook-module-options.interface';
+import { webhookStorageParts } from './webhook-storage.providers';
 
 export const {
   ConfigurableModuleClass: ConfigurableWebhookModule,
@@ -9,8 +10,15 @@ export const {
 } = new ConfigurableModuleBuilder<WebhookModuleOptions>({ moduleName: 'Webhook' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createWebhookOptions')
-  .setExtras<WebhookModuleExtras>({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  // Every extra needs a default here: only keys listed here are kept out of the options value.
+  .setExtras<WebhookModuleExtras>({ isGlobal: false, storage: { type: 'memory' } }, (definition, extras) => {
+    // The storage decides which providers back SecretStore, EventLog, EventLogReader and AuditLog.
+    const storage = webhookStorageParts(extras.storage, WEBHOOK_MODULE_OPTIONS);
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      imports: [...(definition.imports ?? []), ...storage.imports],
+      providers: [...(definition.providers ?? []), ...storage.providers],
+    };
+  })
   .build();

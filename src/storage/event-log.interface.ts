@@ -77,6 +77,11 @@ export interface StoredWebhookEvent {
   readonly body?: Buffer;
   /** Whether the stored body is shorter than the received one. */
   readonly bodyTruncated?: boolean;
+  /**
+   * Set on a summary row only: during a flood of rejected requests, the log stores a limited number
+   * per second one by one and counts the rest, per endpoint and reason, in one row per second.
+   */
+  readonly occurrences?: number;
 }
 
 /** Filters of the admin event listing; results are newest first. @publicApi */

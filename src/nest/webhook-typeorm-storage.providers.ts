@@ -1,0 +1,119 @@
+// The TypeORM storage of WebhookModule. Loaded only when `storage: { type: 'typeorm' }` is chosen,
+// so typeorm, @nestjs/typeorm and pg stay optional: nothing else may import this file.
+import type { DynamicModule, InjectionToken, Provider } from '@nestjs/common';
+// Types only: @nestjs/typeorm is not needed when the app gives `dataSourceToken`.
+import type * as NestTypeOrm from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { WebhookConfigurationError } from '../core/errors';
+import { AuditLog } from '../storage/audit-log.interface';
+import { EventLog, EventLogReader } from '../storage/event-log.interface';
+import { SecretStore } from '../storage/secret-store.interface';
+import { hookwardenEntityList } from '../storage/typeorm/hookwarden.entities';
+import { assertTables, DataSourceSql, resolveSchema } from '../storage/typeorm/sql';
+import { HOOKWARDEN_TABLES, validateSchemaName } from '../storage/typeorm/storage-schema';
+import { TypeOrmAuditLog } from '../storage/typeorm/typeorm-audit-log';
+import { TypeOrmEventLog } from '../storage/typeorm/typeorm-event-log';
+import { TypeOrmSecretStore } from '../storage/typeorm/typeorm-secret-store';
+import type { ResolvedWebhookConfig } from './webhook-config';
+import { WEBHOOK_CONFIG } from './webhook.constants';
+import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
+import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage.providers';
+
+/** The data source Hookwarden uses (an alias of the app's). @internal */
+export const HOOKWARDEN_DATA_SOURCE = Symbol('hookwarden:data-source');
+/** The TypeORM storage options with defaults applied, and the tables checked. @internal */
+export const HOOKWARDEN_TYPEORM_STORAGE = Symbol('hookwarden:typeorm-storage');
+
+/** @internal */
+export interface ResolvedTypeOrmStorage {
+  readonly schema: string;
+  readonly options: WebhookModuleOptions;
+}
+
+/** @internal */
+export function typeOrmStorageParts(
+  storage: WebhookTypeOrmStorage,
+  optionsToken: string | symbol,
+): WebhookStorageParts {
+  const extrasSchema = validateSchemaName(storage.schema);
+  let dataSourceToken: InjectionToken;
+  const imports: DynamicModule[] = [];
+  if (storage.dataSourceToken !== undefined) {
+    dataSourceToken = storage.dataSourceToken;
+    if (storage.registerEntities === true) {
+      throw new WebhookConfigurationError(
+        'storage.registerEntities needs @nestjs/typeorm; with dataSourceToken list HOOKWARDEN_ENTITIES in your data source.',
+      );
+    }
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nestTypeOrm = require('@nestjs/typeorm') as typeof NestTypeOrm;
+    dataSourceToken = nestTypeOrm.getDataSourceToken(storage.dataSourceName);
+    if (storage.registerEntities ?? true) {
+      imports.push(nestTypeOrm.TypeOrmModule.forFeature(hookwardenEntityList(extrasSchema), storage.dataSourceName));
+    }
+  }
+
+  const providers: Provider[] = [
+    { provide: HOOKWARDEN_DATA_SOURCE, useExisting: dataSourceToken },
+    {
+      provide: HOOKWARDEN_TYPEORM_STORAGE,
+      useFactory: async (options: WebhookModuleOptions | undefined, dataSource: DataSource) => {
+        const settings = options ?? {};
+        const optionSchema = validateSchemaName(settings.schema);
+        if (optionSchema !== undefined && extrasSchema !== undefined && optionSchema !== extrasSchema) {
+          throw new WebhookConfigurationError(
+            `The schema option ("${optionSchema}") differs from storage.schema ("${extrasSchema}"); give one of them.`,
+          );
+        }
+        if (!dataSource?.isInitialized) {
+          throw new WebhookConfigurationError('The data source given to Hookwarden is not initialised.');
+        }
+        const schema = resolveSchema(dataSource, optionSchema ?? extrasSchema);
+        // Every table up front, before any store opens a connection of its own.
+        await assertTables(new DataSourceSql(dataSource).query, schema, Object.values(HOOKWARDEN_TABLES));
+        return { schema, options: settings } satisfies ResolvedTypeOrmStorage;
+      },
+      inject: [optionsToken, HOOKWARDEN_DATA_SOURCE],
+    },
+    {
+      provide: SecretStore,
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage, config: ResolvedWebhookConfig) => {
+        const store = new TypeOrmSecretStore(dataSource, {
+          encryptionKey: storage.options.encryptionKey!,
+          schema: storage.schema,
+          cacheTtlMs: storage.options.secretCache?.ttlMs,
+        });
+        await store.init();
+        try {
+          await seedConfiguredSecrets(store, config);
+        } catch (error) {
+          await store.close();
+          throw error;
+        }
+        return store;
+      },
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, WEBHOOK_CONFIG],
+    },
+    {
+      provide: EventLog,
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {
+        const log = new TypeOrmEventLog(dataSource, { ...storage.options.eventLog, schema: storage.schema });
+        await log.init();
+        return log;
+      },
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
+    },
+    { provide: EventLogReader, useExisting: EventLog },
+    {
+      provide: AuditLog,
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {
+        const audit = new TypeOrmAuditLog(dataSource, { schema: storage.schema });
+        await audit.init();
+        return audit;
+      },
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
+    },
+  ];
+  return { imports, providers };
+}

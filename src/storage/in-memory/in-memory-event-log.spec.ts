@@ -1,0 +1,56 @@
+import { InvalidCursorError, type WebhookEventRecord } from '../event-log.interface';
+import { InMemoryAuditLog } from './in-memory-audit-log';
+import { InMemoryEventLog } from './in-memory-event-log';
+
+let n = 0;
+const event = (overrides: Partial<WebhookEventRecord> = {}): WebhookEventRecord => ({
+  endpoint: 'billing',
+  provider: 'standard-webhooks',
+  messageId: `m${++n}`,
+  status: 'accepted',
+  receivedAt: new Date(),
+  replayWindowEndsAt: new Date(Date.now() + 60_000),
+  method: 'POST',
+  path: '/hooks/billing',
+  headers: {},
+  body: Buffer.from('{"a":1}'),
+  ...overrides,
+});
+
+describe('InMemoryEventLog', () => {
+  it('decides duplicates and keeps every request in a bounded ring for the reader', async () => {
+    const log = new InMemoryEventLog({ recentEvents: 3, recentBodyCapBytes: 4 });
+    expect(await log.record(event({ messageId: 'x' }))).toBe('accepted');
+    expect(await log.record(event({ messageId: 'x' }))).toBe('duplicate');
+    expect(await log.record(event({ status: 'rejected', reason: 'no_matching_signature' }))).toBe('rejected');
+    await log.record(event({ endpoint: 'other' }));
+    const page = await log.list({ limit: 10 });
+    expect(page.items.map((e) => [e.id, e.status])).toEqual([
+      ['4', 'accepted'],
+      ['3', 'rejected'],
+      ['2', 'duplicate'],
+    ]);
+    expect(page.items[0].body).toBeUndefined();
+    expect(await log.get('1')).toBeUndefined(); // left the ring
+    expect(await log.get('2')).toMatchObject({ bodySize: 7, bodyTruncated: true, body: Buffer.from('{"a"') });
+  });
+
+  it('pages with a cursor, filters, and refuses a malformed cursor', async () => {
+    const log = new InMemoryEventLog();
+    for (let i = 0; i < 7; i++) await log.record(event({ endpoint: i % 2 ? 'a' : 'b' }));
+    const first = await log.list({ endpoint: 'b', limit: 2 });
+    const second = await log.list({ endpoint: 'b', limit: 2, cursor: first.nextCursor });
+    expect([...first.items, ...second.items].map((e) => e.id)).toEqual(['7', '5', '3', '1']);
+    expect(second.nextCursor).toBeUndefined();
+    await expect(log.list({ limit: 2, cursor: 'nope!' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+});
+
+describe('InMemoryAuditLog', () => {
+  it('returns the most recent entries first and stays bounded', async () => {
+    const audit = new InMemoryAuditLog(2);
+    for (const action of ['a', 'b', 'c']) await audit.record({ actor: 'x', action, at: new Date() });
+    expect((await audit.recent(5)).map((e) => e.action)).toEqual(['c', 'b']);
+    expect(await audit.recent(0)).toEqual([]);
+  });
+});

@@ -1,0 +1,533 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { WebhookConfigurationError } from '../../core/errors';
+import type { WebhookSecret } from '../../core/secret';
+import { secretHint } from '../in-memory/in-memory-secret-store';
+import {
+  DEFAULT_GRACE_PERIOD_SECONDS,
+  MAX_GRACE_PERIOD_SECONDS,
+  MAX_LIVE_OLD_VERSIONS,
+  SecretStoreError,
+  type AddSecretOptions,
+  type SecretStore,
+  type SecretVersionInfo,
+} from '../secret-store.interface';
+import { ChangeListener } from './change-listener';
+import {
+  decodeSecret,
+  encodeSecret,
+  SecretCipher,
+  SecretDecryptionError,
+  secretAad,
+  secretBytes,
+} from './secret-cipher';
+import { assertTables, DataSourceSql, pgOf, resolveSchema, type Sql } from './sql';
+import { HOOKWARDEN_TABLES, qualified, SECRETS_CHANNEL } from './storage-schema';
+import type { EncryptionKeyOption } from './typeorm-storage.options';
+
+/** @publicApi */
+export interface TypeOrmSecretStoreOptions {
+  /** The master key (32 bytes, base64 or hex) or a keyring. */
+  encryptionKey: EncryptionKeyOption;
+  /** The schema of the tables; the data source's schema by default. */
+  schema?: string;
+  /**
+   * Full reload of the cache this often, in ms (the fallback should a notification be missed).
+   * @default 30000
+   */
+  cacheTtlMs?: number;
+  /**
+   * Listen for changes made by other instances (PostgreSQL LISTEN/NOTIFY on a dedicated connection).
+   * @default true
+   */
+  listen?: boolean;
+  /** The clock, in ms (tests). @default Date.now */
+  now?: () => number;
+}
+
+/** `lastUsedAt` is written at most this often per version. */
+const LAST_USED_INTERVAL_MS = 60_000;
+/** A first use is written after at most this delay, together with the others of that moment. */
+const LAST_USED_FLUSH_DELAY_MS = 2_000;
+const NO_SECRETS: readonly WebhookSecret[] = Object.freeze([]);
+
+interface SecretRow {
+  endpoint: string;
+  version: number;
+  key_id: string;
+  ciphertext: Buffer;
+  expires_at: Date | null;
+}
+
+interface CachedVersion {
+  readonly secret: WebhookSecret;
+  readonly keyId: string;
+  readonly ciphertext: Buffer;
+  readonly expiresAt: number;
+}
+
+interface CachedEndpoint {
+  /** Not revoked, newest first; may hold versions that have expired since the load. */
+  readonly versions: readonly CachedVersion[];
+  live: readonly WebhookSecret[];
+  /** `live` stays right until this instant (the next expiry). */
+  liveUntil: number;
+}
+
+/**
+ * Versioned endpoint secrets in PostgreSQL, encrypted at rest with AES-256-GCM (the master key id
+ * beside each ciphertext; the endpoint and version bound as associated data). Verification reads
+ * an in-memory cache only; a change on any instance reaches the others within a second through
+ * LISTEN/NOTIFY, with a periodic full reload as the fallback.
+ *
+ * Call `init()` before use (the module does); it fails with a clear message when the master key
+ * does not match the stored secrets.
+ * @publicApi
+ */
+export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
+  private readonly logger = new Logger('Hookwarden');
+  private readonly sql: DataSourceSql;
+  private readonly cipher: SecretCipher;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+  private schema = '';
+  private table = '';
+  private keysTable = '';
+  private readonly cache = new Map<string, CachedEndpoint>();
+  private listener?: ChangeListener;
+  private ttlTimer?: NodeJS.Timeout;
+  /** Reloads run one at a time, in order: '*' is everything. */
+  private readonly pendingReloads = new Set<string>();
+  private reloading?: Promise<void>;
+  /** endpoint → version → when its last use was (or will be) written. */
+  private readonly usedWritten = new Map<string, Map<number, number>>();
+  private readonly usedPending = new Map<string, { endpoint: string; version: number; at: number }>();
+  private usedTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: TypeOrmSecretStoreOptions,
+  ) {
+    this.sql = new DataSourceSql(dataSource);
+    this.cipher = new SecretCipher(options.encryptionKey);
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.cacheTtlMs ?? 30_000;
+  }
+
+  /** Checks the tables and the master keys, loads every live secret and starts listening. */
+  async init(): Promise<void> {
+    this.schema = resolveSchema(this.dataSource, this.options.schema);
+    this.table = qualified(this.schema, HOOKWARDEN_TABLES.secrets);
+    this.keysTable = qualified(this.schema, HOOKWARDEN_TABLES.encryptionKeys);
+    try {
+      await assertTables(this.sql.query, this.schema, [HOOKWARDEN_TABLES.secrets, HOOKWARDEN_TABLES.encryptionKeys]);
+      await this.checkKeys();
+      // Decrypts every live secret: a wrong key or an altered row fails here, at start-up.
+      await this.load(undefined);
+      if (this.options.listen ?? true) {
+        const { pg, config } = pgOf(this.dataSource);
+        this.listener = new ChangeListener(pg.Client, config, {
+          channel: SECRETS_CHANNEL,
+          onNotification: (payload) => this.onNotification(payload),
+          // Changes made while disconnected were not announced: reload everything.
+          onConnected: () => (this.listener ? this.scheduleReload('*') : undefined),
+        });
+        await this.listener.start();
+      }
+      this.ttlTimer = setInterval(() => this.scheduleReload('*'), this.ttlMs);
+      this.ttlTimer.unref();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  // --- hot path ------------------------------------------------------------------------------
+
+  getLiveSecrets(endpoint: string): readonly WebhookSecret[] {
+    const cached = this.cache.get(endpoint);
+    if (!cached) return NO_SECRETS;
+    const now = this.now();
+    if (now < cached.liveUntil) return cached.live;
+    const live: WebhookSecret[] = [];
+    let liveUntil = Infinity;
+    for (const v of cached.versions) {
+      if (v.expiresAt > now) {
+        live.push(v.secret);
+        liveUntil = Math.min(liveUntil, v.expiresAt);
+      }
+    }
+    cached.live = live;
+    cached.liveUntil = liveUntil;
+    return live;
+  }
+
+  markUsed(endpoint: string, version: number): void {
+    const now = this.now();
+    let versions = this.usedWritten.get(endpoint);
+    if (!versions) {
+      versions = new Map();
+      this.usedWritten.set(endpoint, versions);
+    }
+    const last = versions.get(version);
+    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+    versions.set(version, now);
+    this.usedPending.set(`${version}:${endpoint}`, { endpoint, version, at: now });
+    if (!this.usedTimer && !this.closed) {
+      this.usedTimer = setTimeout(() => void this.flushLastUsed(), LAST_USED_FLUSH_DELAY_MS);
+      this.usedTimer.unref();
+    }
+  }
+
+  // --- rotation ------------------------------------------------------------------------------
+
+  async addSecret(
+    endpoint: string,
+    secret: string | Buffer,
+    options: AddSecretOptions = {},
+  ): Promise<SecretVersionInfo> {
+    const grace = options.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_SECONDS) {
+      throw new SecretStoreError(
+        'invalid_grace_period',
+        `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
+      );
+    }
+    if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
+    const info = await this.sql.transaction(async (sql) => {
+      await this.lockEndpoint(sql, endpoint);
+      const { rows } = await sql<{ version: number; expires_at: Date | null; revoked_at: Date | null }>(
+        `SELECT version, expires_at, revoked_at FROM ${this.table} WHERE endpoint = $1`,
+        [endpoint],
+      );
+      const now = this.now();
+      const live = rows.filter((r) => !r.revoked_at && (!r.expires_at || r.expires_at.getTime() > now));
+      if (live.length > MAX_LIVE_OLD_VERSIONS) {
+        throw new SecretStoreError(
+          'too_many_versions',
+          `Endpoint "${endpoint}" already has ${MAX_LIVE_OLD_VERSIONS} older live secrets; revoke one first.`,
+        );
+      }
+      const expiresAt = new Date(now + grace * 1000);
+      // The versions live now stay valid for the grace period at the most.
+      await sql(
+        `UPDATE ${this.table} SET expires_at = $2
+          WHERE endpoint = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+        [endpoint, expiresAt],
+      );
+      const version = Math.max(0, ...rows.map((r) => r.version)) + 1;
+      return this.insertVersion(sql, endpoint, version, secret, new Date(now));
+    });
+    await this.reloadNow([endpoint]);
+    return info;
+  }
+
+  async revokeSecret(endpoint: string, version: number): Promise<void> {
+    const { rowCount } = await this.sql.query(
+      `UPDATE ${this.table} SET revoked_at = COALESCE(revoked_at, $3) WHERE endpoint = $1 AND version = $2`,
+      [endpoint, version, new Date(this.now())],
+    );
+    if (rowCount === 0) {
+      throw new SecretStoreError('unknown_version', `Endpoint "${endpoint}" has no secret version ${version}.`);
+    }
+    await this.reloadNow([endpoint]);
+  }
+
+  async listSecrets(endpoint: string): Promise<readonly SecretVersionInfo[]> {
+    const { rows } = await this.sql.query<{
+      version: number;
+      hint: string;
+      created_at: Date;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+    }>(
+      `SELECT version, hint, created_at, expires_at, revoked_at, last_used_at
+         FROM ${this.table} WHERE endpoint = $1 ORDER BY version DESC`,
+      [endpoint],
+    );
+    return rows.map((r) => ({
+      endpoint,
+      version: r.version,
+      hint: r.hint,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at ?? undefined,
+      revokedAt: r.revoked_at ?? undefined,
+      lastUsedAt: r.last_used_at ?? undefined,
+    }));
+  }
+
+  /**
+   * Adds the configured secrets the store does not hold yet, compared by their keyed fingerprint
+   * (never by decrypting): restarting with the same configuration adds nothing, also when several
+   * instances start at once.
+   */
+  async seedSecrets(endpoint: string, secrets: readonly (string | Buffer)[]): Promise<void> {
+    if (secrets.length === 0) return;
+    const added = await this.sql.transaction(async (sql) => {
+      await this.lockEndpoint(sql, endpoint);
+      const { rows } = await sql<{ version: number; key_id: string; fingerprint: Buffer }>(
+        `SELECT version, key_id, fingerprint FROM ${this.table} WHERE endpoint = $1`,
+        [endpoint],
+      );
+      let version = Math.max(0, ...rows.map((r) => r.version));
+      let count = 0;
+      for (const secret of secrets) {
+        if (secret.length === 0) continue;
+        const bytes = secretBytes(secret);
+        const known = rows.some(
+          (r) => this.cipher.has(r.key_id) && this.cipher.fingerprint(r.key_id, bytes).equals(r.fingerprint),
+        );
+        if (known) continue;
+        version += 1;
+        await this.insertVersion(sql, endpoint, version, secret, new Date(this.now()));
+        rows.push({
+          version,
+          key_id: this.cipher.currentKeyId,
+          fingerprint: this.cipher.fingerprint(this.cipher.currentKeyId, bytes),
+        });
+        count++;
+      }
+      return count;
+    });
+    if (added > 0 || !this.cache.has(endpoint)) await this.reloadNow([endpoint]);
+  }
+
+  /**
+   * Re-encrypts every secret that is not under the current master key (and its fingerprint), in
+   * small transactions. Run it after making a new key current; then the old key can be dropped.
+   * Returns how many versions were re-encrypted.
+   */
+  async reencrypt(): Promise<number> {
+    const current = this.cipher.currentKeyId;
+    let total = 0;
+    for (;;) {
+      const count = await this.sql.transaction(async (sql) => {
+        const { rows } = await sql<SecretRow>(
+          `SELECT endpoint, version, key_id, ciphertext, expires_at FROM ${this.table}
+            WHERE key_id <> $1 ORDER BY endpoint, version LIMIT 100 FOR UPDATE SKIP LOCKED`,
+          [current],
+        );
+        for (const row of rows) {
+          const aad = secretAad(row.endpoint, row.version);
+          const plaintext = this.decryptRow(row);
+          const { blob } = this.cipher.encrypt(plaintext, aad);
+          await sql(
+            `UPDATE ${this.table} SET key_id = $3, ciphertext = $4, fingerprint = $5 WHERE endpoint = $1 AND version = $2`,
+            [
+              row.endpoint,
+              row.version,
+              current,
+              blob,
+              this.cipher.fingerprint(current, secretBytes(decodeSecret(plaintext))),
+            ],
+          );
+        }
+        return rows.length;
+      });
+      total += count;
+      if (count < 100) break;
+    }
+    if (total > 0) this.logger.log(`Re-encrypted ${total} webhook secret version(s) under key "${current}".`);
+    await this.reloadNow(['*']);
+    return total;
+  }
+
+  /** Reloads the cache now (one endpoint, or all). Mostly for tests; changes arrive by themselves. */
+  async refresh(endpoint?: string): Promise<void> {
+    await this.reloadNow([endpoint ?? '*']);
+  }
+
+  /** Whether the change listener is connected (for health checks). */
+  get listening(): boolean {
+    return this.listener?.isConnected ?? false;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  /** Writes the pending last-used times and closes the listener. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ttlTimer) clearInterval(this.ttlTimer);
+    await this.flushLastUsed().catch(() => undefined);
+    await this.listener?.close();
+    await this.reloading?.catch(() => undefined);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private async insertVersion(
+    sql: Sql,
+    endpoint: string,
+    version: number,
+    secret: string | Buffer,
+    createdAt: Date,
+  ): Promise<SecretVersionInfo> {
+    const { keyId, blob } = this.cipher.encrypt(encodeSecret(secret), secretAad(endpoint, version));
+    const hint = secretHint(secret);
+    await sql(
+      `INSERT INTO ${this.table} (endpoint, version, key_id, ciphertext, fingerprint, hint, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [endpoint, version, keyId, blob, this.cipher.fingerprint(keyId, secretBytes(secret)), hint, createdAt],
+    );
+    return { endpoint, version, hint, createdAt };
+  }
+
+  /** Serialises rotations of one endpoint across instances (transaction-scoped advisory lock). */
+  private async lockEndpoint(sql: Sql, endpoint: string): Promise<void> {
+    await sql(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`hookwarden:${this.schema}:${endpoint}`]);
+  }
+
+  /** Every key of the keyring must match its check value; every stored key id must be in the keyring. */
+  private async checkKeys(): Promise<void> {
+    const ids = this.cipher.keyIds();
+    for (const keyId of ids) {
+      await this.sql.query(
+        `INSERT INTO ${this.keysTable} (key_id, check_value, created_at) VALUES ($1, $2, now()) ON CONFLICT (key_id) DO NOTHING`,
+        [keyId, this.cipher.checkValue(keyId)],
+      );
+    }
+    const { rows } = await this.sql.query<{ key_id: string; check_value: Buffer }>(
+      `SELECT key_id, check_value FROM ${this.keysTable} WHERE key_id = ANY($1::text[])`,
+      [ids],
+    );
+    for (const row of rows) {
+      if (!this.cipher.verifyCheckValue(row.key_id, row.check_value)) {
+        throw new WebhookConfigurationError(
+          `The webhook encryption key "${row.key_id}" is not the key the stored webhook secrets were encrypted ` +
+            `with (its check value in ${this.schema}.${HOOKWARDEN_TABLES.encryptionKeys} does not decrypt). ` +
+            'Configure the original key; to change keys, add the new one to a keyring, make it current and run ' +
+            'the re-encryption (npm run keys:reencrypt).',
+        );
+      }
+    }
+    const stored = await this.sql.query<{ key_id: string }>(`SELECT DISTINCT key_id FROM ${this.table}`);
+    const unknown = stored.rows.map((r) => r.key_id).filter((id) => !this.cipher.has(id));
+    if (unknown.length > 0) {
+      throw new WebhookConfigurationError(
+        `Stored webhook secrets are encrypted under key id(s) ${unknown.map((id) => `"${id}"`).join(', ')}, ` +
+          'which encryptionKey does not hold. Add them to the keyring (encryptionKey.keys).',
+      );
+    }
+  }
+
+  private onNotification(payload: string): void {
+    let change: { schema?: unknown; endpoint?: unknown };
+    try {
+      change = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (change.schema === this.schema && typeof change.endpoint === 'string') this.scheduleReload(change.endpoint);
+  }
+
+  private scheduleReload(endpoint: string): void {
+    if (this.closed) return;
+    this.pendingReloads.add(endpoint);
+    this.reloading ??= this.runReloads().finally(() => (this.reloading = undefined));
+  }
+
+  /** Queues the reloads and waits until they (and those queued before) are done. */
+  private async reloadNow(endpoints: string[]): Promise<void> {
+    for (const endpoint of endpoints) this.pendingReloads.add(endpoint);
+    for (;;) {
+      this.reloading ??= this.runReloads().finally(() => (this.reloading = undefined));
+      await this.reloading;
+      if (!endpoints.some((e) => this.pendingReloads.has(e))) return;
+    }
+  }
+
+  private async runReloads(): Promise<void> {
+    while (this.pendingReloads.size > 0) {
+      const endpoints = [...this.pendingReloads];
+      this.pendingReloads.clear();
+      const all = endpoints.includes('*');
+      try {
+        await this.load(all ? undefined : endpoints);
+      } catch (error) {
+        // Keep serving the cached secrets; the next notification or TTL tick retries.
+        if (!this.closed) this.logger.warn(`Could not reload webhook secrets: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Loads the live versions of some endpoints (or all) and swaps them into the cache. */
+  private async load(endpoints: string[] | undefined): Promise<void> {
+    const now = new Date(this.now());
+    const { rows } = await this.sql.query<SecretRow>(
+      `SELECT endpoint, version, key_id, ciphertext, expires_at FROM ${this.table}
+        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+          ${endpoints ? 'AND endpoint = ANY($2::text[])' : ''}
+        ORDER BY endpoint, version DESC`,
+      endpoints ? [now, endpoints] : [now],
+    );
+    const next = new Map<string, CachedVersion[]>();
+    for (const endpoint of endpoints ?? []) next.set(endpoint, []);
+    for (const row of rows) {
+      let versions = next.get(row.endpoint);
+      if (!versions) {
+        versions = [];
+        next.set(row.endpoint, versions);
+      }
+      versions.push(this.toCached(row));
+    }
+    if (!endpoints) {
+      for (const endpoint of this.cache.keys()) if (!next.has(endpoint)) this.cache.delete(endpoint);
+    }
+    for (const [endpoint, versions] of next) {
+      if (versions.length === 0) this.cache.delete(endpoint);
+      else this.cache.set(endpoint, { versions, live: NO_SECRETS, liveUntil: -Infinity });
+    }
+  }
+
+  /** Decrypts a row, reusing the cached object when nothing changed (keys derived from it stay memoised). */
+  private toCached(row: SecretRow): CachedVersion {
+    const expiresAt = row.expires_at ? row.expires_at.getTime() : Infinity;
+    const previous = this.cache.get(row.endpoint)?.versions.find((v) => v.secret.version === row.version);
+    if (previous && previous.keyId === row.key_id && previous.ciphertext.equals(row.ciphertext)) {
+      return previous.expiresAt === expiresAt ? previous : { ...previous, expiresAt };
+    }
+    const value = decodeSecret(this.decryptRow(row));
+    return {
+      secret: Object.freeze({ version: row.version, value }),
+      keyId: row.key_id,
+      ciphertext: row.ciphertext,
+      expiresAt,
+    };
+  }
+
+  private decryptRow(row: SecretRow): Buffer {
+    try {
+      return this.cipher.decrypt(row.key_id, row.ciphertext, secretAad(row.endpoint, row.version));
+    } catch (error) {
+      const why = error instanceof SecretDecryptionError ? error.message : 'decryption failed';
+      throw new WebhookConfigurationError(
+        `Cannot decrypt secret version ${row.version} of webhook endpoint "${row.endpoint}": ${why}.`,
+      );
+    }
+  }
+
+  private async flushLastUsed(): Promise<void> {
+    if (this.usedTimer) clearTimeout(this.usedTimer);
+    this.usedTimer = undefined;
+    if (this.usedPending.size === 0) return;
+    const uses = [...this.usedPending.values()];
+    this.usedPending.clear();
+    try {
+      await this.sql.query(
+        `UPDATE ${this.table} AS s SET last_used_at = GREATEST(COALESCE(s.last_used_at, u.at), u.at)
+           FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS u(endpoint, version, at)
+          WHERE s.endpoint = u.endpoint AND s.version = u.version`,
+        [uses.map((u) => u.endpoint), uses.map((u) => u.version), uses.map((u) => new Date(u.at))],
+      );
+    } catch (error) {
+      // Not worth a retry loop: the next use after the interval writes it again.
+      for (const use of uses) this.usedWritten.get(use.endpoint)?.delete(use.version);
+      this.logger.warn(`Could not record when webhook secrets were last used: ${(error as Error).message}`);
+    }
+  }
+}

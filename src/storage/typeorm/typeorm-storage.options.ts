@@ -1,0 +1,86 @@
+// Option types of the TypeORM storage. Types only: the root of the package imports them, so this
+// file must never load typeorm or pg.
+
+/** A 32-byte master key: a Buffer, 64 hex digits, or base64 (standard or URL-safe). @publicApi */
+export type EncryptionKeyInput = string | Buffer;
+
+/**
+ * Several master keys by id, to rotate the key: secrets are written under `current` and read with
+ * the key whose id is stored beside each ciphertext. After adding a new key and making it current,
+ * run `reencryptWebhookSecrets()` (or `npm run keys:reencrypt`), then drop the old key.
+ * @publicApi
+ */
+export interface EncryptionKeyring {
+  readonly current: string;
+  readonly keys: Readonly<Record<string, EncryptionKeyInput>>;
+}
+
+/** A bare key is the keyring `{ current: 'default', keys: { default: key } }`. @publicApi */
+export type EncryptionKeyOption = EncryptionKeyInput | EncryptionKeyring;
+
+/** Tuning of the durable event log. @publicApi */
+export interface EventLogSettings {
+  /**
+   * The most rows written by one statement (group commit).
+   * @default 100
+   */
+  batchSize?: number;
+  /**
+   * How long the first row of a batch waits for others before the batch is written, in ms.
+   * @default 2
+   */
+  maxDelayMs?: number;
+  /**
+   * How long a request waits for its row to commit; past it the request is answered 503 with
+   * Retry-After and nothing is acknowledged. Also the server-side statement timeout of the writes.
+   * @default 2000
+   */
+  writeTimeoutMs?: number;
+  /**
+   * Bytes of each body stored (its size and SHA-256 are always stored).
+   * @default 65536
+   */
+  bodyCapBytes?: number;
+  /**
+   * Rejected requests stored row by row per endpoint and second; beyond it they are counted and
+   * written as one summary row per endpoint and reason every second.
+   * @default 50
+   */
+  rejectedPerSecond?: number;
+  /**
+   * Rows older than this many days are deleted (in small batches, on a timer). 0 keeps them forever.
+   * @default 30
+   */
+  retentionDays?: number;
+  /**
+   * How often old rows are pruned, in ms.
+   * @default 60000
+   */
+  pruneIntervalMs?: number;
+  /**
+   * Connections of the event log's own pool (the most batches in flight at once). The pool uses
+   * the data source's connection settings.
+   * @default 4
+   */
+  poolSize?: number;
+  /**
+   * The most rows waiting for a batch; beyond it record() answers "unavailable" at once.
+   * @default 10000
+   */
+  maxQueuedRows?: number;
+  /**
+   * The Retry-After (seconds) of the 503 answered while the log is unavailable.
+   * @default 5
+   */
+  retryAfterSeconds?: number;
+}
+
+/** The in-memory cache of secrets in front of the database. @publicApi */
+export interface SecretCacheSettings {
+  /**
+   * Every instance reloads all secrets this often, in ms: the fallback should a change
+   * notification (PostgreSQL LISTEN/NOTIFY) be missed.
+   * @default 30000
+   */
+  ttlMs?: number;
+}
