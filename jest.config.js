@@ -34,5 +34,13 @@ module.exports = {
       transformIgnorePatterns,
       testEnvironment: 'node',
     },
+    // Fault tests (real app processes killed, PostgreSQL stopped): `npm run test:faults`, also in CI.
+    {
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+    },
   ],
 };

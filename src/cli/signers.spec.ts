@@ -74,7 +74,7 @@ describe('hookwarden send signers reproduce the providers published vectors', ()
 
   it('pagerduty (go-pagerduty vector)', () => {
     const vectors = JSON.parse(
-      readFileSync(join(__dirname, '../../../shared/providers-vectors.json'), 'utf8'),
+      readFileSync(join(__dirname, '../../test/fixtures/providers-vectors.json'), 'utf8'),
     ) as Array<{
       provider: string;
       kind: string;

@@ -11,6 +11,16 @@ export const WebhookErrorCode = {
   NoMatchingSignature: 'no_matching_signature',
   NoSecretConfigured: 'no_secret_configured',
   RawBodyMissing: 'raw_body_missing',
+  /** The peer's address is not in the endpoint's allow-list (403). */
+  IpNotAllowed: 'ip_not_allowed',
+  /** No client certificate, or not one the endpoint accepts (403). */
+  ClientCertificateRejected: 'client_certificate_rejected',
+  /** Basic auth or an API key missing or wrong (401). */
+  BadCredentials: 'bad_credentials',
+  /** A challenge request that cannot be answered: token too long, not printable, missing (400). */
+  InvalidChallenge: 'invalid_challenge',
+  /** A challenge whose verify token does not match the endpoint's (401). */
+  ChallengeVerificationFailed: 'challenge_verification_failed',
 } as const;
 
 /** @publicApi */

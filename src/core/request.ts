@@ -16,6 +16,21 @@ export interface WebhookRequest {
   readonly rawBody: Buffer;
   /** The peer's address on the TCP connection (not taken from any header). */
   readonly remoteAddress?: string;
+  /** The client certificate of a TLS connection, when the server asked for one (mutual TLS). */
+  readonly clientCertificate?: ClientCertificate;
+}
+
+/**
+ * The peer certificate as Node.js's TLS socket reports it, reduced to what an mTLS check reads.
+ * @publicApi
+ */
+export interface ClientCertificate {
+  /** Whether Node.js verified the chain against the server's `ca` (`socket.authorized`). */
+  readonly authorized: boolean;
+  /** SHA-256 fingerprint, upper-case hex pairs separated by ':' (`socket.getPeerCertificate().fingerprint256`). */
+  readonly fingerprint256?: string;
+  /** Subject fields (`CN`, `O`, …). */
+  readonly subject?: Readonly<Record<string, string | string[]>>;
 }
 
 /**

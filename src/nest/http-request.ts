@@ -1,4 +1,4 @@
-import type { WebhookRequest } from '../core/request';
+import type { ClientCertificate, WebhookRequest } from '../core/request';
 
 /**
  * The request as the verifier receives it from the Nest layer: the framework-free view, plus what
@@ -14,6 +14,13 @@ export interface IncomingWebhook extends Omit<WebhookRequest, 'rawBody'> {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A net.Socket, or a tls.TLSSocket when the server speaks TLS. */
+interface PlatformSocket {
+  remoteAddress?: string;
+  authorized?: boolean;
+  getPeerCertificate?(): { fingerprint256?: string; subject?: Record<string, string | string[]> } | null;
+}
+
 /** The shape shared by Express's `Request` and Fastify's `FastifyRequest` that this reads. */
 interface PlatformRequest {
   method: string;
@@ -22,8 +29,8 @@ interface PlatformRequest {
   headers: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
   body?: unknown;
-  socket?: { remoteAddress?: string };
-  raw?: { socket?: { remoteAddress?: string } };
+  socket?: PlatformSocket;
+  raw?: { socket?: PlatformSocket };
   [key: string]: unknown;
 }
 
@@ -44,6 +51,19 @@ export function readPlatformRequest(request: unknown, rawBodyProperty: string): 
     rawBody: Buffer.isBuffer(raw) ? raw : announcesBody(req.headers) ? undefined : EMPTY,
     parsedBody: req.body,
     remoteAddress: (req.socket ?? req.raw?.socket)?.remoteAddress,
+    clientCertificate: readClientCertificate(req.socket ?? req.raw?.socket),
+  };
+}
+
+/** The peer certificate of a TLS connection; undefined on plain HTTP or when the client sent none. */
+function readClientCertificate(socket: PlatformSocket | undefined): ClientCertificate | undefined {
+  if (!socket?.getPeerCertificate) return undefined;
+  const certificate = socket.getPeerCertificate();
+  if (!certificate || !certificate.fingerprint256) return undefined;
+  return {
+    authorized: socket.authorized === true,
+    fingerprint256: certificate.fingerprint256,
+    subject: certificate.subject,
   };
 }
 

@@ -39,17 +39,30 @@ export class WebhookBadRequestException extends WebhookException {
   }
 }
 
+/** 403: the sender is not allowed here (address outside the allow-list, client certificate refused). @publicApi */
+export class WebhookForbiddenException extends WebhookException {
+  constructor(code: string, message: string) {
+    super(code, message, HttpStatus.FORBIDDEN);
+  }
+}
+
+const FORBIDDEN_CODES: ReadonlySet<string> = new Set([
+  WebhookErrorCode.IpNotAllowed,
+  WebhookErrorCode.ClientCertificateRejected,
+]);
+
 const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
   WebhookErrorCode.MissingHeader,
   WebhookErrorCode.InvalidHeader,
   WebhookErrorCode.RawBodyMissing,
+  WebhookErrorCode.InvalidChallenge,
 ]);
 
 /** Maps a core verification error to the HTTP exception the sender sees. @internal */
 export function toHttpException(error: WebhookVerificationError): WebhookException {
-  return BAD_REQUEST_CODES.has(error.code)
-    ? new WebhookBadRequestException(error.code, error.message)
-    : new WebhookUnauthorizedException(error.code, error.message);
+  if (BAD_REQUEST_CODES.has(error.code)) return new WebhookBadRequestException(error.code, error.message);
+  if (FORBIDDEN_CODES.has(error.code)) return new WebhookForbiddenException(error.code, error.message);
+  return new WebhookUnauthorizedException(error.code, error.message);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ChallengeStrategy } from '../core/challenge-strategy';
 import type { SignatureScheme } from '../core/signature-scheme';
 
 /** A secret as configured: the provider's string form, or raw bytes. @publicApi */
@@ -21,6 +22,23 @@ export interface WebhookEndpointDefinition {
    * @default 86400
    */
   readonly dedupeWindowSeconds?: number;
+  /**
+   * How the provider confirms the URL, answered on routes marked `@WebhookChallenge()`.
+   * Presets set it; a route can pass its own strategy to the decorator instead.
+   */
+  readonly challenge?: ChallengeStrategy;
+  /**
+   * Values of the challenge-only secrets (`verify-token`, …) seeded on start, by name; each can be
+   * rotated through the admin API like a signing secret.
+   */
+  readonly namedSecrets?: Readonly<Record<string, SecretInput | readonly SecretInput[] | undefined>>;
+  /**
+   * For providers whose handshake delivers the signing secret (Asana): accept a new handshake when
+   * the endpoint already has a secret, replacing it. Off by default, so nobody can swap the secret
+   * of a working endpoint with a forged handshake.
+   * @default false
+   */
+  readonly allowSecretReplacement?: boolean;
 }
 
 /** @internal */

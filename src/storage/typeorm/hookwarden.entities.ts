@@ -148,7 +148,8 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
     tableName: HOOKWARDEN_TABLES.secrets,
     schema,
     columns: {
-      endpoint: { type: 'varchar', length: 63, primary: true, primaryKeyConstraintName: 'PK_webhook_secrets' },
+      // Signing secrets under the endpoint's name, challenge secrets under `<endpoint>.<name>`.
+      endpoint: { type: 'varchar', length: 127, primary: true, primaryKeyConstraintName: 'PK_webhook_secrets' },
       version: { type: 'integer', primary: true, primaryKeyConstraintName: 'PK_webhook_secrets' },
       keyId: { name: 'key_id', type: 'varchar', length: 64 },
       ciphertext: { type: 'bytea' },
@@ -185,7 +186,7 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       at: { type: 'timestamptz' },
       actor: { type: 'varchar', length: 128 },
       action: { type: 'varchar', length: 64 },
-      endpoint: { type: 'varchar', length: 63, nullable: true },
+      endpoint: { type: 'varchar', length: 127, nullable: true },
       secretVersion: { name: 'secret_version', type: 'integer', nullable: true },
       details: { type: 'jsonb', nullable: true },
     },

@@ -92,7 +92,7 @@ export function createStatements(schema: string): string[] {
     `CREATE INDEX "IDX_webhook_events_endpoint_id" ON ${events} ("endpoint", "id")`,
     `CREATE INDEX "IDX_webhook_events_received_at" ON ${events} USING brin ("received_at")`,
     `CREATE TABLE ${secrets} (
-      "endpoint" character varying(63) NOT NULL,
+      "endpoint" character varying(127) NOT NULL,
       "version" integer NOT NULL,
       "key_id" character varying(64) NOT NULL,
       "ciphertext" bytea NOT NULL,
@@ -115,7 +115,7 @@ export function createStatements(schema: string): string[] {
       "at" TIMESTAMP WITH TIME ZONE NOT NULL,
       "actor" character varying(128) NOT NULL,
       "action" character varying(64) NOT NULL,
-      "endpoint" character varying(63),
+      "endpoint" character varying(127),
       "secret_version" integer,
       "details" jsonb,
       CONSTRAINT "PK_webhook_audit" PRIMARY KEY ("id")
