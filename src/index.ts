@@ -3,11 +3,12 @@
 // core: framework-free verification
 export { WebhookErrorCode, WebhookVerificationError, WebhookConfigurationError } from './core/errors';
 export { constantTimeEqual, constantTimeEqualString } from './core/constant-time';
-export type { WebhookRequest } from './core/request';
+export type { WebhookRequest, ClientCertificate } from './core/request';
 export type { WebhookSecret } from './core/secret';
 export { decodeStandardSecret, generateStandardSecret } from './core/secret';
 export type { SignatureScheme, SignatureVerification, VerifyContext } from './core/signature-scheme';
 export { redactHeaders } from './core/redact';
+export type { ChallengeStrategy, ChallengeKind, ChallengeContext, ChallengeResponse } from './core/challenge-strategy';
 export {
   StandardWebhooksScheme,
   signStandardWebhook,
@@ -30,11 +31,18 @@ export {
 } from './storage/secret-store.interface';
 export {
   EventLog,
+  EventLogReader,
   EventLogUnavailableError,
+  InvalidCursorError,
   type WebhookEventRecord,
   type WebhookEventStatus,
+  type StoredWebhookEvent,
+  type WebhookEventQuery,
+  type WebhookEventPage,
 } from './storage/event-log.interface';
+export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';
+export { InMemoryAuditLog } from './storage/in-memory/in-memory-audit-log';
 export { InMemoryEventLog, type InMemoryEventLogOptions } from './storage/in-memory/in-memory-event-log';
 
 // nest: module, guard, decorators, exceptions
@@ -42,13 +50,16 @@ export { WebhookModule } from './nest/webhook.module';
 export { WEBHOOK_MODULE_OPTIONS } from './nest/webhook.module-definition';
 export type { WebhookModuleOptions, WebhookModuleExtras } from './nest/webhook-module-options.interface';
 export { WebhookGuard } from './nest/webhook.guard';
-export { WebhookEndpoint, WebhookEvent } from './nest/webhook.decorators';
+export { WebhookEndpoint, WebhookEvent, WebhookChallenge } from './nest/webhook.decorators';
+export { namedSecretKey } from './nest/webhook-storage.providers';
 export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './nest/webhook-verifier.service';
 export type { IncomingWebhook } from './nest/http-request';
 export {
   WebhookException,
   WebhookUnauthorizedException,
   WebhookBadRequestException,
+  WebhookForbiddenException,
+  WebhookConflictException,
   type WebhookErrorBody,
 } from './nest/webhook.exceptions';
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';

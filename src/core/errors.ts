@@ -21,6 +21,8 @@ export const WebhookErrorCode = {
   InvalidChallenge: 'invalid_challenge',
   /** A challenge whose verify token does not match the endpoint's (401). */
   ChallengeVerificationFailed: 'challenge_verification_failed',
+  /** A handshake that would replace the signing secret of an endpoint that already has one (409). */
+  HandshakeRefused: 'handshake_refused',
 } as const;
 
 /** @publicApi */

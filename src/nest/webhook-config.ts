@@ -1,3 +1,4 @@
+import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WebhookConfigurationError } from '../core/errors';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
@@ -20,6 +21,33 @@ export interface ResolvedWebhookConfig {
 
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
+const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A challenge's own check (a declarative rule's CEL, …) and the names of its secrets, at start-up. */
+function validateChallenge(name: string, definition: WebhookEndpointDefinition): void {
+  const names = [...(definition.challenge?.secretNames ?? []), ...Object.keys(definition.namedSecrets ?? {})];
+  for (const secretName of names) {
+    if (!SECRET_NAME.test(secretName)) {
+      throw new WebhookConfigurationError(
+        `Webhook endpoint "${name}": secret name "${secretName}" must be 1–63 lower-case letters, digits or '-'.`,
+      );
+    }
+  }
+  if (definition.challenge) validateChallengeStrategy(name, definition.challenge);
+}
+
+/** Runs a strategy's `validate`, making sure the error names the endpoint. @internal */
+export function validateChallengeStrategy(endpoint: string, strategy: ChallengeStrategy): void {
+  try {
+    strategy.validate?.(endpoint);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new WebhookConfigurationError(
+      message.includes(`"${endpoint}"`) ? message : `Webhook endpoint "${endpoint}": ${message}`,
+    );
+  }
+}
+
 /** Validates the options and applies defaults; a mistake fails start-up with a message naming it. @internal */
 export function resolveWebhookConfig(options: WebhookModuleOptions | undefined): ResolvedWebhookConfig {
   const endpoints = new Map<string, ResolvedEndpoint>();
@@ -34,6 +62,7 @@ export function resolveWebhookConfig(options: WebhookModuleOptions | undefined):
         `Webhook endpoint "${name}" has no signature scheme; use a preset such as standardWebhooks().`,
       );
     }
+    validateChallenge(name, definition);
     const tolerances = definition.schemes.map((s) => (s as { toleranceSeconds?: number }).toleranceSeconds ?? 0);
     endpoints.set(name, {
       ...definition,

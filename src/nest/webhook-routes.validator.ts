@@ -2,8 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { WebhookConfigurationError } from '../core/errors';
-import type { ResolvedWebhookConfig } from './webhook-config';
-import { WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { validateChallengeStrategy, type ResolvedWebhookConfig } from './webhook-config';
+import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { WebhookGuard } from './webhook.guard';
 
 /**
@@ -26,6 +27,7 @@ export class WebhookRoutesValidator implements OnModuleInit {
       if (!controller?.prototype) continue;
       const classEndpoint = Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, controller) as string | undefined;
       const classGuarded = usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, controller));
+      const classChallenge = Reflect.getMetadata(WEBHOOK_CHALLENGE_METADATA, controller) as unknown;
       for (const method of this.scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[method] as object;
         const endpoint =
@@ -40,9 +42,35 @@ export class WebhookRoutesValidator implements OnModuleInit {
         } else if (guarded && endpoint === undefined && isRoute(handler)) {
           problems.push(`${where} uses WebhookGuard but has no @WebhookEndpoint(name) on it or its controller.`);
         }
+        const challenge = (Reflect.getMetadata(WEBHOOK_CHALLENGE_METADATA, handler) as unknown) ?? classChallenge;
+        if (challenge !== undefined && isRoute(handler)) {
+          const problem = this.challengeProblem(where, endpoint, guarded, challenge);
+          if (problem) problems.push(problem);
+        }
       }
     }
     if (problems.length > 0) throw new WebhookConfigurationError(problems.join('\n'));
+  }
+
+  /** A `@WebhookChallenge()` route needs the guard, a known endpoint and a strategy that validates. */
+  private challengeProblem(where: string, endpoint: string | undefined, guarded: boolean, challenge: unknown) {
+    if (!guarded) return `${where} has @WebhookChallenge() but no @UseGuards(WebhookGuard), which answers it.`;
+    const definition = endpoint === undefined ? undefined : this.config.endpoints.get(endpoint);
+    if (!definition) return undefined; // already reported above
+    if (challenge === true && !definition.challenge) {
+      return (
+        `${where}: @WebhookChallenge() without a strategy, but endpoint "${endpoint}" has no challenge strategy ` +
+        '(use a preset that has one, or pass a strategy to the decorator).'
+      );
+    }
+    if (typeof challenge === 'object' && challenge !== null) {
+      try {
+        validateChallengeStrategy(definition.name, challenge as ChallengeStrategy);
+      } catch (error) {
+        return `${where}: ${(error as Error).message}`;
+      }
+    }
+    return undefined;
   }
 }
 

@@ -5,6 +5,7 @@ import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { InMemoryAuditLog } from '../storage/in-memory/in-memory-audit-log';
 import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
+import { toSecretList } from '../providers/endpoint-definition';
 import { SecretStore } from '../storage/secret-store.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
@@ -92,5 +93,17 @@ export async function seedConfiguredSecrets(store: SecretStore, config: Resolved
       }
     }
     await store.seedSecrets(endpoint.name, secrets);
+    for (const [name, value] of Object.entries(endpoint.namedSecrets ?? {})) {
+      await store.seedSecrets(namedSecretKey(endpoint.name, name), toSecretList(value));
+    }
   }
+}
+
+/**
+ * Where a challenge-only secret (Meta's `verify-token`, …) lives in the secret store. Endpoint
+ * names cannot contain '.', so these keys never collide with an endpoint's own.
+ * @publicApi
+ */
+export function namedSecretKey(endpoint: string, name: string): string {
+  return `${endpoint}.${name}`;
 }

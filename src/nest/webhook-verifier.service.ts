@@ -3,9 +3,16 @@ import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError }
 import { redactHeaders } from '../core/redact';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
+import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import type { SignatureVerification } from '../core/signature-scheme';
-import { EventLog, type WebhookEventRecord, type WebhookEventStatus } from '../storage/event-log.interface';
-import { SecretStore } from '../storage/secret-store.interface';
+import {
+  EventLog,
+  EventLogUnavailableError,
+  type WebhookEventRecord,
+  type WebhookEventStatus,
+} from '../storage/event-log.interface';
+import { SecretStore, SecretStoreError } from '../storage/secret-store.interface';
+import { namedSecretKey } from './webhook-storage.providers';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
@@ -100,6 +107,69 @@ export class WebhookVerifier {
     return { status: status === 'duplicate' ? 'duplicate' : 'accepted', delivery };
   }
 
+  /**
+   * Answers the request when it is the endpoint's URL verification challenge, or resolves
+   * `undefined` when it is not one (it is then verified as a delivery). Signed challenges are
+   * verified first; a handshake that delivers the signing secret (Asana) stores it; every answered
+   * challenge is recorded with status `challenge` before the answer goes out.
+   * Rejects with a {@link WebhookVerificationError} (already recorded) when the challenge is refused.
+   */
+  async answerChallenge(
+    endpointName: string,
+    strategy: ChallengeStrategy,
+    incoming: IncomingWebhook,
+    receivedAt = Date.now(),
+  ): Promise<ChallengeResponse | undefined> {
+    const endpoint = this.endpoint(endpointName);
+    // Without the raw bytes nothing can be detected safely; the delivery path reports the fix.
+    if (incoming.rawBody === undefined) return undefined;
+    const request = incoming as WebhookRequest;
+    if (!detects(strategy, request)) return undefined;
+
+    let answer: ChallengeResponse;
+    let verification: SignatureVerification = {};
+    try {
+      const secrets = await this.secrets.getLiveSecrets(endpoint.name);
+      if (strategy.signed) verification = this.runSchemes(endpoint, request, secrets, receivedAt);
+      const namedSecrets: Record<string, readonly WebhookSecret[]> = {};
+      for (const name of strategy.secretNames ?? []) {
+        namedSecrets[name] = await this.secrets.getLiveSecrets(namedSecretKey(endpoint.name, name));
+      }
+      answer = strategy.respond(request, { endpoint: endpoint.name, secrets, namedSecrets, receivedAt });
+      const delivered = strategy.deliveredSecret?.(request);
+      if (delivered !== undefined) await this.storeDeliveredSecret(endpoint, delivered, secrets.length > 0);
+    } catch (error) {
+      if (error instanceof EventLogUnavailableError) throw error;
+      const rejection = this.asVerificationError(error, endpoint);
+      this.recordRejection(endpoint, incoming, rejection.code, receivedAt);
+      throw rejection;
+    }
+    // Acknowledged only once recorded, like a delivery: an unavailable log answers 503.
+    await this.eventLog.record(this.toRecord(endpoint, incoming, receivedAt, 'challenge', verification));
+    return answer;
+  }
+
+  /** Stores the secret a handshake hands over, refusing to replace a live one unless allowed. */
+  private async storeDeliveredSecret(endpoint: ResolvedEndpoint, secret: string, hasSecret: boolean): Promise<void> {
+    if (hasSecret && !endpoint.allowSecretReplacement) {
+      throw new WebhookVerificationError(
+        WebhookErrorCode.HandshakeRefused,
+        `Endpoint "${endpoint.name}" already has a signing secret; a new handshake may not replace it ` +
+          '(set allowSecretReplacement on the endpoint to allow it).',
+      );
+    }
+    try {
+      // The old secret stops at once: the provider signs with the new one from now on.
+      await this.secrets.addSecret(endpoint.name, secret, { gracePeriodSeconds: 0 });
+    } catch (error) {
+      if (error instanceof SecretStoreError) {
+        throw new WebhookVerificationError(WebhookErrorCode.InvalidChallenge, 'The handshake secret was refused.');
+      }
+      // The provider retries a handshake that was not answered, so a store outage is a 503.
+      throw new EventLogUnavailableError('The webhook secret store is unavailable.');
+    }
+  }
+
   private runSchemes(
     endpoint: ResolvedEndpoint,
     request: WebhookRequest,
@@ -166,6 +236,15 @@ export class WebhookVerifier {
       headers: redactHeaders(incoming.headers),
       body: incoming.rawBody ?? Buffer.alloc(0),
     };
+  }
+}
+
+/** `detect` must never throw; one that does is a strategy bug, treated as "not a challenge". */
+function detects(strategy: ChallengeStrategy, request: WebhookRequest): boolean {
+  try {
+    return strategy.detect(request) === true;
+  } catch {
+    return false;
   }
 }
 

@@ -4,3 +4,5 @@ export const WEBHOOK_ENDPOINT_METADATA = 'hookwarden:endpoint';
 export const WEBHOOK_DELIVERY = Symbol('hookwarden:delivery');
 /** Injection token of the resolved configuration (defaults applied once). @internal */
 export const WEBHOOK_CONFIG = Symbol('hookwarden:config');
+/** Metadata key of `@WebhookChallenge()`: `true` (the endpoint's strategy), an instance or a class. @internal */
+export const WEBHOOK_CHALLENGE_METADATA = 'hookwarden:challenge';

@@ -1,5 +1,13 @@
-import { applyDecorators, createParamDecorator, SetMetadata, UseFilters, type ExecutionContext } from '@nestjs/common';
-import { WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  UseFilters,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { WebhookResponseFilter } from './webhook-response.filter';
 
 /**
@@ -11,6 +19,21 @@ import { WebhookResponseFilter } from './webhook-response.filter';
 export function WebhookEndpoint(name: string): MethodDecorator & ClassDecorator {
   // The filter answers duplicates (and challenges) that the guard settles without the handler.
   return applyDecorators(SetMetadata(WEBHOOK_ENDPOINT_METADATA, name), UseFilters(WebhookResponseFilter));
+}
+
+/**
+ * Lets `WebhookGuard` answer the provider's URL verification challenge on this route (or every
+ * route of this controller): the handler does not run for a challenge, the module writes the answer.
+ * Without an argument the endpoint preset's strategy answers; pass a strategy instance, or an
+ * injectable strategy class (resolved from the module, else instantiated once), to use another.
+ * Routes without it never answer challenges, so a URL confirms only where the app chose to.
+ * @publicApi
+ * @example @Get() @WebhookEndpoint('meta') @WebhookChallenge() verify() {}
+ */
+export function WebhookChallenge(
+  strategy?: ChallengeStrategy | Type<ChallengeStrategy>,
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(WEBHOOK_CHALLENGE_METADATA, strategy ?? true), UseFilters(WebhookResponseFilter));
 }
 
 /**

@@ -46,6 +46,13 @@ export class WebhookForbiddenException extends WebhookException {
   }
 }
 
+/** 409: the request conflicts with the endpoint's state (a second secret-delivering handshake). @publicApi */
+export class WebhookConflictException extends WebhookException {
+  constructor(code: string, message: string) {
+    super(code, message, HttpStatus.CONFLICT);
+  }
+}
+
 const FORBIDDEN_CODES: ReadonlySet<string> = new Set([
   WebhookErrorCode.IpNotAllowed,
   WebhookErrorCode.ClientCertificateRejected,
@@ -62,6 +69,7 @@ const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
 export function toHttpException(error: WebhookVerificationError): WebhookException {
   if (BAD_REQUEST_CODES.has(error.code)) return new WebhookBadRequestException(error.code, error.message);
   if (FORBIDDEN_CODES.has(error.code)) return new WebhookForbiddenException(error.code, error.message);
+  if (error.code === WebhookErrorCode.HandshakeRefused) return new WebhookConflictException(error.code, error.message);
   return new WebhookUnauthorizedException(error.code, error.message);
 }
 

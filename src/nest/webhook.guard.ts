@@ -1,17 +1,26 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Inject, Injectable, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import { WebhookConfigurationError, WebhookVerificationError } from '../core/errors';
 import type { ResolvedWebhookConfig } from './webhook-config';
-import { WEBHOOK_CONFIG, WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import {
+  WEBHOOK_CHALLENGE_METADATA,
+  WEBHOOK_CONFIG,
+  WEBHOOK_DELIVERY,
+  WEBHOOK_ENDPOINT_METADATA,
+} from './webhook.constants';
 import { readPlatformRequest, type IncomingWebhook } from './http-request';
 import { toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
 import { EventLogUnavailableError } from '../storage/event-log.interface';
 import { WebhookVerifier, type VerifiedWebhook } from './webhook-verifier.service';
 
+type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
+
 /**
  * Lets a request reach the handler only when it is a verified, first delivery for the endpoint
- * named by `@WebhookEndpoint()`. Duplicates are answered 200 without the handler; refusals are
- * 400/401 with a stable `code`.
+ * named by `@WebhookEndpoint()`. On routes marked `@WebhookChallenge()` it answers the provider's
+ * URL verification challenge itself. Duplicates are answered 200 without the handler; refusals are
+ * 4xx with a stable `code`.
  *
  * Subclass it to change how the request is read (`getIncomingWebhook`) or how a refusal is
  * answered (`throwRejection`); keep the constructor parameters when you do.
@@ -19,17 +28,19 @@ import { WebhookVerifier, type VerifiedWebhook } from './webhook-verifier.servic
  */
 @Injectable()
 export class WebhookGuard implements CanActivate {
+  /** Strategy classes given to `@WebhookChallenge(Class)`, resolved once each. */
+  private readonly strategies = new Map<Type<ChallengeStrategy>, Promise<ChallengeStrategy>>();
+
   constructor(
     protected readonly reflector: Reflector,
     protected readonly verifier: WebhookVerifier,
     @Inject(WEBHOOK_CONFIG) protected readonly config: ResolvedWebhookConfig,
+    protected readonly moduleRef: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const endpoint = this.reflector.getAllAndOverride<string | undefined>(WEBHOOK_ENDPOINT_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const targets = [context.getHandler(), context.getClass()];
+    const endpoint = this.reflector.getAllAndOverride<string | undefined>(WEBHOOK_ENDPOINT_METADATA, targets);
     if (endpoint === undefined) {
       // Start-up validation refuses such routes; this only guards against metadata added at run time.
       throw new WebhookConfigurationError(
@@ -37,9 +48,19 @@ export class WebhookGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest();
+    const incoming = this.getIncomingWebhook(request);
     let outcome;
     try {
-      outcome = await this.verifier.verify(endpoint, this.getIncomingWebhook(request));
+      const challenge = this.reflector.getAllAndOverride<ChallengeMetadata | undefined>(
+        WEBHOOK_CHALLENGE_METADATA,
+        targets,
+      );
+      if (challenge !== undefined) {
+        const strategy = await this.resolveStrategy(endpoint, challenge);
+        const answer = await this.verifier.answerChallenge(endpoint, strategy, incoming);
+        if (answer) throw challengeAnswer(answer);
+      }
+      outcome = await this.verifier.verify(endpoint, incoming);
     } catch (error) {
       if (error instanceof WebhookVerificationError) this.throwRejection(error);
       if (error instanceof EventLogUnavailableError) throw unavailable(error);
@@ -57,8 +78,49 @@ export class WebhookGuard implements CanActivate {
     return readPlatformRequest(request, this.config.rawBodyProperty);
   }
 
-  /** Answers a refused request; the default is a 400 or 401 `{ statusCode, code, message }`. */
+  /** Answers a refused request; the default is a 4xx `{ statusCode, code, message }`. */
   protected throwRejection(error: WebhookVerificationError): never {
     throw toHttpException(error);
   }
+
+  private resolveStrategy(
+    endpoint: string,
+    challenge: ChallengeMetadata,
+  ): Promise<ChallengeStrategy> | ChallengeStrategy {
+    if (challenge === true) {
+      const strategy = this.verifier.endpoint(endpoint).challenge;
+      // Start-up validation refuses this; kept for metadata added at run time.
+      if (!strategy) throw new WebhookConfigurationError(`Webhook endpoint "${endpoint}" has no challenge strategy.`);
+      return strategy;
+    }
+    if (typeof challenge !== 'function') return challenge;
+    let resolved = this.strategies.get(challenge);
+    if (!resolved) {
+      resolved = resolveInjectable(this.moduleRef, challenge);
+      this.strategies.set(challenge, resolved);
+    }
+    return resolved;
+  }
+}
+
+/** A provider registered in the app, else a new instance with its dependencies injected. */
+async function resolveInjectable<T>(moduleRef: ModuleRef, type: Type<T>): Promise<T> {
+  try {
+    return moduleRef.get(type, { strict: false });
+  } catch {
+    return moduleRef.create(type);
+  }
+}
+
+/** The module writes the answer: nosniff always; text/plain for a string, JSON for an object. */
+function challengeAnswer(answer: ChallengeResponse): WebhookDirectResponse {
+  const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
+  const hasType = Object.keys(answer.headers ?? {}).some((name) => name.toLowerCase() === 'content-type');
+  if (!hasType && answer.body !== undefined) {
+    headers['Content-Type'] =
+      typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  }
+  Object.assign(headers, answer.headers);
+  const body = typeof answer.body === 'string' || answer.body === undefined ? answer.body : { ...answer.body };
+  return new WebhookDirectResponse(answer.status, headers, body);
 }

@@ -39,6 +39,11 @@ export interface WebhookEndpointDefinition {
    * @default false
    */
   readonly allowSecretReplacement?: boolean;
+  /**
+   * Makes a new secret in the provider's format, for a rotation through the admin API that does not
+   * supply one (Standard Webhooks: `whsec_` and 32 random bytes). Absent: 32 random bytes in hex.
+   */
+  readonly generateSecret?: () => string;
 }
 
 /** @internal */
