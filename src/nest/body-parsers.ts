@@ -1,5 +1,6 @@
 import { parse as parseQueryString } from 'node:querystring';
 import type { INestApplication } from '@nestjs/common';
+import { WebhookException } from './webhook.exceptions';
 
 /** @publicApi */
 export interface WebhookBodyParserOptions {
@@ -31,12 +32,12 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
       getDefaultJsonParser(proto: string, ctor: string): (req: unknown, body: Buffer, done: Done) => void;
     };
     // Refuse prototype poisoning as Nest's own Fastify JSON parser does.
-    const parseJson = fastify.getDefaultJsonParser('error', 'error');
+    const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+    const parseJson = (req: unknown, body: Buffer, done: Done) =>
+      defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
     const bodyLimit = { bodyLimit: limit };
-    use(JSON_TYPES[0], bodyLimit, (req: unknown, body: Buffer, done: Done) => parseJson(req, body, done));
-    use(/^application\/[\w.+-]+\+json(?:;|$)/, bodyLimit, (req: unknown, body: Buffer, done: Done) =>
-      parseJson(req, body, done),
-    );
+    use(JSON_TYPES[0], bodyLimit, parseJson);
+    use(/^application\/[\w.+-]+\+json(?:;|$)/, bodyLimit, parseJson);
     use('application/x-www-form-urlencoded', bodyLimit, (_req: unknown, body: Buffer, done: Done) =>
       done(null, { ...parseQueryString(body.toString('utf8')) }),
     );
@@ -45,12 +46,101 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     use('text/plain', bodyLimit, parseText);
     use(/^text\//, bodyLimit, parseText);
     use('application/octet-stream', bodyLimit, (_req: unknown, body: Buffer, done: Done) => done(null, body));
+    addCodesToFastifyBodyErrors(fastify as unknown as FastifyHooks, limit);
     return;
   }
   use('json', { limit, type: JSON_TYPES });
   use('urlencoded', { limit, extended: true });
   use('text', { limit, type: 'text/*' });
   use('raw', { limit, type: 'application/octet-stream' });
+  // Right after the parsers, before any route: body-parser's errors become coded exceptions, which
+  // Nest's exception layer then answers like every other refusal.
+  const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
+  express.use((error: BodyParserError, _req: unknown, _res: unknown, next: (error?: unknown) => void) =>
+    next(typeof error?.type === 'string' ? bodyError(error) : error),
+  );
+}
+
+/** The `type` body-parser (Express) sets on the errors it raises. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+/** Every refusal of a body by the platform, with a stable `code` like the guard's own. */
+function bodyError(error: BodyParserError): WebhookException {
+  switch (error.type) {
+    case 'entity.too.large':
+      return tooLarge();
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new WebhookException('unsupported_media_type', 'The body charset or encoding is not supported.', 415);
+    case 'entity.parse.failed':
+      return invalidBody(error);
+    default:
+      return new WebhookException('invalid_body', 'The request body could not be read.', error.status ?? 400);
+  }
+}
+
+function invalidBody(error: { message?: string }): WebhookException {
+  // The parser's message says where the JSON breaks, never more than the sender already sent.
+  return new WebhookException('invalid_body', `The request body is not valid: ${error.message ?? 'parse error'}`, 400);
+}
+
+function tooLarge(): WebhookException {
+  return new WebhookException('payload_too_large', 'The request body is larger than the limit.', 413);
+}
+
+interface FastifyHooks {
+  addHook(name: 'onRequest', hook: (req: FastifyLike, reply: FastifyReplyLike, done: () => void) => void): void;
+  addHook(
+    name: 'onSend',
+    hook: (
+      req: unknown,
+      reply: FastifyReplyLike,
+      payload: unknown,
+      done: (error: null, payload: unknown) => void,
+    ) => void,
+  ): void;
+}
+interface FastifyLike {
+  headers: Record<string, string | string[] | undefined>;
+}
+interface FastifyReplyLike {
+  statusCode: number;
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  send(payload: unknown): void;
+}
+
+/**
+ * Fastify refuses an oversized or unsupported body before any Nest code runs and Nest answers it
+ * without a `code`. A declared Content-Length over the limit is refused here at once, unread; the
+ * rarer refusals found while reading (chunked bodies, unknown types) get their `code` on the way out.
+ */
+function addCodesToFastifyBodyErrors(fastify: FastifyHooks, limit: number): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > limit) {
+      reply.code(413).header('content-type', 'application/json; charset=utf-8').send(tooLarge().getResponse());
+      return;
+    }
+    done();
+  });
+  const codes: Record<number, string> = { 413: 'payload_too_large', 415: 'unsupported_media_type' };
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
+    const code = codes[reply.statusCode];
+    if (code && typeof payload === 'string' && payload.startsWith('{') && !payload.includes('"code"')) {
+      try {
+        const body = JSON.parse(payload) as Record<string, unknown>;
+        return done(null, JSON.stringify({ statusCode: reply.statusCode, code, message: body.message }));
+      } catch {
+        // not the JSON error body of Nest: leave it as it is
+      }
+    }
+    done(null, payload);
+  });
 }
 
 type Done = (error: Error | null, body?: unknown) => void;
