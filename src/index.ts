@@ -15,6 +15,60 @@ export {
   type StandardWebhooksOptions,
 } from './core/schemes/standard-webhooks.scheme';
 
+// core: challenge strategies and declarative rules
+export {
+  TokenEchoStrategy,
+  HeaderCodeStrategy,
+  StatusOnlyStrategy,
+  ComputedHmacStrategy,
+  AnyOfChallengeStrategy,
+  anyOf,
+  DeclarativeChallengeStrategy,
+  declarativeChallenge,
+  assertSafeToken,
+  isSafeToken,
+  readBody,
+  readField,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  DEFAULT_TOKEN_PATTERN,
+  type TokenEchoOptions,
+  type HeaderCodeOptions,
+  type StatusOnlyOptions,
+  type ComputedHmacOptions,
+  type ChallengeHmacAlgorithm,
+  type TokenSafetyOptions,
+  type RequestField,
+  type RequestMatch,
+  type ChallengeMatcher,
+  type DeclarativeChallengeRule,
+  type DeclarativeChallengeToken,
+  type DeclarativeVerifyToken,
+  type DeclarativeSecret,
+} from './core/challenges';
+
+// providers: the challenge of each provider
+export {
+  slackChallenge,
+  metaChallenge,
+  stravaChallenge,
+  zoomChallenge,
+  twitterChallenge,
+  xChallenge,
+  twitchChallenge,
+  asanaChallenge,
+  smartsheetChallenge,
+  adobeSignChallenge,
+  adobeIoChallenge,
+  trelloChallenge,
+  dropboxChallenge,
+  msGraphChallenge,
+  oktaChallenge,
+  type ProviderChallengeOptions,
+  type SlackChallengeOptions,
+  type VerifyTokenChallengeOptions,
+  type AdobeSignChallengeOptions,
+} from './providers/challenges';
+
 // providers: one-line endpoint presets
 export type { WebhookEndpointDefinition, SecretInput } from './providers/endpoint-definition';
 export { standardWebhooks, svix, type StandardWebhooksPresetOptions } from './providers/standard-webhooks';

@@ -1,0 +1,433 @@
+import fc from 'fast-check';
+import vectors from '../../../../test/fixtures/providers-vectors.json';
+import type { ChallengeContext } from '../../challenge-strategy';
+import { WebhookConfigurationError, WebhookVerificationError } from '../../errors';
+import type { WebhookRequest } from '../../request';
+import { declarativeChallenge, DeclarativeChallengeStrategy } from './declarative-challenge.strategy';
+import type { DeclarativeChallengeRule, DeclarativeSecret } from './declarative-rule.interface';
+
+interface Vector {
+  provider: string;
+  kind: string;
+  inputs: Record<string, string>;
+  expected: unknown;
+}
+const vector = (provider: string) =>
+  (vectors as unknown as Vector[]).find((v) => v.provider === provider && v.kind === 'challenge')!;
+const ZOOM = vector('zoom');
+const X = vector('twitter_x');
+
+const request = (init: Partial<WebhookRequest> & { body?: string } = {}): WebhookRequest => ({
+  method: init.method ?? 'POST',
+  url: init.url ?? '/',
+  headers: init.headers ?? {},
+  query: init.query ?? {},
+  rawBody: Buffer.from(init.body ?? ''),
+});
+const json = (body: string, method = 'POST') =>
+  request({ method, headers: { 'content-type': 'application/json' }, body });
+
+const context = (
+  secrets: ChallengeContext['secrets'] = [],
+  namedSecrets: ChallengeContext['namedSecrets'] = {},
+): ChallengeContext => ({ endpoint: 'rules', secrets, namedSecrets, receivedAt: 0 });
+
+function compiled(rule: DeclarativeChallengeRule, endpoint = 'rules'): DeclarativeChallengeStrategy {
+  const strategy = declarativeChallenge(rule);
+  strategy.validate(endpoint);
+  return strategy;
+}
+
+function configError(rule: unknown, endpoint = 'rules'): string {
+  try {
+    new DeclarativeChallengeStrategy(rule as DeclarativeChallengeRule).validate(endpoint);
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a WebhookConfigurationError');
+}
+
+// The documented requests (shared/providers.md), answered by rules alone, without the presets.
+const SLACK_BODY =
+  '{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}';
+const ZOOM_BODY = `{"payload":{"plainToken":"${ZOOM.inputs.plainToken}"},"event_ts":1654503849680,"event":"endpoint.url_validation"}`;
+const META_QUERY = { 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': 'meatyhamhock' };
+
+const slackRule: DeclarativeChallengeRule = {
+  detect: 'http_method == "POST" && parsed_body.type == "url_verification"',
+  body: '{{ parsed_body.challenge }}',
+  signed: true,
+};
+const zoomRule: DeclarativeChallengeRule = {
+  detect: 'http_method == "POST" && parsed_body.event == "endpoint.url_validation"',
+  signed: true,
+  challenge_tokens: [
+    { name: 'encrypted', algorithm: 'HMAC-SHA256', payload: 'parsed_body.payload.plainToken', encoding: 'hex' },
+  ],
+  body: { plainToken: '{{ parsed_body.payload.plainToken }}', encryptedToken: '{{ challenge_token["encrypted"] }}' },
+};
+const metaRule: DeclarativeChallengeRule = {
+  detect: 'http_method == "GET" && query_params["hub.mode"] == "subscribe"',
+  verify_token: { value: 'query_params["hub.verify_token"]' },
+  body: '{{ query_params["hub.challenge"] }}',
+};
+
+describe('DeclarativeChallengeStrategy', () => {
+  describe('reproduces providers without their presets', () => {
+    it('Slack url_verification: the documented challenge as text, signed', () => {
+      const strategy = compiled(slackRule);
+      const req = json(SLACK_BODY);
+      expect(strategy.kind).toBe('declarative');
+      expect(strategy.signed).toBe(true);
+      expect(strategy.detect(req)).toBe(true);
+      expect(strategy.respond(req, context())).toEqual({
+        status: 200,
+        body: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      });
+      expect(strategy.detect(json('{"type":"event_callback","event":{}}'))).toBe(false);
+    });
+
+    it('Zoom endpoint.url_validation: the published vector (elastic/beats)', () => {
+      const strategy = compiled(zoomRule);
+      const req = json(ZOOM_BODY);
+      expect(strategy.detect(req)).toBe(true);
+      expect(strategy.respond(req, context([{ version: 1, value: ZOOM.inputs.secret_token }]))).toEqual({
+        status: 200,
+        body: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw', encryptedToken: ZOOM.expected },
+      });
+    });
+
+    it('Meta hub.challenge: echoed after the verify token matches the named secret', () => {
+      const strategy = compiled(metaRule);
+      const req = request({ method: 'GET', query: META_QUERY });
+      expect(strategy.secretNames).toEqual(['verify-token']);
+      expect(strategy.detect(req)).toBe(true);
+      const secrets = { 'verify-token': [{ version: 1, value: 'meatyhamhock' }] };
+      expect(strategy.respond(req, context([], secrets))).toEqual({ status: 200, body: '1158201444' });
+      const wrong = request({ method: 'GET', query: { ...META_QUERY, 'hub.verify_token': 'nope' } });
+      expect(() => strategy.respond(wrong, context([], secrets))).toThrow(
+        expect.objectContaining({ code: 'challenge_verification_failed' }),
+      );
+      const missing = request({ method: 'GET', query: { 'hub.mode': 'subscribe', 'hub.challenge': '1' } });
+      expect(() => strategy.respond(missing, context([], secrets))).toThrow(
+        expect.objectContaining({ code: 'challenge_verification_failed' }),
+      );
+      expect(() => strategy.respond(req, context())).toThrow(expect.objectContaining({ code: 'no_secret_configured' }));
+    });
+
+    it('X CRC: the vector with base64 and a prefix', () => {
+      const strategy = compiled({
+        detect: 'http_method == "GET" && "crc_token" in query_params',
+        challenge_tokens: [
+          {
+            name: 'crc',
+            algorithm: 'HMAC-SHA256',
+            payload: 'query_params["crc_token"]',
+            encoding: 'base64',
+            prefix: 'sha256=',
+          },
+        ],
+        body: { response_token: '{{ challenge_token["crc"] }}' },
+      });
+      const req = request({ method: 'GET', query: { crc_token: X.inputs.crc_token } });
+      expect(strategy.respond(req, context([{ version: 1, value: X.inputs.consumer_secret }]))).toEqual({
+        status: 200,
+        body: X.expected,
+      });
+    });
+
+    it('a header answer (Smartsheet) and constants in a JSON body', () => {
+      const strategy = compiled({
+        detect: '"smartsheet-hook-challenge" in headers',
+        status: 200,
+        headers: { 'Smartsheet-Hook-Response': '{{ headers["smartsheet-hook-challenge"] }}' },
+        body: { smartsheetHookResponse: '{{ parsed_body.challenge }}', ok: true, n: 1, none: null, list: ['a', 2] },
+      });
+      const req = request({
+        headers: { 'content-type': 'application/json', 'smartsheet-hook-challenge': 'd6c4d2a1' },
+        body: '{"challenge":"d6c4d2a1","webhookId":1}',
+      });
+      expect(strategy.respond(req, context())).toEqual({
+        status: 200,
+        headers: { 'Smartsheet-Hook-Response': 'd6c4d2a1' },
+        body: { smartsheetHookResponse: 'd6c4d2a1', ok: true, n: 1, none: null, list: ['a', 2] },
+      });
+    });
+  });
+
+  it('works with a rule read from a JSON configuration file', () => {
+    const fromFile = JSON.parse(JSON.stringify(zoomRule)) as DeclarativeChallengeRule;
+    const strategy = compiled(fromFile);
+    const answer = strategy.respond(json(ZOOM_BODY), context([{ version: 1, value: ZOOM.inputs.secret_token }]));
+    expect((answer.body as Record<string, string>).encryptedToken).toBe(ZOOM.expected);
+  });
+
+  it('uses a literal or a named secret for a token, and fails closed without one', () => {
+    const rule = (secret: DeclarativeSecret): DeclarativeChallengeRule => ({
+      ...zoomRule,
+      challenge_tokens: [{ ...zoomRule.challenge_tokens![0], secret }],
+    });
+    const literal = compiled(rule(ZOOM.inputs.secret_token));
+    expect((literal.respond(json(ZOOM_BODY), context()).body as Record<string, string>).encryptedToken).toBe(
+      ZOOM.expected,
+    );
+    const named = compiled(rule({ from: 'named', name: 'zoom-token' }));
+    expect(named.secretNames).toEqual(['zoom-token']);
+    const namedSecrets = { 'zoom-token': [{ version: 1, value: ZOOM.inputs.secret_token }] };
+    expect(
+      (named.respond(json(ZOOM_BODY), context([], namedSecrets)).body as Record<string, string>).encryptedToken,
+    ).toBe(ZOOM.expected);
+    expect(() => named.respond(json(ZOOM_BODY), context())).toThrow(
+      expect.objectContaining({ code: 'no_secret_configured' }),
+    );
+    expect(() => compiled(zoomRule).respond(json(ZOOM_BODY), context())).toThrow(
+      expect.objectContaining({ code: 'no_secret_configured' }),
+    );
+  });
+
+  describe('at run time', () => {
+    it('counts a detect expression that fails as "not a challenge"', () => {
+      const strategy = compiled(slackRule);
+      expect(strategy.detect(request({ body: 'not json' }))).toBe(false);
+      expect(strategy.detect(json('{"no_type":1}'))).toBe(false);
+      expect(strategy.detect(json('[1,2]'))).toBe(false);
+      expect(strategy.detect(request({ method: 'GET' }))).toBe(false);
+    });
+
+    it.each([
+      ['oversized', 'a'.repeat(257)],
+      ['markup', '<script>alert(1)</script>'],
+      ['CRLF', 'abc\r\nSet-Cookie: a=b'],
+      ['binary', '\u0000\u00ff'],
+      ['an object', { a: 1 }],
+      ['a list', ['a']],
+      ['null', null],
+    ])('refuses to echo a %s value with invalid_challenge', (_name, challenge) => {
+      const req = json(JSON.stringify({ type: 'url_verification', challenge }));
+      expect(() => compiled(slackRule).respond(req, context())).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+    });
+
+    it('echoes a JSON number as its text', () => {
+      const req = json('{"type":"url_verification","challenge":5}');
+      expect(compiled(slackRule).respond(req, context()).body).toBe('5');
+    });
+
+    it('refuses a placeholder that fails (a missing field) with invalid_challenge', () => {
+      const strategy = compiled(slackRule);
+      expect(() => strategy.respond(json('{"type":"url_verification"}'), context())).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+    });
+
+    it('checks header values too, so a header cannot be split', () => {
+      const strategy = compiled({ detect: 'true', headers: { 'X-Echo': 'v={{ headers["x-in"] }}' } });
+      expect(strategy.respond(request({ headers: { 'x-in': 'ok' } }), context()).headers).toEqual({ 'X-Echo': 'v=ok' });
+      expect(() => strategy.respond(request({ headers: { 'x-in': 'a\r\nX-Evil: 1' } }), context())).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+    });
+
+    it('applies the rule’s token bounds', () => {
+      const strategy = compiled({
+        detect: 'true',
+        body: 'Echo: {{ query_params["t"] }}',
+        max_token_length: 60,
+        token_pattern: '[A-Za-z0-9 :-]+',
+      });
+      expect(strategy.respond(request({ query: { t: 'Validation: Testing 1-2' } }), context()).body).toBe(
+        'Echo: Validation: Testing 1-2',
+      );
+      expect(() => strategy.respond(request({ query: { t: 'a'.repeat(61) } }), context())).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+      expect(() => strategy.respond(request({ query: { t: 'a/b' } }), context())).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+    });
+
+    it('sees only query parameters and headers sent once, as strings', () => {
+      const strategy = compiled({ detect: '"c" in query_params', body: '{{ query_params["c"] }}' });
+      expect(strategy.detect(request({ query: { c: ['a', 'b'] } }))).toBe(false);
+      expect(strategy.detect(request({ query: { c: 'a' } }))).toBe(true);
+    });
+
+    it('compiles an unvalidated rule on first use; a bad one detects nothing and cannot answer', () => {
+      const good = declarativeChallenge(slackRule);
+      expect(good.respond(json(SLACK_BODY), context()).body).toBe(
+        '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      );
+      const bad = declarativeChallenge({ detect: 'http_method ==' });
+      expect(bad.detect(json(SLACK_BODY))).toBe(false);
+      expect(() => bad.respond(json(SLACK_BODY), context())).toThrow(WebhookConfigurationError);
+    });
+  });
+
+  describe('start-up validation names the endpoint, the field and the position', () => {
+    it('a syntax error in detect', () => {
+      expect(configError({ detect: 'http_method == "POST" &&& x' }, 'slack-rule')).toBe(
+        'Webhook endpoint "slack-rule": challenge.detect at line 1, column 25: syntax error: Unexpected character: &.',
+      );
+    });
+
+    it('a syntax error on a later line', () => {
+      expect(configError({ detect: 'http_method == "POST" &&\n  parsed_body.type ==' })).toMatch(
+        /^Webhook endpoint "rules": challenge\.detect at line 2, column \d+: syntax error/,
+      );
+    });
+
+    it('an unknown variable and a detect that is not a bool', () => {
+      expect(configError({ detect: 'http_method == "GET" && body.type == "x"' })).toMatch(
+        /"rules": challenge\.detect at line 1, column 25: Unknown variable: body/,
+      );
+      expect(configError({ detect: 'http_method' })).toMatch(/challenge\.detect at line 1, column 1: .*must be a bool/);
+    });
+
+    it('a reference to an unknown token, in the body field that holds it', () => {
+      const rule = {
+        ...zoomRule,
+        body: {
+          plainToken: '{{ parsed_body.payload.plainToken }}',
+          encryptedToken: '{{ challenge_token["encrypt"] }}',
+        },
+      };
+      expect(configError(rule, 'zoom-rule')).toBe(
+        'Webhook endpoint "zoom-rule": challenge.body.encryptedToken at line 1, column 4: ' +
+          'unknown challenge token "encrypt" (defined: encrypted).',
+      );
+    });
+
+    it('a token reference through field access, in a header, and without any token defined', () => {
+      expect(configError({ detect: 'true', headers: { 'X-A': 'x{{ challenge_token.hash }}' } })).toMatch(
+        /challenge\.headers\["X-A"\] at line 1, column 5: unknown challenge token "hash" \(defined: none\)/,
+      );
+    });
+
+    it('challenge_token outside templates, or indexed by an expression', () => {
+      expect(configError({ detect: 'challenge_token["a"] == "b"' })).toMatch(
+        /challenge\.detect at line 1, column 1: challenge_token is only available in headers and body/,
+      );
+      expect(configError({ ...zoomRule, body: '{{ challenge_token[http_method] }}' })).toMatch(
+        /challenge\.body at line 1, column 4: challenge_token must be indexed with a literal name/,
+      );
+      const payloadRule = {
+        ...zoomRule,
+        challenge_tokens: [{ ...zoomRule.challenge_tokens![0], payload: 'challenge_token["encrypted"]' }],
+      };
+      expect(configError(payloadRule)).toMatch(/challenge\.challenge_tokens\[0\]\.payload at line 1, column 1/);
+    });
+
+    it('a syntax error inside a placeholder, and an unterminated placeholder', () => {
+      expect(configError({ detect: 'true', body: 'echo {{ parsed_body. }}' })).toMatch(
+        /challenge\.body at line 1, column 22: syntax error/,
+      );
+      expect(configError({ detect: 'true', body: { a: { b: 'x {{ y' } } })).toBe(
+        'Webhook endpoint "rules": challenge.body.a.b at line 1, column 3: unterminated placeholder "{{".',
+      );
+      expect(configError({ detect: 'true', body: { 'hub.challenge': '{{ }}' } })).toMatch(
+        /challenge\.body\["hub\.challenge"\] at line 1, column 3: empty expression/,
+      );
+    });
+
+    it.each([
+      [{ detect: 42 }, 'challenge.detect: must be a CEL expression string'],
+      [{ detect: 'true', status: 500 }, 'challenge.status: must be an integer from 200 to 299'],
+      [{ detect: 'true', headers: { 'Bad Header': 'x' } }, 'challenge.headers["Bad Header"]: not a valid header name'],
+      [{ detect: 'true', bodyy: 'x' }, 'challenge.bodyy: unknown field'],
+      [{ detect: 'true', body: 5 }, 'challenge.body: must be a template string or a JSON object'],
+      [{ detect: 'true', max_token_length: 0 }, 'challenge.max_token_length'],
+      [{ detect: 'true', token_pattern: '([a-z' }, 'challenge.token_pattern'],
+      [
+        {
+          detect: 'true',
+          challenge_tokens: [{ name: 'a', algorithm: 'HMAC-MD5', payload: 'raw_body', encoding: 'hex' }],
+        },
+        'challenge.challenge_tokens[0].algorithm',
+      ],
+      [
+        {
+          detect: 'true',
+          challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'b32' }],
+        },
+        'challenge.challenge_tokens[0].encoding',
+      ],
+      [
+        {
+          detect: 'true',
+          challenge_tokens: [
+            { name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex' },
+            { name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex' },
+          ],
+        },
+        'challenge.challenge_tokens[1].name: "a" is defined twice',
+      ],
+      [
+        {
+          detect: 'true',
+          challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex', secret: {} }],
+        },
+        'challenge.challenge_tokens[0].secret',
+      ],
+      [
+        {
+          detect: 'true',
+          challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex', prefix: '<' }],
+        },
+        'challenge.challenge_tokens[0].prefix',
+      ],
+    ])('a malformed rule (%#)', (rule, message) => {
+      const text = configError(rule);
+      expect(text.startsWith('Webhook endpoint "rules": ')).toBe(true);
+      expect(text).toContain(message);
+    });
+  });
+
+  describe('properties', () => {
+    const strategies = [compiled(slackRule), compiled(zoomRule), compiled(metaRule)];
+    const anyRequest = fc.record({
+      method: fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'),
+      url: fc.constant('/'),
+      headers: fc.dictionary(
+        fc.constantFrom('content-type', 'x-a', 'smartsheet-hook-challenge'),
+        fc.oneof(fc.constantFrom('application/json', 'application/x-www-form-urlencoded'), fc.string()),
+      ),
+      query: fc.dictionary(
+        fc.constantFrom('hub.mode', 'hub.challenge', 'hub.verify_token', 'x'),
+        fc.oneof(fc.constant('subscribe'), fc.string({ unit: 'binary' }), fc.array(fc.string())),
+      ),
+      rawBody: fc.oneof(
+        fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+        fc.json().map((text) => Buffer.from(text)),
+        fc
+          .record({
+            type: fc.constantFrom('url_verification', 'x'),
+            event: fc.constantFrom('endpoint.url_validation', 'x'),
+            challenge: fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.integer(), fc.constant(null)),
+            payload: fc.record({ plainToken: fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.boolean()) }),
+          })
+          .map((body) => Buffer.from(JSON.stringify(body))),
+      ),
+    });
+    const ctx = context([{ version: 1, value: 's' }], { 'verify-token': [{ version: 1, value: 'v' }] });
+
+    it('detect never throws and respond throws only the typed error; echoed values are always safe', () => {
+      fc.assert(
+        fc.property(anyRequest, (req) => {
+          for (const strategy of strategies) {
+            if (!strategy.detect(req as WebhookRequest)) continue;
+            try {
+              const answer = strategy.respond(req as WebhookRequest, ctx);
+              const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? '');
+              expect(text).not.toMatch(/[<>\r\n]/);
+            } catch (error) {
+              if (!(error instanceof WebhookVerificationError)) throw error;
+            }
+          }
+        }),
+        { numRuns: 1500 },
+      );
+    });
+  });
+});
