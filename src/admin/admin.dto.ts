@@ -1,4 +1,3 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDateString,
@@ -11,10 +10,51 @@ import {
   MaxLength,
   Min,
   MinLength,
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
 } from 'class-validator';
 import { MAX_GRACE_PERIOD_SECONDS } from '../storage/secret-store.interface';
+import { ApiProperty, ApiPropertyOptional } from './openapi';
 
 const STATUSES = ['accepted', 'duplicate', 'rejected', 'challenge'] as const;
+
+/**
+ * The decorated date-time is strictly later than the one in `property`, when both are date-times
+ * (a malformed one is reported by its own `@IsDateString`).
+ */
+function IsAfter(property: string, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAfter',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [property],
+      options,
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const other = (args.object as Record<string, unknown>)[args.constraints[0] as string];
+          const [until, since] = [Date.parse(value as string), Date.parse(other as string)];
+          return typeof value !== 'string' || typeof other !== 'string' || !(until <= since);
+        },
+      },
+    });
+}
+
+/** Names of challenge-only secrets, as `webhook-config.ts` accepts them. */
+export const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Query of the secrets routes: which of the endpoint's secrets (its signing secret by default). */
+export class SecretNameQueryDto {
+  @ApiPropertyOptional({
+    description: "A named challenge secret of the endpoint (Meta's `verify-token`, …) instead of its signing secret.",
+    example: 'verify-token',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(SECRET_NAME, { message: "name must be a secret name (a-z, 0-9 and '-', at most 63 characters)" })
+  name?: string;
+}
 
 /** Body of `POST /endpoints/:endpoint/secrets`. */
 export class RotateSecretDto {
@@ -65,9 +105,10 @@ export class ListEventsQueryDto {
   @IsDateString({ strict: true })
   since?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 date-time; events received before it.' })
+  @ApiPropertyOptional({ description: 'ISO 8601 date-time; events received before it (after `since`).' })
   @IsOptional()
   @IsDateString({ strict: true })
+  @IsAfter('since', { message: 'until must be later than since' })
   until?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
@@ -85,12 +126,29 @@ export class ListEventsQueryDto {
   cursor?: string;
 }
 
+export class NamedSecretView {
+  @ApiProperty({ example: 'verify-token' }) name!: string;
+  @ApiProperty({ type: [Number], description: 'Live versions, newest first.' }) liveSecretVersions!: number[];
+}
+
 export class EndpointView {
   @ApiProperty() name!: string;
   @ApiProperty() provider!: string;
   @ApiProperty({ type: [String] }) schemes!: string[];
-  @ApiProperty({ nullable: true, type: String }) challenge!: string | null;
-  @ApiProperty({ type: [Number] }) liveSecretVersions!: number[];
+  @ApiProperty({ nullable: true, type: String, description: 'The challenge kind, or null without one.' })
+  challenge!: string | null;
+  @ApiProperty({ type: [Number], description: 'Live versions of the signing secret, newest first.' })
+  liveSecretVersions!: number[];
+  @ApiProperty({ type: [NamedSecretView], description: 'The challenge-only secrets the endpoint declares.' })
+  namedSecrets!: NamedSecretView[];
+}
+
+export class ErrorView {
+  @ApiProperty() statusCode!: number;
+  @ApiProperty({ description: 'Stable, machine-readable reason.' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ description: 'validation_failed only: the messages of each field.' })
+  errors?: { field: string; messages: string[] }[];
 }
 
 export class RotatedSecretView {

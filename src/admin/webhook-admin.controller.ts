@@ -1,46 +1,62 @@
 import { randomBytes } from 'node:crypto';
 import {
   Body,
+  Catch,
   Controller,
   Delete,
   Get,
   HttpCode,
   HttpException,
   Inject,
+  Logger,
   Param,
   Post,
   Query,
   Req,
+  UseFilters,
   UseGuards,
   UsePipes,
   ValidationPipe,
+  type ArgumentsHost,
   type CanActivate,
+  type ExceptionFilter,
   type Type,
   type ValidationError,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { SignatureScheme } from '../core/signature-scheme';
+import { HttpAdapterHost } from '@nestjs/core';
+import { redactHeaders } from '../core/redact';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
+import { namedSecretKey } from '../nest/webhook-storage.providers';
 import { AuditLog } from '../storage/audit-log.interface';
 import {
   EventLogReader,
+  EventLogUnavailableError,
   InvalidCursorError,
   type StoredWebhookEvent,
   type WebhookEventStatus,
 } from '../storage/event-log.interface';
-import { SecretStore, SecretStoreError, type SecretVersionInfo } from '../storage/secret-store.interface';
+import {
+  DEFAULT_GRACE_PERIOD_SECONDS,
+  SecretStore,
+  SecretStoreError,
+  type SecretVersionInfo,
+} from '../storage/secret-store.interface';
+import { ADMIN_ACTOR } from './admin-token.guard';
 import {
   EndpointView,
+  ErrorView,
   EventDetailView,
   EventPageView,
   ListEventsQueryDto,
   RotateSecretDto,
   RotatedSecretView,
+  SecretNameQueryDto,
   SecretVersionView,
   type EventSummaryView,
 } from './admin.dto';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from './openapi';
 
 /** Validation answers 400 with each field's messages, whatever the app's global pipes are. */
 const validation = new ValidationPipe({
@@ -76,8 +92,10 @@ const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
 export function createWebhookAdminController(prefix: string, guard: Type<CanActivate>): Type {
   @ApiTags('webhooks-admin')
   @ApiBearerAuth()
-  @ApiResponse({ status: 401, description: 'Missing or wrong admin token.' })
+  @ApiResponse({ status: 401, type: ErrorView, description: 'Missing, malformed or wrong admin token.' })
+  @ApiResponse({ status: 400, type: ErrorView, description: "validation_failed, with each field's messages." })
   @Controller(prefix)
+  @UseFilters(AdminExceptionFilter)
   @UseGuards(guard)
   @UsePipes(validation)
   class WebhookAdminController {
@@ -89,18 +107,22 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     ) {}
 
     @Get('endpoints')
-    @ApiOperation({ summary: 'The configured endpoints and their live secret versions.' })
+    @ApiOperation({ summary: 'The configured endpoints, their live secret versions and named secrets.' })
     @ApiResponse({ status: 200, type: [EndpointView] })
     async listEndpoints(@Req() request: unknown): Promise<EndpointView[]> {
       const views: EndpointView[] = [];
       for (const endpoint of this.config.endpoints.values()) {
-        const live = await this.secrets.getLiveSecrets(endpoint.name);
+        const namedSecrets = [];
+        for (const name of declaredSecretNames(endpoint)) {
+          namedSecrets.push({ name, liveSecretVersions: await this.liveVersions(namedSecretKey(endpoint.name, name)) });
+        }
         views.push({
           name: endpoint.name,
           provider: endpoint.provider,
           schemes: endpoint.schemes.map((s) => s.name),
-          challenge: challengeKind(endpoint),
-          liveSecretVersions: live.map((s) => s.version).sort((a, b) => b - a),
+          challenge: endpoint.challenge?.kind ?? null,
+          liveSecretVersions: await this.liveVersions(endpoint.name),
+          namedSecrets,
         });
       }
       await this.record(request, 'endpoints.list');
@@ -109,96 +131,134 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
 
     @Post('endpoints/:endpoint/secrets')
     @HttpCode(201)
-    @ApiOperation({ summary: 'Rotate: add a secret version; the previous ones stay valid for the grace period.' })
+    @ApiOperation({
+      summary: 'Rotate: add a secret version; the previous ones stay valid for the grace period.',
+      description: 'Without `secret`, one is generated in the provider format and returned in this response only.',
+    })
+    @ApiParam({ name: 'endpoint', description: 'The endpoint name from the module options.' })
     @ApiResponse({ status: 201, type: RotatedSecretView })
-    @ApiResponse({ status: 404, description: 'Unknown endpoint.' })
-    @ApiResponse({ status: 409, description: 'Too many live versions.' })
+    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
+    @ApiResponse({ status: 409, type: ErrorView, description: 'too_many_versions: revoke an older version first.' })
     async rotate(
       @Param('endpoint') name: string,
+      @Query() query: SecretNameQueryDto,
       @Body() body: RotateSecretDto,
       @Req() request: unknown,
     ): Promise<RotatedSecretView> {
       const endpoint = this.endpoint(name);
+      const key = this.secretKey(endpoint, query.name);
       const generated = body.secret === undefined;
-      const secret = body.secret ?? generateSecret(endpoint);
-      if (!generated) validateSecret(endpoint, secret);
+      const secret = body.secret ?? generateSecret(endpoint, query.name);
+      if (!generated && query.name === undefined) validateSecret(endpoint, secret);
       const info = await this.secretOperation(() =>
-        this.secrets.addSecret(endpoint.name, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
+        this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
       );
       await this.record(request, 'secret.rotate', endpoint.name, info.version, {
+        ...(query.name !== undefined ? { secretName: query.name } : {}),
         generated,
-        gracePeriodSeconds: body.gracePeriodSeconds ?? null,
+        gracePeriodSeconds: body.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
       });
       return { version: info.version, ...(generated ? { secret } : {}), createdAt: info.createdAt.toISOString() };
     }
 
     @Get('endpoints/:endpoint/secrets')
     @ApiOperation({ summary: 'The secret versions of an endpoint, with their status; never the secrets.' })
+    @ApiParam({ name: 'endpoint', description: 'The endpoint name from the module options.' })
     @ApiResponse({ status: 200, type: [SecretVersionView] })
-    async listSecrets(@Param('endpoint') name: string, @Req() request: unknown): Promise<SecretVersionView[]> {
+    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
+    async listSecrets(
+      @Param('endpoint') name: string,
+      @Query() query: SecretNameQueryDto,
+      @Req() request: unknown,
+    ): Promise<SecretVersionView[]> {
       const endpoint = this.endpoint(name);
+      const key = this.secretKey(endpoint, query.name);
       const now = Date.now();
-      const versions = (await this.secrets.listSecrets(endpoint.name)).map((v) => toSecretView(v, now));
-      await this.record(request, 'secret.list', endpoint.name);
+      const versions = (await this.secrets.listSecrets(key)).map((v) => toSecretView(v, now));
+      await this.record(
+        request,
+        'secret.list',
+        endpoint.name,
+        undefined,
+        query.name !== undefined ? { secretName: query.name } : undefined,
+      );
       return versions;
     }
 
     @Delete('endpoints/:endpoint/secrets/:version')
     @HttpCode(204)
     @ApiOperation({ summary: 'Revoke a secret version now.' })
-    @ApiResponse({ status: 204 })
-    @ApiResponse({ status: 404, description: 'Unknown endpoint or version.' })
+    @ApiParam({ name: 'endpoint', description: 'The endpoint name from the module options.' })
+    @ApiParam({ name: 'version', description: 'The version to revoke (a positive integer).' })
+    @ApiResponse({ status: 204, description: 'Revoked (also when it already was).' })
+    @ApiResponse({
+      status: 404,
+      type: ErrorView,
+      description: 'unknown_endpoint, unknown_secret_name, unknown_version.',
+    })
     async revoke(
       @Param('endpoint') name: string,
       @Param('version') versionText: string,
+      @Query() query: SecretNameQueryDto,
       @Req() request: unknown,
     ): Promise<void> {
       const endpoint = this.endpoint(name);
+      const key = this.secretKey(endpoint, query.name);
       if (!/^[1-9][0-9]{0,8}$/.test(versionText)) {
         throw new WebhookException('unknown_version', `Endpoint "${endpoint.name}" has no such secret version.`, 404);
       }
       const version = Number(versionText);
-      await this.secretOperation(() => this.secrets.revokeSecret(endpoint.name, version));
-      await this.record(request, 'secret.revoke', endpoint.name, version);
+      await this.secretOperation(() => this.secrets.revokeSecret(key, version));
+      await this.record(
+        request,
+        'secret.revoke',
+        endpoint.name,
+        version,
+        query.name !== undefined ? { secretName: query.name } : undefined,
+      );
     }
 
     @Get('events')
     @ApiOperation({ summary: 'The event log, newest first, with keyset pagination.' })
     @ApiResponse({ status: 200, type: EventPageView })
     async listEvents(@Query() query: ListEventsQueryDto, @Req() request: unknown): Promise<EventPageView> {
-      const since = query.since ? new Date(query.since) : undefined;
-      const until = query.until ? new Date(query.until) : undefined;
+      const filters = {
+        endpoint: query.endpoint,
+        status: query.status as WebhookEventStatus | undefined,
+        reason: query.reason,
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+        limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      };
+      let page;
       try {
-        const page = await this.events.list({
-          endpoint: query.endpoint,
-          status: query.status as WebhookEventStatus | undefined,
-          reason: query.reason,
-          since,
-          until,
-          limit: query.limit ?? 50,
-          cursor: query.cursor,
-        });
-        await this.record(request, 'events.list', query.endpoint, undefined, { count: page.items.length });
-        return { items: page.items.map(toSummary), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+        page = await this.events.list({ ...filters, cursor: query.cursor });
       } catch (error) {
         if (error instanceof InvalidCursorError) {
           throw new WebhookException('invalid_cursor', 'The cursor is not one this API returned.', 400);
         }
         throw error;
       }
+      await this.record(request, 'events.list', query.endpoint, undefined, {
+        filters: withoutUndefined({ ...filters, since: query.since, until: query.until }),
+        count: page.items.length,
+      });
+      return { items: page.items.map(toSummary), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     }
 
     @Get('events/:id')
     @ApiOperation({ summary: 'One event, with redacted headers and its stored body.' })
+    @ApiParam({ name: 'id', description: 'The event id from the listing.' })
     @ApiResponse({ status: 200, type: EventDetailView })
-    @ApiResponse({ status: 404, description: 'Unknown event.' })
+    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_event.' })
     async getEvent(@Param('id') id: string, @Req() request: unknown): Promise<EventDetailView> {
-      const event = id.length <= 128 ? await this.events.get(id) : undefined;
+      const event = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? await this.events.get(id) : undefined;
       if (!event) throw new WebhookException('unknown_event', 'No event has this id.', 404);
       await this.record(request, 'events.get', event.endpoint, undefined, { id: event.id });
       return {
         ...toSummary(event),
-        headers: { ...event.headers },
+        // Stores redact before writing; redacting again costs nothing and protects custom stores.
+        headers: redactHeaders(event.headers),
         bodyBase64: (event.body ?? Buffer.alloc(0)).toString('base64'),
         bodyTruncated: event.bodyTruncated ?? false,
       };
@@ -208,6 +268,25 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
       const endpoint = this.config.endpoints.get(name);
       if (!endpoint) throw new WebhookException('unknown_endpoint', 'No webhook endpoint has this name.', 404);
       return endpoint;
+    }
+
+    /** The store key of the endpoint's signing secret, or of one of its declared named secrets. */
+    private secretKey(endpoint: ResolvedEndpoint, secretName: string | undefined): string {
+      if (secretName === undefined) return endpoint.name;
+      const declared = declaredSecretNames(endpoint);
+      if (!declared.includes(secretName)) {
+        const known = declared.length ? `: ${declared.join(', ')}` : '; it declares none';
+        throw new WebhookException(
+          'unknown_secret_name',
+          `Endpoint "${endpoint.name}" has no secret named "${secretName}"${known}.`,
+          404,
+        );
+      }
+      return namedSecretKey(endpoint.name, secretName);
+    }
+
+    private async liveVersions(key: string): Promise<number[]> {
+      return (await this.secrets.getLiveSecrets(key)).map((s) => s.version).sort((a, b) => b - a);
     }
 
     private async secretOperation<T>(operation: () => Promise<T>): Promise<T> {
@@ -234,26 +313,91 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
   return WebhookAdminController;
 }
 
+/**
+ * Every refusal of the admin API carries a `code`, also those Nest or the app's own guard throw
+ * without one (a guard returning false is 403 `forbidden`); an unavailable store answers 503.
+ * @internal
+ */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HookwardenAdmin');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse();
+    const { status, body } = this.describe(exception);
+    if (status === 503) this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', '5');
+    this.adapterHost.httpAdapter.reply(response, body, status);
+  }
+
+  private describe(exception: unknown): { status: number; body: Record<string, unknown> } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const answer = exception.getResponse();
+      const body: Record<string, unknown> =
+        typeof answer === 'object' && answer !== null ? { ...answer } : { message: String(answer) };
+      body.statusCode ??= status;
+      if (typeof body.code !== 'string') {
+        body.code = HTTP_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
+        delete body.error;
+      }
+      if (Array.isArray(body.message)) body.message = body.message.join('; ');
+      return { status, body };
+    }
+    if (exception instanceof EventLogUnavailableError) {
+      return { status: 503, body: { statusCode: 503, code: 'storage_unavailable', message: exception.message } };
+    }
+    // Only the error's class: a driver message might quote what the query carried.
+    this.logger.error(`Admin request failed: ${(exception as Error)?.name ?? typeof exception}`);
+    return {
+      status: 500,
+      body: { statusCode: 500, code: 'internal_error', message: 'The admin request could not be completed.' },
+    };
+  }
+}
+
+/** Codes for the HTTP exceptions that come without one. */
+const HTTP_CODES: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  503: 'service_unavailable',
+};
+
+const DEFAULT_PAGE_SIZE = 50;
+
+/** Challenge-only secrets an endpoint uses: those its challenge strategy reads and those it configures. */
+function declaredSecretNames(endpoint: ResolvedEndpoint): string[] {
+  return [...new Set([...(endpoint.challenge?.secretNames ?? []), ...Object.keys(endpoint.namedSecrets ?? {})])];
+}
+
+function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
 /** Who acted: the admin token, or the principal the app's own guard put on the request. */
 function actorOf(request: unknown): string {
-  const req = request as { hookwardenAdmin?: string; user?: Record<string, unknown> };
-  if (req.hookwardenAdmin) return req.hookwardenAdmin;
+  const req = request as { [ADMIN_ACTOR]?: string; user?: Record<string, unknown> };
+  if (req[ADMIN_ACTOR]) return req[ADMIN_ACTOR];
   const user = req.user;
   const id = user?.['id'] ?? user?.['sub'] ?? user?.['username'] ?? user?.['email'];
   return typeof id === 'string' || typeof id === 'number' ? `user:${id}`.slice(0, 200) : 'app-guard';
 }
 
-function challengeKind(endpoint: ResolvedEndpoint): string | null {
-  const challenge = (endpoint as { challenge?: { kind?: string } }).challenge;
-  return challenge ? (challenge.kind ?? 'custom') : null;
-}
-
-/** A secret in the format of the endpoint's signing scheme, or 32 random bytes in base64url. */
-function generateSecret(endpoint: ResolvedEndpoint): string {
-  for (const scheme of endpoint.schemes as ReadonlyArray<SignatureScheme & { generateSecret?: () => string }>) {
-    if (scheme.requiresSecret && scheme.generateSecret) return scheme.generateSecret();
-  }
-  return randomBytes(32).toString('base64url');
+/**
+ * A new secret: for the signing secret, in the provider's format (`generateSecret` of the
+ * endpoint definition); otherwise, and for named secrets, 32 random bytes in hex.
+ */
+function generateSecret(endpoint: ResolvedEndpoint, secretName: string | undefined): string {
+  if (secretName === undefined && endpoint.generateSecret) return endpoint.generateSecret();
+  return randomBytes(32).toString('hex');
 }
 
 function validateSecret(endpoint: ResolvedEndpoint, secret: string): void {

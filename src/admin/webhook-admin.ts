@@ -1,4 +1,4 @@
-import type { CanActivate, Provider, Type } from '@nestjs/common';
+import { Logger, type CanActivate, type Provider, type Type } from '@nestjs/common';
 import { WebhookConfigurationError } from '../core/errors';
 import {
   ADMIN_CONFIG,
@@ -11,19 +11,55 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { createWebhookAdminController } from './webhook-admin.controller';
 
 /** The shortest admin token accepted: anything shorter is guessable. */
-const MIN_TOKEN_LENGTH = 16;
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Path segments of letters, digits and `-._~`: no route parameters or wildcards in a prefix. */
+const PREFIX = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
+
+/** What an `Authorization: Bearer` header can carry (the guard accepts nothing else). */
+const TOKEN = /^[\x21-\x7e]{1,512}$/;
+
+/** Resolves the check of the options when the admin API is off. @internal */
+const ADMIN_DISABLED_CHECK = Symbol('hookwarden:admin-disabled-check');
 
 /**
- * The controllers and providers of the admin API for one registration. `optionsToken` is the
- * module options token, from which the token (possibly from `useFactory`) is read at start-up.
+ * The controllers and providers of the admin API for one registration, or, when it is off, a
+ * check that warns about admin options that would otherwise be silently ignored. `optionsToken` is
+ * the module options token, from which the token (possibly from `useFactory`) is read at start-up.
  * @internal
  */
 export function webhookAdminParts(
-  extras: WebhookAdminExtras | true,
+  extras: WebhookAdminExtras | boolean | undefined,
   optionsToken: string | symbol,
 ): { controllers: Type[]; providers: Provider[] } {
-  const settings = extras === true ? {} : extras;
-  const prefix = (settings.prefix ?? DEFAULT_ADMIN_PREFIX).replace(/^\/+|\/+$/g, '');
+  if (!extras) {
+    return {
+      controllers: [],
+      providers: [
+        {
+          provide: ADMIN_DISABLED_CHECK,
+          useFactory: (options: { admin?: unknown } | undefined) => {
+            if (options?.admin !== undefined) {
+              new Logger('Hookwarden').warn(
+                'Admin options were given but the admin API is off: add `admin: true` (or `admin: { prefix, guard }`) ' +
+                  'to forRoot()/forRootAsync() itself, beside useFactory.',
+              );
+            }
+            return true;
+          },
+          inject: [optionsToken],
+        },
+      ],
+    };
+  }
+  const settings: WebhookAdminExtras = extras === true ? {} : extras;
+  if (typeof settings !== 'object') {
+    throw new WebhookConfigurationError('The admin extra must be true, false or { prefix?, guard?, token? }.');
+  }
+  const prefix = normalizePrefix(settings.prefix);
+  if (settings.guard !== undefined && typeof settings.guard !== 'function') {
+    throw new WebhookConfigurationError('admin.guard must be a guard class (a CanActivate with @Injectable()).');
+  }
   const guard: Type<CanActivate> = settings.guard ?? AdminTokenGuard;
   return {
     controllers: [createWebhookAdminController(prefix, guard)],
@@ -31,23 +67,42 @@ export function webhookAdminParts(
       {
         provide: ADMIN_CONFIG,
         useFactory: (options: { admin?: WebhookAdminOptions } | undefined) =>
-          resolveAdminConfig(options?.admin, settings.guard !== undefined),
+          resolveAdminConfig(options?.admin?.token ?? settings.token, settings.guard !== undefined),
         inject: [optionsToken],
       },
-      AdminTokenGuard,
+      ...(settings.guard === undefined ? [AdminTokenGuard] : []),
     ],
   };
 }
 
-/** Fails start-up when the admin API would be open or guessable. @internal */
-export function resolveAdminConfig(admin: WebhookAdminOptions | undefined, usesAppGuard: boolean): ResolvedAdminConfig {
-  if (!usesAppGuard) {
-    const token = admin?.token;
-    if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH) {
-      throw new WebhookConfigurationError(
-        `The webhook admin API needs admin.token (at least ${MIN_TOKEN_LENGTH} characters) or a guard of your own (admin: { guard }).`,
-      );
-    }
+/** `'/ops/webhooks/'` → `'ops/webhooks'`; anything that is not plain path segments fails start-up. @internal */
+export function normalizePrefix(prefix: string | undefined): string {
+  if (prefix !== undefined && typeof prefix !== 'string') {
+    throw new WebhookConfigurationError('admin.prefix must be a string such as "webhooks/admin".');
   }
-  return { token: admin?.token, usesAppGuard };
+  const trimmed = (prefix ?? DEFAULT_ADMIN_PREFIX).replace(/^\/+|\/+$/g, '');
+  if (!PREFIX.test(trimmed)) {
+    throw new WebhookConfigurationError(
+      `admin.prefix "${prefix}" must be one or more path segments of letters, digits, '-', '.', '_' or '~' (e.g. "webhooks/admin").`,
+    );
+  }
+  return trimmed;
+}
+
+/** Fails start-up when the admin API would be open or guessable. @internal */
+export function resolveAdminConfig(token: string | undefined, usesAppGuard: boolean): ResolvedAdminConfig {
+  if (!usesAppGuard && (typeof token !== 'string' || token.length < MIN_ADMIN_TOKEN_LENGTH)) {
+    // Never echo the token: it may be a real one that is merely short.
+    throw new WebhookConfigurationError(
+      `The webhook admin API needs admin.token (at least ${MIN_ADMIN_TOKEN_LENGTH} characters${
+        typeof token === 'string' ? `; the one given has ${token.length}` : ''
+      }) or a guard of your own (admin: { guard }).`,
+    );
+  }
+  if (!usesAppGuard && !TOKEN.test(token!)) {
+    throw new WebhookConfigurationError(
+      'admin.token must be at most 512 visible ASCII characters (no spaces), as it is sent in an Authorization header.',
+    );
+  }
+  return { token: usesAppGuard ? undefined : token, usesAppGuard };
 }

@@ -1,4 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
+import type { WebhookAdminExtras, WebhookAdminOptions } from '../admin/admin.config';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type {
@@ -39,6 +40,11 @@ export interface WebhookModuleOptions {
    * the extras also name one (`storage.schema`), both must be equal.
    */
   schema?: string;
+  /**
+   * The admin API's credentials, `{ token }` (at least 16 characters), so that they can come from
+   * `ConfigService` in `useFactory`. The API itself is turned on by the `admin` extra.
+   */
+  admin?: WebhookAdminOptions;
 }
 
 /** Keep everything in process memory: no database, nothing durable (the default). @publicApi */
@@ -89,4 +95,12 @@ export interface WebhookModuleExtras {
    * @default { type: 'memory' }
    */
   storage?: WebhookStorageExtras;
+  /**
+   * Mount the admin REST API (secret rotation, event log): `true` for the defaults, or
+   * `{ prefix?, guard?, token? }`. Off by default; always authenticated, by the bearer token of the
+   * `admin.token` option or by the app's own `guard`. Decided at registration (it adds a controller),
+   * so with `forRootAsync` it sits beside `useFactory`.
+   * @default false
+   */
+  admin?: boolean | WebhookAdminExtras;
 }
