@@ -7,13 +7,65 @@ export type { WebhookRequest, ClientCertificate } from './core/request';
 export type { WebhookSecret } from './core/secret';
 export { decodeStandardSecret, generateStandardSecret } from './core/secret';
 export type { SignatureScheme, SignatureVerification, VerifyContext } from './core/signature-scheme';
-export { redactHeaders } from './core/redact';
+export { redactHeaders, redactUrl } from './core/redact';
 export type { ChallengeStrategy, ChallengeKind, ChallengeContext, ChallengeResponse } from './core/challenge-strategy';
 export {
   StandardWebhooksScheme,
   signStandardWebhook,
   type StandardWebhooksOptions,
 } from './core/schemes/standard-webhooks.scheme';
+
+// core: generic authenticators (compose them in an endpoint's `schemes` or a preset's `also`)
+export { HmacScheme, hmacSignature, type HmacSchemeOptions, type HmacAlgorithm } from './core/auth/hmac.scheme';
+export { ApiKeyScheme, apiKey, type ApiKeyOptions } from './core/auth/api-key.scheme';
+export {
+  BasicAuthScheme,
+  basicAuth,
+  type BasicAuthOptions,
+  type BasicCredentials,
+} from './core/auth/basic-auth.scheme';
+export {
+  IpAllowListScheme,
+  ipAllowList,
+  type IpAllowListOptions,
+  type TrustedProxies,
+} from './core/auth/ip-allow-list.scheme';
+export {
+  ClientCertificateScheme,
+  mutualTls,
+  type ClientCertificateOptions,
+} from './core/auth/client-certificate.scheme';
+
+// core: the providers' signature schemes (the presets below build endpoints from them)
+export {
+  StandardWebhooksAsymmetricScheme,
+  decodeStandardPublicKey,
+} from './core/schemes/standard-webhooks-asymmetric.scheme';
+export { GitHubScheme } from './core/schemes/github.scheme';
+export { StripeScheme, type StripeSchemeOptions } from './core/schemes/stripe.scheme';
+export { SlackScheme, type SlackSchemeOptions } from './core/schemes/slack.scheme';
+export { ShopifyScheme } from './core/schemes/shopify.scheme';
+export { ZoomScheme, type ZoomSchemeOptions } from './core/schemes/zoom.scheme';
+export { TwitchScheme, type TwitchSchemeOptions } from './core/schemes/twitch.scheme';
+export { MetaScheme } from './core/schemes/meta.scheme';
+export { DropboxScheme } from './core/schemes/dropbox.scheme';
+export { TrelloScheme, type TrelloSchemeOptions } from './core/schemes/trello.scheme';
+export { AsanaScheme } from './core/schemes/asana.scheme';
+export { TwilioScheme, type TwilioSchemeOptions } from './core/schemes/twilio.scheme';
+export { SquareScheme, type SquareSchemeOptions } from './core/schemes/square.scheme';
+export { BoxScheme, type BoxSchemeOptions } from './core/schemes/box.scheme';
+export { PagerDutyScheme } from './core/schemes/pagerduty.scheme';
+export { LinearScheme, type LinearSchemeOptions } from './core/schemes/linear.scheme';
+export { MailgunScheme, type MailgunSchemeOptions } from './core/schemes/mailgun.scheme';
+export { IntercomScheme } from './core/schemes/intercom.scheme';
+export { TwitterScheme } from './core/schemes/twitter.scheme';
+export { SmartsheetScheme } from './core/schemes/smartsheet.scheme';
+export { MsGraphScheme } from './core/schemes/ms-graph.scheme';
+export { OktaScheme } from './core/schemes/okta.scheme';
+export { StravaScheme, type StravaSchemeOptions } from './core/schemes/strava.scheme';
+export { DiscordScheme, type DiscordSchemeOptions } from './core/schemes/discord.scheme';
+export { SendGridScheme, type SendGridSchemeOptions } from './core/schemes/sendgrid.scheme';
+export { AdobeIoScheme, type AdobeIoSchemeOptions } from './core/schemes/adobe-io.scheme';
 
 // core: challenge strategies and declarative rules
 export {
@@ -70,8 +122,8 @@ export {
 } from './providers/challenges';
 
 // providers: one-line endpoint presets
-export type { WebhookEndpointDefinition, SecretInput } from './providers/endpoint-definition';
-export { standardWebhooks, svix, type StandardWebhooksPresetOptions } from './providers/standard-webhooks';
+// (every preset and its options type, listed in src/providers/index.ts)
+export * from './providers';
 
 // storage: pluggable secret store and event log
 export {
@@ -117,3 +169,19 @@ export {
   type WebhookErrorBody,
 } from './nest/webhook.exceptions';
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
+
+// admin: the opt-in REST API (mounted by the `admin` extra)
+export type { WebhookAdminExtras, WebhookAdminOptions } from './admin/admin.config';
+export type {
+  WebhookEndpointView,
+  WebhookNamedSecretView,
+  WebhookRotatedSecretView,
+  WebhookSecretVersionView,
+  WebhookEventSummaryView,
+  WebhookEventPageView,
+  WebhookEventDetailView,
+  WebhookAdminErrorView,
+  RotateWebhookSecretDto,
+  ListWebhookEventsQueryDto,
+  WebhookSecretNameQueryDto,
+} from './admin/admin.dto';

@@ -44,8 +44,8 @@ function IsAfter(property: string, options?: ValidationOptions): PropertyDecorat
 /** Names of challenge-only secrets, as `webhook-config.ts` accepts them. */
 export const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** Query of the secrets routes: which of the endpoint's secrets (its signing secret by default). */
-export class SecretNameQueryDto {
+/** Query of the secrets routes: which of the endpoint's secrets (its signing secret by default). @publicApi */
+export class WebhookSecretNameQueryDto {
   @ApiPropertyOptional({
     description: "A named challenge secret of the endpoint (Meta's `verify-token`, …) instead of its signing secret.",
     example: 'verify-token',
@@ -56,8 +56,8 @@ export class SecretNameQueryDto {
   name?: string;
 }
 
-/** Body of `POST /endpoints/:endpoint/secrets`. */
-export class RotateSecretDto {
+/** Body of `POST /endpoints/:endpoint/secrets`. @publicApi */
+export class RotateWebhookSecretDto {
   @ApiPropertyOptional({
     description: 'The new secret. Omit it to have one generated in the provider format (returned once).',
     maxLength: 4096,
@@ -81,8 +81,8 @@ export class RotateSecretDto {
   gracePeriodSeconds?: number;
 }
 
-/** Query of `GET /events`. */
-export class ListEventsQueryDto {
+/** Query of `GET /events`. @publicApi */
+export class ListWebhookEventsQueryDto {
   @ApiPropertyOptional({ description: 'Only events of this endpoint.' })
   @IsOptional()
   @IsString()
@@ -126,12 +126,14 @@ export class ListEventsQueryDto {
   cursor?: string;
 }
 
-export class NamedSecretView {
+/** A challenge-only secret of an endpoint, in `GET /endpoints`. @publicApi */
+export class WebhookNamedSecretView {
   @ApiProperty({ example: 'verify-token' }) name!: string;
   @ApiProperty({ type: [Number], description: 'Live versions, newest first.' }) liveSecretVersions!: number[];
 }
 
-export class EndpointView {
+/** One endpoint in `GET /endpoints`. @publicApi */
+export class WebhookEndpointView {
   @ApiProperty() name!: string;
   @ApiProperty() provider!: string;
   @ApiProperty({ type: [String] }) schemes!: string[];
@@ -139,11 +141,12 @@ export class EndpointView {
   challenge!: string | null;
   @ApiProperty({ type: [Number], description: 'Live versions of the signing secret, newest first.' })
   liveSecretVersions!: number[];
-  @ApiProperty({ type: [NamedSecretView], description: 'The challenge-only secrets the endpoint declares.' })
-  namedSecrets!: NamedSecretView[];
+  @ApiProperty({ type: [WebhookNamedSecretView], description: 'The challenge-only secrets the endpoint declares.' })
+  namedSecrets!: WebhookNamedSecretView[];
 }
 
-export class ErrorView {
+/** Every refusal of the admin API: `{ statusCode, code, message }` (and `errors` for validation). @publicApi */
+export class WebhookAdminErrorView {
   @ApiProperty() statusCode!: number;
   @ApiProperty({ description: 'Stable, machine-readable reason.' }) code!: string;
   @ApiProperty() message!: string;
@@ -151,13 +154,15 @@ export class ErrorView {
   errors?: { field: string; messages: string[] }[];
 }
 
-export class RotatedSecretView {
+/** The 201 of a rotation; `secret` only when it was generated. @publicApi */
+export class WebhookRotatedSecretView {
   @ApiProperty() version!: number;
   @ApiPropertyOptional({ description: 'Only when generated: shown this once, never again.' }) secret?: string;
   @ApiProperty() createdAt!: string;
 }
 
-export class SecretVersionView {
+/** One secret version in `GET /endpoints/:endpoint/secrets`; never the secret. @publicApi */
+export class WebhookSecretVersionView {
   @ApiProperty() version!: number;
   @ApiProperty({ enum: ['active', 'expiring', 'revoked', 'expired'] }) status!: string;
   @ApiProperty({ description: 'The last 4 characters of the secret.' }) hint!: string;
@@ -167,7 +172,8 @@ export class SecretVersionView {
   @ApiPropertyOptional() lastUsedAt?: string;
 }
 
-export class EventSummaryView {
+/** One event in `GET /events`. @publicApi */
+export class WebhookEventSummaryView {
   @ApiProperty() id!: string;
   @ApiProperty() endpoint!: string;
   @ApiProperty() provider!: string;
@@ -183,12 +189,14 @@ export class EventSummaryView {
   @ApiProperty() bodySha256!: string;
 }
 
-export class EventPageView {
-  @ApiProperty({ type: [EventSummaryView] }) items!: EventSummaryView[];
+/** A page of `GET /events`, newest first; `nextCursor` when there is more. @publicApi */
+export class WebhookEventPageView {
+  @ApiProperty({ type: [WebhookEventSummaryView] }) items!: WebhookEventSummaryView[];
   @ApiPropertyOptional() nextCursor?: string;
 }
 
-export class EventDetailView extends EventSummaryView {
+/** `GET /events/:id`: the summary, redacted headers and the stored body. @publicApi */
+export class WebhookEventDetailView extends WebhookEventSummaryView {
   @ApiProperty({ type: Object, description: 'Headers, with credentials and signatures redacted.' })
   headers!: Record<string, string>;
   @ApiProperty({ description: 'The stored body (up to the configured cap), base64.' }) bodyBase64!: string;

@@ -17,6 +17,7 @@ import {
   UseGuards,
   UsePipes,
   ValidationPipe,
+  type ArgumentMetadata,
   type ArgumentsHost,
   type CanActivate,
   type ExceptionFilter,
@@ -45,36 +46,63 @@ import {
 } from '../storage/secret-store.interface';
 import { ADMIN_ACTOR } from './admin-token.guard';
 import {
-  EndpointView,
-  ErrorView,
-  EventDetailView,
-  EventPageView,
-  ListEventsQueryDto,
-  RotateSecretDto,
-  RotatedSecretView,
-  SecretNameQueryDto,
-  SecretVersionView,
-  type EventSummaryView,
+  WebhookEndpointView,
+  WebhookAdminErrorView,
+  WebhookEventDetailView,
+  WebhookEventPageView,
+  ListWebhookEventsQueryDto,
+  RotateWebhookSecretDto,
+  WebhookRotatedSecretView,
+  WebhookSecretNameQueryDto,
+  WebhookSecretVersionView,
+  type WebhookEventSummaryView,
 } from './admin.dto';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from './openapi';
 
-/** Validation answers 400 with each field's messages, whatever the app's global pipes are. */
-const validation = new ValidationPipe({
+/**
+ * The admin DTOs' own validation: 400 `validation_failed` with each field's messages (never the
+ * value). An app's global pipes run before it; their refusals get a code from AdminExceptionFilter.
+ */
+const validationFailed = (fields: Array<{ field: string; messages: string[] }>) =>
+  new HttpException(
+    {
+      statusCode: 400,
+      code: 'validation_failed',
+      message: fields.flatMap((f) => f.messages).join('; ') || 'The request is not valid.',
+      errors: fields,
+    },
+    400,
+  );
+
+/** Keys class-transformer skips silently, so `forbidNonWhitelisted` never sees them: refused by name. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+class AdminValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A JSON body must be an object (or absent): `null`, arrays and scalars would validate as empty.
+    if (
+      metadata.type === 'body' &&
+      value !== undefined &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
+      throw validationFailed([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+    }
+    if (value !== null && typeof value === 'object') {
+      const forbidden = PROTOTYPE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
+      if (forbidden.length > 0) {
+        throw validationFailed(forbidden.map((field) => ({ field, messages: [`property ${field} should not exist`] })));
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const validation = new AdminValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors: ValidationError[]) => {
-    const fields = errors.map((e) => ({ field: e.property, messages: Object.values(e.constraints ?? {}) }));
-    return new HttpException(
-      {
-        statusCode: 400,
-        code: 'validation_failed',
-        message: fields.flatMap((f) => f.messages).join('; ') || 'The request is not valid.',
-        errors: fields,
-      },
-      400,
-    );
-  },
+  exceptionFactory: (errors: ValidationError[]) =>
+    validationFailed(errors.map((e) => ({ field: e.property, messages: Object.values(e.constraints ?? {}) }))),
 });
 
 const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
@@ -92,8 +120,12 @@ const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
 export function createWebhookAdminController(prefix: string, guard: Type<CanActivate>): Type {
   @ApiTags('webhooks-admin')
   @ApiBearerAuth()
-  @ApiResponse({ status: 401, type: ErrorView, description: 'Missing, malformed or wrong admin token.' })
-  @ApiResponse({ status: 400, type: ErrorView, description: "validation_failed, with each field's messages." })
+  @ApiResponse({ status: 401, type: WebhookAdminErrorView, description: 'Missing, malformed or wrong admin token.' })
+  @ApiResponse({
+    status: 400,
+    type: WebhookAdminErrorView,
+    description: "validation_failed, with each field's messages.",
+  })
   @Controller(prefix)
   @UseFilters(AdminExceptionFilter)
   @UseGuards(guard)
@@ -108,9 +140,9 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
 
     @Get('endpoints')
     @ApiOperation({ summary: 'The configured endpoints, their live secret versions and named secrets.' })
-    @ApiResponse({ status: 200, type: [EndpointView] })
-    async listEndpoints(@Req() request: unknown): Promise<EndpointView[]> {
-      const views: EndpointView[] = [];
+    @ApiResponse({ status: 200, type: [WebhookEndpointView] })
+    async listEndpoints(@Req() request: unknown): Promise<WebhookEndpointView[]> {
+      const views: WebhookEndpointView[] = [];
       for (const endpoint of this.config.endpoints.values()) {
         const namedSecrets = [];
         for (const name of declaredSecretNames(endpoint)) {
@@ -136,15 +168,19 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
       description: 'Without `secret`, one is generated in the provider format and returned in this response only.',
     })
     @ApiParam({ name: 'endpoint', description: 'The endpoint name from the module options.' })
-    @ApiResponse({ status: 201, type: RotatedSecretView })
-    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
-    @ApiResponse({ status: 409, type: ErrorView, description: 'too_many_versions: revoke an older version first.' })
+    @ApiResponse({ status: 201, type: WebhookRotatedSecretView })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
+    @ApiResponse({
+      status: 409,
+      type: WebhookAdminErrorView,
+      description: 'too_many_versions: revoke an older version first.',
+    })
     async rotate(
       @Param('endpoint') name: string,
-      @Query() query: SecretNameQueryDto,
-      @Body() body: RotateSecretDto,
+      @Query() query: WebhookSecretNameQueryDto,
+      @Body() body: RotateWebhookSecretDto,
       @Req() request: unknown,
-    ): Promise<RotatedSecretView> {
+    ): Promise<WebhookRotatedSecretView> {
       const endpoint = this.endpoint(name);
       const key = this.secretKey(endpoint, query.name);
       const generated = body.secret === undefined;
@@ -164,13 +200,13 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     @Get('endpoints/:endpoint/secrets')
     @ApiOperation({ summary: 'The secret versions of an endpoint, with their status; never the secrets.' })
     @ApiParam({ name: 'endpoint', description: 'The endpoint name from the module options.' })
-    @ApiResponse({ status: 200, type: [SecretVersionView] })
-    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
+    @ApiResponse({ status: 200, type: [WebhookSecretVersionView] })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_endpoint, unknown_secret_name.' })
     async listSecrets(
       @Param('endpoint') name: string,
-      @Query() query: SecretNameQueryDto,
+      @Query() query: WebhookSecretNameQueryDto,
       @Req() request: unknown,
-    ): Promise<SecretVersionView[]> {
+    ): Promise<WebhookSecretVersionView[]> {
       const endpoint = this.endpoint(name);
       const key = this.secretKey(endpoint, query.name);
       const now = Date.now();
@@ -193,13 +229,13 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     @ApiResponse({ status: 204, description: 'Revoked (also when it already was).' })
     @ApiResponse({
       status: 404,
-      type: ErrorView,
+      type: WebhookAdminErrorView,
       description: 'unknown_endpoint, unknown_secret_name, unknown_version.',
     })
     async revoke(
       @Param('endpoint') name: string,
       @Param('version') versionText: string,
-      @Query() query: SecretNameQueryDto,
+      @Query() query: WebhookSecretNameQueryDto,
       @Req() request: unknown,
     ): Promise<void> {
       const endpoint = this.endpoint(name);
@@ -220,8 +256,11 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
 
     @Get('events')
     @ApiOperation({ summary: 'The event log, newest first, with keyset pagination.' })
-    @ApiResponse({ status: 200, type: EventPageView })
-    async listEvents(@Query() query: ListEventsQueryDto, @Req() request: unknown): Promise<EventPageView> {
+    @ApiResponse({ status: 200, type: WebhookEventPageView })
+    async listEvents(
+      @Query() query: ListWebhookEventsQueryDto,
+      @Req() request: unknown,
+    ): Promise<WebhookEventPageView> {
       const filters = {
         endpoint: query.endpoint,
         status: query.status as WebhookEventStatus | undefined,
@@ -249,9 +288,9 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     @Get('events/:id')
     @ApiOperation({ summary: 'One event, with redacted headers and its stored body.' })
     @ApiParam({ name: 'id', description: 'The event id from the listing.' })
-    @ApiResponse({ status: 200, type: EventDetailView })
-    @ApiResponse({ status: 404, type: ErrorView, description: 'unknown_event.' })
-    async getEvent(@Param('id') id: string, @Req() request: unknown): Promise<EventDetailView> {
+    @ApiResponse({ status: 200, type: WebhookEventDetailView })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_event.' })
+    async getEvent(@Param('id') id: string, @Req() request: unknown): Promise<WebhookEventDetailView> {
       const event = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? await this.events.get(id) : undefined;
       if (!event) throw new WebhookException('unknown_event', 'No event has this id.', 404);
       await this.record(request, 'events.get', event.endpoint, undefined, { id: event.id });
@@ -410,7 +449,7 @@ function validateSecret(endpoint: ResolvedEndpoint, secret: string): void {
   }
 }
 
-function toSecretView(info: SecretVersionInfo, now: number): SecretVersionView {
+function toSecretView(info: SecretVersionInfo, now: number): WebhookSecretVersionView {
   const status = info.revokedAt
     ? 'revoked'
     : info.expiresAt
@@ -429,7 +468,7 @@ function toSecretView(info: SecretVersionInfo, now: number): SecretVersionView {
   };
 }
 
-function toSummary(event: StoredWebhookEvent): EventSummaryView {
+function toSummary(event: StoredWebhookEvent): WebhookEventSummaryView {
   return {
     id: event.id,
     endpoint: event.endpoint,

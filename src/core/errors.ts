@@ -11,6 +11,8 @@ export const WebhookErrorCode = {
   NoMatchingSignature: 'no_matching_signature',
   NoSecretConfigured: 'no_secret_configured',
   RawBodyMissing: 'raw_body_missing',
+  /** The body is not what its content type says (malformed JSON), or a signature field in it is malformed (400). */
+  InvalidBody: 'invalid_body',
   /** The peer's address is not in the endpoint's allow-list (403). */
   IpNotAllowed: 'ip_not_allowed',
   /** No client certificate, or not one the endpoint accepts (403). */

@@ -38,4 +38,15 @@ export interface SignatureScheme {
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification;
   /** Throws when a configured secret cannot work with this scheme, so the mistake stops start-up. */
   validateSecret?(secret: string | Buffer): void;
+  /**
+   * Where the request itself carries the credential, so the event log and the admin API must not
+   * keep it: header names (lower case) and query parameter names beyond the built-in patterns, and
+   * whether the body holds it (Microsoft Graph's `clientState`: the body is then not stored, only
+   * its size and SHA-256).
+   */
+  readonly credentialsIn?: {
+    readonly headers?: readonly string[];
+    readonly query?: readonly string[];
+    readonly body?: boolean;
+  };
 }

@@ -26,6 +26,7 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export function useWebhookBodyParsers(app: INestApplication, options: WebhookBodyParserOptions = {}): void {
   const limit = options.limit ?? 1024 * 1024;
   const adapter = app.getHttpAdapter();
+  answerMalformedRequestsWithCode(app.getHttpServer() as ClientErrorEmitter | undefined);
   const use = (app as unknown as { useBodyParser: (...args: unknown[]) => unknown }).useBodyParser.bind(app);
   if (adapter.getType() === 'fastify') {
     const fastify = adapter.getInstance() as {
@@ -56,9 +57,54 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
   // Right after the parsers, before any route: body-parser's errors become coded exceptions, which
   // Nest's exception layer then answers like every other refusal.
   const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
+  // Express would fail to decode such a path in its router, where only Nest's global filters see it.
+  express.use((req: { path: string }, _res: unknown, next: (error?: unknown) => void) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch {
+      return next(new WebhookException('invalid_path', 'The request path has a malformed percent-encoding.', 400));
+    }
+    next();
+  });
   express.use((error: BodyParserError, _req: unknown, _res: unknown, next: (error?: unknown) => void) =>
-    next(typeof error?.type === 'string' ? bodyError(error) : error),
+    next(typeof error?.type === 'string' || isClientStatus(error?.status) ? bodyError(error) : error),
   );
+}
+
+function isClientStatus(status: unknown): boolean {
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+interface ClientErrorEmitter {
+  removeAllListeners(event: 'clientError'): void;
+  on(event: 'clientError', listener: (error: NodeJS.ErrnoException, socket: ClientSocket) => void): void;
+}
+interface ClientSocket {
+  writable: boolean;
+  end(data: string): void;
+  destroy(): void;
+}
+
+/**
+ * A request Node's HTTP parser cannot read (a header block over 16 KiB, a NUL or bare CR in a
+ * header, conflicting lengths) never reaches Express or Fastify; Node answers it with an empty 400.
+ * It gets the same coded JSON as every other refusal, and the connection is closed.
+ */
+function answerMalformedRequestsWithCode(server: ClientErrorEmitter | undefined): void {
+  if (!server || typeof server.on !== 'function') return;
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const [status, reason, code, message] = tooLarge
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.']
+      : [400, 'Bad Request', 'malformed_request', 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ statusCode: status, code, message });
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 /** The `type` body-parser (Express) sets on the errors it raises. */

@@ -10,6 +10,11 @@ export interface ResolvedEndpoint extends WebhookEndpointDefinition {
   readonly dedupeWindowSeconds: number;
   /** The longest tolerance of the endpoint's schemes, to bound how long an id must be remembered. */
   readonly toleranceSeconds: number;
+  /** Header and query names where a scheme reads a credential: redacted before anything is stored. */
+  readonly credentialHeaders: ReadonlySet<string>;
+  readonly credentialQuery: ReadonlySet<string>;
+  /** A scheme reads its credential from the body, which is then never stored. */
+  readonly bodyIsCredential: boolean;
 }
 
 /** The module's options with defaults applied once, so no consumer re-applies them. @internal */
@@ -69,6 +74,9 @@ export function resolveWebhookConfig(options: WebhookModuleOptions | undefined):
       name,
       dedupeWindowSeconds: definition.dedupeWindowSeconds ?? 86_400,
       toleranceSeconds: Math.max(0, ...tolerances),
+      credentialHeaders: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.headers ?? [])),
+      credentialQuery: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.query ?? [])),
+      bodyIsCredential: definition.schemes.some((s) => s.credentialsIn?.body === true),
     });
   }
   return {

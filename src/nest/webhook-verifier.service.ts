@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
-import { redactHeaders } from '../core/redact';
+import { redactHeaders, redactUrl } from '../core/redact';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
 import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
@@ -232,9 +232,10 @@ export class WebhookVerifier {
       signedAt: verification.signedAt,
       replayWindowEndsAt: new Date(windowEnd),
       method: incoming.method,
-      path: incoming.url,
-      headers: redactHeaders(incoming.headers),
-      body: incoming.rawBody ?? Buffer.alloc(0),
+      path: redactUrl(incoming.url, endpoint.credentialQuery),
+      headers: redactHeaders(incoming.headers, endpoint.credentialHeaders),
+      // Where the body is the credential, only its size and digest would be safe; store none of it.
+      body: endpoint.bodyIsCredential ? Buffer.alloc(0) : (incoming.rawBody ?? Buffer.alloc(0)),
     };
   }
 }

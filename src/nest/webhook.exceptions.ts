@@ -62,6 +62,7 @@ const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
   WebhookErrorCode.MissingHeader,
   WebhookErrorCode.InvalidHeader,
   WebhookErrorCode.RawBodyMissing,
+  WebhookErrorCode.InvalidBody,
   WebhookErrorCode.InvalidChallenge,
 ]);
 

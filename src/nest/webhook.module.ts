@@ -13,8 +13,21 @@ import { WebhookVerifier } from './webhook-verifier.service';
 
 /**
  * Receives webhooks safely: configure endpoints here, then guard controller routes with
- * `@UseGuards(WebhookGuard)` and `@WebhookEndpoint(name)`.
+ * `@UseGuards(WebhookGuard)` and `@WebhookEndpoint(name)`. Registration-time extras sit beside the
+ * options (and beside `useFactory` with `forRootAsync`): `isGlobal`, `storage` and `admin` (the
+ * opt-in admin REST API, see `WebhookAdminExtras`).
  * @publicApi
+ * @example
+ * WebhookModule.forRootAsync({
+ *   storage: { type: 'typeorm' },
+ *   admin: true,
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({
+ *     encryptionKey: config.getOrThrow('WEBHOOK_ENCRYPTION_KEY'),
+ *     admin: { token: config.getOrThrow('WEBHOOK_ADMIN_TOKEN') },
+ *     endpoints: { billing: standardWebhooks() },
+ *   }),
+ * })
  */
 @Module({
   imports: [DiscoveryModule],

@@ -1,3 +1,4 @@
+import { generateStandardSecret } from '../core/secret';
 import { StandardWebhooksScheme, type StandardWebhooksOptions } from '../core/schemes/standard-webhooks.scheme';
 import { toSecretList, type SecretInput, type WebhookEndpointDefinition } from './endpoint-definition';
 
@@ -19,6 +20,7 @@ export function standardWebhooks(options: StandardWebhooksPresetOptions = {}): W
     provider: 'standard-webhooks',
     schemes: [new StandardWebhooksScheme(schemeOptions)],
     secrets: toSecretList(secret),
+    generateSecret: () => generateStandardSecret(),
   };
 }
 

@@ -1,0 +1,13 @@
+import { HmacScheme } from '../auth/hmac.scheme';
+
+/**
+ * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`, keyed with the webhook
+ * secret as UTF-8. GitHub signs no timestamp; `X-GitHub-Delivery` (kept across redeliveries) is the
+ * message id. That header is not signed, so it drops redeliveries but cannot stop a deliberate replay.
+ * @publicApi
+ */
+export class GitHubScheme extends HmacScheme {
+  constructor() {
+    super({ name: 'github', header: 'x-hub-signature-256', prefix: 'sha256=', idHeader: 'x-github-delivery' });
+  }
+}

@@ -1,0 +1,70 @@
+import { createHmac } from 'node:crypto';
+import { WebhookConfigurationError } from '../errors';
+import { at, publishedVector, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
+import { describeSchemeProperties } from '../../../test/support/scheme-properties';
+import { SquareScheme } from './square.scheme';
+
+// UPSTREAM vectors and negative cases: square/square-python-sdk test_webhooks_helper.py.
+const VECTOR = publishedVector('square', 'signature');
+const ESCAPED = publishedVector('square', 'signature_escaped');
+const sign = (key: string, url: string, body: string | Buffer) =>
+  createHmac('sha256', key).update(url).update(body).digest('base64');
+const NOW = 1_700_000_000;
+
+describe('SquareScheme', () => {
+  const scheme = new SquareScheme({ notificationUrl: VECTOR.inputs.notification_url });
+  const request = (signature: string | undefined, body: string | Buffer = VECTOR.inputs.body) =>
+    webhookRequest({ headers: { 'x-square-hmacsha256-signature': signature }, body });
+  const secrets = [secret(VECTOR.inputs.signature_key, 1)];
+
+  it('accepts both upstream vectors and reports event_id', () => {
+    expect(scheme.verify(request(VECTOR.expected), secrets, at(NOW)).messageId).toBe(
+      'ac3ac95b-f97d-458c-a6e6-18981597e05f',
+    );
+    const escaped = new SquareScheme({ notificationUrl: ESCAPED.inputs.notification_url });
+    const req = webhookRequest({
+      headers: { 'x-square-hmacsha256-signature': ESCAPED.expected },
+      body: ESCAPED.inputs.body,
+    });
+    expect(escaped.verify(req, [secret(ESCAPED.inputs.signature_key)], at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('refuses the upstream negative cases: a URL one character short, another key, a pretty-printed or changed body', () => {
+    const shortUrl = new SquareScheme({ notificationUrl: VECTOR.inputs.notification_url.slice(0, -1) });
+    expect(refusal(() => shortUrl.verify(request(VECTOR.expected), secrets, at(NOW)))).toBe('no_matching_signature');
+    expect(refusal(() => scheme.verify(request(VECTOR.expected), [secret('MCmhFRxGX82xMwg5FsaoQA')], at(NOW)))).toBe(
+      'no_matching_signature',
+    );
+    const pretty = JSON.stringify(JSON.parse(VECTOR.inputs.body), null, 2);
+    expect(refusal(() => scheme.verify(request(VECTOR.expected, pretty), secrets, at(NOW)))).toBe(
+      'no_matching_signature',
+    );
+    const changedDate = VECTOR.inputs.body.replace('2022-07-13', '2022-07-14');
+    expect(refusal(() => scheme.verify(request(VECTOR.expected, changedDate), secrets, at(NOW)))).toBe(
+      'no_matching_signature',
+    );
+  });
+
+  it('refuses missing and malformed signatures, and an empty key or URL at start-up', () => {
+    expect(refusal(() => scheme.verify(request(undefined), secrets, at(NOW)))).toBe('missing_header');
+    expect(refusal(() => scheme.verify(request('not-base64!'), secrets, at(NOW)))).toBe('invalid_header');
+    expect(() => scheme.validateSecret('')).toThrow(WebhookConfigurationError);
+    expect(() => new SquareScheme({ notificationUrl: '' })).toThrow(WebhookConfigurationError);
+  });
+
+  it('verifies with both signature keys during a rotation', () => {
+    const rotation = [secret('old', 1), secret('new', 2)];
+    const url = VECTOR.inputs.notification_url;
+    expect(scheme.verify(request(sign('old', url, 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(1);
+    expect(scheme.verify(request(sign('new', url, 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(2);
+  });
+
+  describeSchemeProperties({
+    scheme,
+    secrets: [secret('old', 1), secret('new', 2)],
+    now: NOW,
+    headers: ['x-square-hmacsha256-signature'],
+    covers: ['body'],
+    request: (message, signed) => request(sign('new', VECTOR.inputs.notification_url, signed.body), message.body),
+  });
+});

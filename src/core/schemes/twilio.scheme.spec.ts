@@ -1,0 +1,164 @@
+import { createHash, createHmac } from 'node:crypto';
+import twilio from 'twilio';
+import { WebhookConfigurationError } from '../errors';
+import { at, publishedVector, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
+import { describeSchemeProperties } from '../../../test/support/scheme-properties';
+import { TwilioScheme } from './twilio.scheme';
+
+// UPSTREAM vectors: twilio/twilio-python tests/unit/test_request_validator.py; more signatures from
+// Twilio's own Node SDK (twilio.getExpectedTwilioSignature).
+const BASE = publishedVector('twilio', 'signature');
+const TOKEN = BASE.inputs.auth_token as string;
+const FORM = 'application/x-www-form-urlencoded';
+const NOW = 1_700_000_000;
+
+function formBody(params: Record<string, string | string[]>): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) for (const one of [value].flat()) form.append(name, one);
+  return form.toString();
+}
+
+/** The request Twilio would send to `publicUrl`, arriving at the app as path + query. */
+function twilioRequest(
+  publicUrl: string,
+  signature: string | undefined,
+  body: string | Buffer = '',
+  contentType = FORM,
+) {
+  const parsed = new URL(publicUrl);
+  return webhookRequest({
+    url: parsed.pathname + parsed.search,
+    headers: { 'x-twilio-signature': signature, 'content-type': contentType, host: 'internal:8080' },
+    body,
+  });
+}
+
+describe('TwilioScheme', () => {
+  const scheme = new TwilioScheme({ url: 'https://mycompany.com/myapp.php' });
+  const secrets = [secret(TOKEN, 1)];
+
+  it('accepts the upstream form vector with the configured public URL and the query as received', () => {
+    const request = twilioRequest(BASE.inputs.url, BASE.expected, formBody(BASE.inputs.params));
+    expect(scheme.verify(request, secrets, at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('accepts the :443 and :80 port variants, as Twilio SDKs do, but not another port', () => {
+    const with443 = publishedVector('twilio', 'signature_port443');
+    const body = formBody(with443.inputs.params);
+    expect(scheme.verify(twilioRequest(BASE.inputs.url, with443.expected, body), secrets, at(NOW)).secretVersion).toBe(
+      1,
+    );
+    const explicit = new TwilioScheme({ url: 'https://mycompany.com:443/myapp.php' });
+    expect(explicit.verify(twilioRequest(BASE.inputs.url, BASE.expected, body), secrets, at(NOW)).secretVersion).toBe(
+      1,
+    );
+
+    const port80 = publishedVector('twilio', 'signature_http_port80');
+    const http = new TwilioScheme({ url: 'http://mycompany.com/myapp.php' });
+    expect(http.verify(twilioRequest(port80.inputs.url, port80.expected, body), secrets, at(NOW)).secretVersion).toBe(
+      1,
+    );
+
+    const port1234 = publishedVector('twilio', 'signature_http_port1234');
+    const custom = new TwilioScheme({ url: 'http://mycompany.com:1234/myapp.php' });
+    expect(
+      custom.verify(twilioRequest(port1234.inputs.url, port1234.expected, body), secrets, at(NOW)).secretVersion,
+    ).toBe(1);
+    expect(
+      refusal(() => http.verify(twilioRequest(port1234.inputs.url, port1234.expected, body), secrets, at(NOW))),
+    ).toBe('no_matching_signature');
+  });
+
+  it('sorts repeated parameters by value (upstream vector)', () => {
+    const duplicates = publishedVector('twilio', 'signature_duplicate_params');
+    const request = twilioRequest(duplicates.inputs.url, duplicates.expected, formBody(duplicates.inputs.params));
+    expect(scheme.verify(request, secrets, at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('checks a JSON body through bodySHA256 (upstream vector) and refuses a body that does not match it', () => {
+    const json = publishedVector('twilio', 'signature_json_body');
+    const body = publishedVector('twilio', 'body_sha256').inputs.body as string;
+    const request = twilioRequest(json.inputs.url, json.expected, body, 'application/json');
+    expect(scheme.verify(request, secrets, at(NOW)).secretVersion).toBe(1);
+    const tampered = twilioRequest(json.inputs.url, json.expected, body.replace('true', 'false'), 'application/json');
+    expect(refusal(() => scheme.verify(tampered, secrets, at(NOW)))).toBe('no_matching_signature');
+    const badHash = twilioRequest(
+      json.inputs.url.replace(/bodySHA256=.*/, 'bodySHA256=xyz'),
+      json.expected,
+      body,
+      'application/json',
+    );
+    expect(refusal(() => scheme.verify(badHash, secrets, at(NOW)))).toBe('invalid_header');
+  });
+
+  it('refuses a JSON body without bodySHA256, since no signature would cover it', () => {
+    const url = 'https://mycompany.com/myapp.php?foo=1';
+    const signature = twilio.getExpectedTwilioSignature(TOKEN, url, {});
+    expect(
+      refusal(() => scheme.verify(twilioRequest(url, signature, '{"a":1}', 'application/json'), secrets, at(NOW))),
+    ).toBe('no_matching_signature');
+    // A bodiless request (a GET status callback) is covered by its URL alone.
+    expect(scheme.verify(twilioRequest(url, signature, '', 'text/plain'), secrets, at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('accepts what the Twilio SDK signs, including encoded and unicode parameters', () => {
+    const url = 'https://mycompany.com/myapp.php?q=a%20b';
+    const params = { Body: 'Zoë ♥ + & = %', From: '+14158675309', MediaUrl0: 'https://x.example/a?b=c' };
+    const signature = twilio.getExpectedTwilioSignature(TOKEN, url, params);
+    expect(scheme.verify(twilioRequest(url, signature, formBody(params)), secrets, at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('refuses a tampered parameter, a wrong token, and missing or malformed signatures', () => {
+    const body = formBody(BASE.inputs.params);
+    expect(
+      refusal(() =>
+        scheme.verify(twilioRequest(BASE.inputs.url, BASE.expected, body.replace('1234', '1235')), secrets, at(NOW)),
+      ),
+    ).toBe('no_matching_signature');
+    expect(
+      refusal(() => scheme.verify(twilioRequest(BASE.inputs.url + '&x=1', BASE.expected, body), secrets, at(NOW))),
+    ).toBe('no_matching_signature');
+    expect(
+      refusal(() => scheme.verify(twilioRequest(BASE.inputs.url, BASE.expected, body), [secret('54321')], at(NOW))),
+    ).toBe('no_matching_signature');
+    expect(refusal(() => scheme.verify(twilioRequest(BASE.inputs.url, undefined, body), secrets, at(NOW)))).toBe(
+      'missing_header',
+    );
+    expect(
+      refusal(() => scheme.verify(twilioRequest(BASE.inputs.url, BASE.expected.slice(1), body), secrets, at(NOW))),
+    ).toBe('invalid_header');
+  });
+
+  it('verifies with both auth tokens during a rotation (primary and secondary)', () => {
+    const url = 'https://mycompany.com/myapp.php';
+    const rotation = [secret('old-token', 1), secret('new-token', 2)];
+    for (const [token, version] of [
+      ['old-token', 1],
+      ['new-token', 2],
+    ] as const) {
+      const signature = twilio.getExpectedTwilioSignature(token, url, { A: '1' });
+      expect(scheme.verify(twilioRequest(url, signature, 'A=1'), rotation, at(NOW)).secretVersion).toBe(version);
+    }
+  });
+
+  it('needs the public URL', () => {
+    expect(() => new TwilioScheme({ url: '' })).toThrow(WebhookConfigurationError);
+    expect(() => new TwilioScheme({ url: 'mycompany.com/sms' })).toThrow(WebhookConfigurationError);
+  });
+
+  // Property signer: the documented algorithm with node:crypto over a JSON body (bodySHA256).
+  const url = 'https://mycompany.com/myapp.php';
+  describeSchemeProperties({
+    scheme,
+    secrets: [secret('old-token', 1), secret('new-token', 2)],
+    now: NOW,
+    headers: ['x-twilio-signature', 'content-type'],
+    covers: ['body'],
+    expectedId: () => undefined,
+    request: (message, signed) => {
+      const signedUrl = `${url}?bodySHA256=${createHash('sha256').update(signed.body).digest('hex')}`;
+      const signature = createHmac('sha1', 'new-token').update(signedUrl).digest('base64');
+      return twilioRequest(signedUrl, signature, message.body, 'application/json');
+    },
+  });
+});

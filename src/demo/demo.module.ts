@@ -1,0 +1,59 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhookModule } from '../index';
+import { HOOKWARDEN_MIGRATIONS } from '../storage/typeorm';
+import { DEMO_ENDPOINTS, demoEndpointDefinitions } from './demo-endpoints';
+import { demoWebhookController } from './demo-webhooks.controller';
+import { HealthController } from './health.controller';
+
+/** What main.ts settled before the app starts: values the environment did not give. */
+export interface DemoDefaults {
+  readonly DATABASE_URL: string;
+  readonly WEBHOOK_ADMIN_TOKEN: string;
+  readonly WEBHOOK_ENCRYPTION_KEY: string;
+}
+
+/**
+ * The demo application: Hookwarden on PostgreSQL through TypeORM (migrations run on start), the
+ * admin API at /webhooks/admin, one endpoint per provider at /webhooks/<name>, and GET /health.
+ * Configuration comes from the environment through @nestjs/config, as in a real app.
+ */
+@Module({})
+export class DemoModule {
+  static forRoot(defaults: DemoDefaults): DynamicModule {
+    return {
+      module: DemoModule,
+      imports: [
+        // The environment wins; `defaults` fills what it leaves unset (embedded database, generated credentials).
+        ConfigModule.forRoot({ isGlobal: true, load: [() => ({ ...defaults })] }),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            type: 'postgres' as const,
+            url: config.getOrThrow<string>('DATABASE_URL'),
+            autoLoadEntities: true,
+            migrations: HOOKWARDEN_MIGRATIONS,
+            migrationsRun: true,
+            logging: false,
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+        WebhookModule.forRootAsync({
+          storage: { type: 'typeorm' },
+          admin: true,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            encryptionKey: config.getOrThrow<string>('WEBHOOK_ENCRYPTION_KEY'),
+            admin: { token: config.getOrThrow<string>('WEBHOOK_ADMIN_TOKEN') },
+            endpoints: demoEndpointDefinitions(config),
+          }),
+        }),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, ...DEMO_ENDPOINTS.map(demoWebhookController)],
+    };
+  }
+}
