@@ -234,8 +234,9 @@ export class WebhookVerifier {
       method: incoming.method,
       path: redactUrl(incoming.url, endpoint.credentialQuery),
       headers: redactHeaders(incoming.headers, endpoint.credentialHeaders),
-      // Where the body is the credential, only its size and digest would be safe; store none of it.
-      body: endpoint.bodyIsCredential ? Buffer.alloc(0) : (incoming.rawBody ?? Buffer.alloc(0)),
+      body: incoming.rawBody ?? Buffer.alloc(0),
+      // Where the body is the credential, only its size and digest are safe to keep.
+      storeBody: !endpoint.bodyIsCredential,
     };
   }
 }

@@ -24,6 +24,12 @@ export interface WebhookEventRecord {
   /** Headers with credentials and signatures already redacted. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
+  /**
+   * `false` when the body carries a credential (Microsoft Graph's clientState): the log keeps its
+   * size and SHA-256, never its bytes.
+   * @default true
+   */
+  readonly storeBody?: boolean;
 }
 
 /**

@@ -151,6 +151,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     });
     // An idle connection that breaks (server restart) must not crash the app; the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn(`Event log connection lost: ${error.message}`));
+    // A connection that breaks while checked out (server restart, the deadline breaker) emits
+    // 'error' on its client, where pg-pool listens only while it is idle: without this listener
+    // the process would crash. The query in flight fails too, and attempt() answers 503.
+    this.pool.on('connect', (client) => client.on('error', (error) => this.logFailure(error)));
     if (this.retentionMs > 0) {
       this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), this.pruneIntervalMs);
       this.pruneTimer.unref();
@@ -536,6 +540,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   private toRow(event: WebhookEventRecord): EventRow {
     const body = event.body ?? Buffer.alloc(0);
+    const cap = event.storeBody === false ? 0 : this.bodyCapBytes;
     return {
       endpoint: clean(event.endpoint, 63),
       provider: clean(event.provider, MAX_TEXT.provider),
@@ -549,7 +554,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       method: clean(event.method, MAX_TEXT.method),
       path: clean(event.path, MAX_TEXT.path),
       headers: JSON.stringify(cleanHeaders(event.headers)),
-      body: body.length > this.bodyCapBytes ? body.subarray(0, this.bodyCapBytes) : body,
+      body: body.length > cap ? body.subarray(0, cap) : body,
       bodySize: body.length,
       bodySha256: createHash('sha256').update(body).digest(),
       occurrences: 1,
