@@ -40,6 +40,12 @@ export interface WebhookEventRecord {
  */
 export interface EventLog {
   record(event: WebhookEventRecord): Promise<WebhookEventStatus>;
+  /**
+   * Withdraws the acceptance of a message id whose handler failed (the row becomes `rejected` with
+   * the given reason), so the provider's retry is accepted and handled again instead of being
+   * answered as a duplicate.
+   */
+  release?(endpoint: string, messageId: string, reason: string): Promise<void>;
 }
 
 /** Injection token of the {@link EventLog}. @publicApi */

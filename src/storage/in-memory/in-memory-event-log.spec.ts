@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidCursorError, type WebhookEventRecord } from '../event-log.interface';
 import { InMemoryAuditLog } from './in-memory-audit-log';
 import { InMemoryEventLog } from './in-memory-event-log';
@@ -33,6 +34,16 @@ describe('InMemoryEventLog', () => {
     expect(page.items[0].body).toBeUndefined();
     expect(await log.get('1')).toBeUndefined(); // left the ring
     expect(await log.get('2')).toMatchObject({ bodySize: 7, bodyTruncated: true, body: Buffer.from('{"a"') });
+  });
+
+  it('gives the SHA-256 of the whole body, also when the stored body is cut', async () => {
+    const log = new InMemoryEventLog({ recentBodyCapBytes: 4 });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    await log.record(event({ body: Buffer.from('abc') }));
+    await log.record(event({ body: Buffer.from('{"long":true}') }));
+    expect(await log.get('1')).toMatchObject({ bodySha256: sha('abc'), bodyTruncated: false });
+    expect(await log.get('2')).toMatchObject({ bodySha256: sha('{"long":true}'), bodyTruncated: true });
+    expect((await log.list({ limit: 5 })).items.map((e) => e.bodySha256)).toEqual([sha('{"long":true}'), sha('abc')]);
   });
 
   it('pages with a cursor, filters, and refuses a malformed cursor', async () => {

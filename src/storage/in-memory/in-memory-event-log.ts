@@ -35,6 +35,16 @@ export interface InMemoryEventLogOptions {
 const CURSOR = /^m1\.(\d{1,15})$/;
 
 /**
+ * An event of the ring. Its SHA-256 is computed when the event is read, from the stored copy of the
+ * body, unless the body was cut: then it is computed at once from the whole body. Most events are
+ * never read, so the hot path hashes nothing.
+ */
+interface RingEvent {
+  readonly event: Omit<StoredWebhookEvent, 'bodySha256'>;
+  bodySha256?: string;
+}
+
+/**
  * Duplicate detection in process memory: a bounded, per-endpoint set of accepted message ids, each
  * kept until a replay of it could no longer pass verification, and a bounded ring of the most
  * recent events for the admin API. Nothing survives a restart; use the TypeORM event log for a
@@ -47,7 +57,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly maxIds: number;
   private warnedFull = false;
-  private readonly ring: (StoredWebhookEvent | undefined)[];
+  private readonly ring: (RingEvent | undefined)[];
   private readonly bodyCap: number;
   /** Sequence number of the newest event (ids are 1, 2, 3, …). */
   private seq = 0;
@@ -59,6 +69,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     this.maxIds = options.maxIdsPerEndpoint ?? 100_000;
     this.ring = new Array(Math.max(0, Math.floor(options.recentEvents ?? 1000)));
     this.bodyCap = Math.max(0, options.recentBodyCapBytes ?? 16_384);
+  }
+
+  async release(endpoint: string, messageId: string): Promise<void> {
+    this.seen.get(endpoint)?.delete(messageId);
   }
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -75,10 +89,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     const oldest = Math.max(1, this.seq - this.ring.length + 1);
     let last = 0;
     for (let n = Math.min(before - 1, this.seq); n >= oldest; n--) {
-      const event = this.ring[(n - 1) % this.ring.length];
-      if (!event || !matches(event, query)) continue;
+      const entry = this.ring[(n - 1) % this.ring.length];
+      if (!entry || !matches(entry.event, query)) continue;
       if (items.length === limit) return { items, nextCursor: encodeCursor(last) };
-      const { body: _body, ...summary } = event;
+      const { body: _body, ...summary } = stored(entry);
       items.push(summary);
       last = n;
     }
@@ -89,7 +103,8 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     if (!/^\d{1,15}$/.test(id) || this.ring.length === 0) return undefined;
     const n = Number(id);
     if (n < 1 || n > this.seq || n <= this.seq - this.ring.length) return undefined;
-    return this.ring[(n - 1) % this.ring.length];
+    const entry = this.ring[(n - 1) % this.ring.length];
+    return entry && stored(entry);
   }
 
   private decide(event: WebhookEventRecord): WebhookEventStatus {
@@ -112,7 +127,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     if (this.ring.length === 0) return;
     const body = event.body ?? Buffer.alloc(0);
     this.seq++;
-    this.ring[(this.seq - 1) % this.ring.length] = {
+    const cap = event.storeBody === false ? 0 : this.bodyCap;
+    const truncated = body.length > cap;
+    const entry: RingEvent['event'] = {
       id: String(this.seq),
       endpoint: event.endpoint,
       provider: event.provider,
@@ -126,10 +143,13 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       path: event.path,
       headers: event.headers,
       bodySize: body.length,
-      bodySha256: createHash('sha256').update(body).digest('hex'),
       // A copy, so the ring never keeps a large request buffer alive.
-      body: Buffer.from(body.subarray(0, this.bodyCap)),
-      bodyTruncated: body.length > this.bodyCap,
+      body: Buffer.from(body.subarray(0, cap)),
+      bodyTruncated: truncated,
+    };
+    this.ring[(this.seq - 1) % this.ring.length] = {
+      event: entry,
+      bodySha256: truncated ? sha256Hex(body) : undefined,
     };
   }
 
@@ -148,7 +168,17 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   }
 }
 
-function matches(event: StoredWebhookEvent, query: WebhookEventQuery): boolean {
+function sha256Hex(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** The event as the reader shows it; the hash of a whole stored body is computed once, here. */
+function stored(entry: RingEvent): StoredWebhookEvent {
+  entry.bodySha256 ??= sha256Hex(entry.event.body!);
+  return { ...entry.event, bodySha256: entry.bodySha256 };
+}
+
+function matches(event: RingEvent['event'], query: WebhookEventQuery): boolean {
   return (
     (query.endpoint === undefined || event.endpoint === query.endpoint) &&
     (query.status === undefined || event.status === query.status) &&

@@ -163,6 +163,14 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   // --- writing ---------------------------------------------------------------------------------
 
+  async release(endpoint: string, messageId: string, reason: string): Promise<void> {
+    await this.pool!.query(
+      `UPDATE ${this.table} SET status = 'rejected', reason = $3
+        WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted'`,
+      [clean(endpoint, 63), messageIdOf(messageId), clean(reason, MAX_TEXT.reason)],
+    );
+  }
+
   record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
     if (this.closed || !this.pool) {
       return Promise.reject(this.unavailable('The webhook event log is not running.'));

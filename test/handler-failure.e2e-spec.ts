@@ -1,0 +1,129 @@
+// A delivery whose handler throws was stored as accepted but never processed. Its acceptance is
+// withdrawn before the error answer goes out, so the provider's retry is handled again instead of
+// being answered as a duplicate, with the in-memory and the PostgreSQL event log, on both adapters.
+import { randomBytes } from 'node:crypto';
+import { Controller, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Webhook } from 'standardwebhooks';
+import {
+  EventLogReader,
+  standardWebhooks,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookGuard,
+  WebhookModule,
+  type VerifiedWebhook,
+} from '../src';
+import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
+import { ADAPTERS, startApp, type RunningApp } from './support/apps';
+import { send } from './support/http';
+import { createTestDatabase, type TestDatabase } from './support/postgres';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const KEY = randomBytes(32).toString('base64');
+
+@Injectable()
+class Outcomes {
+  /** How many times the next handler calls should fail. */
+  failures = 0;
+  readonly handled: string[] = [];
+}
+
+@Controller('hooks')
+@UseGuards(WebhookGuard)
+class HooksController {
+  constructor(private readonly outcomes: Outcomes) {}
+
+  @Post('billing')
+  @WebhookEndpoint('billing')
+  receive(@WebhookEvent() event: VerifiedWebhook) {
+    if (this.outcomes.failures > 0) {
+      this.outcomes.failures--;
+      throw new Error('the handler failed');
+    }
+    this.outcomes.handled.push(event.id!);
+    return { ok: true };
+  }
+}
+
+function signed(id: string, body: string) {
+  const at = new Date();
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(SECRET).sign(id, at, body),
+  };
+}
+
+const storages: Record<string, (db: () => TestDatabase) => DynamicModule[]> = {
+  memory: () => [WebhookModule.forRoot({ endpoints: { billing: standardWebhooks({ secret: SECRET }) } })],
+  typeorm: (db) => [
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: db().url,
+      autoLoadEntities: true,
+      migrations: HOOKWARDEN_MIGRATIONS,
+      migrationsRun: true,
+      logging: false,
+    }),
+    WebhookModule.forRoot({
+      storage: { type: 'typeorm' },
+      encryptionKey: KEY,
+      endpoints: { billing: standardWebhooks({ secret: SECRET }) },
+    }),
+  ],
+};
+
+describe.each(Object.keys(storages))('a failed handler with the %s event log', (storage) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    if (storage === 'typeorm') db = await createTestDatabase('handler_failure');
+  });
+
+  describe.each(ADAPTERS)('on %s', (adapter) => {
+    let running: RunningApp;
+    let outcomes: Outcomes;
+
+    beforeAll(async () => {
+      running = await startApp(
+        adapter,
+        storages[storage](() => db),
+        [HooksController],
+        { providers: [Outcomes] },
+      );
+      outcomes = running.app.get(Outcomes);
+    });
+    afterAll(() => running.close());
+
+    it('lets the retry of a delivery whose handler failed run the handler again, and only once', async () => {
+      const id = `msg_${adapter}_${Math.random().toString(36).slice(2)}`;
+      const body = '{"type":"invoice.paid"}';
+      outcomes.failures = 1;
+      const first = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+      expect(first.status).toBe(500);
+      expect(outcomes.handled).not.toContain(id);
+
+      const retry = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+      expect(retry.status).toBe(201);
+      expect(outcomes.handled.filter((handled) => handled === id)).toHaveLength(1);
+
+      const again = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+      expect(again.status).toBe(200);
+      expect(again.json).toEqual({ received: true, duplicate: true });
+      expect(outcomes.handled.filter((handled) => handled === id)).toHaveLength(1);
+    });
+
+    // The in-memory log keeps its ring of recent events as first written: only the durable log rewrites the row.
+    (storage === 'typeorm' ? it : it.skip)(
+      'records the failed attempt as rejected with reason handler_failed',
+      async () => {
+        const page = await running.app
+          .get<EventLogReader>(EventLogReader)
+          .list({ limit: 50, reason: 'handler_failed' });
+        expect(page.items.length).toBeGreaterThan(0);
+        expect(page.items.every((e) => e.status === 'rejected' && e.endpoint === 'billing')).toBe(true);
+      },
+    );
+  });
+});
