@@ -26,6 +26,8 @@ export interface EventLogBenchOptions {
   connections?: number;
   /** Measured rounds; the best of each contender is reported. @default 3 */
   rounds?: number;
+  /** A PostgreSQL server to create the database on; else DATABASE_URL, else an embedded server. */
+  serverUrl?: string;
 }
 
 const BODY = randomBytes(1024);
@@ -93,8 +95,9 @@ export async function runEventLogBenchmark(options: EventLogBenchOptions = {}): 
   const connections = options.connections ?? 4;
   const rounds = options.rounds ?? 3;
   Logger.overrideLogger(['error']);
-  const server = process.env.DATABASE_URL ? undefined : await EmbeddedPostgres.create({ durable: true });
-  const db = await createTestDatabase('bench', process.env.DATABASE_URL ?? server!.url());
+  const serverUrl = options.serverUrl ?? process.env.DATABASE_URL;
+  const server = serverUrl ? undefined : await EmbeddedPostgres.create({ durable: true });
+  const db = await createTestDatabase('bench', serverUrl ?? server!.url());
   let dataSource: DataSource | undefined;
   const results: EventLogBenchResult[] = [];
   try {

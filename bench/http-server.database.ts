@@ -1,26 +1,75 @@
 // The PostgreSQL configurations of the HTTP benchmark (loaded only when one is chosen, so the
 // bare and guard configurations never load typeorm or pg):
 //   hookwarden-pg  WebhookGuard + the TypeORM event log (group commit, deduplication by webhook-id)
-//   naive-pg       what a user writes by hand: standardwebhooks verify, then one INSERT per request
-import type { DynamicModule, Type } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Pool } from 'pg';
+//                  and the TypeORM secret store (encrypted at rest, cached in memory)
+//   naive-pg       what a user writes by hand: `standardwebhooks` verify, then one TypeORM
+//                  repository insert per request, on the app's own TypeORM data source
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Post,
+  Req,
+  type DynamicModule,
+  type RawBodyRequest,
+  type Type,
+} from '@nestjs/common';
+import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import { Webhook } from 'standardwebhooks';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, type Repository } from 'typeorm';
 import { WebhookModule, type WebhookEndpointDefinition } from '../src';
 import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 
 interface BenchControllers {
   GuardedController: Type;
-  NaiveController: Type;
-  RssController: Type;
+  StatsController: Type;
 }
 
 const ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function benchDatabaseModules(
+/** The table a user would declare for the deliveries they store. */
+@Entity('naive_webhook_events')
+export class NaiveWebhookEvent {
+  @PrimaryColumn('text')
+  id!: string;
+
+  @Column('text')
+  body!: string;
+
+  @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
+}
+
+function naiveController(secret: string): Type {
+  /** What a user writes without Hookwarden: standardwebhooks verify, then a TypeORM insert per request. */
+  @Controller('hooks')
+  class NaiveController {
+    private readonly webhook = new Webhook(secret);
+
+    constructor(@InjectRepository(NaiveWebhookEvent) private readonly events: Repository<NaiveWebhookEvent>) {}
+
+    @Post('bench')
+    @HttpCode(200)
+    async receive(@Req() req: RawBodyRequest<{ headers: Record<string, string> }>) {
+      const body = req.rawBody!.toString('utf8');
+      try {
+        this.webhook.verify(body, req.headers);
+      } catch {
+        throw new BadRequestException('invalid signature');
+      }
+      await this.events.insert({ id: req.headers['webhook-id'], body });
+      return { ok: true };
+    }
+  }
+  return NaiveController;
+}
+
+export function benchDatabaseModules(
   config: string,
   endpoints: Record<string, WebhookEndpointDefinition>,
+  secret: string,
   controllers: BenchControllers,
-): Promise<DynamicModule> {
+): DynamicModule {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error(`BENCH_CONFIG=${config} needs DATABASE_URL`);
   if (config === 'hookwarden-pg') {
@@ -37,22 +86,25 @@ export async function benchDatabaseModules(
         }),
         WebhookModule.forRoot({ storage: { type: 'typeorm' }, encryptionKey: ENCRYPTION_KEY, endpoints }),
       ],
-      controllers: [controllers.GuardedController, controllers.RssController],
+      controllers: [controllers.GuardedController, controllers.StatsController],
     };
   }
   if (config === 'naive-pg') {
-    const pool = new Pool({ connectionString: url, max: 10 });
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS naive_webhook_events (
-         id text PRIMARY KEY, body text NOT NULL, received_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const insert = async (id: string, body: string): Promise<void> => {
-      await pool.query('INSERT INTO naive_webhook_events (id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, body]);
-    };
     return {
       module: class NaivePgModule {},
-      providers: [{ provide: 'NAIVE_REPOSITORY', useValue: insert }],
-      controllers: [controllers.NaiveController, controllers.RssController],
+      imports: [
+        // TypeORM's defaults (a pool of 10 connections), the table created by `synchronize` as a
+        // user of this shortcut would; the database is the naive configuration's own.
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url,
+          entities: [NaiveWebhookEvent],
+          synchronize: true,
+          logging: false,
+        }),
+        TypeOrmModule.forFeature([NaiveWebhookEvent]),
+      ],
+      controllers: [naiveController(secret), controllers.StatsController],
     };
   }
   throw new Error(`unknown BENCH_CONFIG ${config}`);

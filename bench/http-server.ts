@@ -4,28 +4,57 @@
 //   BENCH_CONFIG    bare | guard | hookwarden-pg | naive-pg
 //   BENCH_SECRET    the whsec_ secret the deliveries are signed with
 //   DATABASE_URL    PostgreSQL for the -pg configurations
-// Prints "listening <port>" on stdout once ready; answers "rss" on GET /__rss.
+// Prints "listening <port>" on stdout once ready. GET /__stats answers the process's CPU time and
+// memory; GET /__rss forces a full garbage collection first (run with --expose-gc), for RSS figures.
 import 'reflect-metadata';
-import { Body, Controller, Get, HttpCode, Inject, Module, Post, Req, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  Post,
+  UseGuards,
+  type DynamicModule,
+  type INestApplication,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Webhook } from 'standardwebhooks';
 import { standardWebhooks, useWebhookBodyParsers, WebhookEndpoint, WebhookGuard, WebhookModule } from '../src';
 
-const adapterName = process.env.BENCH_ADAPTER ?? 'express';
-const config = process.env.BENCH_CONFIG ?? 'bare';
-const secret = process.env.BENCH_SECRET ?? '';
+export const BENCH_CONFIGS = ['bare', 'guard', 'hookwarden-pg', 'naive-pg'] as const;
+export type BenchConfig = (typeof BENCH_CONFIGS)[number];
+
+/** What the process has used so far: CPU time in microseconds and memory in bytes. */
+export interface ServerStats {
+  cpuMicros: number;
+  rss: number;
+  heapUsed: number;
+}
+
+function stats(): ServerStats {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return { cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed };
+}
 
 @Controller()
-class RssController {
+class StatsController {
+  @Get('__stats')
+  stats(): ServerStats {
+    return stats();
+  }
+
   @Get('__rss')
-  rss() {
-    if (global.gc) global.gc();
-    return { rss: process.memoryUsage().rss };
+  rss(): ServerStats {
+    global.gc?.();
+    global.gc?.();
+    return stats();
   }
 }
 
+/** (a) A bare Nest POST route; the body is parsed by the same parsers as in every configuration. */
 @Controller('hooks')
 class BareController {
   @Post('bench')
@@ -35,6 +64,7 @@ class BareController {
   }
 }
 
+/** (b), (c) The same route behind WebhookGuard. */
 @Controller('hooks')
 @UseGuards(WebhookGuard)
 class GuardedController {
@@ -46,51 +76,61 @@ class GuardedController {
   }
 }
 
-/** What a user writes without Hookwarden: standardwebhooks verify, then one INSERT per request. */
-@Controller('hooks')
-class NaiveController {
-  private readonly webhook = new Webhook(secret);
-  constructor(@Inject('NAIVE_REPOSITORY') private readonly insert: (id: string, body: string) => Promise<void>) {}
-
-  @Post('bench')
-  @HttpCode(200)
-  async receive(@Req() req: { rawBody: Buffer; headers: Record<string, string> }) {
-    const body = req.rawBody.toString('utf8');
-    this.webhook.verify(body, req.headers);
-    await this.insert(req.headers['webhook-id'], body);
-    return { ok: true };
-  }
-}
-
-async function modules(): Promise<DynamicModule> {
+function modules(config: string, secret: string): DynamicModule {
   const endpoints = { bench: standardWebhooks({ secret }) };
   switch (config) {
     case 'bare':
-      return { module: class BareModule {}, controllers: [BareController, RssController] };
+      return { module: class BareModule {}, controllers: [BareController, StatsController] };
     case 'guard':
       return {
         module: class GuardModule {},
         imports: [WebhookModule.forRoot({ endpoints })],
-        controllers: [GuardedController, RssController],
+        controllers: [GuardedController, StatsController],
       };
-    default: {
-      const { benchDatabaseModules } = await import('./http-server.database');
-      return benchDatabaseModules(config, endpoints, { GuardedController, NaiveController, RssController });
+    case 'hookwarden-pg':
+    case 'naive-pg': {
+      // Loaded only here, so that the bare and guard configurations never load typeorm or pg.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const database = require('./http-server.database') as typeof import('./http-server.database');
+      return database.benchDatabaseModules(config, endpoints, secret, { GuardedController, StatsController });
     }
+    default:
+      throw new Error(`unknown BENCH_CONFIG ${config}`);
   }
 }
 
-async function main(): Promise<void> {
-  const root = await modules();
-  @Module({ imports: [root] })
+/** The Nest application of one configuration, not yet listening (used in-process by profiling scripts). */
+export async function createBenchApp(adapterName: string, config: string, secret: string): Promise<INestApplication> {
+  @Module({ imports: [modules(config, secret)] })
   class BenchAppModule {}
   const adapter = adapterName === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
   const app = await NestFactory.create(BenchAppModule, adapter, { rawBody: true, logger: ['error'] });
   useWebhookBodyParsers(app);
+  return app;
+}
+
+export async function main(): Promise<void> {
+  const app = await createBenchApp(
+    process.env.BENCH_ADAPTER ?? 'express',
+    process.env.BENCH_CONFIG ?? 'bare',
+    process.env.BENCH_SECRET ?? '',
+  );
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   process.stdout.write(`listening ${port}\n`);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void app.close().then(() => process.exit(0)));
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      void app.close().finally(() => process.exit(0));
+    });
+  }
 }
 
-void main();
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
