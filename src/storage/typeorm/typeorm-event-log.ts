@@ -155,10 +155,16 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     // 'error' on its client, where pg-pool listens only while it is idle: without this listener
     // the process would crash. The query in flight fails too, and attempt() answers 503.
     this.pool.on('connect', (client) => client.on('error', (error) => this.logFailure(error)));
-    if (this.retentionMs > 0) {
-      this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), this.pruneIntervalMs);
-      this.pruneTimer.unref();
-    }
+  }
+
+  /**
+   * Retention starts with the first event rather than in init(): a log whose app failed to start
+   * (and is never closed) then leaves no timer behind.
+   */
+  private startPruning(): void {
+    if (this.pruneTimer || this.closed || this.retentionMs <= 0) return;
+    this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), this.pruneIntervalMs);
+    this.pruneTimer.unref();
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -172,6 +178,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   }
 
   record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
+    this.startPruning();
     if (this.closed || !this.pool) {
       return Promise.reject(this.unavailable('The webhook event log is not running.'));
     }
