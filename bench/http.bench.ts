@@ -11,6 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { ServerStats } from './http-server';
+import { machineBusyMicros } from './proc-cpu';
 
 export interface HttpRound {
   requestsPerSecond: number;
@@ -25,6 +26,8 @@ export interface HttpRound {
   clientCpuMicrosPerRequest: number;
   /** PostgreSQL's CPU time per request (all its processes), when it runs on this machine. */
   dbCpuMicrosPerRequest?: number;
+  /** Cores kept busy by other jobs on the machine during the round (Linux), on average. */
+  otherCores?: number;
 }
 
 export interface HttpResult {
@@ -37,6 +40,10 @@ export interface HttpResult {
   cpuMicrosPerRequest: number;
   clientCpuMicrosPerRequest: number;
   dbCpuMicrosPerRequest?: number;
+  /** Median of the kept rounds' `otherCores`. */
+  otherCores?: number;
+  /** Rounds measured again because other jobs kept the machine busy. */
+  repeated: number;
   /** Requests in the measured rounds, and those that failed or were not answered 2xx. */
   total: number;
   errors: number;
@@ -159,13 +166,22 @@ export async function measureRound(
   const before = await server.stats();
   const dbBefore = dbCpuMicros?.();
   const clientBefore = cpuMicros();
+  const machineBefore = machineBusyMicros();
+  const started = process.hrtime.bigint();
   const result = await load(server.port, secret, { seconds, connections });
+  const wallMicros = Number(process.hrtime.bigint() - started) / 1000;
+  const machineAfter = machineBusyMicros();
   const clientAfter = cpuMicros();
   const dbAfter = dbCpuMicros?.();
   const after = await server.stats();
   const total = result.requests.total;
   const perRequest = (micros: number) => micros / Math.max(1, total);
+  const ours = after.cpuMicros - before.cpuMicros + (clientAfter - clientBefore) + ((dbAfter ?? 0) - (dbBefore ?? 0));
   return {
+    otherCores:
+      machineBefore === undefined || machineAfter === undefined
+        ? undefined
+        : Math.max(0, (machineAfter - machineBefore - ours) / wallMicros),
     requestsPerSecond: total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -194,6 +210,12 @@ export interface HttpSuiteOptions {
    * rounds: whether a configuration is bound by latency (it scales) or by CPU (it does not).
    */
   more?: { connections: number; configs: string[]; rounds: number; roundSeconds: number };
+  /**
+   * A round during which other jobs kept more than this many cores busy is measured again (at most
+   * `maxRepeats` times per adapter), so that a busy moment does not decide a figure.
+   */
+  busyCores?: number;
+  maxRepeats?: number;
   log?: (line: string) => void;
 }
 
@@ -203,11 +225,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function summarize(adapter: string, config: string, connections: number, rs: HttpRound[]): HttpResult {
+function summarize(
+  adapter: string,
+  config: string,
+  connections: number,
+  rs: HttpRound[],
+  repeated: number,
+): HttpResult {
+  const others = rs.map((r) => r.otherCores).filter((c): c is number => c !== undefined);
   return {
     adapter,
     config,
     connections,
+    otherCores: others.length ? median(others) : undefined,
+    repeated,
     requestsPerSecond: median(rs.map((r) => r.requestsPerSecond)),
     p50Ms: median(rs.map((r) => r.p50Ms)),
     p99Ms: median(rs.map((r) => r.p99Ms)),
@@ -234,6 +265,7 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpResul
         log(`  ${adapter}/${server.config}: warm-up ${options.warmupSeconds} s`);
         await load(server.port, options.secret, { seconds: options.warmupSeconds });
       }
+      let repeatsLeft = options.maxRepeats ?? 0;
       const measure = async (
         measured: RunningServer[],
         rounds: number,
@@ -241,21 +273,34 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpResul
         connections: number,
       ): Promise<void> => {
         const byServer = new Map<RunningServer, HttpRound[]>(measured.map((s) => [s, []]));
+        const repeated = new Map<RunningServer, number>(measured.map((s) => [s, 0]));
         for (let round = 0; round < rounds; round++) {
           for (const server of measured) {
-            const r = await measureRound(server, options.secret, seconds, options.dbCpuMicros, connections);
-            byServer.get(server)!.push(r);
-            log(
-              `  ${adapter}/${server.config} (${connections} connections) round ${round + 1}: ` +
-                `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ` +
-                `CPU/req: server ${r.cpuMicrosPerRequest.toFixed(0)} µs, client ${r.clientCpuMicrosPerRequest.toFixed(0)} µs` +
-                (r.dbCpuMicrosPerRequest === undefined ? '' : `, db ${r.dbCpuMicrosPerRequest.toFixed(0)} µs`) +
-                (r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : ''),
-            );
+            for (;;) {
+              const r = await measureRound(server, options.secret, seconds, options.dbCpuMicros, connections);
+              const busy = options.busyCores !== undefined && (r.otherCores ?? 0) > options.busyCores;
+              log(
+                `  ${adapter}/${server.config} (${connections} connections) round ${round + 1}: ` +
+                  `${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ` +
+                  `CPU/req: server ${r.cpuMicrosPerRequest.toFixed(0)} µs, client ${r.clientCpuMicrosPerRequest.toFixed(0)} µs` +
+                  (r.dbCpuMicrosPerRequest === undefined ? '' : `, db ${r.dbCpuMicrosPerRequest.toFixed(0)} µs`) +
+                  (r.otherCores === undefined ? '' : `; other jobs ${r.otherCores.toFixed(2)} cores`) +
+                  (r.errors || r.non2xx ? `, ${r.errors} errors, ${r.non2xx} non-2xx` : '') +
+                  (busy && repeatsLeft > 0 ? ' — machine busy, measuring again' : ''),
+              );
+              if (busy && repeatsLeft > 0) {
+                repeatsLeft--;
+                repeated.set(server, repeated.get(server)! + 1);
+                continue;
+              }
+              byServer.get(server)!.push(r);
+              break;
+            }
           }
         }
-        for (const server of measured)
-          results.push(summarize(adapter, server.config, connections, byServer.get(server)!));
+        for (const server of measured) {
+          results.push(summarize(adapter, server.config, connections, byServer.get(server)!, repeated.get(server)!));
+        }
       };
       await measure(servers, options.rounds, options.roundSeconds, 50);
       if (options.more) {

@@ -82,3 +82,18 @@ export function postmasterPid(dataDir: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU time (user, nice, system, irq, softirq) of the whole machine so far, in microseconds, from
+ * /proc/stat; undefined elsewhere. With the CPU time of the benchmark's own processes subtracted,
+ * it tells how busy other jobs kept the machine during a measurement.
+ */
+export function machineBusyMicros(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((user + nice + system + irq + softirq) / clockTicks()) * 1e6;
+  } catch {
+    return undefined;
+  }
+}

@@ -78,6 +78,10 @@ const CONFIG_LABELS: Record<string, string> = {
   'hookwarden-pg': '(c) + PostgreSQL event log and secret store',
   'naive-pg': '(d) standardwebhooks + TypeORM insert per request',
 };
+/** A round during which other jobs kept more cores than this busy is measured again… */
+const BUSY_CORES = 0.25;
+/** …at most this many times per adapter, to stay within the time budget. */
+const MAX_REPEATS = 6;
 /** The adapter of the memory check: the faster one, for more deliveries in the time. */
 const MEMORY_ADAPTER = 'fastify';
 /** The memory check of the last --full run, kept (and committed) so that a default run can show it. */
@@ -428,6 +432,9 @@ async function main(): Promise<void> {
           secret,
           ...steps.http,
           dbCpuMicros: database!.cpuMicros,
+          // Other jobs are told apart only when every process of the benchmark is known (embedded PostgreSQL).
+          busyCores: database!.embedded ? BUSY_CORES : undefined,
+          maxRepeats: args.quick ? 0 : MAX_REPEATS,
           log,
         }),
       );
@@ -496,6 +503,7 @@ function machineInfo(): Record<string, string> {
 
 interface BenchDatabase {
   serverUrl: string;
+  embedded: boolean;
   version: string;
   urlFor(config: string): string;
   freshDatabase(prefix: string): Promise<string>;
@@ -526,6 +534,7 @@ async function openDatabase(log: (line: string) => void): Promise<BenchDatabase>
     const pid = embedded ? postmasterPid(embedded.dataDir) : undefined;
     return {
       serverUrl,
+      embedded: embedded !== undefined,
       version,
       urlFor: (config) => perConfig.get(config) ?? '',
       freshDatabase: fresh,
@@ -626,6 +635,7 @@ function httpTable(http: HttpResult[]): string {
         fmtInt(h.cpuMicrosPerRequest),
         h.dbCpuMicrosPerRequest === undefined ? '–' : fmtInt(h.dbCpuMicrosPerRequest),
         fmtInt(h.clientCpuMicrosPerRequest),
+        h.otherCores === undefined ? '–' : `${h.otherCores.toFixed(2)}${h.repeated ? ` (${h.repeated} again)` : ''}`,
         h.errors + h.non2xx === 0
           ? `0 of ${fmtInt(h.total)}`
           : `**${fmtInt(h.errors + h.non2xx)}** of ${fmtInt(h.total)}`,
@@ -643,10 +653,11 @@ function httpTable(http: HttpResult[]): string {
       'server CPU µs/req',
       'PostgreSQL CPU µs/req',
       'load generator CPU µs/req',
+      'other jobs (cores)',
       'failed / requests',
     ],
     rows,
-    'llrrrrrrrrr',
+    'llrrrrrrrrrr',
   );
 }
 
@@ -795,7 +806,9 @@ function resultsMarkdown(results: Results, goals: Target[]): string {
         `process; each is warmed up for ${p.http.warmupSeconds} s, then measured in ${p.http.rounds} interleaved ` +
         `rounds of ${p.http.roundSeconds} s; figures are the medians of the rounds. CPU columns are CPU time ` +
         `(user + system, all threads) per request during the rounds: the server process, PostgreSQL's processes, ` +
-        `and this process, which runs autocannon and signs the deliveries.`,
+        `and this process, which runs autocannon and signs the deliveries. "Other jobs" is the machine's CPU time ` +
+        `(/proc/stat) minus those, in cores, median of the kept rounds: a round during which other jobs kept more ` +
+        `than ${BUSY_CORES} cores busy was measured again (at most ${MAX_REPEATS} times per adapter; "n again").`,
     );
     out.push(httpTable(results.http));
     const more = results.plan.http.more;

@@ -1,8 +1,16 @@
 // A delivery whose handler throws was stored as accepted but never processed. Its acceptance is
-// withdrawn before the error answer goes out, so the provider's retry is handled again instead of
-// being answered as a duplicate, with the in-memory and the PostgreSQL event log, on both adapters.
+// withdrawn before the error answer (any status outside 2xx) goes out, so the provider's retry is
+// handled again instead of being answered as a duplicate, with the in-memory and the PostgreSQL event log, on both adapters.
 import { randomBytes } from 'node:crypto';
-import { Controller, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Injectable,
+  Post,
+  UseGuards,
+  type DynamicModule,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -24,8 +32,9 @@ const KEY = randomBytes(32).toString('base64');
 
 @Injectable()
 class Outcomes {
-  /** How many times the next handler calls should fail. */
+  /** How many times the next handler calls should fail, and how. */
   failures = 0;
+  failWith: 'error' | 'bad-request' = 'error';
   readonly handled: string[] = [];
 }
 
@@ -39,10 +48,19 @@ class HooksController {
   receive(@WebhookEvent() event: VerifiedWebhook) {
     if (this.outcomes.failures > 0) {
       this.outcomes.failures--;
+      if (this.outcomes.failWith === 'bad-request') throw new BadRequestException('the payload was refused');
       throw new Error('the handler failed');
     }
     this.outcomes.handled.push(event.id!);
     return { ok: true };
+  }
+
+  @Post('accepted')
+  @HttpCode(202)
+  @WebhookEndpoint('billing')
+  receiveLater(@WebhookEvent() event: VerifiedWebhook) {
+    this.outcomes.handled.push(event.id!);
+    return { queued: true };
   }
 }
 
@@ -111,6 +129,35 @@ describe.each(Object.keys(storages))('a failed handler with the %s event log', (
       const again = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
       expect(again.status).toBe(200);
       expect(again.json).toEqual({ received: true, duplicate: true });
+      expect(outcomes.handled.filter((handled) => handled === id)).toHaveLength(1);
+    });
+
+    it('withdraws the acceptance when the handler answers 4xx, too: only a 2xx acknowledges', async () => {
+      const id = `msg_${adapter}_${Math.random().toString(36).slice(2)}`;
+      const body = '{"type":"invoice.refused"}';
+      outcomes.failures = 1;
+      outcomes.failWith = 'bad-request';
+      try {
+        const first = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+        expect(first.status).toBe(400);
+        expect(first.json).toMatchObject({ message: 'the payload was refused' });
+      } finally {
+        outcomes.failWith = 'error';
+      }
+      const retry = await send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+      expect(retry.status).toBe(201);
+      expect(outcomes.handled.filter((handled) => handled === id)).toHaveLength(1);
+    });
+
+    it('keeps the acceptance of any 2xx answer, so its retry is a duplicate', async () => {
+      const id = `msg_${adapter}_${Math.random().toString(36).slice(2)}`;
+      const body = '{"type":"invoice.queued"}';
+      const first = await send(running.baseUrl, '/hooks/accepted', { headers: signed(id, body), body });
+      expect(first.status).toBe(202);
+      expect(first.json).toEqual({ queued: true });
+      const retry = await send(running.baseUrl, '/hooks/accepted', { headers: signed(id, body), body });
+      expect(retry.status).toBe(200);
+      expect(retry.json).toEqual({ received: true, duplicate: true });
       expect(outcomes.handled.filter((handled) => handled === id)).toHaveLength(1);
     });
 

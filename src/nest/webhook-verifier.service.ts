@@ -108,6 +108,19 @@ export class WebhookVerifier {
   }
 
   /**
+   * Withdraws the acceptance of a delivery that was not acknowledged (its handler failed), so the
+   * provider's retry is handled again instead of answered as a duplicate. Never rejects.
+   */
+  async release(delivery: VerifiedWebhook, reason = 'handler_failed'): Promise<void> {
+    if (delivery.id === undefined || !this.eventLog.release) return;
+    try {
+      await this.eventLog.release(delivery.endpoint, delivery.id, reason);
+    } catch {
+      this.logger.warn(`Could not withdraw the acceptance of a failed delivery on "${delivery.endpoint}".`);
+    }
+  }
+
+  /**
    * Answers the request when it is the endpoint's URL verification challenge, or resolves
    * `undefined` when it is not one (it is then verified as a delivery). Signed challenges are
    * verified first; a handshake that delivers the signing secret (Asana) stores it; every answered

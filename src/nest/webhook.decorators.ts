@@ -3,14 +3,12 @@ import {
   createParamDecorator,
   SetMetadata,
   UseFilters,
-  UseInterceptors,
   type ExecutionContext,
   type Type,
 } from '@nestjs/common';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { WebhookResponseFilter } from './webhook-response.filter';
-import { WebhookHandlerFailureInterceptor } from './webhook-handler-failure.interceptor';
 
 /**
  * Names the configured endpoint whose secrets and schemes verify this handler (or every handler of
@@ -19,13 +17,8 @@ import { WebhookHandlerFailureInterceptor } from './webhook-handler-failure.inte
  * @example @Post('billing') @WebhookEndpoint('billing') onBilling(@WebhookEvent() event: VerifiedWebhook) {}
  */
 export function WebhookEndpoint(name: string): MethodDecorator & ClassDecorator {
-  // The filter answers duplicates (and challenges) that the guard settles without the handler; the
-  // interceptor lets a delivery whose handler failed be delivered again.
-  return applyDecorators(
-    SetMetadata(WEBHOOK_ENDPOINT_METADATA, name),
-    UseFilters(WebhookResponseFilter),
-    UseInterceptors(WebhookHandlerFailureInterceptor),
-  );
+  // The filter answers duplicates (and challenges) that the guard settles without the handler.
+  return applyDecorators(SetMetadata(WEBHOOK_ENDPOINT_METADATA, name), UseFilters(WebhookResponseFilter));
 }
 
 /**

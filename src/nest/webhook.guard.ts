@@ -13,6 +13,7 @@ import { readPlatformRequest, type IncomingWebhook } from './http-request';
 import { toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
 import { EventLogUnavailableError } from '../storage/event-log.interface';
 import { WebhookVerifier, type VerifiedWebhook } from './webhook-verifier.service';
+import { withdrawUnlessAcknowledged } from './unacknowledged-answer';
 
 type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
 
@@ -69,7 +70,12 @@ export class WebhookGuard implements CanActivate {
     if (outcome.status === 'duplicate') {
       throw new WebhookDirectResponse(200, {}, { received: true, duplicate: true });
     }
-    (request as Record<symbol, VerifiedWebhook>)[WEBHOOK_DELIVERY] = outcome.delivery;
+    const delivery = outcome.delivery;
+    (request as Record<symbol, VerifiedWebhook>)[WEBHOOK_DELIVERY] = delivery;
+    // Stored as accepted; if the answer is not a 2xx, the retry must run the handler again.
+    if (delivery.id !== undefined) {
+      withdrawUnlessAcknowledged(context.switchToHttp().getResponse(), () => this.verifier.release(delivery));
+    }
     return true;
   }
 

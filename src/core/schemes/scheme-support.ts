@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
+import { jsonField } from './json-field';
 
 // Parsing and error helpers shared by the provider schemes, so that every scheme refuses the same
 // malformed input with the same code and never puts a secret, a signature or a digest in a message.
@@ -115,14 +116,14 @@ export function readIdHeader(request: WebhookRequest, name: string, required: bo
 }
 
 /**
- * A field of the JSON body used as the message id (`id`, or a path such as `['event', 'id']`).
- * Call it only once the signature matched, so nothing unverified is parsed for it. A body that is
- * not JSON, a missing field or one that is not a short printable string or integer gives `undefined`:
- * the delivery is authentic, it only cannot be deduplicated.
+ * A field of the JSON body used as the message id (`id`, or a path such as `['event', 'id']`), read
+ * without parsing the rest of the body ({@link jsonField}). Call it only once the signature matched.
+ * A body that is not JSON, a missing field or one that is not a short printable string or integer
+ * gives `undefined`: the delivery is authentic, it only cannot be deduplicated.
  * @internal
  */
 export function jsonMessageId(rawBody: Buffer, path: readonly string[]): string | undefined {
-  const value = readJsonPath(parseJsonObject(rawBody), path);
+  const value = jsonField(rawBody, path);
   const id = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
 }
