@@ -274,18 +274,16 @@ function memoryGrowth(memory: MemoryResult): number {
 
 const MICRO_LIMITS: Record<string, string> = {
   'standard-webhooks':
-    'Fixed work around a small HMAC. At 1 KiB the HMAC is ~2.3 µs, so 1.25× leaves ~0.6 µs for reading and ' +
-    'checking three headers; StandardWebhooksScheme.verify spends ~1.1 µs (the same checks written inline: ' +
-    '~0.6 µs). From 20 KiB on the ratio is ≤ 1.15×, at 1 MiB 1.0×. The fix is in src/core (Requests, item 3).',
+    'Fixed work around a small HMAC: at 1 KiB the HMAC is ~2.3 µs, so 1.25× leaves ~0.6 µs for reading and ' +
+    'checking three headers, the tolerance window and the result. From 20 KiB on the ratio is ~1.0×.',
   github:
-    'Fixed work around a small HMAC: at 1 KiB HmacScheme.verify adds ~0.7 µs to a ~2.3 µs HMAC (it rebuilds its ' +
-    'error text and rescans its template on every call, lowercases the id header name, hex-decodes the ' +
-    'signature). From 20 KiB on the ratio is ≤ 1.1×.',
+    'Fixed work around a small HMAC: at 1 KiB the HMAC is ~2.2 µs, and reading the signature and the delivery ' +
+    'id headers, checking the hex and comparing cost ~0.3 µs. From 20 KiB on the ratio is ~1.0×.',
   stripe:
-    "StripeScheme.verify parses the whole JSON body (jsonMessageId → JSON.parse) to read the event's id once the " +
-    'signature matched: at 1 MiB the parse costs over twice the HMAC. With the parse left out (scratch copy) the ' +
-    'scheme measured 5.0 → 3.6 µs at 1 KiB, 26 → 15 µs at 20 KiB and 2.08 → 0.57 ms at 1 MiB (limit 2.6 µs, ' +
-    '14 µs, 0.58 ms). stripe.webhooks.constructEvent parses the body too (it returns the event).',
+    'Fixed work around a small HMAC: besides the HMAC (~2.2 µs at 1 KiB), StripeScheme.verify walks the ' +
+    '`t=…,v1=…` header, checks the timestamp and the 64 hex digits, compares, and reads the event id from the ' +
+    'body (json-field.ts: it stops at the top-level `id`, ~0.1 µs) — ~0.6 µs in all, where the limit does none ' +
+    'of it. From 20 KiB on the ratio is ~1.0×; stripe.webhooks.constructEvent JSON-parses the whole body.',
   vsStandard:
     'standardwebhooks hashes with a JavaScript SHA-256 (fast-sha256), so its advantage grows with the body; ' +
     'at 1 KiB the fixed costs of both sides dominate.',
@@ -313,11 +311,14 @@ function httpThroughputLimit(http: HttpResult[], adapter: string): string {
     `Two limits. (1) CPU: the load generator, the Nest server and PostgreSQL share ${cpus().length} cores (and ` +
     `this machine with other jobs), so throughput follows the CPU all three spend per request: (a) ${cpuLine(a)} = ` +
     `${fmtInt(machine(a))} µs; (c) ${cpuLine(c)} = ${fmtInt(machine(c))} µs. The server alone spends ` +
-    `${fmtX(c.cpuMicrosPerRequest / a.cpuMicrosPerRequest)} the CPU of (a) on (c). The largest single part is the ` +
-    `interceptor that \`@WebhookEndpoint()\` binds to every route (WebhookHandlerFailureInterceptor, src/nest): ` +
-    `without it (scratch copy, A/B) (c)'s server CPU fell by 31 µs (Fastify) and 60 µs (Express) per request and its ` +
-    `throughput rose by ~25% — still short of 80% on Fastify; the rest is verification, the guard, the event ` +
-    `record, the batch INSERT and garbage collection (see Profiles). ` +
+    `${fmtX(c.cpuMicrosPerRequest / a.cpuMicrosPerRequest)} the CPU of (a) on (c): verification, Nest's guard ` +
+    `chain, the event record (redaction, SHA-256 of the body), the batch INSERT (parameter encoding, the socket ` +
+    `write) and more garbage collection, none of them large alone (see Profiles); and PostgreSQL's CPU per row ` +
+    `(heap and index inserts, WAL) comes on top, on the same cores. Even if the guarded server cost no more ` +
+    `than the bare one, (a)'s ${fmtInt(machine(a))} µs would become ${fmtInt(machine(a) + (c.dbCpuMicrosPerRequest ?? 0))} µs ` +
+    `with PostgreSQL's ${fmtInt(c.dbCpuMicrosPerRequest ?? 0)} µs per row: at most ` +
+    `${fmtPct(machine(a) / (machine(a) + (c.dbCpuMicrosPerRequest ?? 0)))} of (a) on this machine, where the ` +
+    `database shares the cores. ` +
     `(2) Latency: a 2xx waits for a durable (fsync) commit, and 50 connections in a closed loop give at most ` +
     `50 ÷ latency requests/s.` +
     (more
@@ -352,10 +353,12 @@ function httpNaiveLimit(http: HttpResult[], adapter: string): string {
   const more = http.find((h) => h.connections !== 50)?.connections;
   const c2 = more ? httpFigure(http, adapter, 'hookwarden-pg', more) : undefined;
   const d2 = more ? httpFigure(http, adapter, 'naive-pg', more) : undefined;
+  const total = (h: HttpResult) => h.cpuMicrosPerRequest + (h.dbCpuMicrosPerRequest ?? 0) + h.clientCpuMicrosPerRequest;
   return (
     `(d) is bound by CPU: (d) ${cpuLine(d)}, against (c) ${cpuLine(c)} — TypeORM's insert path costs more ` +
     `server CPU per request than the whole of Hookwarden's, and PostgreSQL pays a transaction and a WAL flush per ` +
-    `request. What limits (c) itself is in the throughput note.` +
+    `request. In all, (d) costs the machine ${fmtX(total(d) / total(c))} the CPU of (c) per request, and the ` +
+    `throughputs follow that ratio. What limits (c) itself is in the throughput note.` +
     (c2 && d2
       ? ` With ${more} connections (d) goes ${scaling(http, adapter, 'naive-pg')}, (c) ` +
         `${scaling(http, adapter, 'hookwarden-pg')}, and (c) ÷ (d) = ${fmtX(c2.requestsPerSecond / d2.requestsPerSecond)}.`
@@ -890,64 +893,57 @@ copies against this tree (same harness, interleaved rounds), on this machine whi
 (2026-11-23). Per-request figures are CPU time divided by requests; they move by ±20% with the machine's load, so
 read them as sizes, not decimals.
 
-- **The handler-failure interceptor is the largest cost of the guarded route.** \`@WebhookEndpoint()\` binds
-  \`WebhookHandlerFailureInterceptor\` (src/nest, added on 2026-11-23) to every route. Nest runs an interceptor
-  through an rxjs pipeline (defer, lift, mergeMap, catchError) and \`InterceptorsConsumer\` calls
-  \`AsyncResource.bind\` twice per interceptor per request — on Node 20 each call also wraps two accessors in
-  \`util.deprecate\` (DEP0172), which shows as \`deprecate\` and \`bind\` at the top of the profile. A/B with the
-  interceptor removed (median of 4 interleaved rounds of 4 s): (b) Fastify 9,177 → 12,107 req/s and 130 → 97 µs
-  server CPU per request, Express 5,006 → 6,512 req/s and 235 → 172 µs; (c) Fastify 6,903 → 8,650 req/s and
-  131 → 100 µs, Express 4,650 → 5,749 req/s and 229 → 169 µs.
-- **Socket system calls are expensive on this VM.** In the bare server \`writev\` (sending the response) is
-  ~20% of the samples. Every configuration pays it once per request; (d) also pays a round trip to PostgreSQL and
-  a commit (WAL flush) per request, (c) one round trip and one commit per batch (~25–35 rows at 50 connections).
-  Measured alone (TypeOrmEventLog, no HTTP), a batch of one row costs 175–400 µs in Node and 230–290 µs in
-  PostgreSQL; with 50 rows in flight, 20–30 µs and 23–25 µs per row. This is why the group commit matters, and why
-  (c) gets cheaper per request as the load rises.
-- **(b) − (a) without the interceptor: ~30 µs per request on Fastify** (54 → 84 µs in one profiled pair). Of it:
-  verifying the signature (~4 µs in the micro-benchmark, more with cold caches), the in-memory duplicate check
-  (~4 µs: a Map of up to 100,000 ids per endpoint, evicted from its oldest end), Nest's guard chain and the
-  verifier's event record (\`redactHeaders\`, Dates: a few µs), and more garbage collection for what the in-memory
-  log keeps (every accepted id for the replay window, the last 1,000 events with a copy of their bodies).
-  **Changed** (src/storage/in-memory/in-memory-event-log.ts, now in commit a15b3fa): the ring of recent events no
-  longer hashes every body with SHA-256 on the hot path; the hash is computed when an event is read (at once only
-  for a body longer than the stored copy) — ~1.5–3 µs per request less, same results (test added).
-- **(c) − (b), the PostgreSQL event log: ~20 µs per row in Node** (SHA-256 of the body, cleaning and JSON of the
-  headers, pg encoding the 16 array parameters ~1.8 µs per row, the batch's socket write) **and 25–50 µs per row
-  in PostgreSQL** (a heap insert, three index entries and ~1.3 KiB of WAL per row, an fsync per batch), on the
-  same two cores as everything else.
+### Changed after profiling
+
+- **No interceptor on the guarded route** (src/nest/unacknowledged-answer.ts, webhook.decorators.ts). A failed
+  handler's delivery used to be released by an interceptor that \`@WebhookEndpoint()\` bound to every route; Nest
+  runs interceptors through an rxjs pipeline and \`AsyncResource.bind\` (which on Node 20 also wraps accessors in
+  \`util.deprecate\`, DEP0172). A/B with it removed: (b) Fastify 130 → 97 µs server CPU per request
+  (9,177 → 12,107 req/s), Express 235 → 172 µs; (c) Fastify 131 → 100 µs, Express 229 → 169 µs. The guard now
+  wraps the raw response's \`end()\` for the one request, the way express-session saves a session, and withdraws
+  the acceptance before an answer outside 2xx goes out: the success path pays one property write.
+- **Event ids read without parsing the body** (src/core/schemes/json-field.ts): Stripe, Discord, Adobe I/O and
+  \`HmacScheme\`/\`apiKey\` with \`idField\` used to \`JSON.parse\` the whole body for the id. The reader walks the
+  top-level keys and stops at the id (strings skipped with a native \`indexOf\`); a fast-check property checks it
+  against \`JSON.parse\`. Stripe at 1 MiB: 2.08 ms → 0.52 ms (limit 0.52 ms); at 1 KiB the reader costs ~0.1 µs.
+- **Digests compared as text** (src/core/constant-time.ts \`constantTimeEqualText\`): \`hmac.digest()\` allocates
+  a Buffer that costs ~0.45 µs more than \`hmac.digest('hex' | 'base64')\`, and decoding the signature another
+  ~0.1 µs. Standard Webhooks, Stripe and \`HmacScheme\` now compare the digest in the provider's encoding (hex
+  lower-cased, base64 canonical) with an XOR-accumulating loop (no early exit), as stripe-node does; plus a
+  fast path for the one-entry \`webhook-signature\` header, Stripe's header walked with \`indexOf\`, and
+  \`HmacScheme\`'s header names, template flags and error text worked out once. 1 KiB: Standard Webhooks
+  1.37× → ~1.1× the limit, GitHub 1.32× → ~1.14×, Stripe 2.1× → ~1.3×.
+- **Route metadata cached** (src/nest/webhook.guard.ts): two \`Reflector.getAllAndOverride\` calls per request
+  became one WeakMap lookup per controller and handler.
+- **In-memory ring without SHA-256 on the hot path** (src/storage/in-memory/in-memory-event-log.ts): the hash
+  of a recent event's body is computed when it is read; ~1.5–3 µs per request less.
+
+### What remains
+
+- **Socket system calls are expensive on this VM.** In the bare Fastify server \`writev\` (sending the response)
+  is ~20% of the samples and garbage collection ~15%. Every configuration pays them once per request.
+- **Fastify's body parsing binds an AsyncResource per request** (\`ContentTypeParser.run\` → \`AsyncResource.bind\`
+  → \`util.deprecate\` on Node 20): ~7% of the guarded Fastify server's samples. Every configuration, the bare route
+  included, parses its body the same way, so it is not part of the difference; Node 22 drops the deprecation wrap.
+- **(b) − (a), ~25 µs per request on Fastify**: verifying (~3 µs), the in-memory duplicate check (a Map of up to
+  100,000 ids per endpoint, ~3% of the samples), Nest's guard chain, the event record (\`redactHeaders\`, Dates)
+  and the garbage collection of what the in-memory log keeps (every accepted id for the replay window, the last
+  1,000 events with a copy of their bodies).
+- **(c) − (b), the PostgreSQL event log: ~20–25 µs per row in Node** (SHA-256 of the body, cleaning and JSON of
+  the headers, pg encoding the 16 array parameters ~1.8 µs per row, the batch's socket write) **and 40–55 µs per
+  row in PostgreSQL** (a heap insert, three index entries and ~1.3 KiB of WAL per row, an fsync per batch), on the
+  same two cores as everything else. Measured alone (TypeOrmEventLog, no HTTP), a batch of one row costs
+  175–400 µs in Node and 230–290 µs in PostgreSQL; with 50 rows in flight, 20–30 µs and 23–25 µs per row. This is
+  why the group commit matters, and why (c) gets cheaper per request as the load rises. PostgreSQL's share alone is
+  what keeps (c) from 80% of (a): the target leaves (c) 25% more CPU per request than the bare route in all, and
+  PostgreSQL's rows take about that much by themselves (see the notes on the missed targets).
 - **Tried in src/storage/typeorm and not kept:** the batch as one JSON parameter instead of 16 arrays
   (\`JSON.stringify\` costs the same as pg's array encoding: 1.6–2.1 vs 1.8 µs per row); the batch INSERT without
   its duplicates CTE (no measurable change in PostgreSQL's CPU per row — and it is needed); other group-commit
   settings for (c) on Fastify, interleaved, median of 3 rounds (req/s): defaults 4,932 and 5,698 in two sessions;
-  maxDelayMs 0: 3,895, 1: 3,665, 4: 5,281; poolSize 1: 5,031, 2: 4,439, 8: 3,303. The defaults were best.
-
-### Requests outside bench/ and src/storage/ (not done here)
-
-1. **src/nest/webhook.decorators.ts, \`WebhookEndpoint\`** (binds \`UseInterceptors(WebhookHandlerFailureInterceptor)\`):
-   release a failed delivery without a per-request interceptor, or make it opt-in. Effect measured above (+24–32%
-   req/s, −31 to −63 µs CPU per request). Any interceptor costs this much on Node 20; a mechanism that costs
-   nothing on the success path (the failure path runs only when the handler throws) keeps the guarantee.
-2. **src/core/schemes/stripe.scheme.ts, \`StripeScheme.verify\`**: do not \`JSON.parse\` the whole body for the
-   message id. The guard already has the parsed body (\`IncomingWebhook.parsedBody\`): let the verifier read the id
-   field from it after the scheme matched (e.g. a scheme declares \`idField: ['id']\` and
-   \`WebhookVerifier.verify\` in src/nest/webhook-verifier.service.ts resolves it from \`parsedBody\`, falling back
-   to \`jsonMessageId\` when the platform parsed nothing). Measured with the parse left out (scratch copy): 1 KiB
-   5.16 → 3.58 µs, 20 KiB 26.2 → 15.3 µs, 1 MiB 2.08 → 0.57 ms (limit 2.57 µs, 13.9 µs, 0.575 ms).
-3. **src/core/schemes/standard-webhooks.scheme.ts, \`verify\` / \`parseV1Signatures\`**: the 1.25× target at 1 KiB
-   leaves ~0.56 µs for reading and checking three headers. The same checks written inline (header reads, the
-   id and timestamp regexes, the tolerance window, the base64 decode, the result with its Date) measured 2.86 µs
-   against 3.42 µs for \`verify\` (limit 2.26 µs): 1.27× instead of 1.51×. The difference is in the general path
-   (\`split(' ')\` and loops for a header that nearly always holds one \`v1,\` entry, helper calls, the error-text
-   templates); a fast path for the single-entry header decoding into a reused 32-byte buffer alone gained only
-   0.07 µs. A single-pass parser of the signature header is the change to try.
-4. **src/core/auth/hmac.scheme.ts, \`HmacScheme\`** (GitHub and every generic scheme): \`parseSignatures\` builds
-   its \`expected\` error text on every call, \`verify\` calls \`this.uses('id')\` (a scan of the template) and
-   \`this.options.idHeader.toLowerCase()\` per request: compute them in the constructor, the text only when
-   throwing. Measured (scratch): 2.97 → 2.81 µs at 1 KiB (limit 2.21 µs).
-5. **src/nest/webhook.guard.ts, \`WebhookGuard.canActivate\`**: two \`reflector.getAllAndOverride\` calls per
-   request; cache the endpoint name and challenge metadata per handler (a \`WeakMap\` keyed by
-   \`context.getHandler()\`). Small (reflect-metadata lookups were ~1 µs per request in the profile); not measured.`;
+  maxDelayMs 0: 3,895, 1: 3,665, 4: 5,281; poolSize 1: 5,031, 2: 4,439, 8: 3,303. The defaults were best. Each
+  of the events table's indexes serves a query (the primary key, the unique accepted id, the per-endpoint list,
+  the BRIN on \`received_at\` for retention), so none was dropped.`;
 
 main().catch((error: Error) => {
   console.error(error);

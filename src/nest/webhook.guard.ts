@@ -17,6 +17,11 @@ import { withdrawUnlessAcknowledged } from './unacknowledged-answer';
 
 type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
 
+interface RouteMetadata {
+  readonly endpoint: string | undefined;
+  readonly challenge: ChallengeMetadata | undefined;
+}
+
 /**
  * Lets a request reach the handler only when it is a verified, first delivery for the endpoint
  * named by `@WebhookEndpoint()`. On routes marked `@WebhookChallenge()` it answers the provider's
@@ -31,6 +36,8 @@ type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
 export class WebhookGuard implements CanActivate {
   /** Strategy classes given to `@WebhookChallenge(Class)`, resolved once each. */
   private readonly strategies = new Map<Type<ChallengeStrategy>, Promise<ChallengeStrategy>>();
+  /** Route metadata per controller class and handler. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -40,8 +47,7 @@ export class WebhookGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    const endpoint = this.reflector.getAllAndOverride<string | undefined>(WEBHOOK_ENDPOINT_METADATA, targets);
+    const { endpoint, challenge } = this.routeMetadata(context);
     if (endpoint === undefined) {
       // Start-up validation refuses such routes; this only guards against metadata added at run time.
       throw new WebhookConfigurationError(
@@ -52,10 +58,6 @@ export class WebhookGuard implements CanActivate {
     const incoming = this.getIncomingWebhook(request);
     let outcome;
     try {
-      const challenge = this.reflector.getAllAndOverride<ChallengeMetadata | undefined>(
-        WEBHOOK_CHALLENGE_METADATA,
-        targets,
-      );
       if (challenge !== undefined) {
         const strategy = await this.resolveStrategy(endpoint, challenge);
         const answer = await this.verifier.answerChallenge(endpoint, strategy, incoming);
@@ -77,6 +79,27 @@ export class WebhookGuard implements CanActivate {
       withdrawUnlessAcknowledged(context.switchToHttp().getResponse(), () => this.verifier.release(delivery));
     }
     return true;
+  }
+
+  /**
+   * The route's decorators, read once per controller and handler (a method inherited by two
+   * controllers can be decorated differently by each): they do not change after start-up.
+   */
+  private routeMetadata(context: ExecutionContext): RouteMetadata {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
+    let metadata = byHandler.get(handler);
+    if (!metadata) {
+      const targets = [handler, controller];
+      metadata = {
+        endpoint: this.reflector.getAllAndOverride<string | undefined>(WEBHOOK_ENDPOINT_METADATA, targets),
+        challenge: this.reflector.getAllAndOverride<ChallengeMetadata | undefined>(WEBHOOK_CHALLENGE_METADATA, targets),
+      };
+      byHandler.set(handler, metadata);
+    }
+    return metadata;
   }
 
   /** Reads the platform request (Express or Fastify) into the framework-free form. */

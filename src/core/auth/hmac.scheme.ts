@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { constantTimeEqual } from '../constant-time';
+import { constantTimeEqualText } from '../constant-time';
 import { WebhookConfigurationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
@@ -9,7 +9,7 @@ import {
   assertHasSecrets,
   assertPublicUrl,
   assertTolerance,
-  decodeDigest,
+  digestText,
   invalidHeader,
   jsonMessageId,
   noMatchingSignature,
@@ -124,6 +124,10 @@ export class HmacScheme implements SignatureScheme {
   private readonly deriveKey: (secret: WebhookSecret) => KeyObject;
   private readonly keyEncoding: 'utf8' | 'base64' | 'hex';
   private readonly idPath?: readonly string[];
+  /** Header names in lower case and what the template signs, worked out once rather than per request. */
+  private readonly idHeader?: string;
+  private readonly timestampHeader?: string;
+  private readonly signsId: boolean;
 
   constructor(private readonly options: HmacSchemeOptions) {
     this.name = options.name ?? 'hmac';
@@ -158,6 +162,9 @@ export class HmacScheme implements SignatureScheme {
       throw new WebhookConfigurationError(`The ${this.name} scheme takes \`idHeader\` or \`idField\`, not both.`);
     }
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
+    this.idHeader = options.idHeader?.toLowerCase();
+    this.timestampHeader = options.timestampHeader?.toLowerCase();
+    this.signsId = this.uses('id');
     if (options.timestampHeader) {
       this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
       if (!this.uses('timestamp')) {
@@ -171,12 +178,8 @@ export class HmacScheme implements SignatureScheme {
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
     const signatureValue = requireHeader(request, this.header);
-    const id = this.options.idHeader
-      ? readIdHeader(request, this.options.idHeader.toLowerCase(), this.uses('id'))
-      : undefined;
-    const timestamp = this.options.timestampHeader
-      ? requireHeader(request, this.options.timestampHeader.toLowerCase())
-      : undefined;
+    const id = this.idHeader ? readIdHeader(request, this.idHeader, this.signsId) : undefined;
+    const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
     const signedAt = timestamp === undefined ? undefined : this.parseTimestamp(timestamp);
     const candidates = this.parseSignatures(signatureValue);
     assertHasSecrets(secrets);
@@ -187,7 +190,7 @@ export class HmacScheme implements SignatureScheme {
       for (const secret of secrets) {
         const digest = this.digest(this.deriveKey(secret), request.rawBody, id, timestamp);
         for (const candidate of candidates) {
-          if (constantTimeEqual(digest, candidate)) {
+          if (constantTimeEqualText(digest, candidate)) {
             const messageId = this.idPath ? jsonMessageId(request.rawBody, this.idPath) : id;
             return {
               secretVersion: secret.version,
@@ -210,7 +213,8 @@ export class HmacScheme implements SignatureScheme {
     return this.parts.some((part) => 'value' in part && part.value === placeholder);
   }
 
-  private digest(key: KeyObject, body: Buffer, id?: string, timestamp?: string): Buffer {
+  /** The digest as the provider writes it (hex in lower case, or canonical base64). */
+  private digest(key: KeyObject, body: Buffer, id?: string, timestamp?: string): string {
     const hmac = createHmac(this.algorithm, key);
     for (const part of this.parts) {
       if ('text' in part) hmac.update(part.text, 'utf8');
@@ -219,11 +223,11 @@ export class HmacScheme implements SignatureScheme {
       else if (part.value === 'timestamp') hmac.update(timestamp!, 'utf8');
       else hmac.update(this.options.url!, 'utf8');
     }
-    return hmac.digest();
+    return hmac.digest(this.encoding);
   }
 
   private parseTimestamp(value: string): number {
-    const header = this.options.timestampHeader!.toLowerCase();
+    const header = this.timestampHeader!;
     switch (this.options.timestampFormat ?? 'unix-seconds') {
       case 'rfc3339':
         return parseRfc3339Seconds(value, header);
@@ -236,27 +240,31 @@ export class HmacScheme implements SignatureScheme {
   }
 
   /** One signature: the prefix and a digest of the right size, else `invalid_header`. A list: the usable entries. */
-  private parseSignatures(value: string): Buffer[] {
-    const expected = `${this.prefix ? `"${this.prefix}" followed by ` : ''}a ${this.digestBytes}-byte ${this.encoding} digest`;
+  private parseSignatures(value: string): string[] {
     if (this.options.separator === undefined) {
       const digest = value.startsWith(this.prefix)
-        ? decodeDigest(value.slice(this.prefix.length), this.encoding, this.digestBytes)
+        ? digestText(value.slice(this.prefix.length), this.encoding, this.digestBytes)
         : undefined;
-      if (!digest) throw invalidHeader(this.header, expected);
+      if (!digest) throw invalidHeader(this.header, this.expectedSignature());
       return [digest];
     }
     const entries = value.split(this.options.separator);
     if (entries.length > MAX_LIST_ENTRIES) {
       throw invalidHeader(this.header, `a list of at most ${MAX_LIST_ENTRIES} signatures`);
     }
-    const digests: Buffer[] = [];
+    const digests: string[] = [];
     for (const raw of entries) {
       const entry = raw.trim();
       if (!entry.startsWith(this.prefix)) continue;
-      const digest = decodeDigest(entry.slice(this.prefix.length), this.encoding, this.digestBytes);
+      const digest = digestText(entry.slice(this.prefix.length), this.encoding, this.digestBytes);
       if (digest) digests.push(digest);
     }
     return digests;
+  }
+
+  private expectedSignature(): string {
+    const prefix = this.prefix ? `"${this.prefix}" followed by ` : '';
+    return `${prefix}a ${this.digestBytes}-byte ${this.encoding} digest`;
   }
 }
 

@@ -18,7 +18,8 @@ function expected(text: string, path: readonly string[]): string | number | unde
 
 /** JSON text with random whitespace between tokens (outside strings). */
 function spaced(value: unknown, space: () => string): string {
-  if (Array.isArray(value)) return `[${space()}${value.map((v) => spaced(v, space)).join(`${space()},${space()}`)}${space()}]`;
+  if (Array.isArray(value))
+    return `[${space()}${value.map((v) => spaced(v, space)).join(`${space()},${space()}`)}${space()}]`;
   if (typeof value === 'object' && value !== null) {
     const members = Object.entries(value).map(
       ([k, v]) => `${JSON.stringify(k)}${space()}:${space()}${spaced(v, space)}`,

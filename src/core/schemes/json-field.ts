@@ -70,19 +70,34 @@ function findKey(body: Buffer, pos: number, key: string): number {
 
 /** Whether the JSON string spanning `start`..`end` (its quotes) decodes to `key`. */
 function keyEquals(body: Buffer, start: number, end: number, key: string): boolean {
-  const inner = body.subarray(start + 1, end);
-  if (inner.includes(BACKSLASH)) return JSON.parse(body.toString('utf8', start, end + 1)) === key;
-  return inner.length === Buffer.byteLength(key) && inner.toString('utf8') === key;
+  if (!isPlainAscii(body, start + 1, end)) return JSON.parse(body.toString('utf8', start, end + 1)) === key;
+  if (end - start - 1 !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (body[start + 1 + i] !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 /** A string or number value at `pos`, decoded by JSON.parse; other types give `undefined`. */
 function readPrimitive(body: Buffer, pos: number): string | number | undefined {
   const first = body[pos];
-  if (first === QUOTE) return JSON.parse(body.toString('utf8', pos, stringEnd(body, pos) + 1)) as string;
+  if (first === QUOTE) {
+    const end = stringEnd(body, pos);
+    // Printable ASCII without escapes reads as itself; anything else is left to JSON.parse.
+    if (isPlainAscii(body, pos + 1, end)) return body.toString('latin1', pos + 1, end);
+    return JSON.parse(body.toString('utf8', pos, end + 1)) as string;
+  }
   if (first === 0x2d || (first >= 0x30 && first <= 0x39)) {
     return JSON.parse(body.toString('latin1', pos, scalarEnd(body, pos))) as number;
   }
   return undefined;
+}
+
+/** Bytes from `start` to `end` are printable ASCII with no backslash: a JSON string's text as is. */
+function isPlainAscii(body: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = body[i];
+    if (byte < 0x20 || byte >= 0x7f || byte === BACKSLASH) return false;
+  }
+  return true;
 }
 
 /** The offset just after the value that starts at `pos`. */

@@ -10,6 +10,7 @@ import { jsonField } from './json-field';
 /** A provider message id: 1–256 visible ASCII characters (it is stored and shown, so no control bytes). */
 const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
 const HEX = /^[0-9a-fA-F]*$/;
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** RFC 3339 date-time with seconds, an optional fraction of up to 9 digits and a zone (`Z` or `±hh:mm`). */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
@@ -61,6 +62,35 @@ export function decodeDigest(value: string, encoding: 'hex' | 'base64', bytes: n
   const decoded = Buffer.from(value, 'base64');
   // Non-canonical trailing bits decode to the same bytes; refusing them keeps one spelling per digest.
   return decoded.length === bytes && decoded.toString('base64') === value ? decoded : undefined;
+}
+
+/**
+ * The digest text as the HMAC would print it (`hmac.digest(encoding)`), or `undefined` when it is not
+ * a digest of exactly `bytes` bytes: hex in either case comes back lower-case; base64 must be
+ * standard, padded and canonical (no stray bits in its last character), like {@link decodeDigest}.
+ * @internal
+ */
+export function digestText(value: string, encoding: 'hex' | 'base64', bytes: number): string | undefined {
+  if (encoding === 'hex') return value.length === bytes * 2 ? lowerCaseHex(value) : undefined;
+  if (value.length !== Math.ceil(bytes / 3) * 4 || !BASE64.test(value)) return undefined;
+  const padding = (3 - (bytes % 3)) % 3;
+  const dataEnd = value.length - padding;
+  if (value.slice(dataEnd) !== '='.repeat(padding) || value[dataEnd - 1] === '=') return undefined;
+  // With padding, the last character carries 2 (one '=') or 4 (two) bits beyond the data: they must be 0.
+  const last = BASE64_ALPHABET.indexOf(value[dataEnd - 1]);
+  return (last & ((1 << (padding * 2)) - 1)) === 0 ? value : undefined;
+}
+
+/** Hex digits in lower case, or `undefined` when a character is not one (a single pass: it runs per delivery). */
+function lowerCaseHex(value: string): string | undefined {
+  let upper = false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) continue;
+    if (code >= 0x41 && code <= 0x46) upper = true;
+    else return undefined;
+  }
+  return upper ? value.toLowerCase() : value;
 }
 
 /** Like {@link decodeDigest} but a malformed value is `invalid_header`. @internal */

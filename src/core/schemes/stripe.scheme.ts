@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from '../constant-time';
+import { constantTimeEqualText } from '../constant-time';
 import { WebhookConfigurationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
@@ -8,7 +8,7 @@ import { assertWithinTolerance, parseUnixSeconds } from '../timestamp';
 import {
   assertHasSecrets,
   assertTolerance,
-  decodeDigest,
+  digestText,
   invalidHeader,
   jsonMessageId,
   noMatchingSignature,
@@ -54,9 +54,12 @@ export class StripeScheme implements SignatureScheme {
     assertHasSecrets(secrets);
     assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds);
     for (const secret of secrets) {
-      const digest = createHmac('sha256', utf8HmacKey(secret)).update(`${timestamp}.`).update(request.rawBody).digest();
+      const digest = createHmac('sha256', utf8HmacKey(secret))
+        .update(`${timestamp}.`)
+        .update(request.rawBody)
+        .digest('hex');
       for (const candidate of signatures) {
-        if (constantTimeEqual(digest, candidate)) {
+        if (constantTimeEqualText(digest, candidate)) {
           return {
             secretVersion: secret.version,
             messageId: jsonMessageId(request.rawBody, ['id']),
@@ -84,24 +87,27 @@ export class StripeScheme implements SignatureScheme {
  * Splits `t=…,v1=…,v1=…`: exactly one `t`, every `v1` a 32-byte hex digest, other keys ignored.
  * A header without `v1` has nothing this scheme can check and matches nothing.
  */
-function parseStripeSignature(header: string): { timestamp: string; signatures: Buffer[] } {
-  const entries = header.split(',');
-  if (entries.length > MAX_ENTRIES) throw invalidHeader(HEADER, `at most ${MAX_ENTRIES} comma-separated entries`);
+function parseStripeSignature(header: string): { timestamp: string; signatures: string[] } {
   let timestamp: string | undefined;
-  const signatures: Buffer[] = [];
-  for (const entry of entries) {
-    const equals = entry.indexOf('=');
-    if (equals <= 0) throw invalidHeader(HEADER, 'a comma-separated list of key=value entries');
-    const key = entry.slice(0, equals);
-    const value = entry.slice(equals + 1);
-    if (key === 't') {
+  const signatures: string[] = [];
+  // Walked with indexOf rather than split: this runs on every delivery.
+  for (let start = 0, count = 1; ; count++) {
+    if (count > MAX_ENTRIES) throw invalidHeader(HEADER, `at most ${MAX_ENTRIES} comma-separated entries`);
+    const comma = header.indexOf(',', start);
+    const end = comma < 0 ? header.length : comma;
+    const equals = header.indexOf('=', start);
+    if (equals <= start || equals >= end) throw invalidHeader(HEADER, 'a comma-separated list of key=value entries');
+    const keyLength = equals - start;
+    if (keyLength === 1 && header.charCodeAt(start) === 0x74 /* t */) {
       if (timestamp !== undefined) throw invalidHeader(HEADER, 'a list with exactly one t= entry');
-      timestamp = value;
-    } else if (key === 'v1') {
-      const digest = decodeDigest(value, 'hex', 32);
+      timestamp = header.slice(equals + 1, end);
+    } else if (keyLength === 2 && header.startsWith('v1', start)) {
+      const digest = digestText(header.slice(equals + 1, end), 'hex', 32);
       if (!digest) throw invalidHeader(HEADER, 'a list whose v1= entries are 64 hex digits');
       signatures.push(digest);
     }
+    if (comma < 0) break;
+    start = comma + 1;
   }
   if (timestamp === undefined) throw invalidHeader(HEADER, 'a list with a t= entry');
   return { timestamp, signatures };
