@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import { Webhook } from 'standardwebhooks';
 import {
   EventLogReader,
+  ipAllowList,
   SecretStore,
   standardWebhooks,
   WebhookChallenge,
@@ -131,6 +132,20 @@ class HooksController {
     return { ok: true };
   }
 
+  @Post('fenced')
+  @WebhookEndpoint('fenced')
+  @WebhookChallenge()
+  onFenced() {
+    this.calls.handled.push('fenced');
+  }
+
+  @Post('local')
+  @WebhookEndpoint('local')
+  @WebhookChallenge()
+  onLocal() {
+    this.calls.handled.push('local');
+  }
+
   @Post('replaceable')
   @WebhookEndpoint('replaceable')
   @WebhookChallenge()
@@ -159,6 +174,15 @@ const moduleFor = () =>
       probe: { ...standardWebhooks({ secret: SECRET }), namedSecrets: { 'verify-token': ['first', 'second'] } },
       handshake: { ...standardWebhooks(), challenge: handshake },
       replaceable: { ...standardWebhooks({ secret: SECRET }), challenge: handshake, allowSecretReplacement: true },
+      // The same unsigned challenge behind an IP allow-list that excludes, and one that admits, loopback.
+      fenced: {
+        ...standardWebhooks({ secret: SECRET, also: [ipAllowList({ allow: ['192.0.2.0/24'] })] }),
+        challenge: pingEcho(false),
+      },
+      local: {
+        ...standardWebhooks({ secret: SECRET, also: [ipAllowList({ allow: ['127.0.0.0/8', '::1'] })] }),
+        challenge: pingEcho(false),
+      },
     },
   });
 
@@ -185,6 +209,24 @@ describe.each(ADAPTERS)('challenges answered by WebhookGuard on %s', (adapter) =
     expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     expect(calls.handled).toEqual([]);
+  });
+
+  it("refuses an unsigned challenge from outside the endpoint's IP allow-list, as it would a delivery", async () => {
+    const body = '{"type":"ping","token":"fenced-token"}';
+    const headers = { 'content-type': 'application/json' };
+    const refused = await send(running.baseUrl, '/hooks/fenced', { headers, body });
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ code: 'ip_not_allowed' });
+    expect(refused.text).not.toContain('fenced-token');
+    const admitted = await send(running.baseUrl, '/hooks/local', {
+      headers,
+      body: '{"type":"ping","token":"local-token"}',
+    });
+    expect(admitted.status).toBe(200);
+    expect(admitted.text).toBe('local-token');
+    expect(calls.handled).toEqual([]);
+    const rows = (await events()).items.filter((e) => e.endpoint === 'fenced');
+    expect(rows[0]).toMatchObject({ status: 'rejected', reason: 'ip_not_allowed' });
   });
 
   it('records every answered challenge in the event log with status "challenge"', async () => {

@@ -36,6 +36,11 @@ export interface SignatureScheme {
   /** Whether the scheme needs at least one live secret; with none it fails closed. */
   readonly requiresSecret: boolean;
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification;
+  /**
+   * The scheme judges the connection (peer address, client certificate), not the message: it also
+   * runs on unsigned URL verification challenges, which must come from where deliveries come from.
+   */
+  readonly checksConnection?: boolean;
   /** Throws when a configured secret cannot work with this scheme, so the mistake stops start-up. */
   validateSecret?(secret: string | Buffer): void;
   /**

@@ -1,4 +1,5 @@
 import type { ChallengeStrategy } from '../core/challenge-strategy';
+import type { SignatureScheme } from '../core/signature-scheme';
 import { WebhookConfigurationError } from '../core/errors';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
@@ -15,6 +16,8 @@ export interface ResolvedEndpoint extends WebhookEndpointDefinition {
   readonly credentialQuery: ReadonlySet<string>;
   /** A scheme reads its credential from the body, which is then never stored. */
   readonly bodyIsCredential: boolean;
+  /** The schemes that judge the connection (IP allow-list, mTLS): unsigned challenges pass them too. */
+  readonly connectionChecks: readonly SignatureScheme[];
 }
 
 /** The module's options with defaults applied once, so no consumer re-applies them. @internal */
@@ -77,6 +80,7 @@ export function resolveWebhookConfig(options: WebhookModuleOptions | undefined):
       credentialHeaders: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.headers ?? [])),
       credentialQuery: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.query ?? [])),
       bodyIsCredential: definition.schemes.some((s) => s.credentialsIn?.body === true),
+      connectionChecks: definition.schemes.filter((s) => s.checksConnection === true),
     });
   }
   return {

@@ -1,9 +1,10 @@
 import { generateStandardSecret } from '../core/secret';
 import { StandardWebhooksScheme, type StandardWebhooksOptions } from '../core/schemes/standard-webhooks.scheme';
-import { toSecretList, type SecretInput, type WebhookEndpointDefinition } from './endpoint-definition';
+import type { SecretInput, WebhookEndpointDefinition } from './endpoint-definition';
+import { definePreset, type PresetOptions } from './preset-options';
 
 /** @publicApi */
-export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions {
+export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions, PresetOptions {
   /** One secret (`whsec_…`) or several live ones during a rotation, oldest first. */
   secret?: SecretInput | readonly SecretInput[];
 }
@@ -15,13 +16,16 @@ export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions {
  * @example endpoints: { billing: standardWebhooks({ secret: process.env.BILLING_SECRET }) }
  */
 export function standardWebhooks(options: StandardWebhooksPresetOptions = {}): WebhookEndpointDefinition {
-  const { secret, ...schemeOptions } = options;
-  return {
-    provider: 'standard-webhooks',
-    schemes: [new StandardWebhooksScheme(schemeOptions)],
-    secrets: toSecretList(secret),
-    generateSecret: () => generateStandardSecret(),
-  };
+  const { secret, also, challenge, dedupeWindowSeconds, ...schemeOptions } = options;
+  return definePreset(
+    {
+      provider: 'standard-webhooks',
+      scheme: new StandardWebhooksScheme(schemeOptions),
+      secrets: secret,
+      generateSecret: () => generateStandardSecret(),
+    },
+    { also, challenge, dedupeWindowSeconds },
+  );
 }
 
 /**

@@ -50,6 +50,7 @@ const IPV6_BRACKETED = /^\[([0-9a-fA-F:.]+)\](?::\d{1,5})?$/;
 export class IpAllowListScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = false;
+  readonly checksConnection = true;
   private readonly allowed: BlockList;
   private readonly proxies?: BlockList;
   private readonly hops?: number;

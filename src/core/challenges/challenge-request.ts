@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../constant-time';
+import { matchSecret } from '../auth/credential-match';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
@@ -180,14 +180,9 @@ export function assertMatchesSecret(
   if (presented === undefined || presented === '') {
     throw new WebhookVerificationError(WebhookErrorCode.ChallengeVerificationFailed, `The ${what} is missing.`);
   }
-  const bytes = Buffer.from(presented, 'utf8');
-  let matched = false;
-  // Every version is compared, so the time taken does not say which one matched.
-  for (const secret of secrets) {
-    const expected = Buffer.isBuffer(secret.value) ? secret.value : Buffer.from(secret.value, 'utf8');
-    if (expected.length > 0 && constantTimeEqual(bytes, expected)) matched = true;
-  }
-  if (!matched) {
+  // Compared as SHA-256 digests against every version: the time says neither which version matched
+  // nor how long the expected token is.
+  if (!matchSecret(presented, secrets)) {
     throw new WebhookVerificationError(WebhookErrorCode.ChallengeVerificationFailed, `The ${what} does not match.`);
   }
 }
