@@ -65,7 +65,8 @@ function plan(args: Args): Plan {
   return {
     micro: { rounds: 5, minCpuMs: 60 },
     eventLog: { rows: 40_000, rounds: 3 },
-    http: { warmupSeconds: 3, rounds: 3, roundSeconds: 4, more: MORE },
+    // Five rounds: one busy round on this shared machine then moves a median by little.
+    http: { warmupSeconds: 3, rounds: 5, roundSeconds: 4, more: MORE },
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
   };
 }
@@ -358,7 +359,9 @@ function httpNaiveLimit(http: HttpResult[], adapter: string): string {
     `(d) is bound by CPU: (d) ${cpuLine(d)}, against (c) ${cpuLine(c)} — TypeORM's insert path costs more ` +
     `server CPU per request than the whole of Hookwarden's, and PostgreSQL pays a transaction and a WAL flush per ` +
     `request. In all, (d) costs the machine ${fmtX(total(d) / total(c))} the CPU of (c) per request, and the ` +
-    `throughputs follow that ratio. What limits (c) itself is in the throughput note.` +
+    `throughputs follow that ratio; each configuration's CPU per request moves by about ±10% from run to run ` +
+    `on this shared machine, so a ratio near 2× can land on either side of the target. What limits (c) itself ` +
+    `is in the throughput note.` +
     (c2 && d2
       ? ` With ${more} connections (d) goes ${scaling(http, adapter, 'naive-pg')}, (c) ` +
         `${scaling(http, adapter, 'hookwarden-pg')}, and (c) ÷ (d) = ${fmtX(c2.requestsPerSecond / d2.requestsPerSecond)}.`
