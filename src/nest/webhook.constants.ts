@@ -1,7 +1,5 @@
 /** Metadata key of `@WebhookEndpoint(name)`. @internal */
 export const WEBHOOK_ENDPOINT_METADATA = 'hookwarden:endpoint';
-/** The request property where the guard leaves the verified delivery for `@WebhookEvent()`. @internal */
-export const WEBHOOK_DELIVERY = Symbol('hookwarden:delivery');
 /** Injection token of the resolved configuration (defaults applied once). @internal */
 export const WEBHOOK_CONFIG = Symbol('hookwarden:config');
 /** Metadata key of `@WebhookChallenge()`: `true` (the endpoint's strategy), an instance or a class. @internal */

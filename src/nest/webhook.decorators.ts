@@ -7,7 +7,8 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
-import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_DELIVERY, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
+import { verifiedDeliveries } from './verified-deliveries';
 import { WebhookResponseFilter } from './webhook-response.filter';
 
 /**
@@ -41,5 +42,5 @@ export function WebhookChallenge(
  * @publicApi
  */
 export const WebhookEvent = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  return context.switchToHttp().getRequest()[WEBHOOK_DELIVERY];
+  return verifiedDeliveries.get(context.switchToHttp().getRequest());
 });

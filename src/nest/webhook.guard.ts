@@ -3,17 +3,13 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import { WebhookConfigurationError, WebhookVerificationError } from '../core/errors';
 import type { ResolvedWebhookConfig } from './webhook-config';
-import {
-  WEBHOOK_CHALLENGE_METADATA,
-  WEBHOOK_CONFIG,
-  WEBHOOK_DELIVERY,
-  WEBHOOK_ENDPOINT_METADATA,
-} from './webhook.constants';
+import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { readPlatformRequest, type IncomingWebhook } from './http-request';
 import { toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
 import { EventLogUnavailableError } from '../storage/event-log.interface';
-import { WebhookVerifier, type VerifiedWebhook } from './webhook-verifier.service';
+import { WebhookVerifier } from './webhook-verifier.service';
 import { withdrawUnlessAcknowledged } from './unacknowledged-answer';
+import { verifiedDeliveries } from './verified-deliveries';
 
 type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
 
@@ -73,7 +69,7 @@ export class WebhookGuard implements CanActivate {
       throw new WebhookDirectResponse(200, {}, { received: true, duplicate: true });
     }
     const delivery = outcome.delivery;
-    (request as Record<symbol, VerifiedWebhook>)[WEBHOOK_DELIVERY] = delivery;
+    verifiedDeliveries.set(request as object, delivery);
     // Stored as accepted; if the answer is not a 2xx, the retry must run the handler again.
     if (delivery.id !== undefined) {
       withdrawUnlessAcknowledged(context.switchToHttp().getResponse(), () => this.verifier.release(delivery));
