@@ -55,13 +55,8 @@ export function assertHasSecrets(secrets: readonly WebhookSecret[]): void {
  * @internal
  */
 export function decodeDigest(value: string, encoding: 'hex' | 'base64', bytes: number): Buffer | undefined {
-  if (encoding === 'hex') {
-    return value.length === bytes * 2 && HEX.test(value) ? Buffer.from(value, 'hex') : undefined;
-  }
-  if (value.length !== Math.ceil(bytes / 3) * 4 || !BASE64.test(value)) return undefined;
-  const decoded = Buffer.from(value, 'base64');
-  // Non-canonical trailing bits decode to the same bytes; refusing them keeps one spelling per digest.
-  return decoded.length === bytes && decoded.toString('base64') === value ? decoded : undefined;
+  const text = digestText(value, encoding, bytes);
+  return text === undefined ? undefined : Buffer.from(text, encoding);
 }
 
 /**
