@@ -9,7 +9,6 @@ import { jsonField } from './json-field';
 
 /** A provider message id: 1–256 visible ASCII characters (it is stored and shown, so no control bytes). */
 const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
-const HEX = /^[0-9a-fA-F]*$/;
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** RFC 3339 date-time with seconds, an optional fraction of up to 9 digits and a zone (`Z` or `±hh:mm`). */
