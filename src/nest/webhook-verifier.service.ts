@@ -143,10 +143,13 @@ export class WebhookVerifier {
     let verification: SignatureVerification = {};
     try {
       const secrets = await this.secrets.getLiveSecrets(endpoint.name);
-      if (strategy.signed) verification = this.runSchemes(endpoint, request, secrets, receivedAt);
-      // An unsigned challenge still comes from where deliveries come from: the address and
-      // certificate checks of the endpoint apply to it as to a delivery.
-      else for (const check of endpoint.connectionChecks) check.verify(request, secrets, { receivedAt });
+      if (strategy.signed) {
+        verification = this.runSchemes(endpoint, request, secrets, receivedAt);
+      } else {
+        // An unsigned challenge still comes from where deliveries come from: the address and
+        // certificate checks of the endpoint apply to it as to a delivery.
+        for (const check of endpoint.connectionChecks) check.verify(request, secrets, { receivedAt });
+      }
       const namedSecrets: Record<string, readonly WebhookSecret[]> = {};
       for (const name of strategy.secretNames ?? []) {
         namedSecrets[name] = await this.secrets.getLiveSecrets(namedSecretKey(endpoint.name, name));
