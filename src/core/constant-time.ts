@@ -23,7 +23,7 @@ export function constantTimeEqualString(a: string, b: string): boolean {
  * `secureCompare` checks Stripe signatures the same way). Verifying compares the digest as the
  * provider encodes it, which spares the Buffer that `hmac.digest()` allocates and the one decoding
  * the signature would: on a 1 KiB body that is a fifth of the whole verification.
- * @publicApi
+ * @internal
  */
 export function constantTimeEqualText(a: string, b: string): boolean {
   if (a.length !== b.length) return false;

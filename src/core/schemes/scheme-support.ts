@@ -164,18 +164,6 @@ export function parseJsonObject(rawBody: Buffer): Record<string, unknown> | unde
   }
 }
 
-/** Own properties only, so `__proto__` or `constructor` in a path never reaches the prototype. @internal */
-export function readJsonPath(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, key)) {
-      return undefined;
-    }
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
 /** `'a.b'` or `['a', 'b']` as a path. @internal */
 export function toPath(field: string | readonly string[]): readonly string[] {
   return typeof field === 'string' ? field.split('.') : field;
