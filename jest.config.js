@@ -42,5 +42,13 @@ module.exports = {
       transformIgnorePatterns,
       testEnvironment: 'node',
     },
+    // The packed package installed into the apps of test/consumers, running the README's tutorial.
+    {
+      displayName: 'consumers',
+      testMatch: ['<rootDir>/test/consumers/*.consumer-spec.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+    },
   ],
 };

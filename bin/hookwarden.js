@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// The `hookwarden` command: the compiled CLI when the package is built (as published), else the
-// TypeScript source through SWC (in a clone of the repository).
+// The `hookwarden` command. In the published package: the compiled CLI (dist/). In a clone of the
+// repository (src/ and scripts/ present): the TypeScript source through SWC, so that a stale
+// dist/ left by an old `npm run build` never answers instead of the code being edited.
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const compiled = join(__dirname, '../dist/cli/hookwarden.js');
+const source = join(__dirname, '../src/cli/hookwarden.ts');
+const register = join(__dirname, '../scripts/ts-register.js');
 let cli;
-if (existsSync(compiled)) {
-  cli = require(compiled);
+if (existsSync(source) && existsSync(register)) {
+  require(register);
+  cli = require(source);
 } else {
-  require('../scripts/ts-register.js');
-  cli = require('../src/cli/hookwarden.ts');
+  cli = require('../dist/cli/hookwarden.js');
 }
 cli.main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
+    // Usage mistakes are answered by main() with exit code 2; anything thrown is a failure (1).
     process.stderr.write(`hookwarden: ${error.message}\n`);
-    process.exit(2);
+    process.exit(1);
   },
 );

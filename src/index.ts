@@ -83,6 +83,7 @@ export {
   readField,
   DEFAULT_MAX_TOKEN_LENGTH,
   DEFAULT_TOKEN_PATTERN,
+  COMPUTED_TOKEN_PATTERN,
   type TokenEchoOptions,
   type HeaderCodeOptions,
   type StatusOnlyOptions,
@@ -139,7 +140,9 @@ export {
   EventLog,
   EventLogReader,
   EventLogUnavailableError,
+  DeliveryInProgressError,
   InvalidCursorError,
+  type DuplicateState,
   type WebhookEventRecord,
   type WebhookEventStatus,
   type StoredWebhookEvent,
@@ -169,6 +172,7 @@ export {
   type WebhookErrorBody,
 } from './nest/webhook.exceptions';
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
+export { WebhookNotFoundFilter } from './nest/webhook-response.filter';
 
 // admin: the opt-in REST API (mounted by the `admin` extra)
 export type { WebhookAdminExtras, WebhookAdminOptions } from './admin/admin.config';

@@ -24,6 +24,8 @@ import {
   type WebhookSecret,
 } from '../src';
 import { declarativeChallenge } from '../src/core/challenges/declarative/declarative-challenge.strategy';
+import { TwitterScheme } from '../src/core/schemes/twitter.scheme';
+import { ZoomScheme } from '../src/core/schemes/zoom.scheme';
 import type { ChallengeStrategy } from '../src/core/challenge-strategy';
 import {
   adobeIoChallenge,
@@ -149,11 +151,13 @@ const metaRule = declarativeChallenge({
 
 function endpoints(zoomSecret: string): Record<string, WebhookEndpointDefinition> {
   const slackScheme = v0Scheme('slack', 'x-slack-signature', 'x-slack-request-timestamp');
-  const zoomScheme = v0Scheme('zoom', 'x-zm-signature', 'x-zm-request-timestamp');
+  // Zoom and X compute their answers with the signing secret: only a scheme that declares it refuses
+  // such answers as signatures may sit beside them (issue 13 item 1), so these are the real ones.
+  const zoomScheme = new ZoomScheme();
   return {
     slack: endpoint('slack', slackScheme, slackChallenge(), { secrets: [SLACK_SECRET] }),
     zoom: endpoint('zoom', zoomScheme, zoomChallenge(), { secrets: [zoomSecret] }),
-    x: endpoint('twitter', bodyScheme('twitter', 'x-twitter-webhooks-signature'), twitterChallenge(), {
+    x: endpoint('twitter', new TwitterScheme(), twitterChallenge(), {
       secrets: [X.inputs.consumer_secret],
     }),
     meta: endpoint('meta', bodyScheme('meta', 'x-hub-signature-256'), metaChallenge(), {

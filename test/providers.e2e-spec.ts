@@ -72,7 +72,7 @@ const signEd25519 = (key: KeyObject, ...parts: Array<string | Buffer>) =>
 
 const SECRETS = {
   github: 'gh-webhook-secret',
-  stripe: 'whsec_e2e_stripe_secret',
+  stripe: 'whsec_e2eStripeSigningSecretABCDEF0123',
   slack: '8f742231b10e8888abcd99yyyzzz85a5',
   shopify: 'shopify-client-secret',
   zoom: 'zoom-secret-token',

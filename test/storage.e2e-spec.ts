@@ -185,11 +185,25 @@ describe.each(ADAPTERS)('TypeORM storage on %s', (adapter) => {
         Array.from({ length: 50 }, (_, i) => send((i % 2 ? a : b).baseUrl, '/hooks/billing', { headers, body })),
       );
       expect(answers.filter((r) => r.status === 202)).toHaveLength(1);
-      expect(answers.filter((r) => r.status === 200)).toHaveLength(49);
+      // The others: a duplicate once the acceptance was acknowledged, 503 delivery_in_progress
+      // (retry later) while its handler had not answered yet; never a second acceptance.
+      const others = answers.filter((r) => r.status !== 202);
+      const kinds = others.map((r) =>
+        r.status === 200 && r.json?.duplicate === true
+          ? 'duplicate'
+          : r.status === 503 && r.json?.code === 'delivery_in_progress' && r.headers.get('retry-after')
+            ? 'in_progress'
+            : `${r.status} ${r.text}`,
+      );
+      expect(kinds.filter((k) => k !== 'duplicate' && k !== 'in_progress')).toEqual([]);
       expect(calls.reduce((n, c) => n + c.ids.filter((x) => x === id).length, 0) - before).toBe(1);
       const statuses = (await accepted(id)).map((r: { status: string }) => r.status);
       expect(statuses.filter((s: string) => s === 'accepted')).toHaveLength(1);
-      expect(statuses).toHaveLength(50);
+      // The copies are duplicates, stored one by one under a per-second budget (the rest counted in
+      // a summary row, which has no message id): at least one, at most 49.
+      expect(statuses.filter((s: string) => s !== 'accepted').every((s: string) => s === 'duplicate')).toBe(true);
+      expect(statuses.length).toBeGreaterThan(1);
+      expect(statuses.length).toBeLessThanOrEqual(50);
     });
 
     it("sees the other instance's rotation within a second; the old secret works for the grace period only", async () => {

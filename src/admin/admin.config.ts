@@ -24,7 +24,7 @@ export interface WebhookAdminExtras {
    * The bearer token, for `forRoot()`. With `forRootAsync()` give it in the options the factory
    * returns (`admin: { token }`), so that it can come from `ConfigService`; that one wins.
    */
-  token?: string;
+  token?: string | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface WebhookAdminOptions {
    * The bearer token the admin API requires (`Authorization: Bearer <token>`), compared in
    * constant time; at least 16 characters. Required unless the extras give a `guard`.
    */
-  token?: string;
+  token?: string | undefined;
 }
 
 /** @internal */

@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
-  IsDateString,
   IsIn,
   IsInt,
   IsOptional,
@@ -11,6 +10,7 @@ import {
   Min,
   MinLength,
   registerDecorator,
+  ValidateIf,
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
@@ -41,6 +41,60 @@ function IsAfter(property: string, options?: ValidationOptions): PropertyDecorat
     });
 }
 
+/**
+ * RFC 3339 (the ISO 8601 profile of the internet): a full date-time with an explicit offset. The
+ * other ISO 8601 forms (week and ordinal dates, the basic format, no offset) are refused: the
+ * stores only ever see an instant that `Date` and PostgreSQL read alike.
+ */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether `value` is an RFC 3339 date-time naming a real instant (no February 30th, no hour 24). @internal */
+export function isStrictDateTime(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = DATE_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [offsetHour, offsetMinute] = [Number(m[7] ?? 0), Number(m[8] ?? 0)];
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59 &&
+    Number.isFinite(Date.parse(value))
+  );
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function IsStrictDateTime(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isStrictDateTime',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 date-time with an offset (RFC 3339), such as 2026-01-01T00:00:00Z`,
+        ...options,
+      },
+      validator: { validate: (value: unknown) => isStrictDateTime(value) },
+    });
+}
+
+/**
+ * Optional means absent: `null` (or any other value) is validated, and refused unless it has the
+ * right type. `@IsOptional()` would let `null` through as if the field were missing.
+ */
+const IsAbsentOr = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
 /** Names of challenge-only secrets, as `webhook-config.ts` accepts them. */
 export const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -62,8 +116,8 @@ export class RotateWebhookSecretDto {
     description: 'The new secret. Omit it to have one generated in the provider format (returned once).',
     maxLength: 4096,
   })
-  @IsOptional()
-  @IsString()
+  @IsAbsentOr()
+  @IsString({ message: 'secret must be a string (omit it to have one generated)' })
   @MinLength(1)
   @MaxLength(4096)
   secret?: string;
@@ -74,7 +128,7 @@ export class RotateWebhookSecretDto {
     maximum: MAX_GRACE_PERIOD_SECONDS,
     default: 86400,
   })
-  @IsOptional()
+  @IsAbsentOr()
   @IsInt()
   @Min(0)
   @Max(MAX_GRACE_PERIOD_SECONDS)
@@ -100,20 +154,26 @@ export class ListWebhookEventsQueryDto {
   @Matches(/^[a-z0-9_]{1,64}$/, { message: 'reason must be a reason code (a-z, 0-9, _)' })
   reason?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 date-time; events received at or after it.' })
+  @ApiPropertyOptional({
+    description:
+      'ISO 8601 date-time with an offset (RFC 3339, e.g. 2026-01-01T00:00:00Z); events received at or after it.',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsStrictDateTime()
   since?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 date-time; events received before it (after `since`).' })
+  @ApiPropertyOptional({
+    description: 'ISO 8601 date-time with an offset (RFC 3339); events received before it (after `since`).',
+  })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsStrictDateTime()
   @IsAfter('since', { message: 'until must be later than since' })
   until?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  // Decimal digits only: Number() would also read "0x10", "1e2", " 5" and "+5".
+  @Transform(({ value }) => (typeof value === 'string' && /^[0-9]{1,4}$/.test(value) ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(500)
@@ -187,6 +247,12 @@ export class WebhookEventSummaryView {
   @ApiProperty() path!: string;
   @ApiProperty() bodySize!: number;
   @ApiProperty() bodySha256!: string;
+  @ApiPropertyOptional({
+    description:
+      'Summary rows only: how many requests this row stands for (during a flood of rejections or challenges, ' +
+      'a few are stored one by one per second and the rest counted).',
+  })
+  occurrences?: number;
 }
 
 /** A page of `GET /events`, newest first; `nextCursor` when there is more. @publicApi */

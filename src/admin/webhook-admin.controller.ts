@@ -25,10 +25,12 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { getMetadataStorage } from 'class-validator';
 import { redactHeaders } from '../core/redact';
-import type { ResolvedEndpoint, ResolvedWebhookConfig } from '../nest/webhook-config';
+import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
+import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
 import { namedSecretKey } from '../nest/webhook-storage.providers';
 import { AuditLog } from '../storage/audit-log.interface';
 import {
@@ -45,6 +47,7 @@ import {
   type SecretVersionInfo,
 } from '../storage/secret-store.interface';
 import { ADMIN_ACTOR } from './admin-token.guard';
+import { isStorageUnavailable, retryAfterSeconds } from './storage-unavailable';
 import {
   WebhookEndpointView,
   WebhookAdminErrorView,
@@ -77,6 +80,33 @@ const validationFailed = (fields: Array<{ field: string; messages: string[] }>) 
 /** Keys class-transformer skips silently, so `forbidNonWhitelisted` never sees them: refused by name. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
+/**
+ * How deep a field's value may nest. The DTOs are flat (a field is a scalar; a wrong type nests a
+ * level or two and is refused by its validator), and class-transformer copies nested values
+ * recursively: a 10 KB body nested 5,000 levels overflowed the stack (a 500).
+ */
+const MAX_VALUE_DEPTH = 4;
+
+/** Whether `value` nests deeper than `depth` more levels; never recurses past the bound. */
+function nestsDeeperThan(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth === 0) return true;
+  for (const item of Object.values(value)) if (nestsDeeperThan(item, depth - 1)) return true;
+  return false;
+}
+
+/** The properties a DTO declares (those class-validator knows), cached per class. */
+const declared = new WeakMap<object, ReadonlySet<string>>();
+function declaredKeys(metatype: Type): ReadonlySet<string> {
+  let keys = declared.get(metatype);
+  if (!keys) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+    keys = new Set(metadata.map((m) => m.propertyName));
+    declared.set(metatype, keys);
+  }
+  return keys;
+}
+
 class AdminValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A JSON body must be an object (or absent): `null`, arrays and scalars would validate as empty.
@@ -91,6 +121,24 @@ class AdminValidationPipe extends ValidationPipe {
       const forbidden = PROTOTYPE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
       if (forbidden.length > 0) {
         throw validationFailed(forbidden.map((field) => ({ field, messages: [`property ${field} should not exist`] })));
+      }
+      // Before class-transformer sees it: unknown keys (whatever they hold) and deep values are
+      // refused here, so nothing reaches its recursion nested deeper than MAX_VALUE_DEPTH.
+      const dto = (metadata.type === 'body' || metadata.type === 'query') && metadata.metatype;
+      if (dto && typeof dto === 'function' && dto !== Object) {
+        const known = declaredKeys(dto as Type);
+        const fields: Array<{ field: string; messages: string[] }> = [];
+        for (const [key, item] of Object.entries(value)) {
+          if (!known.has(key)) {
+            // Never more than 64 characters of the name: the answer does not reflect a long key.
+            const field = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+            fields.push({ field, messages: [`property ${field} should not exist`] });
+          } else if (nestsDeeperThan(item, MAX_VALUE_DEPTH)) {
+            fields.push({ field: key, messages: [`${key} is nested too deeply (it must be a single value)`] });
+          }
+          if (fields.length >= 10) break;
+        }
+        if (fields.length > 0) throw validationFailed(fields);
       }
     }
     return super.transform(value, metadata);
@@ -173,7 +221,8 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     @ApiResponse({
       status: 409,
       type: WebhookAdminErrorView,
-      description: 'too_many_versions: revoke an older version first.',
+      description:
+        'too_many_versions: revoke an older version first; shared_secret: another endpoint holds this secret and one of the two answers challenges with it.',
     })
     async rotate(
       @Param('endpoint') name: string,
@@ -186,6 +235,7 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
       const generated = body.secret === undefined;
       const secret = body.secret ?? generateSecret(endpoint, query.name);
       if (!generated && query.name === undefined) validateSecret(endpoint, secret);
+      if (query.name === undefined) await this.refuseSharedChallengeSecret(endpoint, secret);
       const info = await this.secretOperation(() =>
         this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
       );
@@ -303,6 +353,23 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
       };
     }
 
+    /**
+     * A secret that another endpoint also holds may turn one endpoint's challenge answers into the other's
+     * delivery signatures (SECURITY.md §13): refused before it is stored.
+     */
+    private async refuseSharedChallengeSecret(endpoint: ResolvedEndpoint, secret: string): Promise<void> {
+      const other = await this.secretOperation(() =>
+        findSharedChallengeSecret(this.config, this.secrets, endpoint.name, [secret]),
+      );
+      if (other === undefined) return;
+      throw new WebhookException(
+        'shared_secret',
+        `Endpoint "${other}" holds this secret too, and a challenge answer of one endpoint could pass as a ` +
+          'delivery signature of the other. Give each endpoint its own secret.',
+        409,
+      );
+    }
+
     private endpoint(name: string): ResolvedEndpoint {
       const endpoint = this.config.endpoints.get(name);
       if (!endpoint) throw new WebhookException('unknown_endpoint', 'No webhook endpoint has this name.', 404);
@@ -366,7 +433,9 @@ export class AdminExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse();
     const { status, body } = this.describe(exception);
-    if (status === 503) this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', '5');
+    if (status === 503) {
+      this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', String(retryAfterSeconds(exception)));
+    }
     this.adapterHost.httpAdapter.reply(response, body, status);
   }
 
@@ -384,8 +453,13 @@ export class AdminExceptionFilter implements ExceptionFilter {
       if (Array.isArray(body.message)) body.message = body.message.join('; ');
       return { status, body };
     }
-    if (exception instanceof EventLogUnavailableError) {
-      return { status: 503, body: { statusCode: 503, code: 'storage_unavailable', message: exception.message } };
+    // Any store (secrets, events, audit) whose database cannot be reached: the client retries later.
+    if (isStorageUnavailable(exception)) {
+      const message =
+        exception instanceof EventLogUnavailableError
+          ? exception.message
+          : 'The webhook storage is unavailable; retry later.'; // not the driver's text: it may quote the query
+      return { status: 503, body: { statusCode: 503, code: 'storage_unavailable', message } };
     }
     // Only the error's class: a driver message might quote what the query carried.
     this.logger.error(`Admin request failed: ${(exception as Error)?.name ?? typeof exception}`);
@@ -435,17 +509,22 @@ function actorOf(request: unknown): string {
  * endpoint definition); otherwise, and for named secrets, 32 random bytes in hex.
  */
 function generateSecret(endpoint: ResolvedEndpoint, secretName: string | undefined): string {
-  if (secretName === undefined && endpoint.generateSecret) return endpoint.generateSecret();
+  if (secretName === undefined && endpoint.generateSecret) {
+    try {
+      return endpoint.generateSecret();
+    } catch (error) {
+      // The provider issues this one (a public key): there is nothing we could generate.
+      throw new WebhookException('secret_required', (error as Error).message, 400);
+    }
+  }
   return randomBytes(32).toString('hex');
 }
 
 function validateSecret(endpoint: ResolvedEndpoint, secret: string): void {
-  for (const scheme of endpoint.schemes) {
-    try {
-      scheme.validateSecret?.(secret);
-    } catch (error) {
-      throw new WebhookException('invalid_secret', (error as Error).message, 400);
-    }
+  try {
+    validateSigningSecret(endpoint, secret);
+  } catch (error) {
+    throw new WebhookException('invalid_secret', (error as Error).message, 400);
   }
 }
 
@@ -483,5 +562,6 @@ function toSummary(event: StoredWebhookEvent): WebhookEventSummaryView {
     path: event.path,
     bodySize: event.bodySize,
     bodySha256: event.bodySha256,
+    ...(event.occurrences !== undefined ? { occurrences: event.occurrences } : {}),
   };
 }

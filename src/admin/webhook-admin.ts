@@ -8,7 +8,7 @@ import {
   type WebhookAdminOptions,
 } from './admin.config';
 import { AdminTokenGuard } from './admin-token.guard';
-import { createWebhookAdminController } from './webhook-admin.controller';
+import type * as AdminController from './webhook-admin.controller';
 
 /** The shortest admin token accepted: anything shorter is guessable. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -62,7 +62,7 @@ export function webhookAdminParts(
   }
   const guard: Type<CanActivate> = settings.guard ?? AdminTokenGuard;
   return {
-    controllers: [createWebhookAdminController(prefix, guard)],
+    controllers: [loadAdminController().createWebhookAdminController(prefix, guard)],
     providers: [
       {
         provide: ADMIN_CONFIG,
@@ -73,6 +73,27 @@ export function webhookAdminParts(
       ...(settings.guard === undefined ? [AdminTokenGuard] : []),
     ],
   };
+}
+
+/**
+ * The admin controller, loaded only when the admin API is on: its DTOs need class-validator and
+ * class-transformer, optional peers that an app without the admin API need not install.
+ */
+function loadAdminController(): typeof AdminController {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./webhook-admin.controller') as typeof AdminController;
+  } catch (error) {
+    const missing = /^Cannot find module '(class-validator|class-transformer)'/.exec(
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? (error as Error).message : '',
+    );
+    if (!missing) throw error;
+    throw new WebhookConfigurationError(
+      `The admin API validates its input with class-validator and class-transformer, and ${missing[1]} is not ` +
+        'installed: npm install class-validator class-transformer',
+      { cause: error },
+    );
+  }
 }
 
 /** `'/ops/webhooks/'` → `'ops/webhooks'`; anything that is not plain path segments fails start-up. @internal */

@@ -108,7 +108,9 @@ export const SIGNERS: Readonly<Record<string, Signer>> = {
       'box-signature-primary': hmac('sha256', secret, body, at).toString('base64'),
     };
   },
-  twilio: ({ body, secret, url, contentType }) => ({
+  twilio: ({ body, secret, url, contentType, id }) => ({
+    // Twilio's message id (the preset deduplicates on it); not covered by the signature.
+    'i-twilio-idempotency-token': id,
     'x-twilio-signature': hmac('sha1', secret, twilioPayload(url, body, contentType)).toString('base64'),
   }),
   /** Discord signs with the application's Ed25519 private key: pass its 32-byte seed in hex. */

@@ -50,6 +50,13 @@ export interface ChallengeStrategy {
    * signature schemes then verify the request before it is answered.
    */
   readonly signed: boolean;
+  /**
+   * Whether the answer holds an HMAC keyed with the endpoint's signing secret (X, Zoom, declarative
+   * `challenge_tokens` from the endpoint's secret). Such an answer must never be a delivery
+   * signature: the token it signs is restricted to `COMPUTED_TOKEN_PATTERN`, and the endpoint
+   * refuses to start with a scheme that does not declare `refusesChallengeAnswers`.
+   */
+  readonly computesWithSigningSecret?: boolean;
   /** Names of the challenge-only secrets this strategy reads (for example `['verify-token']`). */
   readonly secretNames?: readonly string[];
   /** Whether this request is a challenge (and not a delivery). Cheap and never throwing. */

@@ -45,6 +45,28 @@ export function decodeStandardSecret(secret: string | Buffer): Buffer {
 }
 
 /**
+ * Refuses a text secret that starts with `whsec_` but whose rest is not standard base64 of 24–64
+ * bytes, whatever the scheme: Stripe (`whsec_` and 32 letters and digits, or 64 hex digits from its
+ * CLI), Svix and Standard Webhooks all issue such secrets, so anything else is a placeholder (the
+ * README's `whsec_…`), a truncated paste or a typo — which Stripe's scheme, keyed with the whole
+ * string, would otherwise accept. Other secrets pass unchecked. Never quotes the secret.
+ * @internal
+ */
+export function assertWhsecFormat(secret: string | Buffer): void {
+  if (typeof secret !== 'string' || !secret.startsWith(STANDARD_PREFIX)) return;
+  const encoded = secret.slice(STANDARD_PREFIX.length);
+  const bytes = BASE64.test(encoded) ? Buffer.from(encoded, 'base64').length : -1;
+  if (bytes < STANDARD_SECRET_MIN_BYTES || bytes > STANDARD_SECRET_MAX_BYTES) {
+    throw new WebhookConfigurationError(
+      `A "whsec_" secret is "whsec_" followed by standard base64 of ${STANDARD_SECRET_MIN_BYTES}–` +
+        `${STANDARD_SECRET_MAX_BYTES} bytes, as the provider issues it; this one is not (${
+          bytes < 0 ? `${encoded.length} characters, not all base64` : `${bytes} bytes`
+        }): a placeholder or an incomplete copy?`,
+    );
+  }
+}
+
+/**
  * Generates a new Standard Webhooks secret, `whsec_` and 32 random bytes in base64.
  * @publicApi
  */

@@ -22,6 +22,26 @@ export interface SignatureVerification {
   readonly messageId?: string;
   /** The signed timestamp, where the provider signs one. */
   readonly signedAt?: Date;
+  /**
+   * Where the provider sends no message id: a key derived from exactly what the signature covers,
+   * for deduplication (Twilio: the URL and the concatenated parameters, so that re-split parameters
+   * are the same content). Absent: the verifier uses the SHA-256 of the signed timestamp and the body.
+   */
+  readonly signedContentKey?: string;
+  /**
+   * The message id travels outside what the signature covers (GitHub's `X-GitHub-Delivery`,
+   * Shopify's `X-Shopify-Webhook-Id`): it is reported as the id, but anyone can change it, so
+   * duplicates are recognised by the signed content instead.
+   */
+  readonly unsignedMessageId?: boolean;
+  /**
+   * The event type, where the provider names it only in a header its signature does not cover and
+   * the body does not name it (Shopify's `X-Shopify-Topic`, GitHub's `X-GitHub-Event`). It enters
+   * the content dedupe key: the provider sends one body under several topics (`orders/create`, then
+   * `orders/paid`), and merging them would lose real events. Being unsigned, it also lets a captured
+   * body be replayed once under each other type name (see SECURITY.md §2).
+   */
+  readonly unsignedEventType?: string;
 }
 
 /**
@@ -41,6 +61,15 @@ export interface SignatureScheme {
    * runs on unsigned URL verification challenges, which must come from where deliveries come from.
    */
   readonly checksConnection?: boolean;
+  /**
+   * True when no computed challenge answer (a prefix and an HMAC, keyed with one of the endpoint's
+   * secrets, of a token matching `COMPUTED_TOKEN_PATTERN`) can verify under this scheme: what it
+   * signs always holds a character such a token cannot (`.`, `:`, a URL), it refuses deliveries whose
+   * signed content is token-shaped (`HmacScheme`), or it checks no HMAC keyed with the secret.
+   * Every built-in scheme but Mailgun's says so. An endpoint whose challenge computes answers with
+   * its signing secret (`computesWithSigningSecret`) refuses to start with a scheme that does not.
+   */
+  readonly refusesChallengeAnswers?: boolean;
   /** Throws when a configured secret cannot work with this scheme, so the mistake stops start-up. */
   validateSecret?(secret: string | Buffer): void;
   /**

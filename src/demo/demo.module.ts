@@ -2,7 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { WebhookModule } from '../index';
+import { APP_FILTER } from '@nestjs/core';
+import { WebhookModule, WebhookNotFoundFilter } from '../index';
 import { HOOKWARDEN_MIGRATIONS } from '../storage/typeorm';
 import { DEMO_ENDPOINTS, demoEndpointDefinitions } from './demo-endpoints';
 import { demoWebhookController } from './demo-webhooks.controller';
@@ -54,6 +55,8 @@ export class DemoModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, ...DEMO_ENDPOINTS.map(demoWebhookController)],
+      // Unknown routes answer 404 `not_found` with a code, without echoing the method and path.
+      providers: [{ provide: APP_FILTER, useClass: WebhookNotFoundFilter }],
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { INestApplication } from '@nestjs/common';
 import { WebhookException } from './webhook.exceptions';
@@ -50,13 +51,15 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     addCodesToFastifyBodyErrors(fastify as unknown as FastifyHooks, limit);
     return;
   }
+  const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
+  // Before the parsers: body-parser reads a refused body to its end before it reports the refusal.
+  express.use(stopReadingPastLimit(limit));
   use('json', { limit, type: JSON_TYPES });
   use('urlencoded', { limit, extended: true });
   use('text', { limit, type: 'text/*' });
   use('raw', { limit, type: 'application/octet-stream' });
   // Right after the parsers, before any route: body-parser's errors become coded exceptions, which
   // Nest's exception layer then answers like every other refusal.
-  const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
   // Express would fail to decode such a path in its router, where only Nest's global filters see it.
   express.use((req: { path: string }, _res: unknown, next: (error?: unknown) => void) => {
     try {
@@ -66,9 +69,59 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     }
     next();
   });
-  express.use((error: BodyParserError, _req: unknown, _res: unknown, next: (error?: unknown) => void) =>
-    next(typeof error?.type === 'string' || isClientStatus(error?.status) ? bodyError(error) : error),
-  );
+  express.use((error: BodyParserError, _req: unknown, res: ServerResponse, next: (error?: unknown) => void) => {
+    // Already answered 413 by stopReadingPastLimit: the parser's own error (the aborted read) has no one to tell.
+    if (res.headersSent) return;
+    next(typeof error?.type === 'string' || isClientStatus(error?.status) ? bodyError(error) : error);
+  });
+}
+
+/**
+ * Express: a declared Content-Length over the limit is answered 413 at once, unread; a body
+ * without one (chunked) is counted as the socket delivers it, and answered 413 the moment it
+ * passes the limit. Either answer says `Connection: close`, so Node closes the connection after
+ * it instead of reading (and discarding) the rest of what the sender still sends.
+ */
+function stopReadingPastLimit(limit: number) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    // Only the types these parsers read: an app's own upload route (multipart) keeps its own limits.
+    if (!isParsedMediaType(req.headers['content-type'])) return next();
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) return answerTooLarge(res);
+    if (req.headers['transfer-encoding'] !== undefined) countBody(req, res, limit);
+    next();
+  };
+}
+
+/**
+ * Counts the body bytes Node's HTTP parser hands to the request (its `push`), wherever the reader
+ * is; past the limit the excess is not passed on and the request is answered 413.
+ */
+function countBody(req: IncomingMessage, res: ServerResponse, limit: number, beforeAnswer?: () => void): void {
+  let received = req.readableLength;
+  const push = req.push;
+  req.push = function countedPush(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
+    if (chunk !== null && (Buffer.isBuffer(chunk) || typeof chunk === 'string')) {
+      received += chunk.length;
+      if (received > limit) {
+        beforeAnswer?.();
+        answerTooLarge(res);
+        return false;
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+}
+
+function answerTooLarge(res: ServerResponse): void {
+  if (res.headersSent) return;
+  const body = JSON.stringify(tooLarge().getResponse());
+  res.writeHead(413, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+  });
+  res.end(body);
 }
 
 function isClientStatus(status: unknown): boolean {
@@ -129,9 +182,27 @@ function bodyError(error: BodyParserError): WebhookException {
   }
 }
 
-function invalidBody(error: { message?: string }): WebhookException {
-  // The parser's message says where the JSON breaks, never more than the sender already sent.
-  return new WebhookException('invalid_body', `The request body is not valid: ${error.message ?? 'parse error'}`, 400);
+function invalidBody(_error: { message?: string }): WebhookException {
+  // A fixed message: the parser's own quotes the body, and an answer reflects nothing the sender chose.
+  return new WebhookException('invalid_body', 'The request body is not valid for its content type.', 400);
+}
+
+/**
+ * Whether the body parsers keep the raw bytes of this content type (JSON, forms, text, binary).
+ * A body of any other type (XML, multipart) reaches the guard without them: it is refused with 415
+ * `unsupported_media_type`, where a missing raw body of a parsed type means a setup mistake.
+ * @internal
+ */
+export function isParsedMediaType(contentType: string | string[] | undefined): boolean {
+  if (typeof contentType !== 'string') return false;
+  const type = contentType.split(';', 1)[0].trim().toLowerCase();
+  return (
+    type === 'application/json' ||
+    /^application\/[\w.+-]+\+json$/.test(type) ||
+    type === 'application/x-www-form-urlencoded' ||
+    type.startsWith('text/') ||
+    type === 'application/octet-stream'
+  );
 }
 
 function tooLarge(): WebhookException {
@@ -152,9 +223,13 @@ interface FastifyHooks {
 }
 interface FastifyLike {
   headers: Record<string, string | string[] | undefined>;
+  raw: IncomingMessage;
 }
 interface FastifyReplyLike {
   statusCode: number;
+  raw: ServerResponse;
+  /** Tells Fastify the answer is written elsewhere, so it sends none of its own. */
+  hijack(): void;
   code(status: number): FastifyReplyLike;
   header(name: string, value: string): FastifyReplyLike;
   send(payload: unknown): void;
@@ -169,8 +244,17 @@ function addCodesToFastifyBodyErrors(fastify: FastifyHooks, limit: number): void
   fastify.addHook('onRequest', (req, reply, done) => {
     const length = Number(req.headers['content-length']);
     if (Number.isFinite(length) && length > limit) {
-      reply.code(413).header('content-type', 'application/json; charset=utf-8').send(tooLarge().getResponse());
+      // Connection: close, so Node closes the connection after the answer instead of reading the body.
+      reply
+        .code(413)
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('connection', 'close')
+        .send(tooLarge().getResponse());
       return;
+    }
+    // Fastify stops at the limit too, but reads on while its answer goes out; count it here instead.
+    if (req.headers['transfer-encoding'] !== undefined) {
+      countBody(req.raw, reply.raw, limit, () => reply.hijack());
     }
     done();
   });

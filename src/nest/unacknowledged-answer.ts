@@ -1,26 +1,33 @@
 import type { ServerResponse } from 'node:http';
 
 /**
- * Runs `withdraw` before an answer that does not acknowledge the delivery (a status outside 2xx)
- * leaves the server, then lets it go out. The acceptance of a delivery whose handler (or a pipe,
- * or an interceptor) failed is thus withdrawn before the provider can see the failure and retry.
+ * Settles an accepted delivery in the event log before its answer leaves the server, then lets the
+ * answer go out: a 2xx first runs `acknowledge` (later copies are then duplicates), any other
+ * status first runs `withdraw` (the handler, a pipe or an interceptor failed: the retry must run
+ * the handler again). Until one of them ran, a copy of the delivery is answered 503
+ * `delivery_in_progress`, never 2xx: the handler may still fail.
  *
  * It wraps the raw response's `end()` for this one response, the way express-session saves a
- * session before the answer ends: a few property operations on the success path, where an
- * interceptor would put every request through Nest's RxJS pipeline (30–60 µs of CPU each).
- * Works on Express (the response is the ServerResponse) and Fastify (`reply.raw`).
+ * session before the answer ends, where an interceptor would put every request through Nest's RxJS
+ * pipeline (30–60 µs of CPU each). Works on Express (the response is the ServerResponse) and
+ * Fastify (`reply.raw`). Neither callback may reject.
  * @internal
  */
-export function withdrawUnlessAcknowledged(response: unknown, withdraw: () => Promise<void>): void {
+export function settleBeforeAnswer(
+  response: unknown,
+  settle: { acknowledge: () => Promise<void>; withdraw: () => Promise<void> },
+): void {
   const raw = rawResponse(response);
   if (!raw) return;
   const end = raw.end;
   let ended = false;
-  raw.end = function endAfterWithdrawal(this: ServerResponse, ...args: unknown[]) {
-    if (ended || (raw.statusCode >= 200 && raw.statusCode < 300)) return end.apply(this, args as never);
+  raw.end = function endAfterSettling(this: ServerResponse, ...args: unknown[]) {
+    if (ended) return end.apply(this, args as never);
     ended = true;
-    // withdraw() never rejects; the answer goes out either way.
-    void withdraw().then(() => end.apply(this, args as never));
+    const acknowledged = raw.statusCode >= 200 && raw.statusCode < 300;
+    // Not `headersSent`: Fastify calls writeHead() just before end(), and nothing has left yet.
+    const settling = acknowledged ? settle.acknowledge() : settle.withdraw();
+    void settling.then(() => end.apply(this, args as never));
     return this;
   } as ServerResponse['end'];
 }

@@ -1,6 +1,7 @@
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import type { SignatureScheme } from '../core/signature-scheme';
 import { WebhookConfigurationError } from '../core/errors';
+import { assertWhsecFormat } from '../core/secret';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type { WebhookModuleOptions } from './webhook-module-options.interface';
@@ -24,6 +25,7 @@ export interface ResolvedEndpoint extends WebhookEndpointDefinition {
 export interface ResolvedWebhookConfig {
   readonly endpoints: ReadonlyMap<string, ResolvedEndpoint>;
   readonly rawBodyProperty: string;
+  readonly rawBodyCheck: boolean;
   readonly inMemoryEventLog: InMemoryEventLogOptions;
 }
 
@@ -86,6 +88,19 @@ export function resolveWebhookConfig(options: WebhookModuleOptions | undefined):
   return {
     endpoints,
     rawBodyProperty: options?.rawBodyProperty ?? 'rawBody',
+    rawBodyCheck: options?.rawBodyCheck ?? true,
     inMemoryEventLog: options?.inMemoryEventLog ?? {},
   };
+}
+
+/**
+ * Checks a signing secret before it is stored (at start-up and through the admin API): no malformed
+ * `whsec_` whatever the scheme, and a secret each of the endpoint's schemes can use. The error never
+ * quotes the secret.
+ * @internal
+ */
+export function validateSigningSecret(endpoint: Pick<ResolvedEndpoint, 'schemes'>, secret: string | Buffer): void {
+  // The schemes first: their messages are the more specific ones.
+  for (const scheme of endpoint.schemes) scheme.validateSecret?.(secret);
+  assertWhsecFormat(secret);
 }

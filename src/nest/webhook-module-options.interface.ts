@@ -3,6 +3,7 @@ import type { WebhookAdminExtras, WebhookAdminOptions } from '../admin/admin.con
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type {
+  AuditLogSettings,
   EncryptionKeyOption,
   EventLogSettings,
   SecretCacheSettings,
@@ -23,6 +24,13 @@ export interface WebhookModuleOptions {
    * @default 'rawBody'
    */
   rawBodyProperty?: string;
+  /**
+   * Stop start-up when a guarded route's JSON parser drops the raw bytes (see the README). Turn it
+   * off when the app keeps them in a way the check misjudges; deliveries still fail closed
+   * (`raw_body_missing`) when the bytes are missing.
+   * @default true
+   */
+  rawBodyCheck?: boolean;
   /** Options of the in-memory event log used when no database is configured (`storage` is memory). */
   inMemoryEventLog?: InMemoryEventLogOptions;
   /**
@@ -35,6 +43,8 @@ export interface WebhookModuleOptions {
   eventLog?: EventLogSettings;
   /** TypeORM storage: the in-memory cache of the secrets. */
   secretCache?: SecretCacheSettings;
+  /** TypeORM storage: retention of the audit trail. */
+  auditLog?: AuditLogSettings;
   /**
    * TypeORM storage: the schema of Hookwarden's tables (the data source's schema by default). When
    * the extras also name one (`storage.schema`), both must be equal.

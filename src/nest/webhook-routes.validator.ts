@@ -4,6 +4,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { WebhookConfigurationError } from '../core/errors';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { validateChallengeStrategy, type ResolvedWebhookConfig } from './webhook-config';
+import { assertChallengeCannotSign } from '../core/challenges/computed-token';
 import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { WebhookGuard } from './webhook.guard';
 
@@ -20,6 +21,14 @@ export class WebhookRoutesValidator implements OnModuleInit {
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
   ) {}
 
+  /** Whether a controller route uses WebhookGuard (set at module init; the raw-body check reads it). */
+  guardedRoutes = 0;
+  /**
+   * The guarded routes' controller + method paths, without global prefix, version or module path
+   * (the raw-body check finds the routes that end with them).
+   */
+  readonly guardedPaths: string[] = [];
+
   onModuleInit(): void {
     const problems: string[] = [];
     for (const wrapper of this.discovery.getControllers()) {
@@ -34,6 +43,10 @@ export class WebhookRoutesValidator implements OnModuleInit {
           (Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, handler) as string | undefined) ?? classEndpoint;
         const guarded = classGuarded || usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, handler));
         const where = `${controller.name}.${method}`;
+        if (guarded && isRoute(handler)) {
+          this.guardedRoutes++;
+          this.guardedPaths.push(...routePaths(controller, handler));
+        }
         if (endpoint !== undefined && !this.config.endpoints.has(endpoint)) {
           const known = [...this.config.endpoints.keys()].join(', ') || 'none';
           problems.push(
@@ -66,6 +79,7 @@ export class WebhookRoutesValidator implements OnModuleInit {
     if (typeof challenge === 'object' && challenge !== null) {
       try {
         validateChallengeStrategy(definition.name, challenge as ChallengeStrategy);
+        assertChallengeCannotSign(definition.name, definition.schemes, challenge as ChallengeStrategy);
       } catch (error) {
         return `${where}: ${(error as Error).message}`;
       }
@@ -78,6 +92,15 @@ function usesWebhookGuard(guards: unknown): boolean {
   return (
     Array.isArray(guards) &&
     guards.some((g) => g === WebhookGuard || (typeof g === 'function' && g.prototype instanceof WebhookGuard))
+  );
+}
+
+/** Every controller path joined with every method path ('hooks' + 'billing' → '/hooks/billing'). */
+function routePaths(controller: object, handler: object): string[] {
+  const list = (value: unknown) => (Array.isArray(value) ? value : [value ?? '']).map(String);
+  const clean = (path: string) => path.split('/').filter(Boolean);
+  return list(Reflect.getMetadata('path', controller)).flatMap((base) =>
+    list(Reflect.getMetadata('path', handler)).map((path) => '/' + [...clean(base), ...clean(path)].join('/')),
   );
 }
 

@@ -7,7 +7,7 @@ import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
 import { toSecretList } from '../providers/endpoint-definition';
 import { SecretStore } from '../storage/secret-store.interface';
-import type { ResolvedWebhookConfig } from './webhook-config';
+import { validateSigningSecret, type ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { WebhookStorageExtras } from './webhook-module-options.interface';
 // Types only: the module itself is required in the 'typeorm' branch.
@@ -83,13 +83,11 @@ function inMemoryStorageParts(): WebhookStorageParts {
 export async function seedConfiguredSecrets(store: SecretStore, config: ResolvedWebhookConfig): Promise<void> {
   for (const endpoint of config.endpoints.values()) {
     const secrets = endpoint.secrets ?? [];
-    for (const scheme of endpoint.schemes) {
-      for (const secret of secrets) {
-        try {
-          scheme.validateSecret?.(secret);
-        } catch (error) {
-          throw new WebhookConfigurationError(`Webhook endpoint "${endpoint.name}": ${(error as Error).message}`);
-        }
+    for (const secret of secrets) {
+      try {
+        validateSigningSecret(endpoint, secret);
+      } catch (error) {
+        throw new WebhookConfigurationError(`Webhook endpoint "${endpoint.name}": ${(error as Error).message}`);
       }
     }
     await store.seedSecrets(endpoint.name, secrets);

@@ -9,6 +9,7 @@ import { AuditLog } from '../storage/audit-log.interface';
 import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import { hookwardenEntityList } from '../storage/typeorm/hookwarden.entities';
+import { createStatements, missingSchemaObjects } from '../storage/typeorm/hookwarden.migrations';
 import { assertTables, DataSourceSql, resolveSchema } from '../storage/typeorm/sql';
 import { HOOKWARDEN_TABLES, validateSchemaName } from '../storage/typeorm/storage-schema';
 import { TypeOrmAuditLog } from '../storage/typeorm/typeorm-audit-log';
@@ -71,7 +72,9 @@ export function typeOrmStorageParts(
         }
         const schema = resolveSchema(dataSource, optionSchema ?? extrasSchema);
         // Every table up front, before any store opens a connection of its own.
-        await assertTables(new DataSourceSql(dataSource).query, schema, Object.values(HOOKWARDEN_TABLES));
+        const sql = new DataSourceSql(dataSource);
+        await assertTables(sql.query, schema, Object.values(HOOKWARDEN_TABLES));
+        await ensureSchemaObjects(sql, schema, dataSource.options.synchronize === true);
         return { schema, options: settings } satisfies ResolvedTypeOrmStorage;
       },
       inject: [optionsToken, HOOKWARDEN_DATA_SOURCE],
@@ -108,7 +111,10 @@ export function typeOrmStorageParts(
     {
       provide: AuditLog,
       useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {
-        const audit = new TypeOrmAuditLog(dataSource, { schema: storage.schema });
+        const audit = new TypeOrmAuditLog(dataSource, {
+          schema: storage.schema,
+          retentionDays: storage.options.auditLog?.retentionDays,
+        });
         await audit.init();
         return audit;
       },
@@ -116,4 +122,29 @@ export function typeOrmStorageParts(
     },
   ];
   return { imports, providers };
+}
+
+/**
+ * Tables made by TypeORM's `synchronize` lack what only the migration creates: without the NOTIFY
+ * trigger a rotation reaches other instances only at the next cache reload, without the BRIN index
+ * retention scans the whole table. A data source that synchronizes has asked for its schema to be
+ * managed at start-up, so the pieces are added (idempotently, under a lock against a concurrent
+ * start); otherwise start-up stops with the command that adds them.
+ */
+async function ensureSchemaObjects(sql: DataSourceSql, schema: string, synchronizes: boolean): Promise<void> {
+  const rows = (text: string, params: unknown[]) => sql.query(text, params).then((result) => result.rows);
+  const missing = await missingSchemaObjects(rows, schema);
+  if (missing.length === 0) return;
+  if (!synchronizes) {
+    throw new WebhookConfigurationError(
+      `Hookwarden's tables in schema "${schema}" lack ${missing.join(', ')}: they were made without its ` +
+        'migrations (by synchronize?). Run `npx hookwarden migrate` (safe on such tables), or add HOOKWARDEN_MIGRATIONS ' +
+        "(or createHookwardenMigrations({ schema })) from 'nestjs-hookwarden/typeorm' to the data source's " +
+        '`migrations` with `migrationsRun: true`.',
+    );
+  }
+  await sql.transaction(async (query) => {
+    await query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hookwarden:schema:${schema}`]);
+    for (const statement of createStatements(schema)) await query(statement);
+  });
 }

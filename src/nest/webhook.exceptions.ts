@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { WebhookErrorCode, type WebhookVerificationError } from '../core/errors';
+import { WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 
 /**
  * The body of every error Hookwarden answers: `{ statusCode, code, message }`.
@@ -66,8 +66,23 @@ const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
   WebhookErrorCode.InvalidChallenge,
 ]);
 
+const UNSUPPORTED_MEDIA_TYPE = 'unsupported_media_type';
+
+/**
+ * A body of a content type whose raw bytes no body parser keeps (XML, multipart): 415, as the
+ * platform answers an unknown type. A verification error, so it is recorded like every refusal.
+ * @internal
+ */
+export function unsupportedMediaType(): WebhookVerificationError {
+  return new WebhookVerificationError(
+    UNSUPPORTED_MEDIA_TYPE,
+    'The body has a content type this endpoint does not read: send JSON, a form, text or application/octet-stream.',
+  );
+}
+
 /** Maps a core verification error to the HTTP exception the sender sees. @internal */
 export function toHttpException(error: WebhookVerificationError): WebhookException {
+  if (error.code === UNSUPPORTED_MEDIA_TYPE) return new WebhookException(error.code, error.message, 415);
   if (BAD_REQUEST_CODES.has(error.code)) return new WebhookBadRequestException(error.code, error.message);
   if (FORBIDDEN_CODES.has(error.code)) return new WebhookForbiddenException(error.code, error.message);
   if (error.code === WebhookErrorCode.HandshakeRefused) return new WebhookConflictException(error.code, error.message);
@@ -97,6 +112,24 @@ export function unavailable(error: { retryAfterSeconds: number }): WebhookDirect
     statusCode: 503,
     code: 'event_log_unavailable',
     message: 'The webhook could not be stored; retry later.',
+  };
+  return new WebhookDirectResponse(
+    503,
+    { 'Retry-After': String(error.retryAfterSeconds) },
+    body as unknown as Record<string, unknown>,
+  );
+}
+
+/**
+ * 503 with Retry-After: a copy of a delivery whose first acceptance has not been answered yet (its
+ * handler runs). A 2xx would end the provider's retries although the handler may still fail.
+ * @internal
+ */
+export function inProgress(error: { retryAfterSeconds: number }): WebhookDirectResponse {
+  const body: WebhookErrorBody = {
+    statusCode: 503,
+    code: 'delivery_in_progress',
+    message: 'This delivery is being handled; retry later.',
   };
   return new WebhookDirectResponse(
     503,

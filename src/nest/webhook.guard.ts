@@ -1,14 +1,23 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type CanActivate,
+  type ExecutionContext,
+  type InjectionToken,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import { WebhookConfigurationError, WebhookVerificationError } from '../core/errors';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { readPlatformRequest, type IncomingWebhook } from './http-request';
-import { toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
-import { EventLogUnavailableError } from '../storage/event-log.interface';
+import { inProgress, toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
+import { DeliveryInProgressError, EventLogUnavailableError } from '../storage/event-log.interface';
 import { WebhookVerifier } from './webhook-verifier.service';
-import { withdrawUnlessAcknowledged } from './unacknowledged-answer';
+import { settleBeforeAnswer } from './unacknowledged-answer';
 import { verifiedDeliveries } from './verified-deliveries';
 
 type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
@@ -24,23 +33,47 @@ interface RouteMetadata {
  * URL verification challenge itself. Duplicates are answered 200 without the handler; refusals are
  * 4xx with a stable `code`.
  *
+ * Works on a controller of any module, without importing WebhookModule there (see the constructor).
  * Subclass it to change how the request is read (`getIncomingWebhook`) or how a refusal is
- * answered (`throwRejection`); keep the constructor parameters when you do.
+ * answered (`throwRejection`); keep the constructor parameters, with their `@Optional()`, when you do.
  * @publicApi
  */
 @Injectable()
-export class WebhookGuard implements CanActivate {
+export class WebhookGuard implements CanActivate, OnModuleInit {
   /** Strategy classes given to `@WebhookChallenge(Class)`, resolved once each. */
   private readonly strategies = new Map<Type<ChallengeStrategy>, Promise<ChallengeStrategy>>();
   /** Route metadata per controller class and handler. */
   private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
 
+  private injectedVerifier: WebhookVerifier | undefined;
+  private injectedConfig: ResolvedWebhookConfig | undefined;
+
+  // The guard is instantiated in the module of each controller that uses it. Where WebhookModule's
+  // providers are not visible (a feature module, no isGlobal) they are found app-wide on first use,
+  // as an app-wide guard such as ThrottlerGuard is expected to work.
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly verifier: WebhookVerifier,
-    @Inject(WEBHOOK_CONFIG) protected readonly config: ResolvedWebhookConfig,
+    @Optional() verifier: WebhookVerifier | undefined,
+    @Optional() @Inject(WEBHOOK_CONFIG) config: ResolvedWebhookConfig | undefined,
     protected readonly moduleRef: ModuleRef,
-  ) {}
+  ) {
+    this.injectedVerifier = verifier;
+    this.injectedConfig = config;
+  }
+
+  protected get verifier(): WebhookVerifier {
+    return (this.injectedVerifier ??= findWebhookProvider<WebhookVerifier>(this.moduleRef, WebhookVerifier));
+  }
+
+  protected get config(): ResolvedWebhookConfig {
+    return (this.injectedConfig ??= findWebhookProvider<ResolvedWebhookConfig>(this.moduleRef, WEBHOOK_CONFIG));
+  }
+
+  /** Resolves both at start-up, so an app without WebhookModule fails there rather than on a request. */
+  onModuleInit(): void {
+    void this.verifier;
+    void this.config;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { endpoint, challenge } = this.routeMetadata(context);
@@ -63,6 +96,7 @@ export class WebhookGuard implements CanActivate {
     } catch (error) {
       if (error instanceof WebhookVerificationError) this.throwRejection(error);
       if (error instanceof EventLogUnavailableError) throw unavailable(error);
+      if (error instanceof DeliveryInProgressError) throw inProgress(error);
       throw error;
     }
     if (outcome.status === 'duplicate') {
@@ -70,9 +104,13 @@ export class WebhookGuard implements CanActivate {
     }
     const delivery = outcome.delivery;
     verifiedDeliveries.set(request as object, delivery);
-    // Stored as accepted; if the answer is not a 2xx, the retry must run the handler again.
-    if (delivery.id !== undefined) {
-      withdrawUnlessAcknowledged(context.switchToHttp().getResponse(), () => this.verifier.release(delivery));
+    // Stored as accepted and in progress: acknowledged before a 2xx goes out (copies are then
+    // duplicates), withdrawn before any other answer (the retry must run the handler again).
+    if ((delivery.dedupeKey ?? delivery.id) !== undefined) {
+      settleBeforeAnswer(context.switchToHttp().getResponse(), {
+        acknowledge: () => this.verifier.acknowledge(delivery),
+        withdraw: () => this.verifier.release(delivery),
+      });
     }
     return true;
   }
@@ -125,6 +163,18 @@ export class WebhookGuard implements CanActivate {
       this.strategies.set(challenge, resolved);
     }
     return resolved;
+  }
+}
+
+/** A provider of WebhookModule, from wherever the app registered it. */
+function findWebhookProvider<T>(moduleRef: ModuleRef, token: InjectionToken): T {
+  try {
+    return moduleRef.get<T>(token, { strict: false });
+  } catch {
+    throw new WebhookConfigurationError(
+      'WebhookGuard is used but WebhookModule is not registered: add WebhookModule.forRoot() or ' +
+        'forRootAsync() to the imports of your application module.',
+    );
   }
 }
 

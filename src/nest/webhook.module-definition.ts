@@ -1,7 +1,17 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { webhookAdminParts } from '../admin/webhook-admin';
+import { AuditLog } from '../storage/audit-log.interface';
+import { EventLog, EventLogReader } from '../storage/event-log.interface';
+import { SecretStore } from '../storage/secret-store.interface';
+import { resolveWebhookConfig } from './webhook-config';
+import { WEBHOOK_CONFIG } from './webhook.constants';
+import { WebhookGuard } from './webhook.guard';
 import type { WebhookModuleExtras, WebhookModuleOptions } from './webhook-module-options.interface';
+import { WebhookRawBodyCheck } from './webhook-raw-body.check';
+import { WebhookRoutesValidator } from './webhook-routes.validator';
 import { webhookStorageParts } from './webhook-storage.providers';
+import { WebhookVerifier } from './webhook-verifier.service';
 
 export const {
   ConfigurableModuleClass: ConfigurableWebhookModule,
@@ -14,7 +24,7 @@ export const {
   // Every extra needs a default here: only keys listed here are kept out of the options value.
   .setExtras<WebhookModuleExtras>(
     { isGlobal: false, storage: { type: 'memory' }, admin: false },
-    (definition, extras) => {
+    (definition, extras): DynamicModule => {
       // The storage decides which providers back SecretStore, EventLog, EventLogReader and AuditLog.
       const storage = webhookStorageParts(extras.storage, WEBHOOK_MODULE_OPTIONS);
       // The admin extra decides whether the admin controller exists, and under which prefix.
@@ -22,9 +32,34 @@ export const {
       return {
         ...definition,
         global: extras.isGlobal,
-        imports: [...(definition.imports ?? []), ...storage.imports],
+        imports: [...(definition.imports ?? []), DiscoveryModule, ...storage.imports],
         controllers: [...(definition.controllers ?? []), ...admin.controllers],
-        providers: [...(definition.providers ?? []), ...storage.providers, ...admin.providers],
+        providers: [
+          ...(definition.providers ?? []),
+          {
+            provide: WEBHOOK_CONFIG,
+            useFactory: (options: WebhookModuleOptions) => resolveWebhookConfig(options),
+            inject: [WEBHOOK_MODULE_OPTIONS],
+          },
+          // SecretStore, EventLog, EventLogReader and AuditLog come from the storage part
+          // (webhook-storage.providers.ts), in-memory unless `storage: { type: 'typeorm' }`.
+          ...storage.providers,
+          WebhookVerifier,
+          WebhookGuard,
+          WebhookRoutesValidator,
+          WebhookRawBodyCheck,
+          ...admin.providers,
+        ],
+        exports: [
+          ...(definition.exports ?? []),
+          WEBHOOK_CONFIG,
+          SecretStore,
+          EventLog,
+          EventLogReader,
+          AuditLog,
+          WebhookVerifier,
+          WebhookGuard,
+        ],
       };
     },
   )

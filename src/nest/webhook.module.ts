@@ -1,20 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { AuditLog } from '../storage/audit-log.interface';
-import { EventLog, EventLogReader } from '../storage/event-log.interface';
-import { SecretStore } from '../storage/secret-store.interface';
-import { resolveWebhookConfig } from './webhook-config';
-import { WEBHOOK_CONFIG } from './webhook.constants';
-import { WebhookGuard } from './webhook.guard';
-import { ConfigurableWebhookModule, WEBHOOK_MODULE_OPTIONS, WEBHOOK_OPTIONS_TYPE } from './webhook.module-definition';
-import type { WebhookModuleOptions } from './webhook-module-options.interface';
-import { WebhookRoutesValidator } from './webhook-routes.validator';
-import { WebhookVerifier } from './webhook-verifier.service';
+import { ConfigurableWebhookModule, WEBHOOK_OPTIONS_TYPE } from './webhook.module-definition';
 
 /**
- * Receives webhooks safely: configure endpoints here, then guard controller routes with
- * `@UseGuards(WebhookGuard)` and `@WebhookEndpoint(name)`. Registration-time extras sit beside the
- * options (and beside `useFactory` with `forRootAsync`): `isGlobal`, `storage` and `admin` (the
+ * Receives webhooks safely: register it once (in the application module), then guard controller
+ * routes of any module with `@UseGuards(WebhookGuard)` and `@WebhookEndpoint(name)`; feature modules
+ * need no import. Registration-time extras sit beside the options (and beside `useFactory` with
+ * `forRootAsync`): `isGlobal` (the stores injectable in every module), `storage` and `admin` (the
  * opt-in admin REST API, see `WebhookAdminExtras`).
  * @publicApi
  * @example
@@ -29,22 +20,10 @@ import { WebhookVerifier } from './webhook-verifier.service';
  *   }),
  * })
  */
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
-    {
-      provide: WEBHOOK_CONFIG,
-      useFactory: (options: WebhookModuleOptions) => resolveWebhookConfig(options),
-      inject: [WEBHOOK_MODULE_OPTIONS],
-    },
-    // SecretStore, EventLog, EventLogReader and AuditLog come from the storage extra
-    // (webhook-storage.providers.ts), in-memory unless `storage: { type: 'typeorm' }`.
-    WebhookVerifier,
-    WebhookGuard,
-    WebhookRoutesValidator,
-  ],
-  exports: [WEBHOOK_CONFIG, SecretStore, EventLog, EventLogReader, AuditLog, WebhookVerifier, WebhookGuard],
-})
+// Everything is added by forRoot()/forRootAsync() (webhook.module-definition.ts), none of it here:
+// a feature module that imports the bare class (out of habit, as with ConfigModule) then gets an
+// empty module instead of an UnknownExportException. The guard needs no import (see WebhookGuard).
+@Module({})
 export class WebhookModule extends ConfigurableWebhookModule {
   /** Every option is optional, so `forRoot()` alone works (the generated method would crash on it). */
   static override forRoot(options: typeof WEBHOOK_OPTIONS_TYPE = {}): DynamicModule {

@@ -1,7 +1,7 @@
 import { AdobeIoScheme } from '../core/schemes/adobe-io.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { adobeIoChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface AdobeIoPresetOptions extends PresetOptions {
@@ -27,6 +27,7 @@ export function adobeIo(options: AdobeIoPresetOptions = {}): WebhookEndpointDefi
       provider: 'adobe-io',
       scheme: new AdobeIoScheme({ clientId: options.clientId }),
       secrets: options.publicKey,
+      generateSecret: providerIssuesKey('Adobe I/O Events publishes the public keys: send the PEM as `secret`.'),
       challenge: adobeIoChallenge(),
     },
     options,

@@ -1,7 +1,7 @@
 import { declarativeChallenge } from '../core/challenges/declarative/declarative-challenge.strategy';
 import { DiscordScheme } from '../core/schemes/discord.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface DiscordPresetOptions extends PresetOptions {
@@ -28,6 +28,9 @@ export function discord(options: DiscordPresetOptions = {}): WebhookEndpointDefi
       provider: 'discord',
       scheme: new DiscordScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.publicKey,
+      generateSecret: providerIssuesKey(
+        'Discord issues the public key (Developer Portal → General Information): send it as `secret`.',
+      ),
       // A challenge as data (no factory exists for Discord): PING → PONG, signed.
       challenge: declarativeChallenge({
         detect: 'http_method == "POST" && parsed_body.type == 1',

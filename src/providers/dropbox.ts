@@ -11,13 +11,22 @@ export interface DropboxPresetOptions extends PresetOptions {
 
 /**
  * Dropbox webhooks: hex `X-Dropbox-Signature` over the body (no timestamp or id), and
- * `dropboxChallenge()` for the `GET ?challenge=` echo.
+ * `dropboxChallenge()` for the `GET ?challenge=` echo. Identical notifications are each handled:
+ * Dropbox sends the same body for distinct changes, so no content deduplication.
  * @publicApi
  * @example endpoints: { dropbox: dropbox({ appSecret: process.env.DROPBOX_APP_SECRET }) }
  */
 export function dropbox(options: DropboxPresetOptions = {}): WebhookEndpointDefinition {
   return definePreset(
-    { provider: 'dropbox', scheme: new DropboxScheme(), secrets: options.appSecret, challenge: dropboxChallenge() },
+    {
+      provider: 'dropbox',
+      scheme: new DropboxScheme(),
+      secrets: options.appSecret,
+      challenge: dropboxChallenge(),
+      // A notification only says "these accounts changed": identical bodies are distinct changes, and
+      // handling one again is harmless (the handler fetches changes with its cursor). Not deduplicated.
+      dedupeSignedContent: false,
+    },
     options,
   );
 }

@@ -23,6 +23,13 @@ export interface WebhookEndpointDefinition {
    */
   readonly dedupeWindowSeconds?: number;
   /**
+   * Where the provider sends no message id, deduplicate on what it signed: a byte-identical replay
+   * (same body, same signed timestamp) is answered as a duplicate. Off for providers whose identical
+   * bodies are distinct notifications ("something changed": Dropbox, Microsoft Graph).
+   * @default true
+   */
+  readonly dedupeSignedContent?: boolean;
+  /**
    * How the provider confirms the URL, answered on routes marked `@WebhookChallenge()`.
    * Presets set it; a route can pass its own strategy to the decorator instead.
    */

@@ -2,7 +2,7 @@ import { DEFAULT_VERIFY_TOKEN_SECRET } from '../core/challenges/token-echo.strat
 import { MetaScheme } from '../core/schemes/meta.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { metaChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface MetaPresetOptions extends PresetOptions {
@@ -21,6 +21,7 @@ function metaFamily(provider: string, options: MetaPresetOptions): WebhookEndpoi
       provider,
       scheme: new MetaScheme(),
       secrets: options.appSecret,
+      generateSecret: random32Hex, // a Meta app secret is 32 hex digits
       challenge: metaChallenge(),
       namedSecrets: { [DEFAULT_VERIFY_TOKEN_SECRET]: options.verifyToken },
     },

@@ -24,6 +24,10 @@ export function msGraph(options: MsGraphPresetOptions = {}): WebhookEndpointDefi
       secrets: options.clientState,
       challenge: msGraphChallenge(),
       generateSecret: randomUrlSafeSecret,
+      // Graph sends identical bodies for distinct changes (a drive's "/me/drive/root updated"), and
+      // whoever captured one holds the clientState and can forge any: content deduplication would
+      // lose changes and stop nobody. Not deduplicated.
+      dedupeSignedContent: false,
     },
     options,
   );

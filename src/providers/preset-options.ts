@@ -28,8 +28,13 @@ export interface PresetOptions {
   readonly dedupeWindowSeconds?: number;
 }
 
-/** One secret, or several live ones during a rotation, oldest first. @publicApi */
-export type SecretOrSecrets = SecretInput | readonly SecretInput[];
+/**
+ * One secret, or several live ones during a rotation, oldest first. `undefined` (an unset
+ * environment variable) is none, as if left out, so `process.env.X` type-checks under
+ * `exactOptionalPropertyTypes`; an endpoint without a secret refuses every delivery.
+ * @publicApi
+ */
+export type SecretOrSecrets = SecretInput | readonly SecretInput[] | undefined;
 
 /** What a preset file declares about its provider. @internal */
 export interface PresetParts {
@@ -40,6 +45,7 @@ export interface PresetParts {
   readonly namedSecrets?: WebhookEndpointDefinition['namedSecrets'];
   readonly generateSecret?: () => string;
   readonly allowSecretReplacement?: boolean;
+  readonly dedupeSignedContent?: boolean;
 }
 
 /**
@@ -59,6 +65,7 @@ export function definePreset(parts: PresetParts, options: PresetOptions = {}): W
     ...(options.dedupeWindowSeconds !== undefined ? { dedupeWindowSeconds: options.dedupeWindowSeconds } : {}),
     ...(parts.generateSecret ? { generateSecret: parts.generateSecret } : {}),
     ...(parts.allowSecretReplacement !== undefined ? { allowSecretReplacement: parts.allowSecretReplacement } : {}),
+    ...(parts.dedupeSignedContent !== undefined ? { dedupeSignedContent: parts.dedupeSignedContent } : {}),
   };
 }
 
@@ -67,3 +74,33 @@ export const randomHexSecret = (): string => randomBytes(32).toString('hex');
 
 /** 32 random bytes as 43 URL-safe characters: for tokens that travel in headers or URLs. @internal */
 export const randomUrlSafeSecret = (): string => randomBytes(32).toString('base64url');
+
+/** 16 random bytes as 32 hex digits: the format of Slack signing secrets and Meta app secrets. @internal */
+export const random32Hex = (): string => randomBytes(16).toString('hex');
+
+/** 16 random bytes as 22 URL-safe characters: the format of Zoom secret tokens and Square signature keys. @internal */
+export const random22UrlSafe = (): string => randomBytes(16).toString('base64url');
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` letters and digits, each drawn uniformly (bytes ≥ 248 are redrawn, 248 = 4 × 62). @internal */
+export function randomAlphanumeric(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length)) {
+      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+    }
+  }
+  return out;
+}
+
+/**
+ * For providers that issue a public key: there is nothing to generate. The admin API answers 400
+ * `secret_required` with this message instead of storing random bytes as a "key".
+ * @internal
+ */
+export function providerIssuesKey(message: string): () => never {
+  return () => {
+    throw new Error(message);
+  };
+}

@@ -96,7 +96,7 @@ describe('provider presets', () => {
     expect(presets.meta().challenge?.signed).toBe(false);
   });
 
-  it('generates secrets in a form the scheme accepts, only where the user chooses the secret', () => {
+  it('generates secrets in a form the scheme accepts where the user chooses the secret', () => {
     for (const definition of [
       presets.github(),
       presets.twitch(),
@@ -109,15 +109,8 @@ describe('provider presets', () => {
       expect(generated).not.toBe(definition.generateSecret!());
       for (const scheme of definition.schemes) expect(() => scheme.validateSecret?.(generated)).not.toThrow();
     }
-    for (const definition of [
-      presets.stripe(),
-      presets.slack(),
-      presets.shopify(),
-      presets.discord(),
-      presets.sendgrid(),
-    ]) {
-      expect(definition.generateSecret).toBeUndefined();
-    }
+    // Secrets the provider issues in its own format: see src/core/secret-format.spec.ts.
+    expect(presets.shopify().generateSecret).toBeUndefined();
   });
 
   it('refuses presets without the public URL a URL-signing provider needs', () => {

@@ -1,6 +1,6 @@
 import { SendGridScheme } from '../core/schemes/sendgrid.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface SendGridPresetOptions extends PresetOptions {
@@ -25,6 +25,9 @@ export function sendgrid(options: SendGridPresetOptions = {}): WebhookEndpointDe
       provider: 'sendgrid',
       scheme: new SendGridScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.publicKey,
+      generateSecret: providerIssuesKey(
+        'SendGrid issues the verification key (Mail Settings → Signed Event Webhook): send it as `secret`.',
+      ),
     },
     options,
   );

@@ -1,7 +1,7 @@
 import { SlackScheme } from '../core/schemes/slack.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { slackChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface SlackPresetOptions extends PresetOptions {
@@ -27,6 +27,7 @@ export function slack(options: SlackPresetOptions = {}): WebhookEndpointDefiniti
       provider: 'slack',
       scheme: new SlackScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.signingSecret,
+      generateSecret: random32Hex, // a Slack signing secret is 32 hex digits
       challenge: slackChallenge(),
     },
     options,

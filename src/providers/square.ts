@@ -1,6 +1,6 @@
 import { SquareScheme } from '../core/schemes/square.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface SquarePresetOptions extends PresetOptions {
@@ -25,6 +25,7 @@ export function square(options: SquarePresetOptions): WebhookEndpointDefinition 
       provider: 'square',
       scheme: new SquareScheme({ notificationUrl: options?.notificationUrl }),
       secrets: options?.signatureKey,
+      generateSecret: random22UrlSafe, // a Square signature key is 22 URL-safe characters
     },
     options,
   );

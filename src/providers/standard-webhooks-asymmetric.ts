@@ -1,7 +1,7 @@
 import { StandardWebhooksAsymmetricScheme } from '../core/schemes/standard-webhooks-asymmetric.scheme';
 import type { StandardWebhooksOptions } from '../core/schemes/standard-webhooks.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface StandardWebhooksAsymmetricPresetOptions extends PresetOptions, StandardWebhooksOptions {
@@ -24,6 +24,7 @@ export function standardWebhooksAsymmetric(
       provider: headerPrefix === 'svix' ? 'svix' : 'standard-webhooks',
       scheme: new StandardWebhooksAsymmetricScheme({ headerPrefix, toleranceSeconds }),
       secrets: publicKey,
+      generateSecret: providerIssuesKey('The sender issues the `whpk_` public key: send it as `secret`.'),
     },
     options,
   );

@@ -1,6 +1,6 @@
 import { StripeScheme } from '../core/schemes/stripe.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface StripePresetOptions extends PresetOptions {
@@ -18,8 +18,9 @@ export interface StripePresetOptions extends PresetOptions {
 
 /**
  * Stripe webhooks: `Stripe-Signature` (`t=…,v1=…`), a 300 s window, the event id (`evt_…`) as the
- * message id. Stripe issues the secret, so there is no generator: rotate by rolling it in the
- * Dashboard and adding the new `whsec_` through the admin API.
+ * message id. Stripe issues the secret: rotate by rolling it in the Dashboard and adding the new
+ * `whsec_` through the admin API. A generated one (admin API without `secret`) has Stripe's format,
+ * for local tests with `hookwarden send`. A `whsec_` that is not base64 of 24–64 bytes is refused.
  * @publicApi
  * @example endpoints: { stripe: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }) }
  */
@@ -29,6 +30,8 @@ export function stripe(options: StripePresetOptions = {}): WebhookEndpointDefini
       provider: 'stripe',
       scheme: new StripeScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.secret,
+      // Stripe's own format (Dashboard secrets are `whsec_` and 32 letters and digits), keyed whole.
+      generateSecret: () => `whsec_${randomAlphanumeric(32)}`,
     },
     options,
   );

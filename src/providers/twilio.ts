@@ -1,6 +1,6 @@
 import { TwilioScheme } from '../core/schemes/twilio.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface TwilioPresetOptions extends PresetOptions {
@@ -17,13 +17,19 @@ export interface TwilioPresetOptions extends PresetOptions {
 /**
  * Twilio webhooks (SMS, Voice, status callbacks): `X-Twilio-Signature` over the URL and the
  * sorted form parameters, or over the URL with `bodySHA256` for JSON bodies; the default-port
- * variants are accepted as Twilio's SDKs do. `I-Twilio-Idempotency-Token` is the message id.
+ * variants are accepted as Twilio's SDKs do. Deliveries are deduplicated on the signed URL and
+ * parameters (`I-Twilio-Idempotency-Token` is unsigned, so it is not trusted as the id).
  * @publicApi
  * @example twilio({ authToken: env.TWILIO_AUTH_TOKEN, url: 'https://api.example.com/hooks/sms' })
  */
 export function twilio(options: TwilioPresetOptions): WebhookEndpointDefinition {
   return definePreset(
-    { provider: 'twilio', scheme: new TwilioScheme({ url: options?.url }), secrets: options?.authToken },
+    {
+      provider: 'twilio',
+      scheme: new TwilioScheme({ url: options?.url }),
+      secrets: options?.authToken,
+      generateSecret: random32Hex, // a Twilio auth token is 32 hex digits
+    },
     options,
   );
 }

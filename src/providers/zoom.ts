@@ -1,7 +1,7 @@
 import { ZoomScheme } from '../core/schemes/zoom.scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { zoomChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
 
 /** @publicApi */
 export interface ZoomPresetOptions extends PresetOptions {
@@ -26,6 +26,7 @@ export function zoom(options: ZoomPresetOptions = {}): WebhookEndpointDefinition
       provider: 'zoom',
       scheme: new ZoomScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.secretToken,
+      generateSecret: random22UrlSafe, // a Zoom secret token is 22 URL-safe characters
       challenge: zoomChallenge(),
     },
     options,

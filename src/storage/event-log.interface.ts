@@ -46,7 +46,23 @@ export interface EventLog {
    * answered as a duplicate.
    */
   release?(endpoint: string, messageId: string, reason: string): Promise<void>;
+  /**
+   * Marks the acceptance of a message id as acknowledged: its handler succeeded and the 2xx is
+   * going out. Until then the acceptance is in progress (see `resolveDuplicate`); an acknowledged
+   * acceptance is never released.
+   */
+  acknowledge?(endpoint: string, messageId: string): Promise<void>;
+  /**
+   * Called when `record` answered `duplicate`: whether the accepted delivery is `acknowledged` (the
+   * copy may be answered 2xx), still `in_progress` (its answer has not gone out: the copy must not
+   * be acknowledged, as the handler may yet fail), or `claimed`: the in-progress lease ran out (the
+   * process that held it died or hung), and this copy now holds it and must be handled.
+   */
+  resolveDuplicate?(endpoint: string, messageId: string): Promise<DuplicateState>;
 }
+
+/** @publicApi */
+export type DuplicateState = 'acknowledged' | 'in_progress' | 'claimed';
 
 /** Injection token of the {@link EventLog}. @publicApi */
 export const EventLog = Symbol('WebhookEventLog');
@@ -60,6 +76,22 @@ export class EventLogUnavailableError extends Error {
   override readonly name = 'EventLogUnavailableError';
   constructor(
     message = 'The webhook event log is unavailable.',
+    /** Seconds the sender should wait before retrying. */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A copy of a delivery whose first acceptance has not been answered yet: the copy is answered 503
+ * `delivery_in_progress` with Retry-After, never 2xx, so the provider retries it.
+ * @publicApi
+ */
+export class DeliveryInProgressError extends Error {
+  override readonly name = 'DeliveryInProgressError';
+  constructor(
+    message = 'This delivery is being handled; retry later.',
     /** Seconds the sender should wait before retrying. */
     readonly retryAfterSeconds = 5,
   ) {

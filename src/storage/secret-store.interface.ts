@@ -45,6 +45,14 @@ export interface SecretStore {
   revokeSecret(endpoint: string, version: number): Promise<void>;
   /** All versions of the endpoint, newest first, without their values. */
   listSecrets(endpoint: string): Promise<readonly SecretVersionInfo[]>;
+  /**
+   * Stores the secret a handshake hands over (Asana's `X-Hook-Secret`) as a new version, but only
+   * when the endpoint has no live secret; otherwise changes nothing and resolves `undefined`. The
+   * check and the write are one atomic step: of concurrent calls (on any instance sharing the
+   * store) exactly one stores its secret. Optional for backwards compatibility; without it, the
+   * module checks and writes in two steps, which concurrent handshakes can race.
+   */
+  addFirstSecret?(endpoint: string, secret: string | Buffer): Promise<SecretVersionInfo | undefined>;
   /** Adds the configured secrets that the store does not hold yet (idempotent, run on start). */
   seedSecrets(endpoint: string, secrets: readonly (string | Buffer)[]): Promise<void>;
   /** Notes that a version verified a request (stores may throttle the write). */

@@ -3,6 +3,7 @@
 // may be acknowledged without its row; refusals are 503 + Retry-After within the deadline; the same
 // process recovers by itself.
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client } from 'pg';
 import {
   createTestDatabase,
@@ -16,6 +17,7 @@ import {
   keepAlive,
   migrate,
   newId,
+  post,
   runLanes,
   signDelivery,
   sleep,
@@ -29,6 +31,12 @@ const SECRET = 'whsec_' + randomBytes(32).toString('base64');
 const KEY = randomBytes(32).toString('base64');
 const DEADLINE_MS = 1000;
 const RETRY_AFTER = 2;
+/** The log's deadline sweep runs every writeTimeoutMs / 4, at most 250 ms. */
+const SWEEP_SLACK_MS = 250;
+/** Inside the app, beyond the deadline, sweep and event-loop delay: the answer's own work. */
+const SERVER_SLACK_MS = 50;
+/** Loopback HTTP and JSON on a busy machine, beyond the measured event-loop delays. */
+const HTTP_SLACK_MS = 500;
 
 jest.setTimeout(120_000);
 
@@ -70,6 +78,26 @@ function load(app: AppProcess, lanes: number) {
   };
 }
 
+/**
+ * Waits (bounded) for the load to reach a state; if it does not, stops the load and fails with what
+ * the answers were, rather than leave the lanes running past the test's timeout.
+ */
+async function untilOrStop(running: ReturnType<typeof load>, reached: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!reached()) {
+    if (Date.now() > deadline) {
+      await running.stop();
+      const kinds = new Map<string, number>();
+      for (const o of running.outcomes) {
+        const kind = o.error ?? `${o.answer?.status} ${o.answer?.json?.code ?? ''}`;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+      throw new Error(`${what}: not within 60 s; answers so far: ${JSON.stringify(Object.fromEntries(kinds))}`);
+    }
+    await sleep(10);
+  }
+}
+
 const isAccepted = (o: Outcome) => o.answer?.status === 202 && o.answer.json?.handled === o.delivery.id;
 
 describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load and started again (%s)', (adapter) => {
@@ -95,7 +123,7 @@ describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load an
 
   it('answers 503 + Retry-After while it is down, no 2xx without a row, and the same process accepts within 5 s of its return', async () => {
     const running = load(app, 16);
-    while (running.outcomes.filter(isAccepted).length < 200) await sleep(10);
+    await untilOrStop(running, () => running.outcomes.filter(isAccepted).length >= 200, '200 deliveries accepted');
     await server.stop('immediate');
     const stoppedAt = Date.now();
     await sleep(3000);
@@ -179,8 +207,14 @@ describe.each(['express', 'fastify'] as const)('a database that hangs on a held 
   });
 
   it(`answers 503 + Retry-After within the ${DEADLINE_MS} ms deadline while the event table is locked, then accepts the retries`, async () => {
+    // The deadline is a timer: it fires as late as the event loop lets it. Both processes' worst
+    // timer delay is measured and added to the slack, so a busy machine does not fail the test
+    // while a missing deadline (every request waiting the whole 3 s lock) still does.
+    const testLoop = monitorEventLoopDelay({ resolution: 10 });
+    testLoop.enable();
+    await post(app.baseUrl, '/health?resetLoopDelay=1', { method: 'GET' });
     const running = load(app, 48);
-    while (running.outcomes.filter(isAccepted).length < 100) await sleep(10);
+    await untilOrStop(running, () => running.outcomes.filter(isAccepted).length >= 100, '100 deliveries accepted');
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE webhook_events IN ACCESS EXCLUSIVE MODE');
     const lockedAt = Date.now();
@@ -191,30 +225,51 @@ describe.each(['express', 'fastify'] as const)('a database that hangs on a held 
     const releasedAt = Date.now();
     await sleep(500);
     await running.stop();
+    testLoop.disable();
+    const appLoopDelayMs = (await post(app.baseUrl, '/health', { method: 'GET' })).json.eventLoopDelayMaxMs as number;
+    const testLoopDelayMs = testLoop.max / 1e6;
 
+    // Properties, not counts: how many requests a machine gets through during the lock depends on
+    // its speed; that every one is answered, and how, does not.
     const { outcomes } = running;
     app.assertAlive('while the event table was locked');
     const failed = outcomes.filter((o) => o.error);
     expect({ failed: failed.length, first: failed.slice(0, 3).map((o) => o.error) }).toEqual({ failed: 0, first: [] });
-    // Sent while the lock was held and answered before it was released: only 503s.
-    const blocked = outcomes.filter((o) => o.sentAt >= lockedAt && o.sentAt + o.answer!.ms < releasedAt);
-    expect(blocked.length).toBeGreaterThan(48);
-    expect([...new Set(blocked.map((o) => o.answer!.status))]).toEqual([503]);
-    for (const o of blocked) {
-      expect(o.answer!.headers['retry-after']).toBe(String(RETRY_AFTER));
-      expect(o.answer!.json).toMatchObject({ code: 'event_log_unavailable' });
-    }
+    // Only two kinds of answer: accepted, or 503 with its code and Retry-After.
+    expect(outcomes.filter((o) => o.answer!.status !== 503 && !isAccepted(o)).map((o) => o.answer!.text)).toEqual([]);
     const refused = outcomes.filter((o) => o.answer!.status === 503);
-    const slowest = Math.max(...refused.map((o) => o.answer!.ms));
+    for (const o of refused) {
+      expect(o.answer!.headers['retry-after']).toBe(String(RETRY_AFTER));
+      expect(o.answer!.json).toMatchObject({ statusCode: 503, code: 'event_log_unavailable' });
+    }
+    // Sent while the lock was held and answered before it was released: only 503s, and some (the
+    // load runs 48 lanes through a 3 s lock; one is enough to show the deadline fired).
+    const blocked = outcomes.filter((o) => o.sentAt >= lockedAt && o.sentAt + o.answer!.ms < releasedAt);
+    expect(blocked.length).toBeGreaterThan(0);
+    expect([...new Set(blocked.map((o) => o.answer!.status))]).toEqual([503]);
+    // Every 503 within the deadline plus the stated slack, as the server measured it (from the
+    // request's arrival to its answer: the loopback and this process's own delays are not the
+    // server's): the deadline counts from the moment the row is queued, after verification; then
+    // the sweep, and the app's worst event-loop delay (a deadline is a timer, and fires as late as
+    // the loop lets it). Without the deadline these requests would wait the whole 3 s lock.
+    const bound = DEADLINE_MS + SWEEP_SLACK_MS + SERVER_SLACK_MS + appLoopDelayMs;
+    const serverMs = (o: Outcome) => Number(o.answer!.headers['x-server-ms']);
+    const slowest = Math.max(...refused.map(serverMs));
+    const slowestSeen = Math.max(...refused.map((o) => o.answer!.ms));
     console.log(
       `${adapter}: ${blocked.length} deliveries during a ${releasedAt - lockedAt} ms lock, all 503, ` +
-        `${refused.length} refused in all, the slowest in ${Math.round(slowest)} ms (deadline ${DEADLINE_MS} ms)`,
+        `${refused.length} refused in all, the slowest in ${Math.round(slowest)} ms at the server, ` +
+        `${Math.round(slowestSeen)} ms at the client (deadline ${DEADLINE_MS} ms, bound ${Math.round(bound)} ms ` +
+        `with event-loop delays of ${Math.round(appLoopDelayMs)} ms (app) and ${Math.round(testLoopDelayMs)} ms (test))`,
     );
-    // The deadline counts from the moment the row is queued, after verification; 250 ms is the
-    // slack for the log's deadline sweep (every writeTimeoutMs / 4, at most 250 ms) and 250 ms for loopback
-    // HTTP on a busy machine. Without the deadline these requests would wait the whole 3 s lock.
-    expect(slowest).toBeLessThanOrEqual(DEADLINE_MS + 500);
-    expect(outcomes.filter((o) => o.answer!.status !== 503 && !isAccepted(o))).toEqual([]);
+    const late = refused.filter((o) => !(serverMs(o) <= bound));
+    expect(
+      late.map((o) => `${serverMs(o)} ms, sent ${o.sentAt - lockedAt} ms after the lock: ${o.answer!.text}`),
+    ).toEqual([]);
+    // Seen from the client too, with the test process's own delay and loopback HTTP as slack.
+    expect(slowestSeen).toBeLessThanOrEqual(bound + testLoopDelayMs + HTTP_SLACK_MS);
+    // The bound stays under the lock: the slack never excuses a request that waited the lock out.
+    expect(bound).toBeLessThan(releasedAt - lockedAt);
 
     // Every 2xx has its row; the provider's retries of the refused deliveries are accepted and
     // handled: the statements that waited on the lock were cancelled, none committed behind a 503.

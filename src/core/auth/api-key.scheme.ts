@@ -45,9 +45,11 @@ export interface ApiKeyOptions {
 export class ApiKeyScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret: boolean;
+  /** Compares the key itself: an HMAC output is not the key. */
+  readonly refusesChallengeAnswers = true;
   /** Present only when the keys are the endpoint's secrets, so a composed scheme's secrets are never judged by it. */
   readonly validateSecret?: (secret: string | Buffer) => void;
-  readonly credentialsIn: SignatureScheme['credentialsIn'];
+  readonly credentialsIn: NonNullable<SignatureScheme['credentialsIn']>;
   private readonly digests?: readonly Buffer[];
   private readonly idPath?: readonly string[];
 

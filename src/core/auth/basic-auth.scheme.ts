@@ -37,6 +37,8 @@ const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 export class BasicAuthScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret: boolean;
+  /** Compares the credentials themselves: an HMAC output is not them. */
+  readonly refusesChallengeAnswers = true;
   /** Present only when the credentials are the endpoint's secrets. */
   readonly validateSecret?: (secret: string | Buffer) => void;
   private readonly digests?: readonly Buffer[];

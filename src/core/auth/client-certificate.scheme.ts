@@ -36,6 +36,8 @@ const FINGERPRINT = /^(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{64}$/;
 export class ClientCertificateScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = false;
+  /** Judges the connection: no HMAC. */
+  readonly refusesChallengeAnswers = true;
   readonly checksConnection = true;
   private readonly fingerprints?: readonly Buffer[];
   private readonly subject?: ReadonlyMap<string, ReadonlySet<string>>;

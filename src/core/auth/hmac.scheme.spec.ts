@@ -53,18 +53,39 @@ describe('HmacScheme', () => {
       ).toBe('no_matching_signature');
     });
 
+    it('reports an unsigned event-type header (eventTypeHeader) for the content dedupe key, and only when present', () => {
+      const scheme = new HmacScheme({ header: 'sig', idHeader: 'x-id', eventTypeHeader: 'X-Topic' });
+      const sig = hmac('sha256', 'k', '{}').toString('hex');
+      const headers = { sig, 'x-id': 'd-1', 'x-topic': 'orders/paid' };
+      expect(scheme.verify(webhookRequest({ headers, body: '{}' }), [secret('k')], at(NOW))).toEqual({
+        secretVersion: 1,
+        messageId: 'd-1',
+        signedAt: undefined,
+        unsignedMessageId: true,
+        unsignedEventType: 'orders/paid',
+      });
+      const without = scheme.verify(webhookRequest({ headers: { sig }, body: '{}' }), [secret('k')], at(NOW));
+      expect(without.unsignedEventType).toBeUndefined();
+      // A malformed type is refused like a malformed id, never folded into a key.
+      expect(
+        refusal(() =>
+          scheme.verify(webhookRequest({ headers: { sig, 'x-topic': 'a b' }, body: '{}' }), [secret('k')], at(NOW)),
+        ),
+      ).toBe('invalid_header');
+    });
+
     it('accepts any one entry of a signature list and skips entries of other versions', () => {
       const scheme = new HmacScheme({ header: 'sig', prefix: 'v1=', separator: ',' });
-      const good = hmac('sha256', 'k', 'b').toString('hex');
+      const good = hmac('sha256', 'k', '{}').toString('hex');
       const header = `v0=${'00'.repeat(32)}, v1=zz, v1=${'11'.repeat(32)},v1=${good}`;
-      expect(scheme.verify(webhookRequest({ headers: { sig: header }, body: 'b' }), [secret('k')], at(NOW))).toEqual({
+      expect(scheme.verify(webhookRequest({ headers: { sig: header }, body: '{}' }), [secret('k')], at(NOW))).toEqual({
         secretVersion: 1,
         messageId: undefined,
         signedAt: undefined,
       });
-      const none = webhookRequest({ headers: { sig: `v0=${good}` }, body: 'b' });
+      const none = webhookRequest({ headers: { sig: `v0=${good}` }, body: '{}' });
       expect(refusal(() => scheme.verify(none, [secret('k')], at(NOW)))).toBe('no_matching_signature');
-      const tooMany = webhookRequest({ headers: { sig: Array(33).fill(`v1=${good}`).join(',') }, body: 'b' });
+      const tooMany = webhookRequest({ headers: { sig: Array(33).fill(`v1=${good}`).join(',') }, body: '{}' });
       expect(refusal(() => scheme.verify(tooMany, [secret('k')], at(NOW)))).toBe('invalid_header');
     });
 
@@ -75,7 +96,7 @@ describe('HmacScheme', () => {
         ['hex', key.toString('hex')],
       ] as const) {
         const scheme = new HmacScheme({ header: 'sig', keyEncoding });
-        const request = webhookRequest({ headers: { sig: hmac('sha256', key, 'b').toString('hex') }, body: 'b' });
+        const request = webhookRequest({ headers: { sig: hmac('sha256', key, '{}').toString('hex') }, body: '{}' });
         expect(scheme.verify(request, [secret(text)], at(NOW)).secretVersion).toBe(1);
         expect(() => scheme.validateSecret('not base64 or hex!')).toThrow(WebhookConfigurationError);
       }
@@ -99,7 +120,10 @@ describe('HmacScheme', () => {
         timestampFormat: 'unix-milliseconds',
       });
       const ms = String(NOW * 1000 + 999);
-      const ok = webhookRequest({ headers: { sig: hmac('sha256', 'k', ms, 'b').toString('hex'), ts: ms }, body: 'b' });
+      const ok = webhookRequest({
+        headers: { sig: hmac('sha256', 'k', ms, '{}').toString('hex'), ts: ms },
+        body: '{}',
+      });
       expect(millis.verify(ok, [secret('k')], at(NOW)).signedAt).toEqual(new Date(NOW * 1000));
       const rfc = new HmacScheme({
         header: 'sig',
@@ -109,8 +133,8 @@ describe('HmacScheme', () => {
       });
       for (const bad of ['2023-11-14T22:13:20', '2023-02-30T00:00:00Z', '2023-11-14 22:13:20Z', '1700000000']) {
         const request = webhookRequest({
-          headers: { sig: hmac('sha256', 'k', bad, 'b').toString('hex'), ts: bad },
-          body: 'b',
+          headers: { sig: hmac('sha256', 'k', bad, '{}').toString('hex'), ts: bad },
+          body: '{}',
         });
         expect(refusal(() => rfc.verify(request, [secret('k')], at(NOW)))).toBe('invalid_header');
       }
@@ -238,5 +262,43 @@ describe('HmacScheme', () => {
         { numRuns: 150 },
       );
     });
+  });
+});
+
+// Issue 13 item 1: a string to sign made only of computed-token characters could be the input of a
+// challenge answer keyed with the same secret, so it is refused even when validly signed.
+describe('HmacScheme and token-shaped strings to sign', () => {
+  const signed = (scheme: HmacScheme, body: string, ts?: string) =>
+    webhookRequest({
+      headers: { sig: hmac('sha256', 'k', ...(ts ? [ts] : []), body).toString('hex'), ...(ts ? { ts } : {}) },
+      body,
+    });
+
+  it('refuses a validly signed body of token characters (body-only template)', () => {
+    const scheme = new HmacScheme({ header: 'sig' });
+    for (const body of ['abc', 'YWJjZA==', '9b4507b3-9040-4669-9ca3-6b94edb50553', 'a_b+c/d-e']) {
+      expect(refusal(() => scheme.verify(signed(scheme, body), [secret('k')], at(NOW)))).toBe('invalid_body');
+    }
+    for (const body of ['a=b', 'a=b&c=d', '{}', 'abc\n', 'a.b', '']) {
+      expect(scheme.verify(signed(scheme, body), [secret('k')], at(NOW)).secretVersion).toBe(1);
+    }
+  });
+
+  it('refuses a token-shaped timestamp + body, but not a template whose literal holds a separator', () => {
+    const bare = new HmacScheme({ header: 'sig', template: '{timestamp}{body}', timestampHeader: 'ts' });
+    expect(refusal(() => bare.verify(signed(bare, '', String(NOW)), [secret('k')], at(NOW)))).toBe('invalid_body');
+    expect(refusal(() => bare.verify(signed(bare, 'abc', String(NOW)), [secret('k')], at(NOW)))).toBe('invalid_body');
+    const dotted = new HmacScheme({ header: 'sig', template: '{timestamp}.{body}', timestampHeader: 'ts' });
+    const request = webhookRequest({
+      headers: { sig: hmac('sha256', 'k', `${NOW}.abc`).toString('hex'), ts: String(NOW) },
+      body: 'abc',
+    });
+    expect(dotted.verify(request, [secret('k')], at(NOW)).secretVersion).toBe(1);
+  });
+
+  it('checks a template whose literal is itself token characters or padding', () => {
+    const padded = new HmacScheme({ header: 'sig', template: '{body}==' });
+    const request = webhookRequest({ headers: { sig: hmac('sha256', 'k', 'abc==').toString('hex') }, body: 'abc' });
+    expect(refusal(() => padded.verify(request, [secret('k')], at(NOW)))).toBe('invalid_body');
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqualText } from '../constant-time';
-import { WebhookConfigurationError } from '../errors';
+import { isTokenShaped, tokenShapedDelivery } from '../challenges/computed-token';
+import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
@@ -13,6 +14,7 @@ import {
   invalidHeader,
   jsonMessageId,
   noMatchingSignature,
+  parseJsonObject,
   parseRfc3339Seconds,
   readIdHeader,
   requireHeader,
@@ -76,6 +78,12 @@ export interface HmacSchemeOptions {
    * read only after the signature matched.
    */
   readonly idField?: string | readonly string[];
+  /**
+   * Header naming the event type when the provider signs only the body and the body does not name
+   * it (Shopify's `x-shopify-topic`, GitHub's `x-github-event`). It becomes part of the dedupe key
+   * of the signed content, so one body delivered under two topics is handled twice, not merged.
+   */
+  readonly eventTypeHeader?: string;
   /** Header with the signed timestamp; then a request outside `toleranceSeconds` is refused. */
   readonly timestampHeader?: string;
   /** @default 'unix-seconds' */
@@ -85,6 +93,12 @@ export interface HmacSchemeOptions {
    * @default 300
    */
   readonly toleranceSeconds?: number;
+  /**
+   * The provider only ever sends a JSON object: any other body is refused (`invalid_body`) once the
+   * signature matched. X and Zoom set it, so that no string their challenge answers sign can be a body.
+   * @default false
+   */
+  readonly jsonObjectBody?: boolean;
 }
 
 type Placeholder = 'body' | 'id' | 'timestamp' | 'url';
@@ -96,6 +110,8 @@ const PLACEHOLDERS: ReadonlySet<string> = new Set<Placeholder>(['body', 'id', 't
 const MAX_LIST_ENTRIES = 32;
 const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
 const MILLIS = /^[0-9]{1,15}$/;
+/** A character no computed challenge token holds (see `COMPUTED_TOKEN_PATTERN`). */
+const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_+/=-]/;
 
 const keyDerivers = {
   utf8: memoizeKey((secret: WebhookSecret) => createSecretKey(utf8SecretBytes(secret.value))),
@@ -113,6 +129,8 @@ const keyDerivers = {
 export class HmacScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = true;
+  /** Refuses a delivery whose string to sign is token-shaped (see verify). */
+  readonly refusesChallengeAnswers = true;
   /** Only set when a timestamp is signed: it bounds how long message ids are remembered. */
   readonly toleranceSeconds?: number;
   private readonly header: string;
@@ -126,8 +144,14 @@ export class HmacScheme implements SignatureScheme {
   private readonly idPath?: readonly string[];
   /** Header names in lower case and what the template signs, worked out once rather than per request. */
   private readonly idHeader?: string;
+  private readonly eventTypeHeader?: string;
   private readonly timestampHeader?: string;
   private readonly signsId: boolean;
+  /**
+   * Whether a literal of the template holds a character no computed challenge token can (`v0:`'s
+   * colon, a URL's): then no string to sign is token-shaped and the per-request check is skipped.
+   */
+  private readonly literalsRuleOutTokens: boolean;
 
   constructor(private readonly options: HmacSchemeOptions) {
     this.name = options.name ?? 'hmac';
@@ -163,8 +187,12 @@ export class HmacScheme implements SignatureScheme {
     }
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
     this.idHeader = options.idHeader?.toLowerCase();
+    this.eventTypeHeader = options.eventTypeHeader?.toLowerCase();
     this.timestampHeader = options.timestampHeader?.toLowerCase();
     this.signsId = this.uses('id');
+    this.literalsRuleOutTokens = this.parts.some(
+      (part) => ('text' in part && NOT_TOKEN_CHARACTER.test(part.text)) || ('value' in part && part.value === 'url'),
+    );
     if (options.timestampHeader) {
       this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
       if (!this.uses('timestamp')) {
@@ -179,9 +207,15 @@ export class HmacScheme implements SignatureScheme {
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
     const signatureValue = requireHeader(request, this.header);
     const id = this.idHeader ? readIdHeader(request, this.idHeader, this.signsId) : undefined;
+    const eventType = this.eventTypeHeader ? readIdHeader(request, this.eventTypeHeader, false) : undefined;
     const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
     const signedAt = timestamp === undefined ? undefined : this.parseTimestamp(timestamp);
     const candidates = this.parseSignatures(signatureValue);
+    // A string to sign made only of token characters could be a computed challenge answer's input
+    // (X's CRC signs crc_token with the consumer secret): refused, so no answer is ever a signature.
+    if (!this.literalsRuleOutTokens && this.signsTokenShapedContent(request.rawBody, id, timestamp)) {
+      throw tokenShapedDelivery();
+    }
     assertHasSecrets(secrets);
     if (signedAt !== undefined) {
       assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
@@ -191,11 +225,20 @@ export class HmacScheme implements SignatureScheme {
         const digest = this.digest(this.deriveKey(secret), request.rawBody, id, timestamp);
         for (const candidate of candidates) {
           if (constantTimeEqualText(digest, candidate)) {
+            if (this.options.jsonObjectBody && parseJsonObject(request.rawBody) === undefined) {
+              throw new WebhookVerificationError(
+                WebhookErrorCode.InvalidBody,
+                `The ${this.name} provider only sends JSON objects; this body is not one.`,
+              );
+            }
             const messageId = this.idPath ? jsonMessageId(request.rawBody, this.idPath) : id;
             return {
               secretVersion: secret.version,
               messageId,
               signedAt: signedAt === undefined ? undefined : new Date(signedAt * 1000),
+              // An id header the template does not sign can be rewritten: dedupe on what is signed.
+              ...(id !== undefined && !this.signsId ? { unsignedMessageId: true } : {}),
+              ...(eventType !== undefined ? { unsignedEventType: eventType } : {}),
             };
           }
         }
@@ -207,6 +250,18 @@ export class HmacScheme implements SignatureScheme {
   validateSecret(secret: string | Buffer): void {
     if (this.keyEncoding === 'utf8') utf8SecretBytes(secret);
     else decodeKey(secret, this.keyEncoding);
+  }
+
+  /** The string to sign, piece by piece, tested against the computed token alphabet. */
+  private signsTokenShapedContent(body: Buffer, id?: string, timestamp?: string): boolean {
+    const pieces: Array<string | Buffer | undefined> = [];
+    for (const part of this.parts) {
+      if ('text' in part) pieces.push(part.text);
+      else if (part.value === 'body') pieces.push(body);
+      else if (part.value === 'id') pieces.push(id);
+      else if (part.value === 'timestamp') pieces.push(timestamp);
+    }
+    return isTokenShaped(...pieces);
   }
 
   private uses(placeholder: Placeholder): boolean {

@@ -50,6 +50,8 @@ const IPV6_BRACKETED = /^\[([0-9a-fA-F:.]+)\](?::\d{1,5})?$/;
 export class IpAllowListScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = false;
+  /** Judges the connection: no HMAC. */
+  readonly refusesChallengeAnswers = true;
   readonly checksConnection = true;
   private readonly allowed: BlockList;
   private readonly proxies?: BlockList;

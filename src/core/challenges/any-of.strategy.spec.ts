@@ -66,4 +66,23 @@ describe('anyOf', () => {
     );
     expect(() => both.validate('slack')).not.toThrow();
   });
+
+  it('gives the signing secrets only to the member that declares computesWithSigningSecret', () => {
+    const seen: number[] = [];
+    const member = (computes: boolean, method: string) => ({
+      kind: 'status-only' as const,
+      signed: false,
+      computesWithSigningSecret: computes,
+      detect: (r: WebhookRequest) => r.method === method,
+      respond: (_r: WebhookRequest, c: { secrets: readonly unknown[] }) => {
+        seen.push(c.secrets.length);
+        return { status: 200 };
+      },
+    });
+    const mixed = anyOf(member(false, 'GET'), member(true, 'POST'));
+    const withSecret = { ...context, secrets: [{ version: 1, value: 'signing' }] };
+    mixed.respond(request('GET', {}), withSecret);
+    mixed.respond(request('POST', {}), withSecret);
+    expect(seen).toEqual([0, 1]);
+  });
 });

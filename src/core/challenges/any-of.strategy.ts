@@ -1,6 +1,7 @@
 import type { ChallengeContext, ChallengeKind, ChallengeResponse, ChallengeStrategy } from '../challenge-strategy';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import type { WebhookRequest } from '../request';
+import { challengeContextFor } from './computed-token';
 
 /**
  * Several challenge kinds on one endpoint (Slack: `url_verification` and `ssl_check`): the first
@@ -13,9 +14,11 @@ export class AnyOfChallengeStrategy implements ChallengeStrategy {
   readonly kind: ChallengeKind;
   readonly signed: boolean;
   readonly secretNames?: readonly string[];
+  readonly computesWithSigningSecret: boolean;
 
   constructor(readonly strategies: readonly ChallengeStrategy[]) {
     this.kind = strategies[0]?.kind ?? 'status-only';
+    this.computesWithSigningSecret = strategies.some((strategy) => strategy.computesWithSigningSecret === true);
     this.signed = strategies.some((strategy) => strategy.signed);
     const names = [...new Set(strategies.flatMap((strategy) => strategy.secretNames ?? []))];
     if (names.length > 0) this.secretNames = names;
@@ -28,7 +31,8 @@ export class AnyOfChallengeStrategy implements ChallengeStrategy {
   respond(request: WebhookRequest, context: ChallengeContext): ChallengeResponse {
     const strategy = this.pick(request);
     if (!strategy) throw new WebhookVerificationError(WebhookErrorCode.InvalidChallenge, 'Not a challenge request.');
-    return strategy.respond(request, context);
+    // Each member gets the signing secrets only if it declares computing with them.
+    return strategy.respond(request, challengeContextFor(strategy, context));
   }
 
   deliveredSecret(request: WebhookRequest): string | undefined {

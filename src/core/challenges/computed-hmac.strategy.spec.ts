@@ -141,3 +141,44 @@ describe('ComputedHmacStrategy', () => {
     expect(() => strategy.validate('zoom')).toThrow(new RegExp(`"zoom".*${field}`));
   });
 });
+
+// Issue 13 item 1: whatever tokenSafety allows, only COMPUTED_TOKEN_PATTERN tokens are signed, so
+// an answer is never the signature of a form, JSON or text body, nor of a "v0:ts:body" string.
+describe('ComputedHmacStrategy never signs a token that could be a delivery', () => {
+  const wide = new ComputedHmacStrategy({
+    match: { method: 'GET' },
+    token: { from: 'query', name: 'crc_token' },
+    encoding: 'base64',
+    prefix: 'sha256=',
+    digestField: 'response_token',
+    tokenSafety: { pattern: /[\x20-\x7e]+/ },
+  });
+  const secrets = [{ version: 1, value: 'consumer' }];
+
+  it.each(['for_user_id=1337', 'a=b&c=d', '{}', '[1]', 'v0:1700000000:abc', '1700000000.abc', 'a b', 'a.b', 'ab=c'])(
+    'refuses %j with invalid_challenge',
+    (token) => {
+      expect(() => wide.respond(crcRequest(token), context(secrets))).toThrow(
+        expect.objectContaining({ code: 'invalid_challenge' }),
+      );
+    },
+  );
+
+  it('answers the tokens X and Zoom send, and base64 with padding', () => {
+    for (const token of [X.inputs.crc_token, ZOOM.inputs.plainToken, 'YWJjZA==', 'a_b-c+d/e']) {
+      expect(wide.respond(crcRequest(token), context(secrets)).status).toBe(200);
+    }
+  });
+
+  it('says whether it computes with the signing secret', () => {
+    expect(wide.computesWithSigningSecret).toBe(true);
+    const named = new ComputedHmacStrategy({
+      match: { method: 'GET' },
+      token: { from: 'query', name: 'crc_token' },
+      encoding: 'hex',
+      digestField: 'd',
+      secretName: 'crc-key',
+    });
+    expect(named.computesWithSigningSecret).toBe(false);
+  });
+});

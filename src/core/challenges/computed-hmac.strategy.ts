@@ -11,6 +11,7 @@ import {
   type ChallengeMatcher,
   type RequestField,
 } from './challenge-request';
+import { assertComputableToken } from './computed-token';
 import { newest, safetyOrProblem } from './strategy-support';
 import { assertSafeToken, type ResolvedTokenSafety, type TokenSafetyOptions } from './token-safety';
 
@@ -50,7 +51,8 @@ export interface ComputedHmacOptions {
 const ALGORITHMS: readonly string[] = ['sha1', 'sha256', 'sha512'];
 
 /**
- * Answers with an HMAC of the challenge token, keyed with the endpoint's newest signing secret:
+ * Answers with an HMAC of the challenge token, keyed with the endpoint's newest signing secret
+ * (tokens outside `COMPUTED_TOKEN_PATTERN` are refused, so the answer is never a signature):
  * Zoom `endpoint.url_validation` → `{plainToken, encryptedToken}`, X/Twitter CRC →
  * `{response_token: "sha256=<base64>"}`. With no secret configured it refuses (fails closed).
  *
@@ -62,12 +64,14 @@ export class ComputedHmacStrategy implements ChallengeStrategy {
   readonly kind = 'computed-hmac' as const;
   readonly signed: boolean;
   readonly secretNames?: readonly string[];
+  readonly computesWithSigningSecret: boolean;
   private readonly safety: ResolvedTokenSafety;
   private readonly problems: OptionProblems;
 
   constructor(private readonly options: ComputedHmacOptions) {
     this.signed = options.signed ?? false;
     if (options.secretName !== undefined) this.secretNames = [options.secretName];
+    this.computesWithSigningSecret = options.secretName === undefined;
     const [safety, safetyProblem] = safetyOrProblem(options.tokenSafety);
     this.safety = safety;
     this.problems = new OptionProblems('ComputedHmacStrategy', [
@@ -93,6 +97,9 @@ export class ComputedHmacStrategy implements ChallengeStrategy {
   respond(request: WebhookRequest, context: ChallengeContext): ChallengeResponse {
     this.problems.throwIfAny();
     const token = assertSafeToken(readField(request, this.options.token), this.safety);
+    // Whatever tokenSafety allows, the HMAC input stays in the computed-token alphabet, so the answer
+    // can never be a delivery signature (issue: X's CRC answer signed a forged form body).
+    assertComputableToken(token);
     const { secretName } = this.options;
     const secret = newest(secretName === undefined ? context.secrets : context.namedSecrets[secretName]);
     if (secret === undefined) {

@@ -4,6 +4,7 @@ export { HeaderCodeStrategy, type HeaderCodeOptions } from './header-code.strate
 export { StatusOnlyStrategy, type StatusOnlyOptions } from './status-only.strategy';
 export { ComputedHmacStrategy, type ComputedHmacOptions, type ChallengeHmacAlgorithm } from './computed-hmac.strategy';
 export { AnyOfChallengeStrategy, anyOf } from './any-of.strategy';
+export { COMPUTED_TOKEN_PATTERN } from './computed-token';
 export {
   assertSafeToken,
   isSafeToken,

@@ -44,6 +44,8 @@ const publicKeyOf = memoizeKey((secret: WebhookSecret) => adobeKey(secret.value)
 export class AdobeIoScheme implements SignatureScheme {
   readonly name = 'adobe-io';
   readonly requiresSecret = true;
+  /** RSA signatures: no HMAC keyed with the secret. */
+  readonly refusesChallengeAnswers = true;
 
   constructor(private readonly options: AdobeIoSchemeOptions = {}) {
     if (options.clientId !== undefined && options.clientId.length === 0) {

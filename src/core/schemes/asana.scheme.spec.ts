@@ -39,8 +39,8 @@ describe('AsanaScheme', () => {
 
   it('verifies with both secrets during a rotation and reports the one that matched', () => {
     const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(2);
+    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
+    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
   });
 
   describeSchemeProperties({

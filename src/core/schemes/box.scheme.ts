@@ -42,6 +42,8 @@ const TIMESTAMP = 'box-delivery-timestamp';
 export class BoxScheme implements SignatureScheme {
   readonly name = 'box';
   readonly requiresSecret = true;
+  /** Signs body + an RFC 3339 timestamp, whose `:` no computed token holds. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
 
   constructor(options: BoxSchemeOptions = {}) {
@@ -70,7 +72,13 @@ export class BoxScheme implements SignatureScheme {
       const digest = createHmac('sha256', utf8HmacKey(secret)).update(request.rawBody).update(timestamp).digest();
       for (const candidate of signatures) {
         if (constantTimeEqual(digest, candidate)) {
-          return { secretVersion: secret.version, messageId, signedAt: new Date(signedAt * 1000) };
+          // BOX-DELIVERY-ID is not signed: deduplication keys on the signed body and timestamp.
+          return {
+            secretVersion: secret.version,
+            messageId,
+            signedAt: new Date(signedAt * 1000),
+            ...(messageId !== undefined ? { unsignedMessageId: true } : {}),
+          };
         }
       }
     }

@@ -43,6 +43,8 @@ const publicKeyOf = memoizeKey((secret: WebhookSecret): KeyObject =>
 export class DiscordScheme implements SignatureScheme {
   readonly name = 'discord';
   readonly requiresSecret = true;
+  /** Ed25519 signatures: no HMAC keyed with the secret. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
 
   constructor(options: DiscordSchemeOptions = {}) {

@@ -24,6 +24,8 @@ export interface LinearSchemeOptions {
 export class LinearScheme implements SignatureScheme {
   readonly name = 'linear';
   readonly requiresSecret = true;
+  /** Its HmacScheme refuses token-shaped bodies. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
   private readonly signature = new HmacScheme({
     name: 'linear',

@@ -20,6 +20,8 @@ const MAX_NOTIFICATIONS = 1000;
 export class MsGraphScheme implements SignatureScheme {
   readonly name = 'ms-graph';
   readonly requiresSecret = true;
+  /** Compares the clientState in a JSON body: no HMAC. */
+  readonly refusesChallengeAnswers = true;
   /** Every notification repeats the clientState: the body is the credential. */
   readonly credentialsIn = { body: true };
 

@@ -41,6 +41,8 @@ const publicKeyOf = memoizeKey((secret: WebhookSecret) => sendGridKey(secret.val
 export class SendGridScheme implements SignatureScheme {
   readonly name = 'sendgrid';
   readonly requiresSecret = true;
+  /** ECDSA signatures: no HMAC keyed with the secret. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
 
   constructor(options: SendGridSchemeOptions = {}) {

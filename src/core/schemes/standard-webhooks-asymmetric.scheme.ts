@@ -34,6 +34,8 @@ const publicKeyOf = memoizeKey((secret: WebhookSecret): KeyObject => decodeStand
 export class StandardWebhooksAsymmetricScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = true;
+  /** Ed25519 signatures: no HMAC keyed with the secret. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
   private readonly idHeader: string;
   private readonly timestampHeader: string;

@@ -37,6 +37,8 @@ const deriveKey = memoizeKey((secret: WebhookSecret) => decodeStandardSecret(sec
 export class StandardWebhooksScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = true;
+  /** Signs `id.timestamp.body`, whose `.` no computed token holds. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
   private readonly idHeader: string;
   private readonly timestampHeader: string;

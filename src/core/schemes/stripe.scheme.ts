@@ -42,6 +42,8 @@ const STRIPE_SECRET_PREFIX = 'whsec_';
 export class StripeScheme implements SignatureScheme {
   readonly name = 'stripe';
   readonly requiresSecret = true;
+  /** Signs `timestamp.body`, whose `.` no computed token holds. */
+  readonly refusesChallengeAnswers = true;
   readonly toleranceSeconds: number;
 
   constructor(options: StripeSchemeOptions = {}) {

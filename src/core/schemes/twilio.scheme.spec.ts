@@ -162,3 +162,32 @@ describe('TwilioScheme', () => {
     },
   });
 });
+
+// Issue 13 item 8: the idempotency token is unsigned, so it is not the id; the dedupe key is the
+// SHA-256 of the signed string (URL + concatenated parameters), computed here independently.
+describe('TwilioScheme deduplication key', () => {
+  const url = 'https://hooks.example.com/sms';
+  const scheme = new TwilioScheme({ url });
+  const post = (body: string, signature: string, token: string) =>
+    webhookRequest({
+      url: '/sms',
+      headers: { 'content-type': FORM, 'x-twilio-signature': signature, 'i-twilio-idempotency-token': token },
+      body,
+    });
+  const params = { Body: 'hello', From: '+15550001', MessageSid: 'SM1' };
+  const signature = twilio.getExpectedTwilioSignature(TOKEN, url, params);
+  const expected =
+    'sha256:' + createHash('sha256').update(`${url}Bodyhello`).update('From+15550001MessageSidSM1').digest('hex');
+
+  it('ignores the unsigned idempotency token and keys on the signed string', () => {
+    const first = scheme.verify(post(new URLSearchParams(params).toString(), signature, 'a'), [secret(TOKEN)], at(NOW));
+    const again = scheme.verify(post(new URLSearchParams(params).toString(), signature, 'b'), [secret(TOKEN)], at(NOW));
+    expect(first).toEqual({ secretVersion: 1, signedContentKey: expected });
+    expect(again.signedContentKey).toBe(expected);
+  });
+
+  it('gives parameters re-split across the concatenation the same key (a duplicate of the original)', () => {
+    const resplit = new URLSearchParams({ Bodyhel: 'lo', From: '+15550001MessageSidSM1' }).toString();
+    expect(scheme.verify(post(resplit, signature, 'c'), [secret(TOKEN)], at(NOW)).signedContentKey).toBe(expected);
+  });
+});

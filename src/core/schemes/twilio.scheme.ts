@@ -9,7 +9,6 @@ import {
   decodeDigest,
   invalidHeader,
   noMatchingSignature,
-  readIdHeader,
   requireDigest,
   requireHeader,
   utf8HmacKey,
@@ -38,12 +37,17 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '44
  * repeated name sorted too). A JSON body is covered instead by the `bodySHA256` query parameter,
  * its hex SHA-256, which is checked as well. Like Twilio's SDKs, the URL is tried with and without
  * the default port (`:443`, `:80`). Any other body that no signature covers is refused.
- * `I-Twilio-Idempotency-Token` is the message id when sent.
+ * `I-Twilio-Idempotency-Token` is not signed, so it is not trusted as the message id: deliveries are
+ * deduplicated on the signed string (URL + parameters), which also makes parameters re-split across
+ * that concatenation (`Body`=`hi`,`From`=`x` vs `Body`=`hiFromx`) a duplicate of a delivery already
+ * accepted. A re-split of a delivery that never reached this endpoint cannot be told apart.
  * @publicApi
  */
 export class TwilioScheme implements SignatureScheme {
   readonly name = 'twilio';
   readonly requiresSecret = true;
+  /** Signs the URL, whose `:` no computed token holds. */
+  readonly refusesChallengeAnswers = true;
   private readonly baseUrls: readonly string[];
 
   constructor(options: TwilioSchemeOptions) {
@@ -54,7 +58,6 @@ export class TwilioScheme implements SignatureScheme {
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], _context: VerifyContext): SignatureVerification {
     const signature = requireDigest(requireHeader(request, HEADER), 'base64', 20, HEADER);
-    const messageId = readIdHeader(request, 'i-twilio-idempotency-token', false);
     const query = queryOf(request.url);
     const bodyHash = new URLSearchParams(query).getAll('bodySHA256');
     const contentType = headerValue(request, 'content-type') ?? '';
@@ -75,7 +78,13 @@ export class TwilioScheme implements SignatureScheme {
     for (const secret of secrets) {
       for (const base of this.baseUrls) {
         const digest = createHmac('sha1', utf8HmacKey(secret)).update(base).update(suffix).update(params).digest();
-        if (constantTimeEqual(digest, signature)) return { secretVersion: secret.version, messageId };
+        if (constantTimeEqual(digest, signature)) {
+          // The idempotency token is unsigned: trusted as the id, a replay with a fresh one would run
+          // again, and one carrying a future delivery's token would suppress it. What is signed is
+          // the key instead — over the concatenated string, so re-split parameters are one content.
+          const key = createHash('sha256').update(this.baseUrls[0]).update(suffix).update(params).digest('hex');
+          return { secretVersion: secret.version, signedContentKey: `sha256:${key}` };
+        }
       }
     }
     throw noMatchingSignature();

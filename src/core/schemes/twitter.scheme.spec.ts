@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../../test/support/scheme-properties';
@@ -40,8 +41,8 @@ describe('TwitterScheme', () => {
 
   it('verifies with both secrets during a rotation and reports the one that matched', () => {
     const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', 'x'), 'x'), rotation, at(NOW)).secretVersion).toBe(2);
+    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
+    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
   });
 
   describeSchemeProperties({
@@ -50,6 +51,36 @@ describe('TwitterScheme', () => {
     now: NOW,
     headers: ['x-twitter-webhooks-signature'],
     covers: ['body'],
+    // The provider only sends JSON objects; the scheme refuses anything else.
+    bodies: fc
+      .dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }))
+      .map((value) => Buffer.from(JSON.stringify(value))),
     request: (message, signed) => request(sign('new-key', signed.body), message.body),
   });
+});
+
+// Issue 13 item 1: X's CRC answer is sha256=base64(HMAC(consumer secret, crc_token)), so a body
+// equal to a token, validly signed (the attacker got the signature from the CRC endpoint), must fail.
+describe('TwitterScheme and CRC answers', () => {
+  const scheme = new TwitterScheme();
+  const signed = (body: string, type: string) =>
+    webhookRequest({
+      headers: {
+        'content-type': type,
+        'x-twitter-webhooks-signature': 'sha256=' + createHmac('sha256', 'consumer').update(body).digest('base64'),
+      },
+      body,
+    });
+
+  it.each(['application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', 'application/json'])(
+    'refuses a validly signed token-shaped or non-object body sent as %s',
+    (type) => {
+      for (const body of ['for_user_id=1337', 'abc', 'YWJjZA==', '1337', '"abc"', '[1]', 'null']) {
+        expect(refusal(() => scheme.verify(signed(body, type), [secret('consumer')], at(NOW)))).toBe('invalid_body');
+      }
+      expect(scheme.verify(signed('{"for_user_id":"1337"}', type), [secret('consumer')], at(NOW)).secretVersion).toBe(
+        1,
+      );
+    },
+  );
 });

@@ -7,6 +7,13 @@ import { HmacScheme } from '../auth/hmac.scheme';
  */
 export class TwitterScheme extends HmacScheme {
   constructor() {
-    super({ name: 'twitter', header: 'x-twitter-webhooks-signature', prefix: 'sha256=', encoding: 'base64' });
+    // X sends JSON objects only; a body equal to a CRC token is then never a delivery.
+    super({
+      name: 'twitter',
+      header: 'x-twitter-webhooks-signature',
+      prefix: 'sha256=',
+      encoding: 'base64',
+      jsonObjectBody: true,
+    });
   }
 }

@@ -24,6 +24,8 @@ export class ZoomScheme extends HmacScheme {
       template: 'v0:{timestamp}:{body}',
       timestampHeader: 'x-zm-request-timestamp',
       toleranceSeconds: options.toleranceSeconds ?? 300,
+      // Zoom sends JSON objects only (and signs `v0:` before the body): never a plainToken.
+      jsonObjectBody: true,
     });
   }
 }

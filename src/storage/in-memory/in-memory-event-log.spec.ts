@@ -25,15 +25,27 @@ describe('InMemoryEventLog', () => {
     expect(await log.record(event({ messageId: 'x' }))).toBe('duplicate');
     expect(await log.record(event({ status: 'rejected', reason: 'no_matching_signature' }))).toBe('rejected');
     await log.record(event({ endpoint: 'other' }));
+    await log.record(event({ endpoint: 'other' }));
+    await log.record(event({ endpoint: 'other' }));
     const page = await log.list({ limit: 10 });
+    // Accepted events have a ring of their own: the duplicate and the rejection never evict them.
     expect(page.items.map((e) => [e.id, e.status])).toEqual([
+      ['6', 'accepted'],
+      ['5', 'accepted'],
       ['4', 'accepted'],
       ['3', 'rejected'],
       ['2', 'duplicate'],
     ]);
     expect(page.items[0].body).toBeUndefined();
-    expect(await log.get('1')).toBeUndefined(); // left the ring
-    expect(await log.get('2')).toMatchObject({ bodySize: 7, bodyTruncated: true, body: Buffer.from('{"a"') });
+    expect(await log.get('1')).toBeUndefined(); // left the ring of accepted events
+    expect(await log.get('4')).toMatchObject({ bodySize: 7, bodyTruncated: true, body: Buffer.from('{"a"') });
+    // A duplicate keeps no body: its size and SHA-256 only.
+    expect(await log.get('2')).toMatchObject({
+      bodySize: 7,
+      bodySha256: createHash('sha256').update('{"a":1}').digest('hex'),
+      bodyTruncated: true,
+      body: Buffer.alloc(0),
+    });
   });
 
   it('gives the SHA-256 of the whole body, also when the stored body is cut', async () => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { bodyCapOf, boundRecord, FloodBudget } from '../flood-control';
 import {
   InvalidCursorError,
+  type DuplicateState,
   type EventLog,
   type EventLogReader,
   type StoredWebhookEvent,
@@ -21,7 +23,9 @@ export interface InMemoryEventLogOptions {
   maxIdsPerEndpoint?: number;
   /**
    * How many recent events the admin API can browse (a ring: the oldest is forgotten first).
-   * 0 keeps none.
+   * Accepted events have a ring of this size to themselves; rejections, challenges, duplicates and
+   * summaries (which anyone can send) share another one, so no flood of them can push an accepted
+   * event out. 0 keeps none.
    * @default 1000
    */
   recentEvents?: number;
@@ -30,6 +34,30 @@ export interface InMemoryEventLogOptions {
    * @default 16384
    */
   recentBodyCapBytes?: number;
+  /**
+   * How long an accepted delivery stays "in progress" without being acknowledged (its handler
+   * hung, say) before a copy of it may take it over and be handled, in seconds.
+   * @default 60
+   */
+  handlingLeaseSeconds?: number;
+  /**
+   * Rejected requests kept in the ring one by one per endpoint and second; beyond it they are
+   * counted in one summary entry per endpoint and reason, so a flood cannot push the real events
+   * out of the ring.
+   * @default 50
+   */
+  rejectedPerSecond?: number;
+  /**
+   * The same for challenges (URL verifications, CRC checks), which are still answered.
+   * @default 10
+   */
+  challengesPerSecond?: number;
+  /**
+   * The same for duplicates (copies of a delivery already accepted, which a replayer can send at
+   * will); their bodies are never kept, only size and SHA-256.
+   * @default 10
+   */
+  duplicatesPerSecond?: number;
 }
 
 const CURSOR = /^m1\.(\d{1,15})$/;
@@ -40,8 +68,51 @@ const CURSOR = /^m1\.(\d{1,15})$/;
  * never read, so the hot path hashes nothing.
  */
 interface RingEvent {
+  readonly seq: number;
   readonly event: Omit<StoredWebhookEvent, 'bodySha256'>;
   bodySha256?: string;
+}
+
+/** A fixed-size ring of events in increasing `seq`; index 0 is the newest. */
+class Ring {
+  private readonly slots: (RingEvent | undefined)[];
+  private pushed = 0;
+
+  constructor(capacity: number) {
+    this.slots = new Array(capacity);
+  }
+
+  get size(): number {
+    return Math.min(this.pushed, this.slots.length);
+  }
+
+  push(entry: RingEvent): void {
+    if (this.slots.length === 0) return;
+    this.slots[this.pushed % this.slots.length] = entry;
+    this.pushed++;
+  }
+
+  /** The i-th newest entry (0 ≤ i < size). */
+  at(i: number): RingEvent {
+    return this.slots[(this.pushed - 1 - i) % this.slots.length]!;
+  }
+
+  /** The index of the newest entry with `seq` below `before` (size when none). */
+  newestBelow(before: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at(mid).seq < before) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  find(seq: number): RingEvent | undefined {
+    const i = this.newestBelow(seq + 1);
+    return i < this.size && this.at(i).seq === seq ? this.at(i) : undefined;
+  }
 }
 
 /**
@@ -57,28 +128,79 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly maxIds: number;
   private warnedFull = false;
-  private readonly ring: (RingEvent | undefined)[];
+  /** Accepted events, apart from what anyone can send (see `recentEvents`). */
+  private readonly acceptedRing: Ring;
+  private readonly otherRing: Ring;
+  private readonly recentCapacity: number;
   private readonly bodyCap: number;
+  /** endpoint + message id → ms until which its acceptance is in progress (not yet acknowledged). */
+  private readonly handling = new Map<string, number>();
+  private readonly leaseMs: number;
   /** Sequence number of the newest event (ids are 1, 2, 3, …). */
   private seq = 0;
+  private readonly budget: FloodBudget;
+  private summaryTimer?: NodeJS.Timeout;
 
   constructor(
     options: InMemoryEventLogOptions = {},
     private readonly now: () => number = Date.now,
   ) {
     this.maxIds = options.maxIdsPerEndpoint ?? 100_000;
-    this.ring = new Array(Math.max(0, Math.floor(options.recentEvents ?? 1000)));
+    const recent = Math.max(0, Math.floor(options.recentEvents ?? 1000));
+    this.recentCapacity = recent;
+    this.acceptedRing = new Ring(recent);
+    this.otherRing = new Ring(recent);
     this.bodyCap = Math.max(0, options.recentBodyCapBytes ?? 16_384);
+    this.budget = new FloodBudget(
+      {
+        rejected: Math.max(0, options.rejectedPerSecond ?? 50),
+        challenge: Math.max(0, options.challengesPerSecond ?? 10),
+        duplicate: Math.max(0, options.duplicatesPerSecond ?? 10),
+      },
+      now,
+    );
+    this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
   }
 
   async release(endpoint: string, messageId: string): Promise<void> {
+    const key = handlingKey(endpoint, messageId);
+    // An acknowledged acceptance is never withdrawn: a copy of it may have been answered 2xx.
+    if (!this.handling.has(key)) return;
+    this.handling.delete(key);
     this.seen.get(endpoint)?.delete(messageId);
+  }
+
+  async acknowledge(endpoint: string, messageId: string): Promise<void> {
+    this.handling.delete(handlingKey(endpoint, messageId));
+  }
+
+  async resolveDuplicate(endpoint: string, messageId: string): Promise<DuplicateState> {
+    const key = handlingKey(endpoint, messageId);
+    const until = this.handling.get(key);
+    if (until === undefined) return this.seen.get(endpoint)?.has(messageId) ? 'acknowledged' : 'in_progress';
+    const now = this.now();
+    if (until > now) return 'in_progress';
+    this.handling.set(key, now + this.leaseMs);
+    return 'claimed';
   }
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
     const status = this.decide(event);
-    this.remember(event, status);
+    // Anyone can send rejections, challenges and replays: a budget of entries per second, the rest counted.
+    if (this.budget.admit(event, status)) {
+      this.remember(boundRecord(event, status), status);
+    } else if (!this.summaryTimer) {
+      this.summaryTimer = setTimeout(() => this.flushSummaries(), 1000);
+      this.summaryTimer.unref();
+    }
     return status;
+  }
+
+  /** Adds one entry per endpoint, status and reason for the requests that were only counted. */
+  flushSummaries(): void {
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    for (const { record, status, occurrences } of this.budget.drain()) this.remember(record, status, occurrences);
   }
 
   async list(query: WebhookEventQuery): Promise<WebhookEventPage> {
@@ -86,24 +208,28 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     let before = this.seq + 1;
     if (query.cursor !== undefined) before = decodeCursor(query.cursor);
     const items: StoredWebhookEvent[] = [];
-    const oldest = Math.max(1, this.seq - this.ring.length + 1);
     let last = 0;
-    for (let n = Math.min(before - 1, this.seq); n >= oldest; n--) {
-      const entry = this.ring[(n - 1) % this.ring.length];
-      if (!entry || !matches(entry.event, query)) continue;
+    // Both rings, merged newest first.
+    let a = this.acceptedRing.newestBelow(before);
+    let o = this.otherRing.newestBelow(before);
+    while (a < this.acceptedRing.size || o < this.otherRing.size) {
+      const fromAccepted =
+        o >= this.otherRing.size ||
+        (a < this.acceptedRing.size && this.acceptedRing.at(a).seq > this.otherRing.at(o).seq);
+      const entry = fromAccepted ? this.acceptedRing.at(a++) : this.otherRing.at(o++);
+      if (!matches(entry.event, query)) continue;
       if (items.length === limit) return { items, nextCursor: encodeCursor(last) };
       const { body: _body, ...summary } = stored(entry);
       items.push(summary);
-      last = n;
+      last = entry.seq;
     }
     return { items };
   }
 
   async get(id: string): Promise<StoredWebhookEvent | undefined> {
-    if (!/^\d{1,15}$/.test(id) || this.ring.length === 0) return undefined;
+    if (!/^\d{1,15}$/.test(id)) return undefined;
     const n = Number(id);
-    if (n < 1 || n > this.seq || n <= this.seq - this.ring.length) return undefined;
-    const entry = this.ring[(n - 1) % this.ring.length];
+    const entry = this.acceptedRing.find(n) ?? this.otherRing.find(n);
     return entry && stored(entry);
   }
 
@@ -120,14 +246,19 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     ids.delete(event.messageId);
     this.evict(ids, now);
     ids.set(event.messageId, Math.max(event.replayWindowEndsAt.getTime(), now));
+    // Bounded like the ids: a lease nobody settles (verify() used without acknowledge()) is
+    // forgotten oldest first, which answers its copies as duplicates.
+    if (this.handling.size >= this.maxIds) this.handling.delete(this.handling.keys().next().value!);
+    this.handling.set(handlingKey(event.endpoint, event.messageId), now + this.leaseMs);
     return 'accepted';
   }
 
-  private remember(event: WebhookEventRecord, status: WebhookEventStatus): void {
-    if (this.ring.length === 0) return;
+  private remember(event: WebhookEventRecord, status: WebhookEventStatus, occurrences = 1): void {
+    const ring = status === 'accepted' ? this.acceptedRing : this.otherRing;
+    if (this.recentCapacity === 0) return;
     const body = event.body ?? Buffer.alloc(0);
     this.seq++;
-    const cap = event.storeBody === false ? 0 : this.bodyCap;
+    const cap = event.storeBody === false ? 0 : bodyCapOf(event, this.bodyCap);
     const truncated = body.length > cap;
     const entry: RingEvent['event'] = {
       id: String(this.seq),
@@ -146,11 +277,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       // A copy, so the ring never keeps a large request buffer alive.
       body: Buffer.from(body.subarray(0, cap)),
       bodyTruncated: truncated,
+      ...(occurrences > 1 ? { occurrences } : {}),
     };
-    this.ring[(this.seq - 1) % this.ring.length] = {
-      event: entry,
-      bodySha256: truncated ? sha256Hex(body) : undefined,
-    };
+    ring.push({ seq: this.seq, event: entry, bodySha256: truncated ? sha256Hex(body) : undefined });
   }
 
   /** Drops expired ids from the oldest end, then the oldest live ones if still over the bound. */
@@ -166,6 +295,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       ids.delete(id);
     }
   }
+}
+
+function handlingKey(endpoint: string, messageId: string): string {
+  return `${endpoint}\n${messageId}`;
 }
 
 function sha256Hex(body: Buffer): string {
@@ -193,7 +326,11 @@ function encodeCursor(seq: number): string {
 }
 
 function decodeCursor(cursor: string): number {
-  const text = /^[A-Za-z0-9_-]{1,32}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('latin1') : '';
+  // A string only: `test()` would coerce an array or object to text and let it through.
+  const text =
+    typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(cursor)
+      ? Buffer.from(cursor, 'base64url').toString('latin1')
+      : '';
   const match = CURSOR.exec(text);
   if (!match || encodeCursor(Number(match[1])) !== cursor) throw new InvalidCursorError('The cursor is not valid.');
   return Number(match[1]);

@@ -75,6 +75,12 @@ export class InMemorySecretStore implements SecretStore {
     return toInfo(endpoint, stored);
   }
 
+  async addFirstSecret(endpoint: string, secret: string | Buffer): Promise<SecretVersionInfo | undefined> {
+    // Checked and written in one synchronous step: no other call can run in between.
+    if (this.getLiveSecrets(endpoint).length > 0) return undefined;
+    return this.addSecret(endpoint, secret, { gracePeriodSeconds: 0 });
+  }
+
   async revokeSecret(endpoint: string, version: number): Promise<void> {
     const stored = this.endpoints.get(endpoint)?.find((v) => v.version === version);
     if (!stored) {

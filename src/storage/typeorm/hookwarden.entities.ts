@@ -26,6 +26,8 @@ export interface WebhookEventRow {
   bodySha256: Buffer;
   /** 1, or for a summary row of a flood of rejections, how many requests it stands for. */
   occurrences: number;
+  /** Until when an accepted delivery is in progress (not yet acknowledged); NULL once it is. */
+  handlingUntil: Date | null;
 }
 
 /** A row of `webhook_secrets`: one version of an endpoint's secret, encrypted. @publicApi */
@@ -124,6 +126,7 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       bodySize: { name: 'body_size', type: 'integer' },
       bodySha256: { name: 'body_sha256', type: 'bytea' },
       occurrences: { type: 'integer', default: 1 },
+      handlingUntil: { name: 'handling_until', type: 'timestamptz', nullable: true },
     },
     indices: [
       {

@@ -17,9 +17,10 @@ const INIT_TIMESTAMP = 1795400000000;
 
 /**
  * Hookwarden's migrations, for a data source's `migrations` (run them with `migrationsRun: true`,
- * `dataSource.runMigrations()`, the TypeORM CLI or `npm run migration:run`). Hookwarden never uses
- * `synchronize`. With a schema, the classes carry it in their names, so each schema's migrations
- * are recorded separately in the migrations table.
+ * `dataSource.runMigrations()`, the TypeORM CLI or `npx hookwarden migrate`). They also complete
+ * tables that `synchronize` made, which lack the NOTIFY trigger and the BRIN index: keep every
+ * statement idempotent. With a schema, the classes carry it in their names, so each schema's
+ * migrations are recorded separately in the migrations table.
  * @publicApi
  */
 export function createHookwardenMigrations(options: HookwardenMigrationOptions = {}): HookwardenMigrationClass[] {
@@ -46,7 +47,37 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
     }
   };
   Object.defineProperty(init, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
-  return [init];
+  return [init, deliveryLeaseMigration(schema)];
+}
+
+const DELIVERY_LEASE_TIMESTAMP = 1795500000000;
+
+/**
+ * `handling_until`: until when an accepted delivery is in progress (its answer not yet sent); NULL
+ * once acknowledged. A copy is answered 2xx only when it is NULL (issue 13, item 8).
+ */
+function deliveryLeaseMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenDeliveryLease_${schema}_${DELIVERY_LEASE_TIMESTAMP}`
+    : `HookwardenDeliveryLease${DELIVERY_LEASE_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      // Nullable, no default: instant on a large table; existing rows count as acknowledged.
+      await queryRunner.query(
+        `ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "handling_until" TIMESTAMP WITH TIME ZONE`,
+      );
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "handling_until"`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
 }
 
 /** Hookwarden's migrations for the data source's own schema. @publicApi */
@@ -56,14 +87,17 @@ function schemaOf(queryRunner: QueryRunner, schema: string | undefined): string 
   return schema ?? queryRunner.connection.driver.schema ?? 'public';
 }
 
-/** The DDL of the first migration. Keep it equal to the entities (a spec checks it). @internal */
+/**
+ * The DDL of the first migration. Keep it equal to the entities (a spec checks it). Every statement
+ * is idempotent, so the migration also completes tables made by `synchronize`. @internal
+ */
 export function createStatements(schema: string): string[] {
   const t = (table: string) => qualified(schema, table);
   const events = t(HOOKWARDEN_TABLES.events);
   const secrets = t(HOOKWARDEN_TABLES.secrets);
   const notify = t('webhook_secrets_notify');
   return [
-    `CREATE TABLE ${events} (
+    `CREATE TABLE IF NOT EXISTS ${events} (
       "id" BIGSERIAL NOT NULL,
       "endpoint" character varying(63) NOT NULL,
       "provider" text NOT NULL,
@@ -85,13 +119,13 @@ export function createStatements(schema: string): string[] {
       CONSTRAINT "CHK_webhook_events_status" CHECK ("status" IN ('accepted', 'duplicate', 'rejected', 'challenge'))
     )`,
     // Exactly one acceptance per (endpoint, message id): INSERT … ON CONFLICT DO NOTHING relies on it.
-    `CREATE UNIQUE INDEX "UQ_webhook_events_accepted_message" ON ${events} ("endpoint", "message_id") WHERE "status" = 'accepted'`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_webhook_events_accepted_message" ON ${events} ("endpoint", "message_id") WHERE "status" = 'accepted'`,
     // Keyset pagination, newest (highest id) first: the primary key over all endpoints, this one
     // per endpoint. Time filters and retention use a BRIN index, nearly free to maintain: every
     // extra B-tree costs the group-committed INSERT about 15 % of its throughput.
-    `CREATE INDEX "IDX_webhook_events_endpoint_id" ON ${events} ("endpoint", "id")`,
-    `CREATE INDEX "IDX_webhook_events_received_at" ON ${events} USING brin ("received_at")`,
-    `CREATE TABLE ${secrets} (
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_events_endpoint_id" ON ${events} ("endpoint", "id")`,
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_events_received_at" ON ${events} USING brin ("received_at")`,
+    `CREATE TABLE IF NOT EXISTS ${secrets} (
       "endpoint" character varying(127) NOT NULL,
       "version" integer NOT NULL,
       "key_id" character varying(64) NOT NULL,
@@ -104,13 +138,13 @@ export function createStatements(schema: string): string[] {
       "last_used_at" TIMESTAMP WITH TIME ZONE,
       CONSTRAINT "PK_webhook_secrets" PRIMARY KEY ("endpoint", "version")
     )`,
-    `CREATE TABLE ${t(HOOKWARDEN_TABLES.encryptionKeys)} (
+    `CREATE TABLE IF NOT EXISTS ${t(HOOKWARDEN_TABLES.encryptionKeys)} (
       "key_id" character varying(64) NOT NULL,
       "check_value" bytea NOT NULL,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL,
       CONSTRAINT "PK_webhook_encryption_keys" PRIMARY KEY ("key_id")
     )`,
-    `CREATE TABLE ${t(HOOKWARDEN_TABLES.audit)} (
+    `CREATE TABLE IF NOT EXISTS ${t(HOOKWARDEN_TABLES.audit)} (
       "id" BIGSERIAL NOT NULL,
       "at" TIMESTAMP WITH TIME ZONE NOT NULL,
       "actor" character varying(128) NOT NULL,
@@ -120,11 +154,11 @@ export function createStatements(schema: string): string[] {
       "details" jsonb,
       CONSTRAINT "PK_webhook_audit" PRIMARY KEY ("id")
     )`,
-    `CREATE INDEX "IDX_webhook_audit_at" ON ${t(HOOKWARDEN_TABLES.audit)} ("at", "id")`,
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_audit_at" ON ${t(HOOKWARDEN_TABLES.audit)} ("at", "id")`,
     // Every instance keeps the secrets in memory; a change anywhere (the admin API of any instance,
     // the re-encryption command, plain SQL) tells the others through NOTIFY. last_used_at alone
     // does not notify.
-    `CREATE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$
+    `CREATE OR REPLACE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM pg_notify('${SECRETS_CHANNEL}', json_build_object(
         'schema', TG_TABLE_SCHEMA,
@@ -133,8 +167,43 @@ export function createStatements(schema: string): string[] {
       RETURN NULL;
     END
     $$`,
-    `CREATE TRIGGER "webhook_secrets_notify"
-      AFTER INSERT OR DELETE OR UPDATE OF "key_id", "ciphertext", "expires_at", "revoked_at"
-      ON ${secrets} FOR EACH ROW EXECUTE FUNCTION ${notify}()`,
+    // No CREATE OR REPLACE TRIGGER before PostgreSQL 14: create it only when it is not there.
+    `DO $hookwarden$ BEGIN
+      IF NOT EXISTS (
+        SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_secrets_notify' AND tgrelid = '${secrets.replace(/'/g, "''")}'::regclass
+      ) THEN
+        CREATE TRIGGER "webhook_secrets_notify"
+          AFTER INSERT OR DELETE OR UPDATE OF "key_id", "ciphertext", "expires_at", "revoked_at"
+          ON ${secrets} FOR EACH ROW EXECUTE FUNCTION ${notify}();
+      END IF;
+    END $hookwarden$`,
   ];
+}
+
+/**
+ * What the migration creates that TypeORM's `synchronize` cannot (it knows tables, columns and
+ * B-tree indexes only): the secrets' NOTIFY function and trigger, and the BRIN index. Returns the
+ * names of those missing in `schema`.
+ * @internal
+ */
+export async function missingSchemaObjects(
+  query: (text: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>,
+  schema: string,
+): Promise<string[]> {
+  const [row] = await query(
+    `SELECT to_regclass($1) IS NOT NULL AS "index",
+            to_regprocedure($2) IS NOT NULL AS "function",
+            EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_secrets_notify' AND tgrelid = to_regclass($3))
+              AS "trigger"`,
+    [
+      qualified(schema, 'IDX_webhook_events_received_at'),
+      `${qualified(schema, 'webhook_secrets_notify')}()`,
+      qualified(schema, HOOKWARDEN_TABLES.secrets),
+    ],
+  );
+  const missing: string[] = [];
+  if (row?.['index'] !== true) missing.push('the BRIN index IDX_webhook_events_received_at');
+  if (row?.['function'] !== true) missing.push('the function webhook_secrets_notify()');
+  if (row?.['trigger'] !== true) missing.push('the trigger webhook_secrets_notify');
+  return missing;
 }

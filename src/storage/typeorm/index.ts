@@ -30,6 +30,7 @@ export { TypeOrmEventLog, type TypeOrmEventLogOptions } from './typeorm-event-lo
 export { TypeOrmAuditLog, type TypeOrmAuditLogOptions } from './typeorm-audit-log';
 export { reencryptWebhookSecrets, type ReencryptOptions } from './reencrypt';
 export type {
+  AuditLogSettings,
   EncryptionKeyInput,
   EncryptionKeyring,
   EncryptionKeyOption,

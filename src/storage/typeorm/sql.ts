@@ -97,7 +97,7 @@ export async function assertTables(sql: Sql, schema: string, tables: string[]): 
     throw new WebhookConfigurationError(
       `Hookwarden's tables ${missing.join(', ')} are missing in schema "${schema}". Run its migrations: add ` +
         "HOOKWARDEN_MIGRATIONS (or createHookwardenMigrations({ schema })) from 'nestjs-hookwarden/typeorm' " +
-        "to the data source's `migrations` with `migrationsRun: true`, or run `npm run migration:run`.",
+        "to the data source's `migrations` with `migrationsRun: true`, or run `npx hookwarden migrate`.",
     );
   }
 }

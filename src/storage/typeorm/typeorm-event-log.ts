@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import {
   EventLogUnavailableError,
   InvalidCursorError,
+  type DuplicateState,
   type EventLog,
   type EventLogReader,
   type StoredWebhookEvent,
@@ -13,7 +14,9 @@ import {
   type WebhookEventRecord,
   type WebhookEventStatus,
 } from '../event-log.interface';
-import { assertTables, DataSourceSql, pgOf, resolveSchema } from './sql';
+import { bodyCapOf, boundRecord, FloodBudget } from '../flood-control';
+import { WebhookConfigurationError } from '../../core/errors';
+import { assertTables, DataSourceSql, pgOf, resolveSchema, type Sql } from './sql';
 import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
 import type { EventLogSettings } from './typeorm-storage.options';
 
@@ -47,19 +50,12 @@ interface EventRow {
 
 interface Pending {
   row: EventRow;
+  /** The request's record, for the row of a duplicate (summary rows have none). */
+  event?: WebhookEventRecord;
   deadline: number;
   settled: boolean;
   resolve(status: WebhookEventStatus): void;
   reject(error: Error): void;
-}
-
-interface RejectionSummary {
-  provider: string;
-  count: number;
-  firstAt: number;
-  lastAt: number;
-  method: string;
-  path: string;
 }
 
 /** Bounds of attacker-chosen text, so no row can fail a whole batch. */
@@ -87,12 +83,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly maxDelayMs: number;
   private readonly writeTimeoutMs: number;
   private readonly bodyCapBytes: number;
-  private readonly rejectedPerSecond: number;
+  private readonly budget: FloodBudget;
   private readonly retentionMs: number;
   private readonly pruneIntervalMs: number;
   private readonly poolSize: number;
   private readonly maxQueuedRows: number;
   private readonly retryAfterSeconds: number;
+  private readonly leaseSeconds: number;
+  /** Acknowledgements waiting for their grouped UPDATE. */
+  private acks: Array<{ endpoint: string; messageId: string; done: (error?: Error) => void }> = [];
   private schema = '';
   private table = '';
   private insertSql = '';
@@ -107,8 +106,6 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   /** Rows of late commits whose requests were already answered 503: to be un-accepted. */
   private lateAccepted: string[] = [];
 
-  private readonly rejectWindows = new Map<string, { second: number; rows: number }>();
-  private readonly summaries = new Map<string, Map<string, RejectionSummary>>();
   private summaryTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private pruning?: Promise<number>;
@@ -123,19 +120,29 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     this.maxDelayMs = nonNegative(options.maxDelayMs, 2, 'maxDelayMs');
     this.writeTimeoutMs = positive(options.writeTimeoutMs, 2000, 'writeTimeoutMs');
     this.bodyCapBytes = nonNegative(options.bodyCapBytes, 65_536, 'bodyCapBytes');
-    this.rejectedPerSecond = nonNegative(options.rejectedPerSecond, 50, 'rejectedPerSecond');
+    this.budget = new FloodBudget(
+      {
+        rejected: nonNegative(options.rejectedPerSecond, 50, 'rejectedPerSecond'),
+        challenge: nonNegative(options.challengesPerSecond, 10, 'challengesPerSecond'),
+        duplicate: nonNegative(options.duplicatesPerSecond, 10, 'duplicatesPerSecond'),
+      },
+      this.now,
+    );
     this.retentionMs = nonNegative(options.retentionDays, 30, 'retentionDays') * 86_400_000;
     this.pruneIntervalMs = positive(options.pruneIntervalMs, 60_000, 'pruneIntervalMs');
     this.poolSize = positive(options.poolSize, 4, 'poolSize');
     this.maxQueuedRows = positive(options.maxQueuedRows, 10_000, 'maxQueuedRows');
     this.retryAfterSeconds = positive(options.retryAfterSeconds, 5, 'retryAfterSeconds');
+    this.leaseSeconds = positive(options.handlingLeaseSeconds, 60, 'handlingLeaseSeconds');
   }
 
   /** Checks the table, opens the pool and starts the retention timer. */
   async init(): Promise<void> {
     this.schema = resolveSchema(this.dataSource, this.options.schema);
     this.table = qualified(this.schema, HOOKWARDEN_TABLES.events);
-    await assertTables(new DataSourceSql(this.dataSource).query, this.schema, [HOOKWARDEN_TABLES.events]);
+    const sql = new DataSourceSql(this.dataSource).query;
+    await assertTables(sql, this.schema, [HOOKWARDEN_TABLES.events]);
+    await assertLeaseColumn(sql, this.table);
     this.insertSql = buildInsert(this.table);
     this.insertName = `hookwarden_events_insert_${createHash('sha256').update(this.insertSql).digest('hex').slice(0, 16)}`;
     const { pg, config } = pgOf(this.dataSource);
@@ -169,12 +176,75 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   // --- writing ---------------------------------------------------------------------------------
 
+  /**
+   * Only an acceptance still in progress is withdrawn (`handling_until` set): once acknowledged, a
+   * copy may have been answered 2xx, and withdrawing it would lose the event.
+   */
   async release(endpoint: string, messageId: string, reason: string): Promise<void> {
     await this.pool!.query(
-      `UPDATE ${this.table} SET status = 'rejected', reason = $3
-        WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted'`,
+      `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL
+        WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL`,
       [clean(endpoint, 63), messageIdOf(messageId), clean(reason, MAX_TEXT.reason)],
     );
+  }
+
+  /** Grouped like the inserts: the acknowledgements of one turn of the event loop go in one UPDATE. */
+  acknowledge(endpoint: string, messageId: string): Promise<void> {
+    if (this.closed || !this.pool) return Promise.reject(this.unavailable('The webhook event log is not running.'));
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => (error ? reject(error) : resolve());
+      if (this.acks.push({ endpoint: clean(endpoint, 63), messageId: messageIdOf(messageId), done }) === 1) {
+        setImmediate(() => void this.flushAcks());
+      }
+    });
+  }
+
+  private async flushAcks(): Promise<void> {
+    const acks = this.acks;
+    this.acks = [];
+    try {
+      await this.pool!.query(
+        `UPDATE ${this.table} AS e SET handling_until = NULL
+           FROM unnest($1::text[], $2::text[]) AS a(endpoint, message_id)
+          WHERE e.endpoint = a.endpoint AND e.message_id = a.message_id AND e.status = 'accepted'
+            AND e.handling_until IS NOT NULL`,
+        [acks.map((a) => a.endpoint), acks.map((a) => a.messageId)],
+      );
+      for (const a of acks) a.done();
+    } catch (error) {
+      this.logFailure(error);
+      for (const a of acks) a.done(this.unavailable('The webhook event log is unavailable.'));
+    }
+  }
+
+  /**
+   * One statement: reads the accepted row of the id and, when its lease has run out, takes it over
+   * atomically (concurrent copies re-check the lease on the row, so one of them wins). A row not
+   * visible (released meanwhile, or committed by another instance after this snapshot) is in progress.
+   */
+  async resolveDuplicate(endpoint: string, messageId: string): Promise<DuplicateState> {
+    if (this.closed || !this.pool) throw this.unavailable('The webhook event log is not running.');
+    try {
+      const { rows } = await this.pool.query<{ acknowledged: boolean; claimed: boolean }>(
+        `WITH current AS (
+           SELECT id, handling_until FROM ${this.table}
+            WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted'
+         ), claimed AS (
+           UPDATE ${this.table} AS e SET handling_until = statement_timestamp() + make_interval(secs => $3)
+             FROM current c
+            WHERE e.id = c.id AND e.status = 'accepted' AND e.handling_until <= statement_timestamp()
+           RETURNING e.id
+         )
+         SELECT EXISTS (SELECT 1 FROM current WHERE handling_until IS NULL) AS acknowledged,
+                EXISTS (SELECT 1 FROM claimed) AS claimed`,
+        [clean(endpoint, 63), messageIdOf(messageId), this.leaseSeconds],
+      );
+      if (rows[0]?.claimed) return 'claimed';
+      return rows[0]?.acknowledged ? 'acknowledged' : 'in_progress';
+    } catch (error) {
+      this.logFailure(error);
+      throw this.unavailable('The webhook event log is unavailable.');
+    }
   }
 
   record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -182,16 +252,38 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     if (this.closed || !this.pool) {
       return Promise.reject(this.unavailable('The webhook event log is not running.'));
     }
-    if (event.status === 'rejected' && !this.admitRejection(event)) return Promise.resolve('rejected');
-    return this.enqueue(this.toRow(event));
+    // Anyone can send rejections and challenges: a budget of rows per second, the rest counted.
+    // (Duplicates are known only once their batch committed: see recordDuplicate.)
+    if (!this.budget.admit(event)) {
+      this.scheduleSummaries();
+      return Promise.resolve(event.status);
+    }
+    return this.enqueue(this.toRow(boundRecord(event)), event);
   }
 
-  private enqueue(row: EventRow): Promise<WebhookEventStatus> {
+  /**
+   * The row of a copy of an accepted delivery: under the duplicates' budget (else counted in a
+   * summary row), bounded like an unauthenticated row and without its body (size and SHA-256 say
+   * it was the same bytes). Resolves once that row is written, so the copy's row is there when it
+   * is answered, like every other row; a failed write loses only this row, never the answer.
+   */
+  private async recordDuplicate(event: WebhookEventRecord | undefined): Promise<void> {
+    if (!event) return;
+    if (!this.budget.admit(event, 'duplicate')) {
+      this.scheduleSummaries();
+      return;
+    }
+    await this.enqueue(this.toRow(boundRecord(event, 'duplicate'), 'duplicate')).catch(() =>
+      this.logger.warn('Could not record a duplicate delivery.'),
+    );
+  }
+
+  private enqueue(row: EventRow, event?: WebhookEventRecord): Promise<WebhookEventStatus> {
     if (this.queue.length >= this.maxQueuedRows) {
       return Promise.reject(this.unavailable('The webhook event log is overloaded.'));
     }
     return new Promise<WebhookEventStatus>((resolve, reject) => {
-      this.queue.push({ row, deadline: this.now() + this.writeTimeoutMs, settled: false, resolve, reject });
+      this.queue.push({ row, event, deadline: this.now() + this.writeTimeoutMs, settled: false, resolve, reject });
       if (this.queue.length >= this.batchSize) this.pump();
       else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.pump(), this.maxDelayMs);
       if (!this.sweepTimer) {
@@ -268,7 +360,13 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         // provider's retry is accepted (and handled) instead of being taken for a duplicate.
         this.lateAccepted.push(...acceptedIds);
       } else {
-        for (const [p, status] of outcomes) settle(p, status);
+        for (const [p, status] of outcomes) {
+          if (status === 'duplicate' && p.row.status === 'accepted') {
+            void this.recordDuplicate(p.event).finally(() => settle(p, status));
+          } else {
+            settle(p, status);
+          }
+        }
       }
       if (this.lateAccepted.length > 0) await this.unacceptLate();
     } catch (error) {
@@ -295,11 +393,12 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     batch: Pending[],
   ): Promise<{ outcomes: Map<Pending, WebhookEventStatus>; acceptedIds: string[] }> {
     // Rows go in a fixed order, so two batches never wait on each other in opposite orders (no
-    // deadlock); within a batch, a second accepted row with the same id is a duplicate at once.
-    const sorted = [...batch].sort((a, b) => compareRows(a.row, b.row));
+    // deadlock); within a batch, a second accepted row with the same id is a duplicate at once, and
+    // is not sent: like every duplicate, its row is written afterwards under the budget.
+    const all = [...batch].sort((a, b) => compareRows(a.row, b.row));
     const statuses = new Map<Pending, WebhookEventStatus>();
     const seen = new Set<string>();
-    for (const p of sorted) {
+    for (const p of all) {
       const { row } = p;
       let status = row.status;
       if (status === 'accepted' && row.messageId !== null) {
@@ -309,6 +408,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       }
       statuses.set(p, status);
     }
+    const sorted = all.filter((p) => statuses.get(p) === p.row.status);
     const column = <K extends keyof EventRow>(key: K) => sorted.map((p) => p.row[key]);
     const ms = (key: 'receivedAt' | 'signedAt' | 'replayWindowEndsAt') =>
       sorted.map((p) => p.row[key]?.getTime() ?? null);
@@ -325,7 +425,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         column('endpoint'),
         column('provider'),
         column('messageId'),
-        sorted.map((p) => statuses.get(p)),
+        column('status'),
         column('reason'),
         column('secretVersion'),
         ms('receivedAt'),
@@ -343,6 +443,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         Buffer.concat(sorted.map((p) => p.row.bodySha256)),
         column('bodySize'),
         column('occurrences'),
+        this.leaseSeconds,
       ],
     });
     const accepted = new Set<string>();
@@ -368,8 +469,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     this.lateAccepted = [];
     try {
       await this.pool!.query(
-        `UPDATE ${this.table} SET status = 'rejected', reason = 'event_log_timeout'
-          WHERE id = ANY($1::bigint[]) AND status = 'accepted'`,
+        `UPDATE ${this.table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL
+          WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND handling_until IS NOT NULL`,
         [ids],
       );
     } catch {
@@ -377,75 +478,25 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     }
   }
 
-  /** Under a flood of rejections, only `rejectedPerSecond` rows per endpoint; the rest are counted. */
-  private admitRejection(event: WebhookEventRecord): boolean {
-    const now = this.now();
-    const second = Math.floor(now / 1000);
-    let window = this.rejectWindows.get(event.endpoint);
-    if (!window || window.second !== second) {
-      window = { second, rows: 0 };
-      this.rejectWindows.set(event.endpoint, window);
-    }
-    if (window.rows < this.rejectedPerSecond) {
-      window.rows++;
-      return true;
-    }
-    let reasons = this.summaries.get(event.endpoint);
-    if (!reasons) {
-      reasons = new Map();
-      this.summaries.set(event.endpoint, reasons);
-    }
-    const reason = clean(event.reason ?? 'rejected', MAX_TEXT.reason);
-    const summary = reasons.get(reason);
-    if (summary) {
-      summary.count++;
-      summary.lastAt = now;
-    } else {
-      reasons.set(reason, {
-        provider: event.provider,
-        count: 1,
-        firstAt: now,
-        lastAt: now,
-        method: event.method,
-        path: event.path,
-      });
-    }
-    if (!this.summaryTimer) {
-      this.summaryTimer = setTimeout(() => this.flushSummaries(), 1000);
-      this.summaryTimer.unref();
-    }
-    return false;
+  private scheduleSummaries(): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => void this.flushSummaries(), 1000);
+    this.summaryTimer.unref();
   }
 
-  /** Writes one row per endpoint and reason for the rejections that were only counted. */
+  /** Writes one row per endpoint, status and reason for the requests that were only counted. */
   flushSummaries(): Promise<void> {
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = undefined;
-    const writes: Promise<unknown>[] = [];
-    for (const [endpoint, reasons] of this.summaries) {
-      for (const [reason, s] of reasons) {
-        const headers = {
-          'x-hookwarden-summary': `${s.count} rejected requests from ${new Date(s.firstAt).toISOString()} to ${new Date(s.lastAt).toISOString()}`,
-        };
-        const row = this.toRow({
-          endpoint,
-          provider: s.provider,
-          status: 'rejected',
-          reason,
-          receivedAt: new Date(s.firstAt),
-          replayWindowEndsAt: new Date(s.firstAt),
-          method: s.method,
-          path: s.path,
-          headers,
-          body: Buffer.alloc(0),
-        });
-        row.occurrences = s.count;
-        writes.push(
-          this.enqueue(row).catch(() => this.logger.warn(`Could not record ${s.count} rejected requests (${reason}).`)),
-        );
-      }
-    }
-    this.summaries.clear();
+    const writes = this.budget.drain().map(({ record, status, occurrences }) => {
+      const row = this.toRow(record, status);
+      row.occurrences = occurrences;
+      return this.enqueue(row).catch(() =>
+        this.logger.warn(
+          `Could not record ${occurrences} ${record.status} requests (${record.reason ?? 'no reason'}).`,
+        ),
+      );
+    });
     return Promise.all(writes).then(() => undefined);
   }
 
@@ -456,17 +507,18 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    if (query.cursor !== undefined) where.push(`id < ${param(decodeCursor(query.cursor))}::bigint`);
+    if (query.cursor !== undefined) where.push(`e.id < ${param(decodeCursor(query.cursor))}::bigint`);
     if (query.endpoint !== undefined) where.push(`endpoint = ${param(query.endpoint)}`);
     if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
     if (query.reason !== undefined) where.push(`reason = ${param(query.reason)}`);
     if (query.since !== undefined) where.push(`received_at >= ${param(query.since)}`);
     if (query.until !== undefined) where.push(`received_at < ${param(query.until)}`);
     // Newest first is highest id first: the order rows reached the log, whatever the clocks of
-    // the instances that received them.
+    // the instances that received them. `e.id` is the bigint column: a bare `id` in ORDER BY
+    // would name the text alias of the select list, where "9" sorts before "10".
     const { rows } = await this.read<StoredRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY id DESC LIMIT ${param(limit + 1)}`,
+      `SELECT ${SUMMARY_COLUMNS} FROM ${this.table} AS e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY e.id DESC LIMIT ${param(limit + 1)}`,
       params,
     );
     const items = rows.slice(0, limit).map((row) => toStored(row, false));
@@ -553,14 +605,14 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   // --- helpers ---------------------------------------------------------------------------------
 
-  private toRow(event: WebhookEventRecord): EventRow {
+  private toRow(event: WebhookEventRecord, status: WebhookEventStatus = event.status): EventRow {
     const body = event.body ?? Buffer.alloc(0);
-    const cap = event.storeBody === false ? 0 : this.bodyCapBytes;
+    const cap = event.storeBody === false ? 0 : bodyCapOf(event, this.bodyCapBytes);
     return {
       endpoint: clean(event.endpoint, 63),
       provider: clean(event.provider, MAX_TEXT.provider),
       messageId: event.messageId === undefined ? null : messageIdOf(event.messageId),
-      status: event.status,
+      status,
       reason: event.reason === undefined ? null : clean(event.reason, MAX_TEXT.reason),
       secretVersion: event.secretVersion ?? null,
       receivedAt: event.receivedAt,
@@ -591,20 +643,24 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 }
 
 /**
- * The one statement of a batch: accepted rows whose id is taken become `duplicate` rows. Columns
+ * The one statement of a batch: accepted rows whose id is taken are not inserted (the caller learns
+ * they are duplicates from what the statement returns, and writes their rows under the budget). Columns
  * travel as arrays (one parameter each, whatever the batch size, so the statement is prepared
  * once per connection); the bodies and their hashes travel as one binary parameter each, sliced
  * by offset on the server, which spares encoding every body as hex text.
  */
 function buildInsert(table: string): string {
   const columns =
-    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences';
+    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until';
   return `WITH input AS (
       SELECT i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
              to_timestamp(i.received_ms / 1000) AS received_at, to_timestamp(i.signed_ms / 1000) AS signed_at,
              to_timestamp(i.replay_ms / 1000) AS replay_window_ends_at, i.method, i.path, i.headers,
              substring($13::bytea FROM i.body_offset + 1 FOR i.body_length) AS body, i.body_size,
-             substring($16::bytea FROM (i.ord::int - 1) * 32 + 1 FOR 32) AS body_sha256, i.occurrences, i.ord
+             substring($16::bytea FROM (i.ord::int - 1) * 32 + 1 FOR 32) AS body_sha256, i.occurrences, i.ord,
+             -- An accepted delivery is in progress until acknowledged (its 2xx), for at most the lease.
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
+                  THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                     $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
                     $14::int[], $15::int[], $17::int[], $18::int[])
@@ -616,20 +672,23 @@ function buildInsert(table: string): string {
       SELECT ${columns} FROM input ORDER BY ord
       ON CONFLICT (endpoint, message_id) WHERE status = 'accepted' DO NOTHING
       RETURNING id, endpoint, message_id, status
-    ), duplicates AS (
-      INSERT INTO ${table} (${columns})
-      SELECT endpoint, provider, message_id, 'duplicate', reason, secret_version, received_at, signed_at,
-             replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences
-        FROM input i
-       WHERE i.status = 'accepted' AND i.message_id IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM inserted n WHERE n.status = 'accepted'
-                            AND n.endpoint = i.endpoint AND n.message_id = i.message_id)
-         -- Evaluated once: without a conflict (the usual case) this whole insert is skipped.
-         AND (SELECT count(*) FROM inserted WHERE status = 'accepted' AND message_id IS NOT NULL)
-             < (SELECT count(*) FROM input WHERE status = 'accepted' AND message_id IS NOT NULL)
-       ORDER BY ord
     )
     SELECT id::text AS id, endpoint, message_id FROM inserted WHERE status = 'accepted' AND message_id IS NOT NULL`;
+}
+
+/** Fails start-up with the fix when the migration that adds the in-progress lease has not run. */
+async function assertLeaseColumn(sql: Sql, table: string): Promise<void> {
+  const { rows } = await sql<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'handling_until'
+                      AND NOT attisdropped) AS found`,
+    [table],
+  );
+  if (rows[0]?.found !== true) {
+    throw new WebhookConfigurationError(
+      `The column handling_until is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+        'or `npx hookwarden migrate`) after upgrading.',
+    );
+  }
 }
 
 function settle(p: Pending, result: WebhookEventStatus | Error): void {

@@ -195,7 +195,30 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       );
     }
     if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
-    const info = await this.sql.transaction(async (sql) => {
+    const info = await this.addVersion(endpoint, secret, grace, false);
+    await this.reloadNow([endpoint]);
+    return info!;
+  }
+
+  async addFirstSecret(endpoint: string, secret: string | Buffer): Promise<SecretVersionInfo | undefined> {
+    if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
+    const info = await this.addVersion(endpoint, secret, 0, true);
+    // Also when refused: the cache then learns of the secret that won, wherever it was stored.
+    await this.reloadNow([endpoint]);
+    return info;
+  }
+
+  /**
+   * Adds a version under the endpoint's lock (one transaction, serialised across instances), or,
+   * with `onlyFirst`, adds it only when no version is live and resolves `undefined` otherwise.
+   */
+  private addVersion(
+    endpoint: string,
+    secret: string | Buffer,
+    grace: number,
+    onlyFirst: boolean,
+  ): Promise<SecretVersionInfo | undefined> {
+    return this.sql.transaction(async (sql) => {
       await this.lockEndpoint(sql, endpoint);
       const { rows } = await sql<{ version: number; expires_at: Date | null; revoked_at: Date | null }>(
         `SELECT version, expires_at, revoked_at FROM ${this.table} WHERE endpoint = $1`,
@@ -203,6 +226,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       );
       const now = this.now();
       const live = rows.filter((r) => !r.revoked_at && (!r.expires_at || r.expires_at.getTime() > now));
+      if (onlyFirst && live.length > 0) return undefined;
       if (live.length > MAX_LIVE_OLD_VERSIONS) {
         throw new SecretStoreError(
           'too_many_versions',
@@ -219,8 +243,6 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       const version = Math.max(0, ...rows.map((r) => r.version)) + 1;
       return this.insertVersion(sql, endpoint, version, secret, new Date(now));
     });
-    await this.reloadNow([endpoint]);
-    return info;
   }
 
   async revokeSecret(endpoint: string, version: number): Promise<void> {
@@ -401,7 +423,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
           `The webhook encryption key "${row.key_id}" is not the key the stored webhook secrets were encrypted ` +
             `with (its check value in ${this.schema}.${HOOKWARDEN_TABLES.encryptionKeys} does not decrypt). ` +
             'Configure the original key; to change keys, add the new one to a keyring, make it current and run ' +
-            'the re-encryption (npm run keys:reencrypt).',
+            'the re-encryption (npx hookwarden reencrypt).',
         );
       }
     }

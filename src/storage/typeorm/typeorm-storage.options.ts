@@ -7,7 +7,7 @@ export type EncryptionKeyInput = string | Buffer;
 /**
  * Several master keys by id, to rotate the key: secrets are written under `current` and read with
  * the key whose id is stored beside each ciphertext. After adding a new key and making it current,
- * run `reencryptWebhookSecrets()` (or `npm run keys:reencrypt`), then drop the old key.
+ * run `reencryptWebhookSecrets()` (or `npx hookwarden reencrypt`), then drop the old key.
  * @publicApi
  */
 export interface EncryptionKeyring {
@@ -48,6 +48,21 @@ export interface EventLogSettings {
    */
   rejectedPerSecond?: number;
   /**
+   * Challenges (URL verifications, CRC checks, handshakes) stored row by row per endpoint and
+   * second; beyond it they are still answered, counted, and written as one summary row per
+   * endpoint every second. Unsigned challenges are unauthenticated: anyone can send them.
+   * @default 10
+   */
+  challengesPerSecond?: number;
+  /**
+   * Duplicates (copies of a delivery already accepted: a provider's retry, or a replay of a
+   * captured request, which anyone holding one can send at will) stored row by row per endpoint
+   * and second, beyond it counted in one summary row per endpoint every second. A duplicate row
+   * never keeps the body, only its size and SHA-256.
+   * @default 10
+   */
+  duplicatesPerSecond?: number;
+  /**
    * Rows older than this many days are deleted (in small batches, on a timer). 0 keeps them forever.
    * @default 30
    */
@@ -73,6 +88,22 @@ export interface EventLogSettings {
    * @default 5
    */
   retryAfterSeconds?: number;
+  /**
+   * How long an accepted delivery stays "in progress" (a copy of it answered 503
+   * `delivery_in_progress`) without being acknowledged, in seconds: past it, the process that held
+   * it is taken for dead and the next copy is handled. Longer than your slowest handler.
+   * @default 60
+   */
+  handlingLeaseSeconds?: number;
+}
+
+/** The audit trail of admin actions. @publicApi */
+export interface AuditLogSettings {
+  /**
+   * Entries older than this many days are deleted (in small batches, on a timer). 0 keeps them forever.
+   * @default 365
+   */
+  retentionDays?: number;
 }
 
 /** The in-memory cache of secrets in front of the database. @publicApi */

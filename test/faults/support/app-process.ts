@@ -4,6 +4,8 @@
 // and configure it through the environment (see `settings` below). It prints one JSON line
 // `{"ready":true,"port":…,"pid":…}` on stdout once it listens; its logs go to stderr.
 import 'reflect-metadata';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   Controller,
   Get,
@@ -44,6 +46,8 @@ const settings = {
   adminToken: env.HW_ADMIN_TOKEN,
   /** Secret-store reload interval (ms); long by default so a rotation can only arrive by NOTIFY. */
   secretTtlMs: Number(env.HW_SECRET_TTL_MS ?? 600_000),
+  /** eventLog.handlingLeaseSeconds (the library's default when unset). */
+  leaseSeconds: env.HW_LEASE_SECONDS ? Number(env.HW_LEASE_SECONDS) : undefined,
 };
 
 function required(name: string): string {
@@ -88,19 +92,34 @@ class HooksController {
   }
 }
 
+/**
+ * How late this process's timers ran: the event log's deadline is a timer, so on a busy machine a
+ * 503 can only be as punctual as the event loop. The fault tests add the worst delay to their slack.
+ */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 @Controller('health')
 class HealthController {
   constructor(private readonly handled: Handled) {}
 
   /** Liveness and memory; `?gc=1` collects garbage first (the process runs with --expose-gc). */
   @Get()
-  health(@Query('gc') gc?: string) {
+  health(@Query('gc') gc?: string, @Query('resetLoopDelay') resetLoopDelay?: string) {
+    const eventLoopDelayMaxMs = loopDelay.max / 1e6;
+    if (resetLoopDelay === '1') loopDelay.reset();
     const collect = (globalThis as { gc?: () => void }).gc;
     if (gc === '1' && collect) {
       collect();
       collect();
     }
-    return { status: 'ok', pid: process.pid, handled: this.handled.count, memory: process.memoryUsage() };
+    return {
+      status: 'ok',
+      pid: process.pid,
+      handled: this.handled.count,
+      memory: process.memoryUsage(),
+      eventLoopDelayMaxMs,
+    };
   }
 }
 
@@ -127,7 +146,11 @@ const adminExtras: Record<string, unknown> = settings.adminToken ? { admin: true
       useFactory: () => ({
         encryptionKey: settings.encryptionKey,
         endpoints: { billing: standardWebhooks({ secret: settings.secret }) },
-        eventLog: { writeTimeoutMs: settings.deadlineMs, retryAfterSeconds: settings.retryAfterSeconds },
+        eventLog: {
+          writeTimeoutMs: settings.deadlineMs,
+          retryAfterSeconds: settings.retryAfterSeconds,
+          handlingLeaseSeconds: settings.leaseSeconds,
+        },
         secretCache: { ttlMs: settings.secretTtlMs },
         ...(settings.adminToken ? { admin: { token: settings.adminToken } } : {}),
       }),
@@ -143,9 +166,26 @@ async function main(): Promise<void> {
   const app: INestApplication = await NestFactory.create(AppModule, adapter, { rawBody: true, logger });
   useWebhookBodyParsers(app);
   app.enableShutdownHooks();
+  timeAnswers(app.getHttpServer() as Server);
   await app.listen(settings.port, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   process.stdout.write(`${JSON.stringify({ ready: true, port, pid: process.pid })}\n`);
+}
+
+/**
+ * Each answer says how long this process held the request (`x-server-ms`, from its arrival to the
+ * answer's headers), so the tests can tell the server's punctuality from the loopback's and the
+ * test process's own delays on a busy machine.
+ */
+function timeAnswers(server: Server): void {
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    const arrived = performance.now();
+    const writeHead = res.writeHead;
+    res.writeHead = function timedWriteHead(this: ServerResponse, ...args: unknown[]) {
+      if (!this.headersSent) this.setHeader('x-server-ms', (performance.now() - arrived).toFixed(1));
+      return writeHead.apply(this, args as never);
+    } as ServerResponse['writeHead'];
+  });
 }
 
 main().catch((error: Error) => {

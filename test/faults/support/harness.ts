@@ -23,6 +23,8 @@ export interface AppProcessOptions {
   retryAfterSeconds?: number;
   adminToken?: string;
   port?: number;
+  /** eventLog.handlingLeaseSeconds: how long an unacknowledged acceptance blocks its copies. */
+  handlingLeaseSeconds?: number;
 }
 
 export interface AppProcess {
@@ -61,6 +63,7 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
       HW_RETRY_AFTER: String(options.retryAfterSeconds ?? 2),
       HW_PORT: String(options.port ?? 0),
       ...(options.adminToken ? { HW_ADMIN_TOKEN: options.adminToken } : {}),
+      ...(options.handlingLeaseSeconds ? { HW_LEASE_SECONDS: String(options.handlingLeaseSeconds) } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -431,3 +431,39 @@ describe('DeclarativeChallengeStrategy', () => {
     });
   });
 });
+
+// Issue 13 item 1: a declarative challenge token only signs COMPUTED_TOKEN_PATTERN values.
+describe('declarative challenge_tokens never sign a value that could be a delivery', () => {
+  const rule = (payload: string, secret?: DeclarativeSecret): DeclarativeChallengeRule => ({
+    detect: 'http_method == "GET"',
+    challenge_tokens: [
+      { name: 't', algorithm: 'HMAC-SHA256', payload, encoding: 'hex', ...(secret ? { secret } : {}) },
+    ],
+    body: { d: '{{ challenge_token["t"] }}' },
+    token_pattern: '[\\x20-\\x7e]+',
+  });
+
+  it.each(['for_user_id=1337', '{"a":1}', 'v0:1700000000:abc', '1700000000.abc', 'a b'])('refuses %j', (value) => {
+    const strategy = compiled(rule('query_params["x"]'));
+    expect(() =>
+      strategy.respond(request({ method: 'GET', query: { x: value } }), context([{ version: 1, value: 'k' }])),
+    ).toThrow(expect.objectContaining({ code: 'invalid_challenge' }));
+  });
+
+  it('refuses a payload built into a string to sign', () => {
+    const strategy = compiled(rule('"v0:" + query_params["ts"] + ":" + query_params["x"]'));
+    expect(() =>
+      strategy.respond(
+        request({ method: 'GET', query: { ts: '1700000000', x: 'abc' } }),
+        context([{ version: 1, value: 'k' }]),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'invalid_challenge' }));
+  });
+
+  it('says whether a token is keyed with the signing secret (the default, or a literal that could be it)', () => {
+    expect(compiled(rule('query_params["x"]')).computesWithSigningSecret).toBe(true);
+    expect(compiled(rule('query_params["x"]', { from: 'endpoint' })).computesWithSigningSecret).toBe(true);
+    expect(compiled(rule('query_params["x"]', 'literal')).computesWithSigningSecret).toBe(true);
+    expect(compiled(rule('query_params["x"]', { from: 'named', name: 'crc' })).computesWithSigningSecret).toBe(false);
+  });
+});

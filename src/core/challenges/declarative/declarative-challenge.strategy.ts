@@ -4,6 +4,7 @@ import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError }
 import type { WebhookRequest } from '../../request';
 import type { WebhookSecret } from '../../secret';
 import { assertMatchesSecret, readBody } from '../challenge-request';
+import { assertComputableToken } from '../computed-token';
 import { DEFAULT_VERIFY_TOKEN_SECRET } from '../token-echo.strategy';
 import { assertSafeToken, resolveTokenSafety, type ResolvedTokenSafety } from '../token-safety';
 import {
@@ -86,6 +87,8 @@ export class DeclarativeChallengeStrategy implements ChallengeStrategy {
   readonly kind = 'declarative' as const;
   readonly signed: boolean;
   readonly secretNames?: readonly string[];
+  /** A token keyed with the endpoint's secret (the default) or a literal one, which could be it. */
+  readonly computesWithSigningSecret: boolean;
   private compiled: CompiledRule | undefined;
   private compileError: WebhookConfigurationError | undefined;
 
@@ -104,6 +107,9 @@ export class DeclarativeChallengeStrategy implements ChallengeStrategy {
       }
     }
     if (names.size > 0) this.secretNames = [...names];
+    this.computesWithSigningSecret =
+      Array.isArray(rule?.challenge_tokens) &&
+      rule.challenge_tokens.some((token) => !(isPlainObject(token?.secret) && token.secret.from === 'named'));
   }
 
   validate(endpoint: string): void {
@@ -452,13 +458,17 @@ function requestVariables(request: WebhookRequest, reads: ReadonlySet<string>): 
   return variables;
 }
 
-/** Own entries whose value maps to a string; others (a parameter sent twice, an object) are left out. */
-function stringEntries(source: unknown, map: (value: unknown) => unknown): Record<string, string> {
-  const result = Object.create(null) as Record<string, string>;
+/**
+ * Own entries whose value maps to a string; others (a parameter sent twice, an object) are left out.
+ * A Map, not an object: the names are the sender's, and CEL types an object by its `constructor`,
+ * so a parameter named `constructor` made it refuse the whole map (the rule then saw nothing).
+ */
+function stringEntries(source: unknown, map: (value: unknown) => unknown): Map<string, string> {
+  const result = new Map<string, string>();
   if (!isPlainObject(source)) return result;
   for (const key of Object.keys(source)) {
     const value = map(source[key]);
-    if (typeof value === 'string') result[key] = value;
+    if (typeof value === 'string') result.set(key, value);
   }
   return result;
 }
@@ -478,6 +488,8 @@ function computeToken(token: CompiledToken, variables: Record<string, unknown>, 
   if (typeof payload !== 'string' && !(payload instanceof Uint8Array)) {
     throw new WebhookVerificationError(WebhookErrorCode.InvalidChallenge, 'The challenge value to sign is missing.');
   }
+  // Only token-shaped values are signed, so a computed answer is never a delivery's signature.
+  assertComputableToken(payload);
   const secret = secretVersions(token.secret, context)[0];
   if (secret === undefined) {
     throw new WebhookVerificationError(WebhookErrorCode.NoSecretConfigured, 'No secret is configured to answer.');

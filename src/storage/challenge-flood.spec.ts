@@ -1,0 +1,167 @@
+// Unauthenticated writes have a budget: a flood of unsigned challenges (Trello HEAD, Dropbox GET, …)
+// is stored like a flood of rejections, a few rows per endpoint and second and one summary row
+// that counts the rest, and no row of an unauthenticated request holds more than a bounded amount
+// of attacker-chosen bytes. On the in-memory log and on PostgreSQL. The audit table is pruned.
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import type {
+  EventLog,
+  EventLogReader,
+  StoredWebhookEvent,
+  WebhookEventRecord,
+  WebhookEventStatus,
+} from './event-log.interface';
+import { InMemoryEventLog } from './in-memory/in-memory-event-log';
+import { TypeOrmAuditLog } from './typeorm/typeorm-audit-log';
+import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
+
+const FLOOD = 3000;
+const BUDGET = 7;
+/** The most bytes of attacker-chosen text an unauthenticated row may keep (path, headers, body). */
+const ROW_BOUND = 16 * 1024;
+
+const junk = (n: number, seed: number) => `${seed.toString(36)}-${'x'.repeat(n)}`.slice(0, n);
+
+/** A challenge as an attacker sends it: 15 KB of junk in its headers and path, and a body. */
+function hostile(endpoint: string, status: 'challenge' | 'rejected', i: number, at: number): WebhookEventRecord {
+  const headers: Record<string, string> = {};
+  for (let h = 0; h < 15; h++) headers[`x-junk-${h}-${junk(20, i)}`] = junk(1000, i + h);
+  return {
+    endpoint,
+    provider: 'trello',
+    status,
+    reason: status === 'rejected' ? 'no_matching_signature' : undefined,
+    receivedAt: new Date(at),
+    replayWindowEndsAt: new Date(at),
+    method: status === 'challenge' ? 'HEAD' : 'POST',
+    path: `/hooks/${endpoint}/${junk(15_000, i)}`,
+    headers,
+    body: Buffer.from(junk(20_000, i)),
+  };
+}
+
+async function listAll(reader: EventLogReader, endpoint: string): Promise<StoredWebhookEvent[]> {
+  const items: StoredWebhookEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reader.list({ endpoint, limit: 500, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/** Sends the flood within two seconds of a fake clock and checks what was kept. */
+async function flood(
+  log: EventLog & EventLogReader & { flushSummaries(): Promise<void> | void },
+  clock: { now: number },
+  endpoint: string,
+  status: 'challenge' | 'rejected',
+): Promise<void> {
+  // From the start of a second: the flood fills exactly two one-second windows.
+  const start = Math.ceil(clock.now / 1000) * 1000;
+  const outcomes: Array<Promise<WebhookEventStatus>> = [];
+  for (let i = 0; i < FLOOD; i++) {
+    clock.now = start + Math.floor((i * 2000) / FLOOD); // two seconds
+    outcomes.push(log.record(hostile(endpoint, status, i, clock.now)));
+  }
+  // Every request still gets its answer (a challenge is answered, a rejection refused).
+  expect(new Set(await Promise.all(outcomes))).toEqual(new Set([status]));
+  await log.flushSummaries();
+
+  const rows = await listAll(log, endpoint);
+  const single = rows.filter((r) => r.occurrences === undefined);
+  const summaries = rows.filter((r) => r.occurrences !== undefined);
+  // BUDGET rows one by one in each of the two seconds, the rest counted in summary rows.
+  expect(single.length).toBe(2 * BUDGET);
+  expect(summaries.length).toBeGreaterThanOrEqual(1);
+  expect(summaries.length).toBeLessThanOrEqual(2);
+  expect(single.length + summaries.reduce((n, r) => n + r.occurrences!, 0)).toBe(FLOOD);
+  for (const row of rows) expect(row.status).toBe(status);
+  // Before the fix every row kept everything: the first ones tell.
+  for (const row of rows.slice(0, 30)) {
+    const full = (await log.get(row.id))!;
+    const kept = full.path.length + JSON.stringify(full.headers).length + (full.body?.length ?? 0);
+    expect(kept).toBeLessThanOrEqual(ROW_BOUND);
+  }
+  // The bounded row still says what arrived: the size and digest of the whole body.
+  expect(single[0].bodySize).toBe(20_000);
+}
+
+describe('unauthenticated writes under a budget', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
+
+  describe('in memory', () => {
+    const clock = { now: Date.UTC(2026, 0, 1) };
+    const log = new InMemoryEventLog(
+      { recentEvents: 5000, rejectedPerSecond: BUDGET, challengesPerSecond: BUDGET },
+      () => clock.now,
+    );
+
+    it('3,000 hostile challenges leave a few bounded rows and a count', async () => {
+      await flood(log, clock, 'trello', 'challenge');
+    });
+
+    it('so do 3,000 hostile rejections', async () => {
+      clock.now += 10_000;
+      await flood(log, clock, 'dropbox', 'rejected');
+    });
+  });
+
+  describe('on PostgreSQL', () => {
+    let db: TestDatabase;
+    let dataSource: DataSource;
+    let log: TypeOrmEventLog;
+    const clock = { now: Date.now() };
+
+    beforeAll(async () => {
+      db = await createTestDatabase('flood');
+      dataSource = await openDataSource(db.url);
+      log = new TypeOrmEventLog(dataSource, {
+        rejectedPerSecond: BUDGET,
+        challengesPerSecond: BUDGET,
+        maxDelayMs: 1,
+        // The fake clock jumps two seconds during the flood: no deadline may pass meanwhile.
+        writeTimeoutMs: 60_000,
+        now: () => clock.now,
+      });
+      await log.init();
+    });
+
+    afterAll(async () => {
+      await log?.close();
+      await dataSource?.destroy();
+      await db?.drop();
+    });
+
+    it('3,000 hostile challenges leave a few bounded rows and a count', async () => {
+      await flood(log, clock, 'trello', 'challenge');
+      const [{ bytes }] = await dataSource.query(
+        `SELECT sum(pg_column_size(e.*))::int AS bytes FROM webhook_events e WHERE endpoint = 'trello'`,
+      );
+      expect(bytes).toBeLessThan(20 * ROW_BOUND);
+    });
+
+    it('so do 3,000 hostile rejections', async () => {
+      clock.now += 10_000;
+      await flood(log, clock, 'dropbox', 'rejected');
+    });
+
+    it('prunes audit entries past the retention, in batches', async () => {
+      const now = Date.now();
+      const audit = new TypeOrmAuditLog(dataSource, { retentionDays: 30, now: () => now });
+      await audit.init();
+      for (let i = 0; i < 30; i++) {
+        await audit.record({ actor: 'admin-token', action: 'events.list', at: new Date(now - (i + 25) * 86_400_000) });
+      }
+      const pruned = await audit.prune();
+      expect(pruned).toBe(24); // days 31 to 54
+      const left = await audit.recent(100);
+      expect(left).toHaveLength(6); // days 25 to 30
+      for (const entry of left) expect(now - entry.at.getTime()).toBeLessThanOrEqual(30 * 86_400_000);
+      await audit.close();
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import type { EventLog, WebhookEventRecord } from './event-log.interface';
+import { InMemoryEventLog } from './in-memory/in-memory-event-log';
+import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
+
+// An accepted delivery is "in progress" until acknowledged (its 2xx). Copies of it are answered
+// 2xx only once it is; a release never withdraws an acknowledged acceptance; a lease that runs out
+// (the process died) is taken over by exactly one copy. On PostgreSQL and in memory.
+let seq = 0;
+const uniq = (prefix: string) => `${prefix}${++seq}_${process.pid}`;
+
+function event(endpoint: string, messageId: string): WebhookEventRecord {
+  const receivedAt = new Date();
+  return {
+    endpoint,
+    provider: 'standard-webhooks',
+    messageId,
+    status: 'accepted',
+    receivedAt,
+    signedAt: receivedAt,
+    replayWindowEndsAt: new Date(receivedAt.getTime() + 300_000),
+    method: 'POST',
+    path: `/hooks/${endpoint}`,
+    headers: {},
+    body: Buffer.from('{}'),
+  };
+}
+
+type Log = Required<Pick<EventLog, 'record' | 'release' | 'acknowledge' | 'resolveDuplicate'>>;
+
+describe.each(['memory', 'typeorm'] as const)('the in-progress lease of an accepted delivery (%s)', (kind) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  const open: TypeOrmEventLog[] = [];
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    if (kind === 'typeorm') {
+      db = await createTestDatabase('delivery_lease');
+      dataSource = await openDataSource(db.url);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((log) => log.close()));
+    await dataSource?.destroy();
+    await db?.drop();
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
+  });
+
+  async function newLog(handlingLeaseSeconds = 60): Promise<Log> {
+    if (kind === 'memory') return new InMemoryEventLog({ handlingLeaseSeconds }) as Log;
+    const log = new TypeOrmEventLog(dataSource, { handlingLeaseSeconds, pruneIntervalMs: 3_600_000 });
+    await log.init();
+    open.push(log);
+    return log as Log;
+  }
+
+  it('keeps a copy in progress until the acceptance is acknowledged, then answers it as acknowledged', async () => {
+    const log = await newLog();
+    const endpoint = uniq('ep');
+    expect(await log.record(event(endpoint, 'm1'))).toBe('accepted');
+    expect(await log.record(event(endpoint, 'm1'))).toBe('duplicate');
+    expect(await log.resolveDuplicate(endpoint, 'm1')).toBe('in_progress');
+    await log.acknowledge(endpoint, 'm1');
+    expect(await log.resolveDuplicate(endpoint, 'm1')).toBe('acknowledged');
+  });
+
+  it('never withdraws an acknowledged acceptance (a copy may have been answered 2xx)', async () => {
+    const log = await newLog();
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm2'));
+    await log.acknowledge(endpoint, 'm2');
+    await log.release(endpoint, 'm2', 'handler_failed');
+    expect(await log.record(event(endpoint, 'm2'))).toBe('duplicate');
+    expect(await log.resolveDuplicate(endpoint, 'm2')).toBe('acknowledged');
+  });
+
+  it('withdraws an acceptance in progress, so the next copy is accepted', async () => {
+    const log = await newLog();
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm3'));
+    await log.release(endpoint, 'm3', 'handler_failed');
+    expect(await log.record(event(endpoint, 'm3'))).toBe('accepted');
+  });
+
+  it('lets exactly one of many concurrent copies take over a lease that ran out', async () => {
+    const log = await newLog(0.2);
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm4'));
+    expect(await log.resolveDuplicate(endpoint, 'm4')).toBe('in_progress');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const states = await Promise.all(Array.from({ length: 20 }, () => log.resolveDuplicate(endpoint, 'm4')));
+    expect(states.filter((s) => s === 'claimed')).toHaveLength(1);
+    expect(states.filter((s) => s !== 'claimed').every((s) => s === 'in_progress')).toBe(true);
+  });
+
+  if (kind === 'typeorm') {
+    it('shows the lease to another instance on the same database', async () => {
+      const [a, b] = [await newLog(), await newLog()];
+      const endpoint = uniq('ep');
+      expect(await a.record(event(endpoint, 'm5'))).toBe('accepted');
+      expect(await b.record(event(endpoint, 'm5'))).toBe('duplicate');
+      expect(await b.resolveDuplicate(endpoint, 'm5')).toBe('in_progress');
+      await a.acknowledge(endpoint, 'm5');
+      expect(await b.resolveDuplicate(endpoint, 'm5')).toBe('acknowledged');
+    });
+
+    it('counts rows written before the lease column existed as acknowledged', async () => {
+      const log = await newLog();
+      const endpoint = uniq('ep');
+      await log.record(event(endpoint, 'm6'));
+      await dataSource.query(`UPDATE webhook_events SET handling_until = NULL WHERE endpoint = $1`, [endpoint]);
+      expect(await log.resolveDuplicate(endpoint, 'm6')).toBe('acknowledged');
+    });
+  }
+});
