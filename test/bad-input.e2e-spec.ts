@@ -2105,12 +2105,12 @@ const admin = (method: string, path: string, extra: Partial<RawRequest> = {}): R
   ...(extra.body !== undefined ? { body: extra.body } : {}),
 });
 /**
- * 404 with Hookwarden's code, or, on Fastify, 414 FST_ERR_MAX_PARAM_LENGTH: its router refuses a path
+ * 404 with Hookwarden's code, or, on Fastify, 414 path_too_long: its router refuses a path
  * parameter over 100 characters before any controller runs.
  */
 const unknownParam = (code: string) => ({
   status: [404, 414],
-  code: new RegExp(`^(${code}|FST_ERR_MAX_PARAM_LENGTH)$`),
+  code: new RegExp(`^(${code}|path_too_long)$`),
 });
 const rotate = (body: string | Buffer, contentType = 'application/json', endpoint = 'billing') =>
   admin('POST', `/endpoints/${endpoint}/secrets`, { headers: [['content-type', contentType]], body });

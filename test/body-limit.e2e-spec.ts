@@ -44,7 +44,11 @@ interface Outcome {
  * Sends the headers, then body bytes as fast as the server takes them, until the server answers
  * or closes, or everything offered is written. `chunked` frames each 64 KiB as one chunk.
  */
-function flood(port: number, chunked: boolean): Promise<Outcome> {
+function flood(
+  port: number,
+  chunked: boolean,
+  { type = 'application/json', path = '/hooks/billing', afterAnswer = false } = {},
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1');
     let sent = 0;
@@ -63,25 +67,28 @@ function flood(port: number, chunked: boolean): Promise<Outcome> {
     socket.on('data', (data: Buffer) => {
       if (answered < 0) answered = sent;
       answer += data.toString('latin1');
-      // The whole answer is in once its JSON body closes.
-      if (/\r\n\r\n[\s\S]*\}$/.test(answer)) finish();
+      // The whole answer is in once its JSON body closes (unless the sender goes on sending after it).
+      if (!afterAnswer && /\r\n\r\n[\s\S]*\}$/.test(answer)) finish();
     });
     socket.on('error', () => finish());
     socket.on('close', () => finish());
     socket.on('connect', () => {
       socket.write(
-        'POST /hooks/billing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          (type ? `Content-Type: ${type}\r\n` : '') +
           (chunked ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${OFFERED}\r\n`) +
           '\r\n',
       );
       const pump = () => {
-        while (!done && answered < 0 && sent < OFFERED) {
+        while (!done && (afterAnswer || answered < 0) && sent < OFFERED) {
           const frame = chunked
             ? Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from('\r\n')])
             : CHUNK;
           sent += CHUNK.length;
           if (!socket.write(frame)) return void socket.once('drain', pump);
         }
+        // Everything offered is written and the server kept the connection: stop here.
+        if (sent >= OFFERED) finish();
       };
       pump();
     });
@@ -117,9 +124,16 @@ describe.each(ADAPTERS)('the body limit stops the reading on %s', (adapter) => {
   });
   afterAll(() => running.close());
 
-  async function expectStoppedAtLimit(chunked: boolean) {
+  /** Waits for the server's side of the connection opened after `before` to close; what it read. */
+  async function serverRead(before: number): Promise<number> {
+    for (let i = 0; i < 100 && readPerConnection.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readPerConnection.length).toBe(before + 1);
+    return readPerConnection[before];
+  }
+
+  async function expectStoppedAtLimit(chunked: boolean, type = 'application/json') {
     const before = readPerConnection.length;
-    const outcome = await flood(port, chunked);
+    const outcome = await flood(port, chunked, { type });
     const { status, headers, json } = parse(outcome.answer);
     expect({ status, json }).toEqual({
       status: 413,
@@ -142,6 +156,41 @@ describe.each(ADAPTERS)('the body limit stops the reading on %s', (adapter) => {
 
   it('answers a chunked body 413 as soon as it passes the limit, and closes the connection', async () => {
     await expectStoppedAtLimit(true);
+  });
+
+  // type-is (body-parser) reads `! # $ & ^` in a subtype too; a second list of types drifted from it.
+  it.each([
+    ['application/a!+json', false],
+    ['application/a$+json', true],
+    ['application/xml', false],
+    ['multipart/form-data; boundary=x', false],
+  ])('limits a %s body (chunked: %s) like any other', async (type, chunked) => {
+    await expectStoppedAtLimit(chunked, type);
+  });
+
+  // An answer sent before the body was read (a 415 for an unread type, a 404) would otherwise make
+  // Node read and discard the rest of the body to keep the connection: it closes it instead.
+  it.each([
+    ['XML to the webhook route', 'application/xml', '/hooks/billing', [415]],
+    ['no content type to the webhook route', '', '/hooks/billing', [415]],
+    // Express parses a JSON body before it routes: the limit may answer first.
+    ['JSON to an unknown path', 'application/json', '/nowhere', [404, 413]],
+    ['XML to an unknown path', 'application/xml', '/nowhere', [404]],
+  ])('closes the connection after answering %s before its body', async (_name, type, path, statuses) => {
+    const before = readPerConnection.length;
+    const outcome = await flood(port, true, { type, path, afterAnswer: true });
+    expect(outcome.answer).not.toBe('');
+    const [head] = outcome.answer.split('\r\n\r\n');
+    expect(statuses).toContain(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]));
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(await serverRead(before)).toBeLessThanOrEqual(LIMIT + SLACK);
+    expect(controller.calls).toBe(0);
+  });
+
+  it('sets a request timeout where the server has none (Fastify), and keeps one it has', () => {
+    const server = running.app.getHttpServer() as import('node:http').Server;
+    // Node's own default is 300 s (Express keeps it); Fastify's server has 0, which is no timeout.
+    expect(server.requestTimeout).toBe(adapter === 'fastify' ? 30_000 : 300_000);
   });
 
   it('still answers a body under the limit on a fresh connection', async () => {

@@ -4,6 +4,7 @@
 // answered 503 `delivery_in_progress` with Retry-After; once the handler failed, the next retry
 // runs it; once it succeeded, retries are duplicates. Both event logs, both adapters.
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Controller, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
@@ -29,18 +30,18 @@ jest.setTimeout(30_000);
 /** Lets the test decide when, and how, the handler of each message id finishes. */
 @Injectable()
 class Gate {
-  private readonly waiting = new Map<string, (outcome: 'fail' | 'succeed') => void>();
+  /** Per id, the handlers waiting, first come first released. */
+  private readonly waiting = new Map<string, Array<(outcome: 'fail' | 'succeed') => void>>();
   readonly started: string[] = [];
   readonly handled: string[] = [];
 
   enter(id: string): Promise<'fail' | 'succeed'> {
     this.started.push(id);
-    return new Promise((resolve) => this.waiting.set(id, resolve));
+    return new Promise((resolve) => this.waiting.set(id, [...(this.waiting.get(id) ?? []), resolve]));
   }
 
   open(id: string, outcome: 'fail' | 'succeed'): void {
-    this.waiting.get(id)?.(outcome);
-    this.waiting.delete(id);
+    this.waiting.get(id)?.shift()?.(outcome);
   }
 
   async whenStarted(id: string, times = 1): Promise<void> {
@@ -165,5 +166,132 @@ describe.each(Object.keys(storages))('a retry while the handler runs, with the %
       expect([copy.status, copy.json]).toEqual([200, { received: true, duplicate: true }]);
       expect(gate.started.filter((s) => s === id)).toHaveLength(1);
     });
+  });
+});
+
+// A database that goes silent (a network partition: sockets open, nothing answers) while the
+// handler runs must not hold back its 2xx: the acknowledgement has the writes' deadline, the 2xx
+// goes out, and the delivery stays in progress until its lease runs out, when a copy is handled
+// again (at least once, never lost).
+describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s', (adapter) => {
+  let db: TestDatabase;
+  let proxy: Server;
+  let silent = false;
+  const sockets: Socket[] = [];
+  let running: RunningApp;
+  let gate: Gate;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ack_deadline');
+    const target = new URL(db.url);
+    proxy = createServer((client) => {
+      const server = connect(Number(target.port), target.hostname);
+      sockets.push(client, server);
+      client.on('data', (data) => silent || server.write(data));
+      server.on('data', (data) => silent || client.write(data));
+      for (const [a, b] of [
+        [client, server],
+        [server, client],
+      ]) {
+        a.on('error', () => undefined);
+        a.on('close', () => b.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const viaProxy = new URL(db.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String((proxy.address() as { port: number }).port);
+    running = await startApp(
+      adapter,
+      [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: viaProxy.toString(),
+          autoLoadEntities: true,
+          migrations: HOOKWARDEN_MIGRATIONS,
+          migrationsRun: true,
+          logging: false,
+        }),
+        WebhookModule.forRoot({
+          storage: { type: 'typeorm' },
+          encryptionKey: KEY,
+          eventLog: { writeTimeoutMs: 300, handlingLeaseSeconds: 1.5 },
+          endpoints: { billing: standardWebhooks({ secret: SECRET }) },
+        }),
+      ],
+      [HooksController],
+      { providers: [Gate] },
+    );
+    gate = running.app.get(Gate);
+  });
+  afterAll(async () => {
+    // Connections that lost bytes while the network was silent cannot recover: break them first.
+    for (const socket of sockets) socket.destroy();
+    await running?.close();
+    await new Promise((resolve) => proxy?.close(resolve));
+    await db?.drop();
+  });
+
+  it('answers 2xx within the deadline, and a copy after the lease is handled again', async () => {
+    const id = `msg_${adapter}_${randomBytes(6).toString('hex')}`;
+    const body = '{"type":"invoice.paid"}';
+    const deliver = () => send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+    const first = deliver();
+    await gate.whenStarted(id);
+    silent = true;
+    const started = Date.now();
+    gate.open(id, 'succeed');
+    expect((await first).status).toBe(201);
+    // It waited for the acknowledgement's deadline (300 ms), not for the database.
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(2000);
+
+    // The network comes back after the hung connection was broken up (another 300 ms).
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    silent = false;
+    // Never acknowledged: in progress until the lease runs out, then one copy takes it over and runs.
+    let claimed: ReturnType<typeof deliver> | undefined;
+    for (let i = 0; i < 40 && !claimed; i++) {
+      const copy = deliver();
+      const answer = await Promise.race([copy, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
+      if (answer === undefined) {
+        claimed = copy; // its handler waits at the gate
+      } else {
+        expect(answer.status).toBe(503);
+        expect(answer.json).toEqual({ statusCode: 503, code: 'delivery_in_progress', message: expect.any(String) });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await gate.whenStarted(id, 2);
+    gate.open(id, 'succeed');
+    expect((await claimed!).status).toBe(201);
+    const later = await deliver();
+    expect([later.status, later.json]).toEqual([200, { received: true, duplicate: true }]);
+    expect(gate.started.filter((s) => s === id)).toHaveLength(2);
+  });
+
+  it("does not let a handler whose lease was taken over undo the copy's claim when it fails", async () => {
+    const id = `msg_${adapter}_${randomBytes(6).toString('hex')}`;
+    const body = '{"type":"invoice.voided"}';
+    const deliver = () => send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
+    const first = deliver(); // hangs past its lease
+    await gate.whenStarted(id);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const second = deliver(); // takes the lease over
+    await gate.whenStarted(id, 2);
+    gate.open(id, 'fail'); // both wait at the gate: this fails the first
+    expect((await first).status).toBe(500);
+    // The second still runs: a copy is in progress, not accepted and handled a third time.
+    const third = await deliver();
+    expect([third.status, third.json]).toEqual([
+      503,
+      { statusCode: 503, code: 'delivery_in_progress', message: expect.any(String) },
+    ]);
+    gate.open(id, 'succeed');
+    expect((await second).status).toBe(201);
+    const later = await deliver();
+    expect([later.status, later.json]).toEqual([200, { received: true, duplicate: true }]);
+    expect(gate.started.filter((s) => s === id)).toHaveLength(2);
   });
 });

@@ -3,14 +3,14 @@
 // Hookwarden's signer, so the demo is checked against what the providers send.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { send, type HttpAnswer } from './support/http';
-import { createTestDatabase, EmbeddedPostgres, type TestDatabase } from './support/postgres';
+import { createTestDatabase, EmbeddedPostgres, withClient, type TestDatabase } from './support/postgres';
 
 jest.setTimeout(120_000);
 
@@ -327,6 +327,21 @@ describe('the demo on DATABASE_URL', () => {
 });
 
 /** A base64 master key as the demo stores it, and in the other spellings a log could carry. */
+/** The running cluster under `baseDir` takes `password` and refuses a client without it. */
+async function expectPasswordOnly(baseDir: string, password: string): Promise<void> {
+  const port = Number(readFileSync(join(baseDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[3]);
+  const url = (credentials: string) => `postgres://${credentials}@127.0.0.1:${port}/postgres`;
+  await expect(withClient(url('postgres'), (c) => c.query('SELECT 1'))).rejects.toThrow(/password/);
+  await expect(withClient(url('postgres:wrong'), (c) => c.query('SELECT 1'))).rejects.toMatchObject({
+    code: '28P01',
+  });
+  const n = await withClient(url(`postgres:${encodeURIComponent(password)}`), async (c) => {
+    return (await c.query('SELECT 42 AS n')).rows[0].n;
+  });
+  expect(n).toBe(42);
+  expect(statSync(join(baseDir, `.s.PGSQL.${port}`)).mode & 0o777).toBe(0o700);
+}
+
 function masterKeyForms(base64: string): string[] {
   const bytes = Buffer.from(base64, 'base64');
   return [base64, bytes.toString('base64url'), bytes.toString('hex'), base64.slice(0, 16)];
@@ -372,6 +387,12 @@ describe('the demo on its embedded PostgreSQL', () => {
       `WEBHOOK_ENCRYPTION_KEY: a new master key, saved in ${join(dataDir, 'demo-credentials.json')}`,
     );
 
+    // Its PostgreSQL takes only the generated password, kept in the 0600 file and never printed.
+    expect(statSync(join(dataDir, 'demo-credentials.json')).mode & 0o777).toBe(0o600);
+    expect(kept.EMBEDDED_POSTGRES_PASSWORD.length).toBeGreaterThanOrEqual(16);
+    expect(output).not.toContain(kept.EMBEDDED_POSTGRES_PASSWORD);
+    await expectPasswordOnly(join(dataDir, 'postgres'), kept.EMBEDDED_POSTGRES_PASSWORD);
+
     const rotated = await admin(demo, kept.WEBHOOK_ADMIN_TOKEN, 'POST', '/endpoints/standard/secrets', {});
     expect(rotated.status).toBe(201);
     const body = '{"type":"embedded"}';
@@ -391,6 +412,12 @@ describe('the demo on its embedded PostgreSQL', () => {
     const again = demo.output();
     for (const form of masterKeyForms(kept.WEBHOOK_ENCRYPTION_KEY)) expect(again).not.toContain(form);
     expect(again).not.toContain('a new master key');
+    // The admin token was printed on the start that made it; now only where it is kept.
+    expect(again).not.toContain(kept.WEBHOOK_ADMIN_TOKEN);
+    expect(again).toContain(`WEBHOOK_ADMIN_TOKEN: kept in ${join(dataDir, 'demo-credentials.json')} (not shown again)`);
+    expect(again).toContain('Authorization: Bearer $WEBHOOK_ADMIN_TOKEN');
+    expect(again).not.toContain(kept.EMBEDDED_POSTGRES_PASSWORD);
+    await expectPasswordOnly(join(dataDir, 'postgres'), kept.EMBEDDED_POSTGRES_PASSWORD);
     const secrets = await admin(demo, kept.WEBHOOK_ADMIN_TOKEN, 'GET', '/endpoints/standard/secrets');
     expect(secrets.json[0]).toMatchObject({ version: rotated.json.version, status: 'active' });
     const events = await admin(demo, kept.WEBHOOK_ADMIN_TOKEN, 'GET', '/events?endpoint=standard');
@@ -399,5 +426,55 @@ describe('the demo on its embedded PostgreSQL', () => {
     demo = undefined;
     // Reported, not asserted: the first start includes initdb and compiling the sources.
     console.info(`demo start on a fresh embedded PostgreSQL: ${startupMs} ms`);
+  });
+});
+
+// A data directory from before the password: its cluster trusts loopback and the socket. The demo
+// migrates it in place (password set, pg_hba.conf rewritten, restart), keeping its data.
+describe('the demo on an embedded PostgreSQL made without a password', () => {
+  let dataDir: string;
+  let demo: RunningDemo | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'hookwarden-demo-trust-'));
+    chmodSync(dataDir, 0o711); // as demoDataDir() makes it: the server's user passes through
+  });
+
+  afterAll(async () => {
+    await demo?.stop();
+    const pidFile = join(dataDir, 'postgres', 'data', 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+      await EmbeddedPostgres.attach(join(dataDir, 'postgres'), port).stop('immediate');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sets the password and keeps the data', async () => {
+    // What the demo made before: initdb with trust, the listening settings kept in the cluster.
+    const baseDir = join(dataDir, 'postgres');
+    const old = await EmbeddedPostgres.create({ baseDir, durable: true, maxConnections: 100 });
+    await withClient(old.url(), async (c) => {
+      await c.query(`ALTER SYSTEM SET listen_addresses = '127.0.0.1'`);
+      await c.query(`ALTER SYSTEM SET unix_socket_directories = '${baseDir}'`);
+      await c.query('CREATE TABLE from_before AS SELECT 7 AS n');
+    });
+    await old.stop();
+
+    demo = await startDemo({ HOOKWARDEN_DEMO_DATA_DIR: dataDir }, [
+      'DATABASE_URL',
+      'WEBHOOK_ADMIN_TOKEN',
+      'WEBHOOK_ENCRYPTION_KEY',
+    ]);
+    const kept = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+    expect(demo.output()).not.toContain(kept.EMBEDDED_POSTGRES_PASSWORD);
+    expect((await admin(demo, kept.WEBHOOK_ADMIN_TOKEN, 'GET', '/endpoints')).status).toBe(200);
+    await expectPasswordOnly(baseDir, kept.EMBEDDED_POSTGRES_PASSWORD);
+    const port = Number(readFileSync(join(baseDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[3]);
+    const url = `postgres://postgres:${encodeURIComponent(kept.EMBEDDED_POSTGRES_PASSWORD)}@127.0.0.1:${port}/postgres`;
+    expect(await withClient(url, async (c) => (await c.query('SELECT n FROM from_before')).rows[0].n)).toBe(7);
+    await demo.stop();
+    demo = undefined;
+    expect(existsSync(join(baseDir, 'data', 'postmaster.pid'))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // package inside a directory only root can enter (the server runs as `postgres`, which could not
 // reach its binaries: "spawnSync …/native/bin/initdb EACCES"), and as a normal user.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -209,4 +210,71 @@ describe('as a normal user', () => {
     });
     expect(JSON.parse(output)).toEqual({ u: 'postgres', n: 42, inPlace: true });
   }, 90_000);
+});
+
+// Loopback and the socket are reachable by every local user: with a password, nobody gets in
+// without it (as root too: password authentication applies to every TCP client).
+describe('with a password', () => {
+  const password = randomBytes(18).toString('base64url');
+  const servers: EmbeddedPostgres[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.destroy();
+  });
+
+  const bare = (server: EmbeddedPostgres) => `postgres://postgres@127.0.0.1:${server.port}/postgres`;
+  const wrong = (server: EmbeddedPostgres) => `postgres://postgres:not-it@127.0.0.1:${server.port}/postgres`;
+  const socketMode = (server: EmbeddedPostgres) =>
+    statSync(join(server.baseDir, `.s.PGSQL.${server.port}`)).mode & 0o777;
+
+  async function expectPasswordOnly(server: EmbeddedPostgres): Promise<void> {
+    expect(await answers(server)).toBe(42);
+    await expect(withClient(bare(server), (c) => c.query('SELECT 1'))).rejects.toThrow(/password/);
+    await expect(withClient(wrong(server), (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
+    expect(socketMode(server)).toBe(0o700);
+    expect(statSync(server.baseDir).mode & 0o777).toBe(0o700);
+    expect(server.trustsConnections()).toBe(false);
+    // What the review ran: another local user, on loopback, as postgres, without the password.
+    if (isRoot) {
+      const script = `
+        const { Client } = require('pg');
+        const c = new Client({ host: '127.0.0.1', port: ${server.port}, user: 'postgres' });
+        c.connect().then(() => { console.log('connected'); process.exit(0); }, (e) => { console.log('refused: ' + e.message); process.exit(0); });
+      `;
+      const output = execFileSync(process.execPath, ['-e', script], {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+        uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim()),
+        gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim()),
+        timeout: 20_000,
+      });
+      expect(output).toMatch(/^refused: .*password/);
+    }
+  }
+
+  it('a new cluster takes scram-sha-256 only, and its socket is the server user’s alone', async () => {
+    const server = await EmbeddedPostgres.create({ password });
+    servers.push(server);
+    expect(server.url()).toBe(`postgres://postgres:${password}@127.0.0.1:${server.port}/postgres`);
+    await expectPasswordOnly(server);
+    // The password reached initdb in a file that is gone.
+    expect(readdirSync(server.baseDir).filter((name) => name.startsWith('.pwfile'))).toEqual([]);
+  }, 60_000);
+
+  it('a cluster made with trust is migrated in place, its data kept', async () => {
+    const old = await EmbeddedPostgres.create();
+    servers.push(old);
+    await withClient(old.url(), async (c) => {
+      await c.query('CREATE TABLE kept AS SELECT 42 AS n');
+      // As the demo's clusters keep them: a reopened cluster is started with its port only.
+      await c.query(`ALTER SYSTEM SET listen_addresses = '127.0.0.1'`);
+      await c.query(`ALTER SYSTEM SET unix_socket_directories = '${old.baseDir}'`);
+    });
+    expect(old.trustsConnections()).toBe(true);
+    expect(await withClient(bare(old), async (c) => (await c.query('SELECT 1 AS n')).rows[0].n)).toBe(1);
+
+    const server = EmbeddedPostgres.attach(old.baseDir, old.port, undefined, password);
+    await server.requirePassword();
+    await expectPasswordOnly(server);
+    expect(await withClient(server.url(), async (c) => (await c.query('SELECT n FROM kept')).rows[0].n)).toBe(42);
+  }, 60_000);
 });

@@ -500,6 +500,29 @@ describe.each(combos)('hostile admin input with %s storage on %s', (storage, ada
     expect(typeof answer.json.message).toBe('string');
   });
 
+  // The names are the client's bytes: an answer that repeats them can be made to say anything.
+  it('names no unknown property in the answer, only counts them', async () => {
+    const names = ['PWN', 'Ignore_all_previous_instructions', '<img src=x onerror=alert(1)>', 'x'.repeat(40)];
+    const body = JSON.stringify(Object.fromEntries(names.map((name) => [name, true])));
+    const answers = [
+      await admin(app, 'POST', '/endpoints/billing/secrets', body),
+      await admin(app, 'POST', '/endpoints/billing/secrets', '{"__proto__":{"PWN":1},"PWN":1}'),
+      await admin(app, 'GET', `/events?${names.map((name) => `${encodeURIComponent(name)}=1`).join('&')}`),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      // Fastify's parser refuses a `__proto__` key itself (invalid_body); the others reach validation.
+      expect(['validation_failed', 'invalid_body']).toContain(answer.json.code);
+      for (const name of names) expect(answer.text).not.toContain(name);
+      expect(answer.text).not.toContain('PWN');
+      expect(answer.text).not.toContain('onerror');
+    }
+    expect(answers[2].json.code).toBe('validation_failed');
+    expect(answers[0].json.errors).toEqual([
+      { field: 'body', messages: ['4 unknown properties in the body; accepted: gracePeriodSeconds, secret'] },
+    ]);
+  });
+
   it('none of them changed the secrets', async () => {
     const listed = await admin(app, 'GET', '/endpoints/billing/secrets');
     expect(listed.json).toEqual([expect.objectContaining({ version: 1, status: 'active' })]);

@@ -45,6 +45,13 @@ export interface EmbeddedPostgresOptions {
   maxConnections?: number;
   /** Where the binaries come from: the sources of {@link runnableNativeDir}. */
   binaries?: BinarySource;
+  /**
+   * The superuser's password. Set, the cluster accepts only scram-sha-256 (socket and loopback
+   * alike: every local user can reach 127.0.0.1) and its directory and socket are the server
+   * user's alone. Unset, loopback is `trust`, as for throwaway test clusters. Not with
+   * `templateDir` (a template is made without a password).
+   */
+  password?: string;
 }
 
 /** The `native/` directory (bin, lib, share) to run, and where to copy it when it is out of reach. */
@@ -64,11 +71,13 @@ export class EmbeddedPostgres {
     private readonly flags: string[],
     /** The directory of initdb, pg_ctl and postgres actually run. */
     readonly binDir: string,
+    private readonly password?: string,
   ) {}
 
-  /** `postgres://postgres@127.0.0.1:<port>/<database>` (trust authentication on loopback). */
+  /** `postgres://postgres[:<password>]@127.0.0.1:<port>/<database>`. */
   url(database = 'postgres'): string {
-    return `postgres://${SUPERUSER}@127.0.0.1:${this.port}/${database}`;
+    const credentials = this.password === undefined ? SUPERUSER : `${SUPERUSER}:${encodeURIComponent(this.password)}`;
+    return `postgres://${credentials}@127.0.0.1:${this.port}/${database}`;
   }
 
   /** Creates a cluster (copy of the template, or initdb) and starts it on a free port. */
@@ -78,23 +87,32 @@ export class EmbeddedPostgres {
     const baseDir = prepareDir(options.baseDir ?? mkdtempSync(join(tmpdir(), 'hookwarden-pg-')));
     assertReachable(baseDir, owner);
     const dataDir = join(baseDir, 'data');
+    const { password } = options;
+    if (password !== undefined) {
+      if (options.templateDir)
+        throw new Error('A password cluster cannot be copied from a template (made with trust).');
+      // The socket's directory too: the server user's alone (root passes anyway).
+      chmodSync(baseDir, 0o700);
+    }
     if (options.templateDir && existsSync(join(options.templateDir, 'PG_VERSION'))) {
       execFileSync('cp', ['-a', options.templateDir, dataDir]);
       chownRecursive(dataDir, owner);
     } else {
-      initdb(bin, dataDir, owner);
+      initdb(bin, dataDir, owner, password);
     }
     const durable = options.durable ?? false;
     const flags = [
       '-c listen_addresses=127.0.0.1',
       `-k ${baseDir}`,
       `-c max_connections=${options.maxConnections ?? 300}`,
+      // Only the server's user may use the socket (the default 0777 lets every local user try).
+      '-c unix_socket_permissions=0700',
       // Without fsync a commit still reaches the OS, so it survives a crash of the server (the
       // "database stopped" tests) though not of the machine. Commits stay synchronous.
       ...(durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
     ];
     for (let attempt = 1; ; attempt++) {
-      const server = new EmbeddedPostgres(baseDir, dataDir, await freePort(), flags, bin);
+      const server = new EmbeddedPostgres(baseDir, dataDir, await freePort(), flags, bin, password);
       try {
         await server.start();
         return server;
@@ -142,10 +160,59 @@ export class EmbeddedPostgres {
     rmSync(this.baseDir, { recursive: true, force: true });
   }
 
-  /** Restores a handle from the directory and port, e.g. in the global teardown or a reopened demo. */
-  static attach(baseDir: string, port: number, binaries?: BinarySource): EmbeddedPostgres {
-    return new EmbeddedPostgres(baseDir, join(baseDir, 'data'), port, [], join(runnableNativeDir(binaries), 'bin'));
+  /**
+   * Restores a handle from the directory and port, e.g. in the global teardown or a reopened demo;
+   * `password` when the cluster has one (see {@link EmbeddedPostgresOptions.password}).
+   */
+  static attach(baseDir: string, port: number, binaries?: BinarySource, password?: string): EmbeddedPostgres {
+    const bin = join(runnableNativeDir(binaries), 'bin');
+    return new EmbeddedPostgres(baseDir, join(baseDir, 'data'), port, [], bin, password);
   }
+
+  /** Whether pg_hba.conf lets anyone in without a password (a cluster made without one). */
+  trustsConnections(): boolean {
+    return hbaTrusts(this.dataDir);
+  }
+
+  /**
+   * Hardens a running cluster made with `trust` into what {@link EmbeddedPostgresOptions.password}
+   * makes: sets the superuser's password (this handle's), rewrites pg_hba.conf to scram-sha-256,
+   * makes the socket 0700, and restarts. Safe to repeat: a crash halfway leaves a cluster that still
+   * trusts, which the next call finishes.
+   */
+  async requirePassword(): Promise<void> {
+    const password = this.password;
+    if (password === undefined) throw new Error('requirePassword needs a handle made with a password.');
+    await withClient(this.url(), async (client) => {
+      // Sent as a literal (ALTER ROLE takes no parameters); the server stores its SCRAM verifier.
+      await client.query(`ALTER ROLE ${SUPERUSER} PASSWORD '${password.replace(/'/g, "''")}'`);
+      await client.query(`ALTER SYSTEM SET unix_socket_permissions = '0700'`);
+    });
+    // Rewritten in place: the file keeps its owner (the server's user) and mode.
+    writeFileSync(join(this.dataDir, 'pg_hba.conf'), PASSWORD_HBA);
+    chmodSync(this.baseDir, 0o700);
+    await this.stop('fast');
+    await this.start();
+  }
+}
+
+/** What initdb --auth=scram-sha-256 writes, without its comments. */
+const PASSWORD_HBA = [
+  '# Written by tools/embedded-postgres.ts: a password for everyone, on the socket and on loopback.',
+  'local   all             all                                     scram-sha-256',
+  'host    all             all             127.0.0.1/32            scram-sha-256',
+  'host    all             all             ::1/128                 scram-sha-256',
+  'local   replication     all                                     scram-sha-256',
+  'host    replication     all             127.0.0.1/32            scram-sha-256',
+  'host    replication     all             ::1/128                 scram-sha-256',
+  '',
+].join('\n');
+
+function hbaTrusts(dataDir: string): boolean {
+  return readFileSync(join(dataDir, 'pg_hba.conf'), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/\s+/))
+    .some((fields) => fields.length > 1 && fields[fields.length - 1] === 'trust');
 }
 
 /** Creates the directory when missing and hands it to the user the server runs as. */
@@ -451,12 +518,29 @@ function chownRecursive(path: string, owner: Owner | undefined): void {
 }
 
 // cwd '/': the caller's directory may be private to root, and PostgreSQL's tools look it up.
-function initdb(bin: string, dataDir: string, owner: Owner | undefined): void {
-  execFileSync(
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-    { ...owner, cwd: '/', stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } },
-  );
+function initdb(bin: string, dataDir: string, owner: Owner | undefined, password?: string): void {
+  // The password reaches initdb in a file of the server user's beside the cluster, deleted after.
+  const pwfile =
+    password === undefined ? undefined : join(dirname(dataDir), `.pwfile-${randomBytes(6).toString('hex')}`);
+  if (pwfile) {
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
+    chown(pwfile, owner);
+  }
+  const auth = pwfile ? ['--auth=scram-sha-256', `--pwfile=${pwfile}`] : ['--auth=trust'];
+  try {
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-U', SUPERUSER, ...auth, '-E', 'UTF8', '--locale=C', '--no-sync'],
+      {
+        ...owner,
+        cwd: '/',
+        stdio: 'pipe',
+        env: { ...process.env, LC_ALL: 'C' },
+      },
+    );
+  } finally {
+    if (pwfile) rmSync(pwfile, { force: true });
+  }
 }
 
 function pgCtl(bin: string, args: string[]): Promise<void> {

@@ -77,8 +77,21 @@ const validationFailed = (fields: Array<{ field: string; messages: string[] }>) 
     400,
   );
 
-/** Keys class-transformer skips silently, so `forbidNonWhitelisted` never sees them: refused by name. */
+/** Keys class-transformer skips silently, so `forbidNonWhitelisted` never sees them: refused here. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * Unknown properties are counted, never named: a name is the client's bytes, and an answer that
+ * repeats them can be made to say anything. The entry names where they were (`body`, `query`) and
+ * the properties that are accepted there, which are ours.
+ */
+function unknownProperties(where: string, count: number, accepted?: ReadonlySet<string>) {
+  const allowed = accepted && accepted.size > 0 ? `; accepted: ${[...accepted].sort().join(', ')}` : '';
+  return {
+    field: where,
+    messages: [`${count} unknown ${count === 1 ? 'property' : 'properties'} in the ${where}${allowed}`],
+  };
+}
 
 /**
  * How deep a field's value may nest. The DTOs are flat (a field is a scalar; a wrong type nests a
@@ -119,24 +132,20 @@ class AdminValidationPipe extends ValidationPipe {
     }
     if (value !== null && typeof value === 'object') {
       const forbidden = PROTOTYPE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
-      if (forbidden.length > 0) {
-        throw validationFailed(forbidden.map((field) => ({ field, messages: [`property ${field} should not exist`] })));
-      }
+      if (forbidden.length > 0) throw validationFailed([unknownProperties(metadata.type, forbidden.length)]);
       // Before class-transformer sees it: unknown keys (whatever they hold) and deep values are
       // refused here, so nothing reaches its recursion nested deeper than MAX_VALUE_DEPTH.
       const dto = (metadata.type === 'body' || metadata.type === 'query') && metadata.metatype;
       if (dto && typeof dto === 'function' && dto !== Object) {
         const known = declaredKeys(dto as Type);
+        const unknown = Object.keys(value).filter((key) => !known.has(key)).length;
+        if (unknown > 0) throw validationFailed([unknownProperties(metadata.type, unknown, known)]);
         const fields: Array<{ field: string; messages: string[] }> = [];
+        // Only declared names from here on: `key` is one of ours.
         for (const [key, item] of Object.entries(value)) {
-          if (!known.has(key)) {
-            // Never more than 64 characters of the name: the answer does not reflect a long key.
-            const field = key.length > 64 ? `${key.slice(0, 64)}…` : key;
-            fields.push({ field, messages: [`property ${field} should not exist`] });
-          } else if (nestsDeeperThan(item, MAX_VALUE_DEPTH)) {
+          if (nestsDeeperThan(item, MAX_VALUE_DEPTH)) {
             fields.push({ field: key, messages: [`${key} is nested too deeply (it must be a single value)`] });
           }
-          if (fields.length >= 10) break;
         }
         if (fields.length > 0) throw validationFailed(fields);
       }
@@ -149,8 +158,16 @@ const validation = new AdminValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors: ValidationError[]) =>
-    validationFailed(errors.map((e) => ({ field: e.property, messages: Object.values(e.constraints ?? {}) }))),
+  // The checks above refuse unknown properties first; should class-validator still report one
+  // (whitelistValidation), it is counted like them, never named.
+  exceptionFactory: (errors: ValidationError[]) => {
+    const unknown = errors.filter((e) => e.constraints?.whitelistValidation !== undefined).length;
+    const known = errors.filter((e) => e.constraints?.whitelistValidation === undefined);
+    return validationFailed([
+      ...(unknown > 0 ? [unknownProperties('request', unknown)] : []),
+      ...known.map((e) => ({ field: e.property, messages: Object.values(e.constraints ?? {}) })),
+    ]);
+  },
 });
 
 const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {

@@ -31,6 +31,11 @@ export interface DemoCredential {
 export interface DemoCredentials {
   readonly adminToken: DemoCredential;
   readonly encryptionKey: DemoCredential;
+  /**
+   * The password of the embedded PostgreSQL's superuser: generated once, kept only in the file
+   * (never printed, never from the environment). None with DATABASE_URL, which replaces the server.
+   */
+  readonly databasePassword?: string;
   /** The file holding the generated ones. */
   readonly file: string;
 }
@@ -38,6 +43,7 @@ export interface DemoCredentials {
 interface StoredCredentials {
   WEBHOOK_ADMIN_TOKEN?: string;
   WEBHOOK_ENCRYPTION_KEY?: string;
+  EMBEDDED_POSTGRES_PASSWORD?: string;
 }
 
 /**
@@ -62,9 +68,13 @@ export function loadDemoCredentials(dataDir: string, env: NodeJS.ProcessEnv = pr
   };
   const adminToken = pick('WEBHOOK_ADMIN_TOKEN', () => randomBytes(24).toString('base64url'));
   const encryptionKey = pick('WEBHOOK_ENCRYPTION_KEY', () => randomBytes(32).toString('base64'));
+  if (!env.DATABASE_URL && !stored.EMBEDDED_POSTGRES_PASSWORD) {
+    stored.EMBEDDED_POSTGRES_PASSWORD = randomBytes(24).toString('base64url');
+    changed = true;
+  }
   if (changed) {
     writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
     chmodSync(file, 0o600);
   }
-  return { adminToken, encryptionKey, file };
+  return { adminToken, encryptionKey, databasePassword: stored.EMBEDDED_POSTGRES_PASSWORD, file };
 }

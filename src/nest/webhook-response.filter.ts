@@ -46,12 +46,15 @@ export class WebhookNotFoundFilter implements ExceptionFilter<NotFoundException>
   }
 }
 
-/** Nest's router throws `Cannot <METHOD> <path>` (Express and Fastify alike), with no `code`. */
+/**
+ * Nest's router throws `Cannot <METHOD> <target>` (Express and Fastify alike), with no `code`; the
+ * target is whatever the request line held: `/path`, `http://host/path`, `*`.
+ */
 function isRouterMiss(body: string | object): boolean {
   const message = typeof body === 'string' ? body : (body as { message?: unknown; code?: unknown }).message;
   return (
     typeof message === 'string' &&
     (typeof body === 'string' || (body as { code?: unknown }).code === undefined) &&
-    /^Cannot [A-Z-]+ \//.test(message)
+    /^Cannot [A-Z-]+ /.test(message)
   );
 }

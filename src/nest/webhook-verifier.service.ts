@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
@@ -54,6 +54,17 @@ export interface VerifiedWebhook<TPayload = unknown> {
 export type WebhookOutcome =
   | { readonly status: 'accepted'; readonly delivery: VerifiedWebhook }
   | { readonly status: 'duplicate'; readonly delivery: VerifiedWebhook };
+
+/**
+ * The token of the in-progress lease a delivery holds, on the delivery itself (not enumerable, so
+ * the handler's object looks as before): `acknowledge`/`release` settle only that lease, never a
+ * copy's takeover after it ran out.
+ */
+const LEASE_TOKEN = Symbol('hookwarden.leaseToken');
+
+function leaseTokenOf(delivery: VerifiedWebhook): string | undefined {
+  return (delivery as { [LEASE_TOKEN]?: string })[LEASE_TOKEN];
+}
 
 const RAW_BODY_HELP =
   'The raw request body is not available, so the signature cannot be checked. Create the app with ' +
@@ -146,13 +157,16 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       secretVersion: verification.secretVersion,
       receivedAt: new Date(receivedAt),
     };
-    const status = await this.eventLog.record(
-      this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
-    );
+    const leaseToken = randomBytes(16).toString('base64url');
+    Object.defineProperty(delivery, LEASE_TOKEN, { value: leaseToken });
+    const status = await this.eventLog.record({
+      ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
+      leaseToken,
+    });
     if (status === 'duplicate' && dedupeKey !== undefined && this.eventLog.resolveDuplicate) {
       // A copy is acknowledged only once the first acceptance was: until then its handler may
       // still fail and be released, and a 2xx here would have told the provider to stop retrying.
-      const state = await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey);
+      const state = await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey, leaseToken);
       if (state === 'in_progress') throw new DeliveryInProgressError();
       if (state === 'claimed') return { status: 'accepted', delivery };
     }
@@ -169,7 +183,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     const key = delivery.dedupeKey;
     if (key === undefined || !this.eventLog.acknowledge) return;
     try {
-      await this.eventLog.acknowledge(delivery.endpoint, key);
+      await this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
     } catch {
       // The copies stay "in progress" until the lease ends, then one of them is handled again.
       this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);
@@ -184,7 +198,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     const key = delivery.dedupeKey;
     if (key === undefined || !this.eventLog.release) return;
     try {
-      await this.eventLog.release(delivery.endpoint, key, reason);
+      await this.eventLog.release(delivery.endpoint, key, reason, leaseTokenOf(delivery));
     } catch {
       this.logger.warn(`Could not withdraw the acceptance of a failed delivery on "${delivery.endpoint}".`);
     }

@@ -1,7 +1,8 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
-import type { EventLog, WebhookEventRecord } from './event-log.interface';
+import { EventLogUnavailableError, type EventLog, type WebhookEventRecord } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
 import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 
@@ -11,9 +12,10 @@ import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 let seq = 0;
 const uniq = (prefix: string) => `${prefix}${++seq}_${process.pid}`;
 
-function event(endpoint: string, messageId: string): WebhookEventRecord {
+function event(endpoint: string, messageId: string, leaseToken?: string): WebhookEventRecord {
   const receivedAt = new Date();
   return {
+    leaseToken,
     endpoint,
     provider: 'standard-webhooks',
     messageId,
@@ -96,7 +98,104 @@ describe.each(['memory', 'typeorm'] as const)('the in-progress lease of an accep
     expect(states.filter((s) => s !== 'claimed').every((s) => s === 'in_progress')).toBe(true);
   });
 
+  // The lease names its holder: a holder whose lease ran out and was taken over settles nothing.
+  it("does not let a stale holder's release undo the claim of the copy that took over", async () => {
+    const log = await newLog(0.2);
+    const endpoint = uniq('ep');
+    expect(await log.record(event(endpoint, 'm7', 'A'))).toBe('accepted');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await log.record(event(endpoint, 'm7', 'B'))).toBe('duplicate');
+    expect(await log.resolveDuplicate(endpoint, 'm7', 'B')).toBe('claimed');
+    await log.release(endpoint, 'm7', 'handler_failed', 'A'); // A's handler fails, late
+    // B still holds the lease: a further copy is in progress, not accepted and run beside B.
+    expect(await log.record(event(endpoint, 'm7', 'C'))).toBe('duplicate');
+    expect(await log.resolveDuplicate(endpoint, 'm7', 'C')).toBe('in_progress');
+    // The holder itself can release it; the next copy is then accepted.
+    await log.release(endpoint, 'm7', 'handler_failed', 'B');
+    expect(await log.record(event(endpoint, 'm7', 'D'))).toBe('accepted');
+  });
+
+  it("does not let a stale holder's acknowledgement settle a later claim while it runs", async () => {
+    const log = await newLog(0.2);
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm8', 'A'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await log.resolveDuplicate(endpoint, 'm8', 'B')).toBe('claimed');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await log.resolveDuplicate(endpoint, 'm8', 'C')).toBe('claimed');
+    await log.acknowledge(endpoint, 'm8', 'B'); // B succeeds after its lease went to C
+    // C still runs: a copy must not be told 2xx yet (C may fail and release).
+    expect(await log.resolveDuplicate(endpoint, 'm8', 'D')).toBe('in_progress');
+    await log.acknowledge(endpoint, 'm8', 'A');
+    expect(await log.resolveDuplicate(endpoint, 'm8', 'D')).toBe('in_progress');
+    await log.acknowledge(endpoint, 'm8', 'C');
+    expect(await log.resolveDuplicate(endpoint, 'm8', 'D')).toBe('acknowledged');
+    await log.release(endpoint, 'm8', 'handler_failed', 'C');
+    expect(await log.record(event(endpoint, 'm8', 'E'))).toBe('duplicate');
+  });
+
   if (kind === 'typeorm') {
+    it('gives acknowledge, release and resolveDuplicate a deadline when the database goes silent', async () => {
+      // A TCP proxy in front of PostgreSQL that keeps its sockets open but stops forwarding: a
+      // network partition, which no server-side statement timeout can end.
+      let silent = false;
+      const sockets: Socket[] = [];
+      const target = new URL(db.url);
+      const proxy: Server = createServer((client) => {
+        const server = connect(Number(target.port), target.hostname);
+        sockets.push(client, server);
+        client.on('data', (data) => silent || server.write(data));
+        server.on('data', (data) => silent || client.write(data));
+        for (const [a, b] of [
+          [client, server],
+          [server, client],
+        ]) {
+          a.on('error', () => undefined);
+          a.on('close', () => b.destroy());
+        }
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const viaProxy = new URL(db.url);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String((proxy.address() as { port: number }).port);
+      const proxied = await openDataSource(viaProxy.toString());
+      const log = new TypeOrmEventLog(proxied, { writeTimeoutMs: 300, pruneIntervalMs: 3_600_000 });
+      try {
+        await log.init();
+        const endpoint = uniq('ep');
+        expect(await log.record(event(endpoint, 'm9', 'A'))).toBe('accepted');
+        silent = true;
+        const timed = async (operation: Promise<unknown>) => {
+          const started = Date.now();
+          const error = await operation.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          return { error, ms: Date.now() - started };
+        };
+        for (const { error, ms } of await Promise.all([
+          timed(log.acknowledge(endpoint, 'm9', 'A')),
+          timed(log.resolveDuplicate(endpoint, 'm9', 'B')),
+          timed(log.release(endpoint, 'm9', 'handler_failed', 'A')),
+        ])) {
+          expect(error).toBeInstanceOf(EventLogUnavailableError);
+          expect((error as EventLogUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
+          expect(ms).toBeLessThan(1500);
+        }
+        // The hung connections are broken up; once the network is back, the log works again.
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        silent = false;
+        await log.acknowledge(endpoint, 'm9', 'A');
+        expect(await log.resolveDuplicate(endpoint, 'm9', 'B')).toBe('acknowledged');
+      } finally {
+        silent = false;
+        await log.close();
+        for (const socket of sockets) socket.destroy();
+        await proxied.destroy().catch(() => undefined);
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    });
+
     it('shows the lease to another instance on the same database', async () => {
       const [a, b] = [await newLog(), await newLog()];
       const endpoint = uniq('ep');

@@ -30,6 +30,13 @@ export interface WebhookEventRecord {
    * @default true
    */
   readonly storeBody?: boolean;
+  /**
+   * A random token naming this acceptance's holder (the verifier makes one per request): the
+   * in-progress lease of an accepted row carries it, and `release`/`acknowledge` given a token act
+   * only on the lease it still names, so a stale holder cannot settle a copy that took over.
+   * @internal
+   */
+  readonly leaseToken?: string;
 }
 
 /**
@@ -43,22 +50,22 @@ export interface EventLog {
   /**
    * Withdraws the acceptance of a message id whose handler failed (the row becomes `rejected` with
    * the given reason), so the provider's retry is accepted and handled again instead of being
-   * answered as a duplicate.
+   * answered as a duplicate. With a `leaseToken`, only while the lease is still that holder's.
    */
-  release?(endpoint: string, messageId: string, reason: string): Promise<void>;
+  release?(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void>;
   /**
    * Marks the acceptance of a message id as acknowledged: its handler succeeded and the 2xx is
    * going out. Until then the acceptance is in progress (see `resolveDuplicate`); an acknowledged
-   * acceptance is never released.
+   * acceptance is never released. With a `leaseToken`, only while the lease is still that holder's.
    */
-  acknowledge?(endpoint: string, messageId: string): Promise<void>;
+  acknowledge?(endpoint: string, messageId: string, leaseToken?: string): Promise<void>;
   /**
    * Called when `record` answered `duplicate`: whether the accepted delivery is `acknowledged` (the
    * copy may be answered 2xx), still `in_progress` (its answer has not gone out: the copy must not
    * be acknowledged, as the handler may yet fail), or `claimed`: the in-progress lease ran out (the
-   * process that held it died or hung), and this copy now holds it and must be handled.
+   * process that held it died or hung), and this copy now holds it (under `leaseToken`) and must be handled.
    */
-  resolveDuplicate?(endpoint: string, messageId: string): Promise<DuplicateState>;
+  resolveDuplicate?(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState>;
 }
 
 /** @publicApi */

@@ -133,8 +133,11 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly otherRing: Ring;
   private readonly recentCapacity: number;
   private readonly bodyCap: number;
-  /** endpoint + message id → ms until which its acceptance is in progress (not yet acknowledged). */
-  private readonly handling = new Map<string, number>();
+  /**
+   * endpoint + message id → until when (ms) its acceptance is in progress (not yet acknowledged),
+   * and the token of the request that holds it.
+   */
+  private readonly handling = new Map<string, { until: number; token?: string }>();
   private readonly leaseMs: number;
   /** Sequence number of the newest event (ids are 1, 2, 3, …). */
   private seq = 0;
@@ -162,26 +165,34 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
   }
 
-  async release(endpoint: string, messageId: string): Promise<void> {
+  async release(endpoint: string, messageId: string, _reason?: string, leaseToken?: string): Promise<void> {
     const key = handlingKey(endpoint, messageId);
-    // An acknowledged acceptance is never withdrawn: a copy of it may have been answered 2xx.
-    if (!this.handling.has(key)) return;
+    // An acknowledged acceptance is never withdrawn: a copy of it may have been answered 2xx. Nor
+    // is a lease a copy took over: a stale holder's failure must not undo the copy's claim.
+    if (!this.holds(key, leaseToken)) return;
     this.handling.delete(key);
     this.seen.get(endpoint)?.delete(messageId);
   }
 
-  async acknowledge(endpoint: string, messageId: string): Promise<void> {
-    this.handling.delete(handlingKey(endpoint, messageId));
+  async acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
+    const key = handlingKey(endpoint, messageId);
+    if (this.holds(key, leaseToken)) this.handling.delete(key);
   }
 
-  async resolveDuplicate(endpoint: string, messageId: string): Promise<DuplicateState> {
+  async resolveDuplicate(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState> {
     const key = handlingKey(endpoint, messageId);
-    const until = this.handling.get(key);
-    if (until === undefined) return this.seen.get(endpoint)?.has(messageId) ? 'acknowledged' : 'in_progress';
+    const lease = this.handling.get(key);
+    if (lease === undefined) return this.seen.get(endpoint)?.has(messageId) ? 'acknowledged' : 'in_progress';
     const now = this.now();
-    if (until > now) return 'in_progress';
-    this.handling.set(key, now + this.leaseMs);
+    if (lease.until > now) return 'in_progress';
+    this.handling.set(key, { until: now + this.leaseMs, token: leaseToken });
     return 'claimed';
+  }
+
+  /** Whether the lease is in progress and, when a token is given, still held under it. */
+  private holds(key: string, leaseToken: string | undefined): boolean {
+    const lease = this.handling.get(key);
+    return lease !== undefined && (leaseToken === undefined || lease.token === leaseToken);
   }
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -249,7 +260,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     // Bounded like the ids: a lease nobody settles (verify() used without acknowledge()) is
     // forgotten oldest first, which answers its copies as duplicates.
     if (this.handling.size >= this.maxIds) this.handling.delete(this.handling.keys().next().value!);
-    this.handling.set(handlingKey(event.endpoint, event.messageId), now + this.leaseMs);
+    this.handling.set(handlingKey(event.endpoint, event.messageId), {
+      until: now + this.leaseMs,
+      token: event.leaseToken,
+    });
     return 'accepted';
   }
 

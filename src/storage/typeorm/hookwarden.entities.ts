@@ -28,6 +28,8 @@ export interface WebhookEventRow {
   occurrences: number;
   /** Until when an accepted delivery is in progress (not yet acknowledged); NULL once it is. */
   handlingUntil: Date | null;
+  /** The random token of the request that holds the in-progress lease; only it can settle it. */
+  handlingToken: string | null;
 }
 
 /** A row of `webhook_secrets`: one version of an endpoint's secret, encrypted. @publicApi */
@@ -127,6 +129,7 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       bodySha256: { name: 'body_sha256', type: 'bytea' },
       occurrences: { type: 'integer', default: 1 },
       handlingUntil: { name: 'handling_until', type: 'timestamptz', nullable: true },
+      handlingToken: { name: 'handling_token', type: 'varchar', length: 64, nullable: true },
     },
     indices: [
       {

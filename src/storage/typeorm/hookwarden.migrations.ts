@@ -55,6 +55,7 @@ const DELIVERY_LEASE_TIMESTAMP = 1795500000000;
 /**
  * `handling_until`: until when an accepted delivery is in progress (its answer not yet sent); NULL
  * once acknowledged. A copy is answered 2xx only when it is NULL (issue 13, item 8).
+ * `handling_token`: the random token of the request holding that lease, so only it can settle it.
  */
 function deliveryLeaseMigration(schema: string | undefined): HookwardenMigrationClass {
   const name = schema
@@ -69,10 +70,12 @@ function deliveryLeaseMigration(schema: string | undefined): HookwardenMigration
       await queryRunner.query(
         `ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "handling_until" TIMESTAMP WITH TIME ZONE`,
       );
+      await queryRunner.query(`ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "handling_token" character varying(64)`);
     }
 
     async down(queryRunner: QueryRunner): Promise<void> {
       const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "handling_token"`);
       await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "handling_until"`);
     }
   };

@@ -46,6 +46,8 @@ interface EventRow {
   bodySize: number;
   bodySha256: Buffer;
   occurrences: number;
+  /** The token of the request that holds the in-progress lease of an accepted row. */
+  leaseToken: string | null;
 }
 
 interface Pending {
@@ -91,7 +93,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly retryAfterSeconds: number;
   private readonly leaseSeconds: number;
   /** Acknowledgements waiting for their grouped UPDATE. */
-  private acks: Array<{ endpoint: string; messageId: string; done: (error?: Error) => void }> = [];
+  private acks: Array<{ endpoint: string; messageId: string; token: string | null; done: (error?: Error) => void }> =
+    [];
   private schema = '';
   private table = '';
   private insertSql = '';
@@ -178,37 +181,47 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   /**
    * Only an acceptance still in progress is withdrawn (`handling_until` set): once acknowledged, a
-   * copy may have been answered 2xx, and withdrawing it would lose the event.
+   * copy may have been answered 2xx, and withdrawing it would lose the event. With a token, only
+   * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
    */
-  async release(endpoint: string, messageId: string, reason: string): Promise<void> {
-    await this.pool!.query(
-      `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL
-        WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL`,
-      [clean(endpoint, 63), messageIdOf(messageId), clean(reason, MAX_TEXT.reason)],
-    );
+  async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
+    try {
+      await this.bounded(
+        `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
+          WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
+            AND ($4::text IS NULL OR handling_token = $4::text)`,
+        [clean(endpoint, 63), messageIdOf(messageId), clean(reason, MAX_TEXT.reason), leaseToken ?? null],
+      );
+    } catch (error) {
+      this.logFailure(error);
+      throw this.unavailable('The webhook event log is unavailable.');
+    }
   }
 
   /** Grouped like the inserts: the acknowledgements of one turn of the event loop go in one UPDATE. */
-  acknowledge(endpoint: string, messageId: string): Promise<void> {
+  acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
     if (this.closed || !this.pool) return Promise.reject(this.unavailable('The webhook event log is not running.'));
     return new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => (error ? reject(error) : resolve());
-      if (this.acks.push({ endpoint: clean(endpoint, 63), messageId: messageIdOf(messageId), done }) === 1) {
-        setImmediate(() => void this.flushAcks());
-      }
+      const ack = { endpoint: clean(endpoint, 63), messageId: messageIdOf(messageId), token: leaseToken ?? null, done };
+      if (this.acks.push(ack) === 1) setImmediate(() => void this.flushAcks());
     });
   }
 
+  /**
+   * Under the same deadline as a write: a silent database must not hold back the 2xx (the verifier
+   * logs the failure and answers; the lease then runs out and one copy is handled again).
+   */
   private async flushAcks(): Promise<void> {
     const acks = this.acks;
     this.acks = [];
     try {
-      await this.pool!.query(
-        `UPDATE ${this.table} AS e SET handling_until = NULL
-           FROM unnest($1::text[], $2::text[]) AS a(endpoint, message_id)
+      await this.bounded(
+        `UPDATE ${this.table} AS e SET handling_until = NULL, handling_token = NULL
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS a(endpoint, message_id, token)
           WHERE e.endpoint = a.endpoint AND e.message_id = a.message_id AND e.status = 'accepted'
-            AND e.handling_until IS NOT NULL`,
-        [acks.map((a) => a.endpoint), acks.map((a) => a.messageId)],
+            AND e.handling_until IS NOT NULL AND (a.token IS NULL OR e.handling_token = a.token)`,
+        [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
       );
       for (const a of acks) a.done();
     } catch (error) {
@@ -219,31 +232,75 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   /**
    * One statement: reads the accepted row of the id and, when its lease has run out, takes it over
-   * atomically (concurrent copies re-check the lease on the row, so one of them wins). A row not
-   * visible (released meanwhile, or committed by another instance after this snapshot) is in progress.
+   * atomically under the caller's token (concurrent copies re-check the lease on the row, so one of
+   * them wins). A row not visible (released meanwhile, or committed by another instance after this
+   * snapshot) is in progress. A database that does not answer in time is unavailable (503).
    */
-  async resolveDuplicate(endpoint: string, messageId: string): Promise<DuplicateState> {
-    if (this.closed || !this.pool) throw this.unavailable('The webhook event log is not running.');
+  async resolveDuplicate(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState> {
     try {
-      const { rows } = await this.pool.query<{ acknowledged: boolean; claimed: boolean }>(
+      const { rows } = await this.bounded<{ acknowledged: boolean; claimed: boolean }>(
         `WITH current AS (
            SELECT id, handling_until FROM ${this.table}
             WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted'
          ), claimed AS (
-           UPDATE ${this.table} AS e SET handling_until = statement_timestamp() + make_interval(secs => $3)
+           UPDATE ${this.table} AS e
+              SET handling_until = statement_timestamp() + make_interval(secs => $3), handling_token = $4::text
              FROM current c
             WHERE e.id = c.id AND e.status = 'accepted' AND e.handling_until <= statement_timestamp()
            RETURNING e.id
          )
          SELECT EXISTS (SELECT 1 FROM current WHERE handling_until IS NULL) AS acknowledged,
                 EXISTS (SELECT 1 FROM claimed) AS claimed`,
-        [clean(endpoint, 63), messageIdOf(messageId), this.leaseSeconds],
+        [clean(endpoint, 63), messageIdOf(messageId), this.leaseSeconds, leaseToken ?? null],
       );
       if (rows[0]?.claimed) return 'claimed';
       return rows[0]?.acknowledged ? 'acknowledged' : 'in_progress';
     } catch (error) {
       this.logFailure(error);
       throw this.unavailable('The webhook event log is unavailable.');
+    }
+  }
+
+  /**
+   * One statement on a connection of the pool, under the writes' deadline: past it the promise
+   * rejects with {@link EventLogUnavailableError}, and a connection still hung `writeTimeoutMs`
+   * later (a peer that stopped answering, which the server-side statement timeout cannot end) is
+   * broken up, so its slot is free again. Every statement of the log goes through here or attempt().
+   */
+  private async bounded<T extends object>(text: string, values: unknown[]): Promise<QueryResult<T>> {
+    const pool = this.pool;
+    if (this.closed || !pool) throw this.unavailable('The webhook event log is not running.');
+    let client: PoolClient | undefined;
+    let breaker: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const run = (async () => {
+      try {
+        client = await pool.connect();
+        const result = await client.query<T>(text, values);
+        client.release();
+        client = undefined;
+        return result;
+      } catch (error) {
+        client?.release(error as Error);
+        client = undefined;
+        throw error;
+      } finally {
+        if (breaker) clearTimeout(breaker);
+      }
+    })();
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(this.unavailable('The webhook event log did not answer in time.'));
+        breaker = setTimeout(() => destroyConnection(client), this.writeTimeoutMs);
+        breaker.unref();
+      }, this.writeTimeoutMs);
+    });
+    // Past the deadline nobody awaits the statement any more: its late failure is not unhandled.
+    run.catch(() => undefined);
+    try {
+      return await Promise.race([run, deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -444,6 +501,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         column('bodySize'),
         column('occurrences'),
         this.leaseSeconds,
+        column('leaseToken'),
       ],
     });
     const accepted = new Set<string>();
@@ -468,8 +526,9 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const ids = this.lateAccepted;
     this.lateAccepted = [];
     try {
-      await this.pool!.query(
-        `UPDATE ${this.table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL
+      await this.bounded(
+        `UPDATE ${this.table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
+                handling_token = NULL
           WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND handling_until IS NOT NULL`,
         [ids],
       );
@@ -534,9 +593,9 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     return rows[0] ? toStored(rows[0], true) : undefined;
   }
 
-  private async read<T>(text: string, params: unknown[]): Promise<{ rows: T[] }> {
+  private async read<T extends object>(text: string, params: unknown[]): Promise<{ rows: T[] }> {
     if (!this.pool) throw this.unavailable('The webhook event log is not running.');
-    return this.pool.query(text, params) as unknown as Promise<{ rows: T[] }>;
+    return this.bounded<T>(text, params);
   }
 
   // --- retention -------------------------------------------------------------------------------
@@ -556,7 +615,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const cutoff = new Date(now - this.retentionMs);
     let total = 0;
     for (let i = 0; i < PRUNE_MAX_BATCHES_PER_RUN && !this.closed; i++) {
-      const { rowCount } = await this.pool!.query(
+      const { rowCount } = await this.bounded(
         `DELETE FROM ${this.table} WHERE id IN (
            SELECT id FROM ${this.table}
             WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2)
@@ -625,6 +684,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       bodySize: body.length,
       bodySha256: createHash('sha256').update(body).digest(),
       occurrences: 1,
+      leaseToken: status === 'accepted' && event.leaseToken !== undefined ? clean(event.leaseToken, 64) : null,
     };
   }
 
@@ -651,7 +711,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
  */
 function buildInsert(table: string): string {
   const columns =
-    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until';
+    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token';
   return `WITH input AS (
       SELECT i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
              to_timestamp(i.received_ms / 1000) AS received_at, to_timestamp(i.signed_ms / 1000) AS signed_at,
@@ -660,13 +720,14 @@ function buildInsert(table: string): string {
              substring($16::bytea FROM (i.ord::int - 1) * 32 + 1 FOR 32) AS body_sha256, i.occurrences, i.ord,
              -- An accepted delivery is in progress until acknowledged (its 2xx), for at most the lease.
              CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
-                  THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until
+                  THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until,
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                     $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
-                    $14::int[], $15::int[], $17::int[], $18::int[])
+                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[])
              WITH ORDINALITY AS i(endpoint, provider, message_id, status, reason, secret_version,
                                   received_ms, signed_ms, replay_ms, method, path, headers,
-                                  body_offset, body_length, body_size, occurrences, ord)
+                                  body_offset, body_length, body_size, occurrences, handling_token, ord)
     ), inserted AS (
       INSERT INTO ${table} (${columns})
       SELECT ${columns} FROM input ORDER BY ord
@@ -679,13 +740,13 @@ function buildInsert(table: string): string {
 /** Fails start-up with the fix when the migration that adds the in-progress lease has not run. */
 async function assertLeaseColumn(sql: Sql, table: string): Promise<void> {
   const { rows } = await sql<{ found: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'handling_until'
-                      AND NOT attisdropped) AS found`,
+    `SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND NOT attisdropped
+               AND attname IN ('handling_until', 'handling_token')) = 2 AS found`,
     [table],
   );
   if (rows[0]?.found !== true) {
     throw new WebhookConfigurationError(
-      `The column handling_until is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+      `The column handling_until or handling_token is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
         'or `npx hookwarden migrate`) after upgrading.',
     );
   }

@@ -32,7 +32,9 @@ export interface EventLogSettings {
   maxDelayMs?: number;
   /**
    * How long a request waits for its row to commit; past it the request is answered 503 with
-   * Retry-After and nothing is acknowledged. Also the server-side statement timeout of the writes.
+   * Retry-After and nothing is acknowledged. Also the server-side statement timeout of the writes,
+   * and the deadline of every other statement of the log (acknowledging before a 2xx, releasing,
+   * resolving a copy, reads, retention), after which a connection that still hangs is broken.
    * @default 2000
    */
   writeTimeoutMs?: number;
