@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { fmtInt, fmtMiB, fmtPct, fmtX, httpFigure, microFigure } from './format';
 import type { HttpResult } from './http.bench';
 import { ADAPTERS, type MemoryResult, type Results } from './plan';
+import { oneLine, proseOf } from './prose';
 
 export interface Target {
   name: string;
@@ -80,7 +81,7 @@ export function targets(results: Results): Target[] {
       name: 'RSS growth of (c) between 100k and 1M deliveries ≤ 20%',
       measured: memoryMeasured(mem, growth) + `; --full run of ${mem.date}`,
       ok: growth <= 0.2,
-      limit: 'RSS keeps growing: see the memory table for where the growth is (heap or native).',
+      limit: oneLine(LIMITS('memory')),
     });
   } else if (memory) {
     const growth = memoryGrowth(memory);
@@ -111,21 +112,14 @@ function memoryGrowth(memory: MemoryResult): number {
   return memory.points.at(-1)!.rss / first.rss - 1;
 }
 
+const LIMITS = proseOf('limits.md');
+
+/** What limits a missed micro-benchmark target, by scheme (and `vsStandard`). */
 const MICRO_LIMITS: Record<string, string> = {
-  'standard-webhooks':
-    'Fixed work around a small HMAC: at 1 KiB the HMAC is ~2.3 µs, so 1.25× leaves ~0.6 µs for reading and ' +
-    'checking three headers, the tolerance window and the result. From 20 KiB on the ratio is ~1.0×.',
-  github:
-    'Fixed work around a small HMAC: at 1 KiB the HMAC is ~2.2 µs, and reading the signature and the delivery ' +
-    'id headers, checking the hex and comparing cost ~0.3 µs. From 20 KiB on the ratio is ~1.0×.',
-  stripe:
-    'Fixed work around a small HMAC: besides the HMAC (~2.2 µs at 1 KiB), StripeScheme.verify walks the ' +
-    '`t=…,v1=…` header, checks the timestamp and the 64 hex digits, compares, and reads the event id from the ' +
-    'body (json-field.ts: it stops at the top-level `id`, ~0.1 µs) — ~0.6 µs in all, where the limit does none ' +
-    'of it. From 20 KiB on the ratio is ~1.0×; stripe.webhooks.constructEvent JSON-parses the whole body.',
-  vsStandard:
-    'standardwebhooks hashes with a JavaScript SHA-256 (fast-sha256), so its advantage grows with the body; ' +
-    'at 1 KiB the fixed costs of both sides dominate.',
+  'standard-webhooks': oneLine(LIMITS('standard-webhooks')),
+  github: oneLine(LIMITS('github')),
+  stripe: oneLine(LIMITS('stripe')),
+  vsStandard: oneLine(LIMITS('vs-standardwebhooks')),
 };
 
 function cpuLine(h: HttpResult): string {
@@ -146,25 +140,25 @@ function httpThroughputLimit(http: HttpResult[], adapter: string): string {
   const more = http.find((h) => h.connections !== 50)?.connections;
   const machine = (h: HttpResult) =>
     h.cpuMicrosPerRequest + (h.dbCpuMicrosPerRequest ?? 0) + h.clientCpuMicrosPerRequest;
-  return (
-    `Two limits. (1) CPU: the load generator, the Nest server and PostgreSQL share ${cpus().length} cores (and ` +
-    `this machine with other jobs), so throughput follows the CPU all three spend per request: (a) ${cpuLine(a)} = ` +
-    `${fmtInt(machine(a))} µs; (c) ${cpuLine(c)} = ${fmtInt(machine(c))} µs. The server alone spends ` +
-    `${fmtX(c.cpuMicrosPerRequest / a.cpuMicrosPerRequest)} the CPU of (a) on (c): verification, Nest's guard ` +
-    `chain, the event record (redaction, SHA-256 of the body), the batch INSERT (parameter encoding, the socket ` +
-    `write) and more garbage collection, none of them large alone (see Profiles); and PostgreSQL's CPU per row ` +
-    `(heap and index inserts, WAL) comes on top, on the same cores. Even if the guarded server cost no more ` +
-    `than the bare one, (a)'s ${fmtInt(machine(a))} µs would become ${fmtInt(machine(a) + (c.dbCpuMicrosPerRequest ?? 0))} µs ` +
-    `with PostgreSQL's ${fmtInt(c.dbCpuMicrosPerRequest ?? 0)} µs per row: at most ` +
-    `${fmtPct(machine(a) / (machine(a) + (c.dbCpuMicrosPerRequest ?? 0)))} of (a) on this machine, where the ` +
-    `database shares the cores. ` +
-    `(2) Latency: a 2xx waits for a durable (fsync) commit, and 50 connections in a closed loop give at most ` +
-    `50 ÷ latency requests/s.` +
-    (more
-      ? ` With ${more} connections (c) goes ${scaling(http, adapter, 'hookwarden-pg')} and (a) ${scaling(http, adapter, 'bare')}: ` +
-        latencyVerdict(http, adapter, more)
-      : '')
-  );
+  const text = LIMITS('http-throughput', {
+    cores: cpus().length,
+    cpuA: cpuLine(a),
+    machineA: fmtInt(machine(a)),
+    cpuC: cpuLine(c),
+    machineC: fmtInt(machine(c)),
+    serverRatio: fmtX(c.cpuMicrosPerRequest / a.cpuMicrosPerRequest),
+    machineAWithDb: fmtInt(machine(a) + (c.dbCpuMicrosPerRequest ?? 0)),
+    dbPerRow: fmtInt(c.dbCpuMicrosPerRequest ?? 0),
+    share: fmtPct(machine(a) / (machine(a) + (c.dbCpuMicrosPerRequest ?? 0))),
+  });
+  if (!more) return oneLine(text);
+  const scaled = LIMITS('http-throughput-more', {
+    connections: more,
+    scalingC: scaling(http, adapter, 'hookwarden-pg'),
+    scalingA: scaling(http, adapter, 'bare'),
+    verdict: latencyVerdict(http, adapter, more),
+  });
+  return oneLine(`${text} ${scaled}`);
 }
 
 /** Whether (c) gained from more connections clearly more than (a) did, i.e. was waiting rather than busy. */
@@ -172,18 +166,12 @@ function latencyVerdict(http: HttpResult[], adapter: string, more: number): stri
   const gain = (config: string) =>
     httpFigure(http, adapter, config, more)!.requestsPerSecond / httpFigure(http, adapter, config)!.requestsPerSecond;
   if (!httpFigure(http, adapter, 'hookwarden-pg', more) || !httpFigure(http, adapter, 'bare', more)) return '';
-  return gain('hookwarden-pg') > gain('bare') + 0.1
-    ? 'at 50 connections (c) is partly waiting for its commits, not only busy.'
-    : 'here (c) was mostly bound by CPU, not by waiting for commits.';
+  return gain('hookwarden-pg') > gain('bare') + 0.1 ? LIMITS('verdict-waiting') : LIMITS('verdict-cpu');
 }
 
 function httpLatencyLimit(http: HttpResult[], adapter: string): string {
   const c = httpFigure(http, adapter, 'hookwarden-pg')!;
-  return (
-    `Every 2xx of (c) waits for its batch's durable commit (group commit: up to 2 ms of batching, then an INSERT ` +
-    `and an fsync), and in a closed loop of 50 connections the latency is also 50 ÷ throughput: (c)'s p50 is ` +
-    `${c.p50Ms} ms.`
-  );
+  return oneLine(LIMITS('http-latency', { p50: c.p50Ms }));
 }
 
 function httpNaiveLimit(http: HttpResult[], adapter: string): string {
@@ -193,16 +181,13 @@ function httpNaiveLimit(http: HttpResult[], adapter: string): string {
   const c2 = more ? httpFigure(http, adapter, 'hookwarden-pg', more) : undefined;
   const d2 = more ? httpFigure(http, adapter, 'naive-pg', more) : undefined;
   const total = (h: HttpResult) => h.cpuMicrosPerRequest + (h.dbCpuMicrosPerRequest ?? 0) + h.clientCpuMicrosPerRequest;
-  return (
-    `(d) is bound by CPU: (d) ${cpuLine(d)}, against (c) ${cpuLine(c)} — TypeORM's insert path costs more ` +
-    `server CPU per request than the whole of Hookwarden's, and PostgreSQL pays a transaction and a WAL flush per ` +
-    `request. In all, (d) costs the machine ${fmtX(total(d) / total(c))} the CPU of (c) per request, and the ` +
-    `throughputs follow that ratio; each configuration's CPU per request moves by about ±10% from run to run ` +
-    `on this shared machine, so a ratio near 2× can land on either side of the target. What limits (c) itself ` +
-    `is in the throughput note.` +
-    (c2 && d2
-      ? ` With ${more} connections (d) goes ${scaling(http, adapter, 'naive-pg')}, (c) ` +
-        `${scaling(http, adapter, 'hookwarden-pg')}, and (c) ÷ (d) = ${fmtX(c2.requestsPerSecond / d2.requestsPerSecond)}.`
-      : '')
-  );
+  const text = LIMITS('http-naive', { cpuD: cpuLine(d), cpuC: cpuLine(c), ratio: fmtX(total(d) / total(c)) });
+  if (!(c2 && d2)) return oneLine(text);
+  const scaled = LIMITS('http-naive-more', {
+    connections: more!,
+    scalingD: scaling(http, adapter, 'naive-pg'),
+    scalingC: scaling(http, adapter, 'hookwarden-pg'),
+    ratio: fmtX(c2.requestsPerSecond / d2.requestsPerSecond),
+  });
+  return oneLine(`${text} ${scaled}`);
 }
