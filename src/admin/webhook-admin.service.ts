@@ -95,13 +95,7 @@ export class WebhookAdminService {
     const key = this.secretKey(endpoint, query.name);
     const now = Date.now();
     const versions = (await this.secrets.listSecrets(key)).map((v) => toSecretView(v, now));
-    await this.record(
-      request,
-      'secret.list',
-      endpoint.name,
-      undefined,
-      query.name !== undefined ? { secretName: query.name } : undefined,
-    );
+    await this.record(request, 'secret.list', endpoint.name, undefined, secretNameDetails(query));
     return versions;
   }
 
@@ -113,13 +107,7 @@ export class WebhookAdminService {
     }
     const version = Number(versionText);
     await this.secretOperation(() => this.secrets.revokeSecret(key, version));
-    await this.record(
-      request,
-      'secret.revoke',
-      endpoint.name,
-      version,
-      query.name !== undefined ? { secretName: query.name } : undefined,
-    );
+    await this.record(request, 'secret.revoke', endpoint.name, version, secretNameDetails(query));
   }
 
   async listEvents(query: ListWebhookEventsQueryDto, request: unknown): Promise<WebhookEventPageView> {
@@ -229,6 +217,11 @@ const DEFAULT_PAGE_SIZE = 50;
 /** Challenge-only secrets an endpoint uses: those its challenge strategy reads and those it configures. */
 function declaredSecretNames(endpoint: ResolvedEndpoint): string[] {
   return [...new Set([...(endpoint.challenge?.secretNames ?? []), ...Object.keys(endpoint.namedSecrets ?? {})])];
+}
+
+/** The audit details of a call about a named secret (none for the signing secret). */
+function secretNameDetails(query: WebhookSecretNameQueryDto): Record<string, unknown> | undefined {
+  return query.name !== undefined ? { secretName: query.name } : undefined;
 }
 
 function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
