@@ -61,8 +61,9 @@ export function webhookAdminParts(
     throw new WebhookConfigurationError('admin.guard must be a guard class (a CanActivate with @Injectable()).');
   }
   const guard: Type<CanActivate> = settings.guard ?? AdminTokenGuard;
+  const admin = loadAdminController();
   return {
-    controllers: [loadAdminController().createWebhookAdminController(prefix, guard)],
+    controllers: [admin.createWebhookAdminController(prefix, guard)],
     providers: [
       {
         provide: ADMIN_CONFIG,
@@ -71,6 +72,7 @@ export function webhookAdminParts(
         inject: [optionsToken],
       },
       ...(settings.guard === undefined ? [AdminTokenGuard] : []),
+      admin.WebhookAdminService,
     ],
   };
 }

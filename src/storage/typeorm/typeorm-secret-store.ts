@@ -13,14 +13,9 @@ import {
   type SecretVersionInfo,
 } from '../secret-store.interface';
 import { ChangeListener } from './change-listener';
-import {
-  decodeSecret,
-  encodeSecret,
-  SecretCipher,
-  SecretDecryptionError,
-  secretAad,
-  secretBytes,
-} from './secret-cipher';
+import { LastUsedRecorder } from './last-used-recorder';
+import { decryptRow, SecretCache, type SecretRow } from './secret-cache';
+import { decodeSecret, encodeSecret, SecretCipher, secretAad, secretBytes } from './secret-cipher';
 import { assertTables, DataSourceSql, pgOf, resolveSchema, type Sql } from './sql';
 import { HOOKWARDEN_TABLES, qualified, SECRETS_CHANNEL } from './storage-schema';
 import type { EncryptionKeyOption } from './typeorm-storage.options';
@@ -45,35 +40,6 @@ export interface TypeOrmSecretStoreOptions {
   now?: () => number;
 }
 
-/** `lastUsedAt` is written at most this often per version. */
-const LAST_USED_INTERVAL_MS = 60_000;
-/** A first use is written after at most this delay, together with the others of that moment. */
-const LAST_USED_FLUSH_DELAY_MS = 2_000;
-const NO_SECRETS: readonly WebhookSecret[] = Object.freeze([]);
-
-interface SecretRow {
-  endpoint: string;
-  version: number;
-  key_id: string;
-  ciphertext: Buffer;
-  expires_at: Date | null;
-}
-
-interface CachedVersion {
-  readonly secret: WebhookSecret;
-  readonly keyId: string;
-  readonly ciphertext: Buffer;
-  readonly expiresAt: number;
-}
-
-interface CachedEndpoint {
-  /** Not revoked, newest first; may hold versions that have expired since the load. */
-  readonly versions: readonly CachedVersion[];
-  live: readonly WebhookSecret[];
-  /** `live` stays right until this instant (the next expiry). */
-  liveUntil: number;
-}
-
 /**
  * Versioned endpoint secrets in PostgreSQL, encrypted at rest with AES-256-GCM (the master key id
  * beside each ciphertext; the endpoint and version bound as associated data). Verification reads
@@ -93,16 +59,10 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
   private schema = '';
   private table = '';
   private keysTable = '';
-  private readonly cache = new Map<string, CachedEndpoint>();
+  private readonly cache: SecretCache;
+  private readonly lastUsed: LastUsedRecorder;
   private listener?: ChangeListener;
   private ttlTimer?: NodeJS.Timeout;
-  /** Reloads run one at a time, in order: '*' is everything. */
-  private readonly pendingReloads = new Set<string>();
-  private reloading?: Promise<void>;
-  /** endpoint → version → when its last use was (or will be) written. */
-  private readonly usedWritten = new Map<string, Map<number, number>>();
-  private readonly usedPending = new Map<string, { endpoint: string; version: number; at: number }>();
-  private usedTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -113,6 +73,8 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     this.cipher = new SecretCipher(options.encryptionKey);
     this.now = options.now ?? Date.now;
     this.ttlMs = options.cacheTtlMs ?? 30_000;
+    this.cache = new SecretCache(this.sql, this.now, this.cipher, () => this.table);
+    this.lastUsed = new LastUsedRecorder(this.sql, this.now, () => this.table);
   }
 
   /** Checks the tables and the master keys, loads every live secret and starts listening. */
@@ -124,18 +86,18 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       await assertTables(this.sql.query, this.schema, [HOOKWARDEN_TABLES.secrets, HOOKWARDEN_TABLES.encryptionKeys]);
       await this.checkKeys();
       // Decrypts every live secret: a wrong key or an altered row fails here, at start-up.
-      await this.load(undefined);
+      await this.cache.load(undefined);
       if (this.options.listen ?? true) {
         const { pg, config } = pgOf(this.dataSource);
         this.listener = new ChangeListener(pg.Client, config, {
           channel: SECRETS_CHANNEL,
           onNotification: (payload) => this.onNotification(payload),
           // Changes made while disconnected were not announced: reload everything.
-          onConnected: () => (this.listener ? this.scheduleReload('*') : undefined),
+          onConnected: () => (this.listener ? this.cache.scheduleReload('*') : undefined),
         });
         await this.listener.start();
       }
-      this.ttlTimer = setInterval(() => this.scheduleReload('*'), this.ttlMs);
+      this.ttlTimer = setInterval(() => this.cache.scheduleReload('*'), this.ttlMs);
       this.ttlTimer.unref();
     } catch (error) {
       await this.close();
@@ -146,38 +108,11 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
   // --- hot path ------------------------------------------------------------------------------
 
   getLiveSecrets(endpoint: string): readonly WebhookSecret[] {
-    const cached = this.cache.get(endpoint);
-    if (!cached) return NO_SECRETS;
-    const now = this.now();
-    if (now < cached.liveUntil) return cached.live;
-    const live: WebhookSecret[] = [];
-    let liveUntil = Infinity;
-    for (const v of cached.versions) {
-      if (v.expiresAt > now) {
-        live.push(v.secret);
-        liveUntil = Math.min(liveUntil, v.expiresAt);
-      }
-    }
-    cached.live = live;
-    cached.liveUntil = liveUntil;
-    return live;
+    return this.cache.getLiveSecrets(endpoint);
   }
 
   markUsed(endpoint: string, version: number): void {
-    const now = this.now();
-    let versions = this.usedWritten.get(endpoint);
-    if (!versions) {
-      versions = new Map();
-      this.usedWritten.set(endpoint, versions);
-    }
-    const last = versions.get(version);
-    if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
-    versions.set(version, now);
-    this.usedPending.set(`${version}:${endpoint}`, { endpoint, version, at: now });
-    if (!this.usedTimer && !this.closed) {
-      this.usedTimer = setTimeout(() => void this.flushLastUsed(), LAST_USED_FLUSH_DELAY_MS);
-      this.usedTimer.unref();
-    }
+    this.lastUsed.markUsed(endpoint, version);
   }
 
   // --- rotation ------------------------------------------------------------------------------
@@ -196,7 +131,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     }
     if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
     const info = await this.addVersion(endpoint, secret, grace, false);
-    await this.reloadNow([endpoint]);
+    await this.cache.reloadNow([endpoint]);
     return info!;
   }
 
@@ -204,7 +139,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
     const info = await this.addVersion(endpoint, secret, 0, true);
     // Also when refused: the cache then learns of the secret that won, wherever it was stored.
-    await this.reloadNow([endpoint]);
+    await this.cache.reloadNow([endpoint]);
     return info;
   }
 
@@ -253,7 +188,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     if (rowCount === 0) {
       throw new SecretStoreError('unknown_version', `Endpoint "${endpoint}" has no secret version ${version}.`);
     }
-    await this.reloadNow([endpoint]);
+    await this.cache.reloadNow([endpoint]);
   }
 
   async listSecrets(endpoint: string): Promise<readonly SecretVersionInfo[]> {
@@ -313,7 +248,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       }
       return count;
     });
-    if (added > 0 || !this.cache.has(endpoint)) await this.reloadNow([endpoint]);
+    if (added > 0 || !this.cache.has(endpoint)) await this.cache.reloadNow([endpoint]);
   }
 
   /**
@@ -333,7 +268,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
         );
         for (const row of rows) {
           const aad = secretAad(row.endpoint, row.version);
-          const plaintext = this.decryptRow(row);
+          const plaintext = decryptRow(this.cipher, row);
           const { blob } = this.cipher.encrypt(plaintext, aad);
           await sql(
             `UPDATE ${this.table} SET key_id = $3, ciphertext = $4, fingerprint = $5 WHERE endpoint = $1 AND version = $2`,
@@ -352,13 +287,13 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       if (count < 100) break;
     }
     if (total > 0) this.logger.log(`Re-encrypted ${total} webhook secret version(s) under key "${current}".`);
-    await this.reloadNow(['*']);
+    await this.cache.reloadNow(['*']);
     return total;
   }
 
   /** Reloads the cache now (one endpoint, or all). Mostly for tests; changes arrive by themselves. */
   async refresh(endpoint?: string): Promise<void> {
-    await this.reloadNow([endpoint ?? '*']);
+    await this.cache.reloadNow([endpoint ?? '*']);
   }
 
   /** Whether the change listener is connected (for health checks). */
@@ -374,10 +309,11 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const reloads = this.cache.close(); // no reload starts from here on
     if (this.ttlTimer) clearInterval(this.ttlTimer);
-    await this.flushLastUsed().catch(() => undefined);
+    await this.lastUsed.close().catch(() => undefined);
     await this.listener?.close();
-    await this.reloading?.catch(() => undefined);
+    await reloads;
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -444,112 +380,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     } catch {
       return;
     }
-    if (change.schema === this.schema && typeof change.endpoint === 'string') this.scheduleReload(change.endpoint);
-  }
-
-  private scheduleReload(endpoint: string): void {
-    if (this.closed) return;
-    this.pendingReloads.add(endpoint);
-    this.reloading ??= this.runReloads().finally(() => (this.reloading = undefined));
-  }
-
-  /** Queues the reloads and waits until they (and those queued before) are done. */
-  private async reloadNow(endpoints: string[]): Promise<void> {
-    for (const endpoint of endpoints) this.pendingReloads.add(endpoint);
-    for (;;) {
-      this.reloading ??= this.runReloads().finally(() => (this.reloading = undefined));
-      await this.reloading;
-      if (!endpoints.some((e) => this.pendingReloads.has(e))) return;
-    }
-  }
-
-  private async runReloads(): Promise<void> {
-    while (this.pendingReloads.size > 0) {
-      const endpoints = [...this.pendingReloads];
-      this.pendingReloads.clear();
-      const all = endpoints.includes('*');
-      try {
-        await this.load(all ? undefined : endpoints);
-      } catch (error) {
-        // Keep serving the cached secrets; the next notification or TTL tick retries.
-        if (!this.closed) this.logger.warn(`Could not reload webhook secrets: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  /** Loads the live versions of some endpoints (or all) and swaps them into the cache. */
-  private async load(endpoints: string[] | undefined): Promise<void> {
-    const now = new Date(this.now());
-    const { rows } = await this.sql.query<SecretRow>(
-      `SELECT endpoint, version, key_id, ciphertext, expires_at FROM ${this.table}
-        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
-          ${endpoints ? 'AND endpoint = ANY($2::text[])' : ''}
-        ORDER BY endpoint, version DESC`,
-      endpoints ? [now, endpoints] : [now],
-    );
-    const next = new Map<string, CachedVersion[]>();
-    for (const endpoint of endpoints ?? []) next.set(endpoint, []);
-    for (const row of rows) {
-      let versions = next.get(row.endpoint);
-      if (!versions) {
-        versions = [];
-        next.set(row.endpoint, versions);
-      }
-      versions.push(this.toCached(row));
-    }
-    if (!endpoints) {
-      for (const endpoint of this.cache.keys()) if (!next.has(endpoint)) this.cache.delete(endpoint);
-    }
-    for (const [endpoint, versions] of next) {
-      if (versions.length === 0) this.cache.delete(endpoint);
-      else this.cache.set(endpoint, { versions, live: NO_SECRETS, liveUntil: -Infinity });
-    }
-  }
-
-  /** Decrypts a row, reusing the cached object when nothing changed (keys derived from it stay memoised). */
-  private toCached(row: SecretRow): CachedVersion {
-    const expiresAt = row.expires_at ? row.expires_at.getTime() : Infinity;
-    const previous = this.cache.get(row.endpoint)?.versions.find((v) => v.secret.version === row.version);
-    if (previous && previous.keyId === row.key_id && previous.ciphertext.equals(row.ciphertext)) {
-      return previous.expiresAt === expiresAt ? previous : { ...previous, expiresAt };
-    }
-    const value = decodeSecret(this.decryptRow(row));
-    return {
-      secret: Object.freeze({ version: row.version, value }),
-      keyId: row.key_id,
-      ciphertext: row.ciphertext,
-      expiresAt,
-    };
-  }
-
-  private decryptRow(row: SecretRow): Buffer {
-    try {
-      return this.cipher.decrypt(row.key_id, row.ciphertext, secretAad(row.endpoint, row.version));
-    } catch (error) {
-      const why = error instanceof SecretDecryptionError ? error.message : 'decryption failed';
-      throw new WebhookConfigurationError(
-        `Cannot decrypt secret version ${row.version} of webhook endpoint "${row.endpoint}": ${why}.`,
-      );
-    }
-  }
-
-  private async flushLastUsed(): Promise<void> {
-    if (this.usedTimer) clearTimeout(this.usedTimer);
-    this.usedTimer = undefined;
-    if (this.usedPending.size === 0) return;
-    const uses = [...this.usedPending.values()];
-    this.usedPending.clear();
-    try {
-      await this.sql.query(
-        `UPDATE ${this.table} AS s SET last_used_at = GREATEST(COALESCE(s.last_used_at, u.at), u.at)
-           FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS u(endpoint, version, at)
-          WHERE s.endpoint = u.endpoint AND s.version = u.version`,
-        [uses.map((u) => u.endpoint), uses.map((u) => u.version), uses.map((u) => new Date(u.at))],
-      );
-    } catch (error) {
-      // Not worth a retry loop: the next use after the interval writes it again.
-      for (const use of uses) this.usedWritten.get(use.endpoint)?.delete(use.version);
-      this.logger.warn(`Could not record when webhook secrets were last used: ${(error as Error).message}`);
-    }
+    if (change.schema === this.schema && typeof change.endpoint === 'string')
+      this.cache.scheduleReload(change.endpoint);
   }
 }

@@ -1,0 +1,315 @@
+// The tables of the benchmark's output and bench/RESULTS.md (its prose is in prose/results.md and prose/profiles.md).
+import type { EventLogBenchResult } from './event-log.bench';
+import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
+import type { HttpResult } from './http.bench';
+import { BUSY_CORES, CONFIG_LABELS, MAX_REPEATS, MEMORY_ADAPTER, type MemoryResult, type Results } from './plan';
+import type { Target } from './targets';
+import { proseOf } from './prose';
+import type { MicroResult } from './verify.bench';
+
+const TEXT = proseOf('results.md');
+const PROFILES = proseOf('profiles.md');
+
+export function microTables(micro: MicroResult[]): string {
+  const parts: string[] = [];
+  const sw = micro.filter((m) => m.scheme === 'standard-webhooks');
+  if (sw.length) {
+    const rows: Array<Array<string | number>> = [];
+    for (const size of [...new Set(sw.map((m) => m.size))]) {
+      for (const secrets of [1, 3]) {
+        const get = (name: string) => microFigure(micro, 'standard-webhooks', size, secrets, name);
+        const limit = get('node:crypto limit');
+        const hw = get('hookwarden');
+        if (limit === undefined) continue;
+        rows.push([
+          size,
+          secrets,
+          fmtNs(limit),
+          fmtNs(hw),
+          fmtX(hw / limit),
+          fmtNs(get('standardwebhooks')),
+          fmtX(get('standardwebhooks') / hw, 1),
+          fmtNs(get('svix')),
+          fmtX(get('svix') / hw, 1),
+        ]);
+      }
+    }
+    parts.push(
+      "**Standard Webhooks** (signed with the last live secret; time per verification, best of the rounds' medians)\n\n" +
+        table(
+          [
+            'body',
+            'live secrets',
+            'node:crypto limit',
+            'Hookwarden',
+            'Hookwarden ÷ limit',
+            'standardwebhooks',
+            '÷ Hookwarden',
+            'svix',
+            '÷ Hookwarden',
+          ],
+          rows,
+          'lrrrrrrrr',
+        ),
+    );
+  }
+  for (const [scheme, title, other] of [
+    ['github', 'GitHub (`X-Hub-Signature-256`)', '@octokit/webhooks-methods'],
+    ['stripe', 'Stripe (`Stripe-Signature`)', 'stripe.webhooks.constructEvent'],
+  ] as const) {
+    const rows: Array<Array<string | number>> = [];
+    for (const size of [...new Set(micro.filter((m) => m.scheme === scheme).map((m) => m.size))]) {
+      const get = (name: string) => microFigure(micro, scheme, size, 1, name);
+      const limit = get('node:crypto limit');
+      const hw = get('hookwarden');
+      rows.push([size, fmtNs(limit), fmtNs(hw), fmtX(hw / limit), fmtNs(get(other)), fmtX(get(other) / hw, 1)]);
+    }
+    if (rows.length) {
+      parts.push(
+        `**${title}**, 1 secret\n\n` +
+          table(
+            ['body', 'node:crypto limit', 'Hookwarden', 'Hookwarden ÷ limit', `\`${other}\``, '÷ Hookwarden'],
+            rows,
+          ),
+      );
+    }
+  }
+  return parts.join('\n\n');
+}
+
+export function httpTable(http: HttpResult[]): string {
+  const rows = http
+    .filter((h) => h.connections === 50)
+    .map((h) => {
+      const a = httpFigure(http, h.adapter, 'bare')!;
+      return [
+        h.adapter,
+        CONFIG_LABELS[h.config] ?? h.config,
+        fmtInt(h.requestsPerSecond),
+        fmtPct(h.requestsPerSecond / a.requestsPerSecond),
+        `${h.p50Ms} ms`,
+        `${h.p99Ms} ms`,
+        fmtX(h.p99Ms / a.p99Ms),
+        fmtInt(h.cpuMicrosPerRequest),
+        h.dbCpuMicrosPerRequest === undefined ? '–' : fmtInt(h.dbCpuMicrosPerRequest),
+        fmtInt(h.clientCpuMicrosPerRequest),
+        h.otherCores === undefined ? '–' : `${h.otherCores.toFixed(2)}${h.repeated ? ` (${h.repeated} again)` : ''}`,
+        h.errors + h.non2xx === 0
+          ? `0 of ${fmtInt(h.total)}`
+          : `**${fmtInt(h.errors + h.non2xx)}** of ${fmtInt(h.total)}`,
+      ];
+    });
+  return table(
+    [
+      'adapter',
+      'configuration',
+      'req/s',
+      '÷ (a)',
+      'p50',
+      'p99',
+      'p99 ÷ (a)',
+      'server CPU µs/req',
+      'PostgreSQL CPU µs/req',
+      'load generator CPU µs/req',
+      'other jobs (cores)',
+      'failed / requests',
+    ],
+    rows,
+    'llrrrrrrrrrr',
+  );
+}
+
+export function concurrencyTable(http: HttpResult[]): string {
+  const more = http.filter((h) => h.connections !== 50);
+  if (more.length === 0) return '';
+  const rows = more.map((h) => {
+    const at50 = httpFigure(http, h.adapter, h.config)!;
+    const bare = httpFigure(http, h.adapter, 'bare', h.connections);
+    return [
+      h.adapter,
+      CONFIG_LABELS[h.config] ?? h.config,
+      fmtInt(at50.requestsPerSecond),
+      fmtInt(h.requestsPerSecond),
+      fmtX(h.requestsPerSecond / at50.requestsPerSecond),
+      bare ? fmtPct(h.requestsPerSecond / bare.requestsPerSecond) : '–',
+      `${h.p50Ms} ms`,
+      `${h.p99Ms} ms`,
+      fmtInt(h.cpuMicrosPerRequest),
+      h.dbCpuMicrosPerRequest === undefined ? '–' : fmtInt(h.dbCpuMicrosPerRequest),
+      h.errors + h.non2xx === 0
+        ? `0 of ${fmtInt(h.total)}`
+        : `**${fmtInt(h.errors + h.non2xx)}** of ${fmtInt(h.total)}`,
+    ];
+  });
+  const connections = more[0].connections;
+  const ratios = [...new Set(more.map((h) => h.adapter))]
+    .map((adapter) => {
+      const c = httpFigure(http, adapter, 'hookwarden-pg', connections);
+      const d = httpFigure(http, adapter, 'naive-pg', connections);
+      return c && d ? `${adapter}: (c) ÷ (d) = ${fmtX(c.requestsPerSecond / d.requestsPerSecond)}` : '';
+    })
+    .filter(Boolean)
+    .join('; ');
+  return (
+    table(
+      [
+        'adapter',
+        'configuration',
+        'req/s at 50',
+        `req/s at ${connections}`,
+        'gain',
+        `÷ (a) at ${connections}`,
+        'p50',
+        'p99',
+        'server CPU µs/req',
+        'PostgreSQL CPU µs/req',
+        'failed / requests',
+      ],
+      rows,
+      'llrrrrrrrrr',
+    ) + (ratios ? `\n\nAt ${connections} connections ${ratios}.` : '')
+  );
+}
+
+export function eventLogTable(results: EventLogBenchResult[]): string {
+  const baseline = results.find((r) => r.name.startsWith('one INSERT per request'))?.rowsPerSecond ?? NaN;
+  return table(
+    ['writer', 'rows', 'seconds', 'rows/s', '÷ one INSERT per request (same connections)'],
+    results.map((r) => [
+      r.name,
+      fmtInt(r.rows),
+      r.seconds.toFixed(2),
+      fmtInt(r.rowsPerSecond),
+      fmtX(r.rowsPerSecond / baseline, 1),
+    ]),
+  );
+}
+
+export function memoryTable(memory: MemoryResult): string {
+  const base = memory.points.find((p) => p.deliveries === 100_000) ?? memory.points[0];
+  return table(
+    ['deliveries', 'RSS', 'heap used', 'RSS vs 100k'],
+    memory.points.map((p) => [
+      fmtInt(p.deliveries),
+      fmtMiB(p.rss),
+      fmtMiB(p.heapUsed),
+      p.deliveries >= base.deliveries && p !== base
+        ? `${p.rss >= base.rss ? '+' : ''}${fmtPct(p.rss / base.rss - 1)}`
+        : '',
+    ]),
+  );
+}
+
+export function targetTable(goals: Target[]): string {
+  return table(
+    ['target', 'measured', ''],
+    goals.map((g) => [g.name, g.measured, g.ok === undefined ? 'not measured' : mark(g.ok)]),
+    'lll',
+  );
+}
+
+export function resultsMarkdown(results: Results, goals: Target[]): string {
+  const m = results.machine;
+  const p = results.plan;
+  const out: string[] = [];
+  out.push(
+    TEXT('intro', {
+      options: results.args.full ? ' -- --full' : '',
+      started: results.started.toISOString().replace('T', ' ').slice(0, 16),
+      minutes: ((results.finished!.getTime() - results.started.getTime()) / 60000).toFixed(1),
+    }),
+  );
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['CPU', `${m.cpu}, ${m.cores} cores`],
+        ['memory', m.memory],
+        ['Node.js', m.node],
+        ['OS', m.os],
+        ...(m.postgres ? [['database', m.postgres]] : []),
+        [
+          'load average (1 min) per section, before → after',
+          results.loads.map((l) => `${l.section} ${l.before[0].toFixed(2)} → ${l.after[0].toFixed(2)}`).join(', '),
+        ],
+      ],
+      'll',
+    ),
+  );
+  out.push(TEXT('shared-machine'));
+  out.push(TEXT('targets'));
+  out.push(targetTable(goals));
+  const missed = goals.filter((g) => g.ok === false && g.limit);
+  if (missed.length) {
+    out.push(TEXT('missed'));
+    out.push(missed.map((g) => `- **${g.name}** — ${g.limit}`).join('\n'));
+  }
+  if (results.micro) {
+    out.push(TEXT('micro', { rounds: p.micro.rounds, minCpuMs: p.micro.minCpuMs }));
+    out.push(microTables(results.micro));
+  }
+  if (results.http) {
+    out.push(
+      TEXT('http', {
+        warmupSeconds: p.http.warmupSeconds,
+        rounds: p.http.rounds,
+        roundSeconds: p.http.roundSeconds,
+        busyCores: BUSY_CORES,
+        maxRepeats: MAX_REPEATS,
+      }),
+    );
+    out.push(httpTable(results.http));
+    const more = results.plan.http.more;
+    out.push(
+      TEXT('http-more', { connections: more.connections, rounds: more.rounds, roundSeconds: more.roundSeconds }),
+    );
+    out.push(concurrencyTable(results.http));
+    out.push(
+      TEXT('http-legend', {
+        configurations: Object.entries(CONFIG_LABELS)
+          .map(([, label]) => `- ${label}`)
+          .join('\n'),
+      }),
+    );
+  }
+  if (results.eventLog) {
+    out.push(TEXT('event-log', { rows: fmtInt(p.eventLog.rows), rounds: p.eventLog.rounds }));
+    out.push(eventLogTable(results.eventLog));
+  }
+  const memorySection = (memory: MemoryResult, note: string) =>
+    TEXT('memory-run', {
+      note,
+      table: memoryTable(memory),
+      deliveries: fmtInt(memory.points.at(-1)!.deliveries),
+      seconds: memory.seconds.toFixed(0),
+      failed: memory.failed,
+    });
+  if (results.memory || results.fullMemory) {
+    out.push(TEXT('memory', { adapter: MEMORY_ADAPTER }));
+    if (results.memory) {
+      out.push(
+        memorySection(
+          results.memory,
+          results.memory.full
+            ? TEXT('memory-this-full-run', { date: results.memory.date })
+            : TEXT('memory-this-run', {
+                date: results.memory.date,
+                deliveries: fmtInt(results.memory.points.at(-1)!.deliveries),
+              }),
+        ),
+      );
+    }
+    if (results.fullMemory) {
+      out.push(memorySection(results.fullMemory, TEXT('memory-last-full-run', { date: results.fullMemory.date })));
+    }
+  }
+  out.push(PROFILES('profiles'));
+  out.push(
+    TEXT('reproduce', {
+      lengths: Object.entries(results.sectionSeconds)
+        .map(([name, s]) => `${name} ${s.toFixed(0)} s`)
+        .join(', '),
+    }),
+  );
+  return out.join('\n\n') + '\n';
+}

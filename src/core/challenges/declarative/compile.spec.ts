@@ -1,0 +1,143 @@
+import { WebhookConfigurationError } from '../../errors';
+import { DeclarativeChallengeStrategy } from './declarative-challenge.strategy';
+import type { DeclarativeChallengeRule } from './declarative-rule.interface';
+
+// Compilation (./compile.ts), through the strategy's validate(endpoint) as the module calls it at start-up.
+
+function configError(rule: unknown, endpoint = 'rules'): string {
+  try {
+    new DeclarativeChallengeStrategy(rule as DeclarativeChallengeRule).validate(endpoint);
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookConfigurationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a WebhookConfigurationError');
+}
+
+/** The least rule with a challenge token, for errors about tokens. */
+const tokenRule: DeclarativeChallengeRule = {
+  detect: 'true',
+  challenge_tokens: [
+    { name: 'encrypted', algorithm: 'HMAC-SHA256', payload: 'parsed_body.payload.plainToken', encoding: 'hex' },
+  ],
+  body: { encryptedToken: '{{ challenge_token["encrypted"] }}' },
+};
+
+describe('start-up validation names the endpoint, the field and the position', () => {
+  it('a syntax error in detect', () => {
+    expect(configError({ detect: 'http_method == "POST" &&& x' }, 'slack-rule')).toBe(
+      'Webhook endpoint "slack-rule": challenge.detect at line 1, column 25: syntax error: Unexpected character: &.',
+    );
+  });
+
+  it('a syntax error on a later line', () => {
+    expect(configError({ detect: 'http_method == "POST" &&\n  parsed_body.type ==' })).toMatch(
+      /^Webhook endpoint "rules": challenge\.detect at line 2, column \d+: syntax error/,
+    );
+  });
+
+  it('an unknown variable and a detect that is not a bool', () => {
+    expect(configError({ detect: 'http_method == "GET" && body.type == "x"' })).toMatch(
+      /"rules": challenge\.detect at line 1, column 25: Unknown variable: body/,
+    );
+    expect(configError({ detect: 'http_method' })).toMatch(/challenge\.detect at line 1, column 1: .*must be a bool/);
+  });
+
+  it('a reference to an unknown token, in the body field that holds it', () => {
+    const rule = {
+      ...tokenRule,
+      body: {
+        plainToken: '{{ parsed_body.payload.plainToken }}',
+        encryptedToken: '{{ challenge_token["encrypt"] }}',
+      },
+    };
+    expect(configError(rule, 'zoom-rule')).toBe(
+      'Webhook endpoint "zoom-rule": challenge.body.encryptedToken at line 1, column 4: ' +
+        'unknown challenge token "encrypt" (defined: encrypted).',
+    );
+  });
+
+  it('a token reference through field access, in a header, and without any token defined', () => {
+    expect(configError({ detect: 'true', headers: { 'X-A': 'x{{ challenge_token.hash }}' } })).toMatch(
+      /challenge\.headers\["X-A"\] at line 1, column 5: unknown challenge token "hash" \(defined: none\)/,
+    );
+  });
+
+  it('challenge_token outside templates, or indexed by an expression', () => {
+    expect(configError({ detect: 'challenge_token["a"] == "b"' })).toMatch(
+      /challenge\.detect at line 1, column 1: challenge_token is only available in headers and body/,
+    );
+    expect(configError({ ...tokenRule, body: '{{ challenge_token[http_method] }}' })).toMatch(
+      /challenge\.body at line 1, column 4: challenge_token must be indexed with a literal name/,
+    );
+    const payloadRule = {
+      ...tokenRule,
+      challenge_tokens: [{ ...tokenRule.challenge_tokens![0], payload: 'challenge_token["encrypted"]' }],
+    };
+    expect(configError(payloadRule)).toMatch(/challenge\.challenge_tokens\[0\]\.payload at line 1, column 1/);
+  });
+
+  it('a syntax error inside a placeholder, and an unterminated placeholder', () => {
+    expect(configError({ detect: 'true', body: 'echo {{ parsed_body. }}' })).toMatch(
+      /challenge\.body at line 1, column 22: syntax error/,
+    );
+    expect(configError({ detect: 'true', body: { a: { b: 'x {{ y' } } })).toBe(
+      'Webhook endpoint "rules": challenge.body.a.b at line 1, column 3: unterminated placeholder "{{".',
+    );
+    expect(configError({ detect: 'true', body: { 'hub.challenge': '{{ }}' } })).toMatch(
+      /challenge\.body\["hub\.challenge"\] at line 1, column 3: empty expression/,
+    );
+  });
+
+  it.each([
+    [{ detect: 42 }, 'challenge.detect: must be a CEL expression string'],
+    [{ detect: 'true', status: 500 }, 'challenge.status: must be an integer from 200 to 299'],
+    [{ detect: 'true', headers: { 'Bad Header': 'x' } }, 'challenge.headers["Bad Header"]: not a valid header name'],
+    [{ detect: 'true', bodyy: 'x' }, 'challenge.bodyy: unknown field'],
+    [{ detect: 'true', body: 5 }, 'challenge.body: must be a template string or a JSON object'],
+    [{ detect: 'true', max_token_length: 0 }, 'challenge.max_token_length'],
+    [{ detect: 'true', token_pattern: '([a-z' }, 'challenge.token_pattern'],
+    [
+      {
+        detect: 'true',
+        challenge_tokens: [{ name: 'a', algorithm: 'HMAC-MD5', payload: 'raw_body', encoding: 'hex' }],
+      },
+      'challenge.challenge_tokens[0].algorithm',
+    ],
+    [
+      {
+        detect: 'true',
+        challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'b32' }],
+      },
+      'challenge.challenge_tokens[0].encoding',
+    ],
+    [
+      {
+        detect: 'true',
+        challenge_tokens: [
+          { name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex' },
+          { name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex' },
+        ],
+      },
+      'challenge.challenge_tokens[1].name: "a" is defined twice',
+    ],
+    [
+      {
+        detect: 'true',
+        challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex', secret: {} }],
+      },
+      'challenge.challenge_tokens[0].secret',
+    ],
+    [
+      {
+        detect: 'true',
+        challenge_tokens: [{ name: 'a', algorithm: 'HMAC-SHA1', payload: 'raw_body', encoding: 'hex', prefix: '<' }],
+      },
+      'challenge.challenge_tokens[0].prefix',
+    ],
+  ])('a malformed rule (%#)', (rule, message) => {
+    const text = configError(rule);
+    expect(text.startsWith('Webhook endpoint "rules": ')).toBe(true);
+    expect(text).toContain(message);
+  });
+});
