@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, EmbeddedPostgres, withClient } from '../test/support/postgres';
+import { createTestDatabase, EmbeddedPostgres, withClient } from '../tools/embedded-postgres';
 import { throughputChartSvg } from './chart';
 import { runEventLogBenchmark, type EventLogBenchResult } from './event-log.bench';
 import { runHttpSuite, runMemoryCheck, startServer, type HttpResult, type MemoryPoint } from './http.bench';

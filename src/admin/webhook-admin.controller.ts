@@ -31,7 +31,7 @@ import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfi
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
-import { namedSecretKey } from '../nest/webhook-storage.providers';
+import { namedSecretKey } from '../nest/webhook-storage-parts';
 import { AuditLog } from '../storage/audit-log.interface';
 import {
   EventLogReader,

@@ -129,8 +129,8 @@ describe('OpenAPI decorators without @nestjs/swagger', () => {
     await jest.isolateModulesAsync(async () => {
       jest.doMock('@nestjs/swagger', missing);
       /* eslint-disable @typescript-eslint/no-require-imports */
-      const { WebhookModule: IsolatedModule } =
-        require('../nest/webhook.module') as typeof import('../nest/webhook.module');
+      // The package entry, as an app imports it (it loads the admin plug-in, which mounts itself).
+      const { WebhookModule: IsolatedModule } = require('../index') as typeof import('../index');
       const { SecretStore } =
         require('../storage/secret-store.interface') as typeof import('../storage/secret-store.interface');
       // The isolated registry has its own copy of Nest: use it throughout.

@@ -15,7 +15,7 @@ import {
   type WebhookEventStatus,
 } from '../storage/event-log.interface';
 import { SecretStore, SecretStoreError } from '../storage/secret-store.interface';
-import { namedSecretKey } from './webhook-storage.providers';
+import { namedSecretKey } from './webhook-storage-parts';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
