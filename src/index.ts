@@ -1,7 +1,15 @@
 // The public API of nestjs-hookwarden. Everything a user imports is listed here, by name.
 
 // core: framework-free verification
-export { WebhookErrorCode, WebhookVerificationError, WebhookConfigurationError } from './core/errors';
+export {
+  WEBHOOK_ERRORS,
+  WebhookErrorCode,
+  WebhookVerificationError,
+  WebhookConfigurationError,
+  type WebhookCatalogueCode,
+  type WebhookErrorEntry,
+  type WebhookErrorScope,
+} from './core/errors';
 export { constantTimeEqual, constantTimeEqualString } from './core/constant-time';
 export type { WebhookRequest, ClientCertificate } from './core/request';
 export type { WebhookSecret } from './core/secret';

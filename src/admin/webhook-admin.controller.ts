@@ -26,6 +26,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { getMetadataStorage } from 'class-validator';
+import { WEBHOOK_ERRORS, type WebhookCatalogueCode } from '../core/errors';
 import { redactHeaders } from '../core/redact';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
@@ -153,11 +154,12 @@ const validation = new AdminValidationPipe({
     validationFailed(errors.map((e) => ({ field: e.property, messages: Object.values(e.constraints ?? {}) }))),
 });
 
+// Every SecretStoreError code is in the catalogue, which gives its status.
 const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
-  unknown_version: 404,
-  too_many_versions: 409,
-  invalid_grace_period: 400,
-  invalid_secret: 400,
+  unknown_version: WEBHOOK_ERRORS.unknown_version.status,
+  too_many_versions: WEBHOOK_ERRORS.too_many_versions.status,
+  invalid_grace_period: WEBHOOK_ERRORS.invalid_grace_period.status,
+  invalid_secret: WEBHOOK_ERRORS.invalid_secret.status,
 };
 
 /**
@@ -470,8 +472,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Codes for the HTTP exceptions that come without one. */
-const HTTP_CODES: Readonly<Record<number, string>> = {
+/** Codes for the HTTP exceptions that come without one (each in the catalogue, WEBHOOK_ERRORS). */
+const HTTP_CODES: Readonly<Record<number, WebhookCatalogueCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',

@@ -129,8 +129,10 @@ describe('OpenAPI decorators without @nestjs/swagger', () => {
     await jest.isolateModulesAsync(async () => {
       jest.doMock('@nestjs/swagger', missing);
       /* eslint-disable @typescript-eslint/no-require-imports */
-      // The package entry, as an app imports it (it loads the admin plug-in, which mounts itself).
-      const { WebhookModule: IsolatedModule } = require('../index') as typeof import('../index');
+      // The admin plug-in mounts itself when it loads (the package entry loads it), then the module.
+      require('./webhook-admin');
+      const { WebhookModule: IsolatedModule } =
+        require('../nest/webhook.module') as typeof import('../nest/webhook.module');
       const { SecretStore } =
         require('../storage/secret-store.interface') as typeof import('../storage/secret-store.interface');
       // The isolated registry has its own copy of Nest: use it throughout.

@@ -318,7 +318,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     this.logger.error(
       `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
     );
-    return new WebhookVerificationError('verification_failed', 'The request could not be verified.');
+    return new WebhookVerificationError(WebhookErrorCode.VerificationFailed, 'The request could not be verified.');
   }
 
   private recordRejection(
