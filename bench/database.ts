@@ -1,5 +1,5 @@
 // The PostgreSQL of a benchmark run: DATABASE_URL, else an embedded server.
-import { createTestDatabase, EmbeddedPostgres, withClient } from '../test/support/postgres';
+import { createTestDatabase, EmbeddedPostgres, withClient } from '../tools/embedded-postgres';
 import { postmasterPid, processTreeCpuMicros } from './proc-cpu';
 
 export interface BenchDatabase {

@@ -5,10 +5,25 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { WebhookEventRecord } from '../src/storage/event-log.interface';
 import { TypeOrmEventLog } from '../src/storage/typeorm/typeorm-event-log';
-import { createTestDatabase, EmbeddedPostgres, openDataSource } from '../test/support/postgres';
+import { createHookwardenMigrations, hookwardenEntityList } from '../src/storage/typeorm';
+import { createTestDatabase, EmbeddedPostgres } from '../tools/embedded-postgres';
+
+/** A data source on `url` with Hookwarden's tables, made by its migrations (as an app would). */
+async function openDataSource(url: string): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    entities: hookwardenEntityList(),
+    migrations: createHookwardenMigrations(),
+    logging: false,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
 
 export interface EventLogBenchResult {
   name: string;

@@ -1,7 +1,15 @@
 // The public API of nestjs-hookwarden. Everything a user imports is listed here, by name.
 
 // core: framework-free verification
-export { WebhookErrorCode, WebhookVerificationError, WebhookConfigurationError } from './core/errors';
+export {
+  WEBHOOK_ERRORS,
+  WebhookErrorCode,
+  WebhookVerificationError,
+  WebhookConfigurationError,
+  type WebhookCatalogueCode,
+  type WebhookErrorEntry,
+  type WebhookErrorScope,
+} from './core/errors';
 export { constantTimeEqual, constantTimeEqualString } from './core/constant-time';
 export type { WebhookRequest, ClientCertificate } from './core/request';
 export type { WebhookSecret } from './core/secret';
@@ -160,7 +168,7 @@ export { WEBHOOK_MODULE_OPTIONS } from './nest/webhook.module-definition';
 export type { WebhookModuleOptions, WebhookModuleExtras } from './nest/webhook-module-options.interface';
 export { WebhookGuard } from './nest/webhook.guard';
 export { WebhookEndpoint, WebhookEvent, WebhookChallenge } from './nest/webhook.decorators';
-export { namedSecretKey } from './nest/webhook-storage.providers';
+export { namedSecretKey } from './nest/webhook-storage-parts';
 export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './nest/webhook-verifier.service';
 export type { IncomingWebhook } from './nest/http-request';
 export {
@@ -174,8 +182,9 @@ export {
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
 export { WebhookNotFoundFilter } from './nest/webhook-response.filter';
 
-// admin: the opt-in REST API (mounted by the `admin` extra)
-export type { WebhookAdminExtras, WebhookAdminOptions } from './admin/admin.config';
+// admin: the opt-in REST API (mounted by the `admin` extra; loading it registers the mount)
+import './admin/webhook-admin';
+export type { WebhookAdminExtras, WebhookAdminOptions } from './nest/webhook-admin-mount';
 export type {
   WebhookEndpointView,
   WebhookNamedSecretView,

@@ -252,7 +252,7 @@ describe.each(ADAPTERS)('an event log that cannot store on %s', (adapter) => {
     const answer = await send(running.baseUrl, '/hooks/billing', { headers, body: '{}' });
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('7');
-    expect(answer.json).toEqual({ statusCode: 503, code: 'event_log_unavailable', message: expect.any(String) });
+    expect(answer.json).toEqual({ statusCode: 503, code: 'storage_unavailable', message: expect.any(String) });
     expect(running.app.get(Calls).deliveries).toHaveLength(0);
   });
 });

@@ -380,7 +380,7 @@ describe.each(ADAPTERS)('with the database stopped mid-run on %s', (adapter) => 
     for (const answer of during) {
       expect(answer.status).toBe(503);
       expect(answer.headers.get('retry-after')).toBe('3');
-      expect(answer.json.code).toBe('event_log_unavailable');
+      expect(answer.json.code).toBe('storage_unavailable');
     }
     await server.start();
     const restarted = Date.now();

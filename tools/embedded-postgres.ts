@@ -254,6 +254,29 @@ export async function withClient<T>(url: string, fn: (client: Pg.Client) => Prom
   }
 }
 
+/** A database of its own on a server (one per test file, one per benchmark run). */
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `hw_<prefix>_<random>` on the server at `serverUrl`; `drop()` it when done. */
+export async function createTestDatabase(prefix: string, serverUrl: string): Promise<TestDatabase> {
+  const name = `hw_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(5).toString('hex')}`.slice(0, 63);
+  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () =>
+      withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
+  };
+}
+
 /** Stops every cluster under `baseDir` (crash-like) and deletes the directory. */
 export function destroyAll(baseDir: string): void {
   for (const pidFile of findPidFiles(baseDir)) {

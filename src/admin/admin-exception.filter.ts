@@ -1,3 +1,4 @@
+import type { WebhookCatalogueCode } from '../core/errors';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EventLogUnavailableError } from '../storage/event-log.interface';
@@ -54,8 +55,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Codes for the HTTP exceptions that come without one. */
-const HTTP_CODES: Readonly<Record<number, string>> = {
+/** Codes for the HTTP exceptions that come without one (each in the catalogue, WEBHOOK_ERRORS). */
+const HTTP_CODES: Readonly<Record<number, WebhookCatalogueCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',

@@ -5,7 +5,8 @@ import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfi
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
-import { namedSecretKey } from '../nest/webhook-storage.providers';
+import { WEBHOOK_ERRORS } from '../core/errors';
+import { namedSecretKey } from '../nest/webhook-storage-parts';
 import { AuditLog } from '../storage/audit-log.interface';
 import { EventLogReader, InvalidCursorError, type WebhookEventStatus } from '../storage/event-log.interface';
 import { DEFAULT_GRACE_PERIOD_SECONDS, SecretStore, SecretStoreError } from '../storage/secret-store.interface';
@@ -22,11 +23,12 @@ import type {
 } from './admin.dto';
 import { toSecretView, toSummary } from './webhook-admin.views';
 
+// Every SecretStoreError code is in the catalogue, which gives its status.
 const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
-  unknown_version: 404,
-  too_many_versions: 409,
-  invalid_grace_period: 400,
-  invalid_secret: 400,
+  unknown_version: WEBHOOK_ERRORS.unknown_version.status,
+  too_many_versions: WEBHOOK_ERRORS.too_many_versions.status,
+  invalid_grace_period: WEBHOOK_ERRORS.invalid_grace_period.status,
+  invalid_secret: WEBHOOK_ERRORS.invalid_secret.status,
 };
 
 /**

@@ -129,6 +129,8 @@ describe('OpenAPI decorators without @nestjs/swagger', () => {
     await jest.isolateModulesAsync(async () => {
       jest.doMock('@nestjs/swagger', missing);
       /* eslint-disable @typescript-eslint/no-require-imports */
+      // The admin plug-in mounts itself when it loads (the package entry loads it), then the module.
+      require('./webhook-admin');
       const { WebhookModule: IsolatedModule } =
         require('../nest/webhook.module') as typeof import('../nest/webhook.module');
       const { SecretStore } =

@@ -1,4 +1,4 @@
-import { Logger, type CanActivate, type Provider, type Type } from '@nestjs/common';
+import { type CanActivate, type Type } from '@nestjs/common';
 import { WebhookConfigurationError } from '../core/errors';
 import {
   ADMIN_CONFIG,
@@ -7,6 +7,7 @@ import {
   type WebhookAdminExtras,
   type WebhookAdminOptions,
 } from './admin.config';
+import { registerWebhookAdminMount, type WebhookAdminParts } from '../nest/webhook-admin-mount';
 import { AdminTokenGuard } from './admin-token.guard';
 import type * as AdminController from './webhook-admin.controller';
 
@@ -19,39 +20,13 @@ const PREFIX = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
 /** What an `Authorization: Bearer` header can carry (the guard accepts nothing else). */
 const TOKEN = /^[\x21-\x7e]{1,512}$/;
 
-/** Resolves the check of the options when the admin API is off. @internal */
-const ADMIN_DISABLED_CHECK = Symbol('hookwarden:admin-disabled-check');
-
 /**
- * The controllers and providers of the admin API for one registration, or, when it is off, a
- * check that warns about admin options that would otherwise be silently ignored. `optionsToken` is
- * the module options token, from which the token (possibly from `useFactory`) is read at start-up.
+ * The controllers and providers of the admin API for one registration with the admin extra on.
+ * `optionsToken` is the module options token, from which the token (possibly from `useFactory`)
+ * is read at start-up.
  * @internal
  */
-export function webhookAdminParts(
-  extras: WebhookAdminExtras | boolean | undefined,
-  optionsToken: string | symbol,
-): { controllers: Type[]; providers: Provider[] } {
-  if (!extras) {
-    return {
-      controllers: [],
-      providers: [
-        {
-          provide: ADMIN_DISABLED_CHECK,
-          useFactory: (options: { admin?: unknown } | undefined) => {
-            if (options?.admin !== undefined) {
-              new Logger('Hookwarden').warn(
-                'Admin options were given but the admin API is off: add `admin: true` (or `admin: { prefix, guard }`) ' +
-                  'to forRoot()/forRootAsync() itself, beside useFactory.',
-              );
-            }
-            return true;
-          },
-          inject: [optionsToken],
-        },
-      ],
-    };
-  }
+export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToken: string | symbol): WebhookAdminParts {
   const settings: WebhookAdminExtras = extras === true ? {} : extras;
   if (typeof settings !== 'object') {
     throw new WebhookConfigurationError('The admin extra must be true, false or { prefix?, guard?, token? }.');
@@ -76,6 +51,9 @@ export function webhookAdminParts(
     ],
   };
 }
+
+// WebhookModule's `admin` extra mounts the admin API through this (nest/ does not import admin/).
+registerWebhookAdminMount(webhookAdminParts);
 
 /**
  * The admin controller, loaded only when the admin API is on: its DTOs need class-validator and

@@ -1,3 +1,4 @@
+import type { WebhookCatalogueCode } from '../core/errors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { HttpException, type INestApplication } from '@nestjs/common';
@@ -346,7 +347,7 @@ function addCodesToFastifyBodyErrors(fastify: FastifyHooks, limit: number): void
  * get their code.
  */
 function fastifyRefusal(status: number, body: Record<string, unknown>): object | undefined {
-  const fixed = (code: string, message: string) => ({ statusCode: status, code, message });
+  const fixed = (code: WebhookCatalogueCode, message: string) => ({ statusCode: status, code, message });
   if (typeof body.code === 'string' && body.code.startsWith('FST_')) {
     switch (body.code) {
       case 'FST_ERR_BAD_URL':

@@ -1,5 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
-import type { WebhookAdminExtras, WebhookAdminOptions } from '../admin/admin.config';
+import type { WebhookAdminExtras, WebhookAdminOptions } from './webhook-admin-mount';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type {

@@ -18,7 +18,7 @@ import { TypeOrmSecretStore } from '../storage/typeorm/typeorm-secret-store';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
-import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage.providers';
+import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage-parts';
 
 /** The data source Hookwarden uses (an alias of the app's). @internal */
 export const HOOKWARDEN_DATA_SOURCE = Symbol('hookwarden:data-source');

@@ -15,7 +15,7 @@ import {
   type WebhookEventStatus,
 } from '../storage/event-log.interface';
 import { SecretStore, SecretStoreError } from '../storage/secret-store.interface';
-import { namedSecretKey } from './webhook-storage.providers';
+import { namedSecretKey } from './webhook-storage-parts';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
@@ -332,7 +332,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     this.logger.error(
       `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
     );
-    return new WebhookVerificationError('verification_failed', 'The request could not be verified.');
+    return new WebhookVerificationError(WebhookErrorCode.VerificationFailed, 'The request could not be verified.');
   }
 
   private recordRejection(

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { WebhookErrorCode, WebhookVerificationError } from '../core/errors';
+import { statusOf, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 
 /**
  * The body of every error Hookwarden answers: `{ statusCode, code, message }`.
@@ -53,21 +53,6 @@ export class WebhookConflictException extends WebhookException {
   }
 }
 
-const FORBIDDEN_CODES: ReadonlySet<string> = new Set([
-  WebhookErrorCode.IpNotAllowed,
-  WebhookErrorCode.ClientCertificateRejected,
-]);
-
-const BAD_REQUEST_CODES: ReadonlySet<string> = new Set([
-  WebhookErrorCode.MissingHeader,
-  WebhookErrorCode.InvalidHeader,
-  WebhookErrorCode.RawBodyMissing,
-  WebhookErrorCode.InvalidBody,
-  WebhookErrorCode.InvalidChallenge,
-]);
-
-const UNSUPPORTED_MEDIA_TYPE = 'unsupported_media_type';
-
 /**
  * A body of a content type whose raw bytes no body parser keeps (XML, multipart): 415, as the
  * platform answers an unknown type. A verification error, so it is recorded like every refusal.
@@ -75,18 +60,35 @@ const UNSUPPORTED_MEDIA_TYPE = 'unsupported_media_type';
  */
 export function unsupportedMediaType(): WebhookVerificationError {
   return new WebhookVerificationError(
-    UNSUPPORTED_MEDIA_TYPE,
+    WebhookErrorCode.UnsupportedMediaType,
     'The body has a content type this endpoint does not read: send JSON, a form, text or application/octet-stream.',
   );
 }
 
-/** Maps a core verification error to the HTTP exception the sender sees. @internal */
+/**
+ * Maps a core verification error to the HTTP exception the sender sees, its status from the
+ * catalogue (WEBHOOK_ERRORS); a code outside it is a 401 (fail closed). @internal
+ */
 export function toHttpException(error: WebhookVerificationError): WebhookException {
-  if (error.code === UNSUPPORTED_MEDIA_TYPE) return new WebhookException(error.code, error.message, 415);
-  if (BAD_REQUEST_CODES.has(error.code)) return new WebhookBadRequestException(error.code, error.message);
-  if (FORBIDDEN_CODES.has(error.code)) return new WebhookForbiddenException(error.code, error.message);
-  if (error.code === WebhookErrorCode.HandshakeRefused) return new WebhookConflictException(error.code, error.message);
-  return new WebhookUnauthorizedException(error.code, error.message);
+  const status = statusOf(error.code);
+  if (status === HttpStatus.BAD_REQUEST) return new WebhookBadRequestException(error.code, error.message);
+  if (status === HttpStatus.FORBIDDEN) return new WebhookForbiddenException(error.code, error.message);
+  if (status === HttpStatus.CONFLICT) return new WebhookConflictException(error.code, error.message);
+  if (status === HttpStatus.UNAUTHORIZED) return new WebhookUnauthorizedException(error.code, error.message);
+  return new WebhookException(error.code, error.message, status);
+}
+
+/**
+ * A request that reached a route whose webhook configuration cannot work (start-up checks refuse
+ * it; only metadata changed at run time gets here): a coded 500, the detail in the server log only.
+ * @internal
+ */
+export function endpointMisconfigured(): WebhookException {
+  return new WebhookException(
+    WebhookErrorCode.EndpointMisconfigured,
+    'This webhook endpoint is misconfigured; the server log says why.',
+    statusOf(WebhookErrorCode.EndpointMisconfigured),
+  );
 }
 
 /**
@@ -110,7 +112,7 @@ export class WebhookDirectResponse {
 export function unavailable(error: { retryAfterSeconds: number }): WebhookDirectResponse {
   const body: WebhookErrorBody = {
     statusCode: 503,
-    code: 'event_log_unavailable',
+    code: WebhookErrorCode.StorageUnavailable,
     message: 'The webhook could not be stored; retry later.',
   };
   return new WebhookDirectResponse(
@@ -128,7 +130,7 @@ export function unavailable(error: { retryAfterSeconds: number }): WebhookDirect
 export function inProgress(error: { retryAfterSeconds: number }): WebhookDirectResponse {
   const body: WebhookErrorBody = {
     statusCode: 503,
-    code: 'delivery_in_progress',
+    code: WebhookErrorCode.DeliveryInProgress,
     message: 'This delivery is being handled; retry later.',
   };
   return new WebhookDirectResponse(

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Optional,
   type CanActivate,
   type ExecutionContext,
@@ -14,7 +15,13 @@ import { WebhookConfigurationError, WebhookVerificationError } from '../core/err
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
 import { readPlatformRequest, type IncomingWebhook } from './http-request';
-import { inProgress, toHttpException, unavailable, WebhookDirectResponse } from './webhook.exceptions';
+import {
+  endpointMisconfigured,
+  inProgress,
+  toHttpException,
+  unavailable,
+  WebhookDirectResponse,
+} from './webhook.exceptions';
 import { DeliveryInProgressError, EventLogUnavailableError } from '../storage/event-log.interface';
 import { WebhookVerifier } from './webhook-verifier.service';
 import { settleBeforeAnswer } from './unacknowledged-answer';
@@ -45,6 +52,7 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
   /** Route metadata per controller class and handler. */
   private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
 
+  private readonly logger = new Logger('Hookwarden');
   private injectedVerifier: WebhookVerifier | undefined;
   private injectedConfig: ResolvedWebhookConfig | undefined;
 
@@ -76,6 +84,18 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.admit(context);
+    } catch (error) {
+      // Start-up checks refuse what cannot work; should a configuration error reach a request
+      // (metadata changed at run time), it is a coded 500 and the detail goes to the log only.
+      if (!(error instanceof WebhookConfigurationError)) throw error;
+      this.logger.error(error.message);
+      throw endpointMisconfigured();
+    }
+  }
+
+  private async admit(context: ExecutionContext): Promise<boolean> {
     const { endpoint, challenge } = this.routeMetadata(context);
     if (endpoint === undefined) {
       // Start-up validation refuses such routes; this only guards against metadata added at run time.

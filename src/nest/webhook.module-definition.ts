@@ -1,10 +1,10 @@
 import { ConfigurableModuleBuilder, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { webhookAdminParts } from '../admin/webhook-admin';
 import { AuditLog } from '../storage/audit-log.interface';
 import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import { resolveWebhookConfig } from './webhook-config';
+import { webhookAdminParts } from './webhook-admin-mount';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import { WebhookGuard } from './webhook.guard';
 import type { WebhookModuleExtras, WebhookModuleOptions } from './webhook-module-options.interface';

@@ -148,7 +148,7 @@ describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load an
     expect(refused.length).toBeGreaterThan(0);
     for (const o of refused) {
       expect(o.answer!.headers['retry-after']).toBe(String(RETRY_AFTER));
-      expect(o.answer!.json).toMatchObject({ statusCode: 503, code: 'event_log_unavailable' });
+      expect(o.answer!.json).toMatchObject({ statusCode: 503, code: 'storage_unavailable' });
     }
     // Nothing was accepted while the server was down (with the answer's latency as slack).
     const acceptedDuring = outcomes.filter(
@@ -240,7 +240,7 @@ describe.each(['express', 'fastify'] as const)('a database that hangs on a held 
     const refused = outcomes.filter((o) => o.answer!.status === 503);
     for (const o of refused) {
       expect(o.answer!.headers['retry-after']).toBe(String(RETRY_AFTER));
-      expect(o.answer!.json).toMatchObject({ statusCode: 503, code: 'event_log_unavailable' });
+      expect(o.answer!.json).toMatchObject({ statusCode: 503, code: 'storage_unavailable' });
     }
     // Sent while the lock was held and answered before it was released: only 503s, and some (the
     // load runs 48 lanes through a 3 s lock; one is enough to show the deadline fired).

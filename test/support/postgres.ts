@@ -11,10 +11,14 @@
 // Each test file takes its own database (`createTestDatabase()`), so files run in parallel. A test
 // that needs to stop the server mid-run starts a private one (`startPrivatePostgres()`), so it never
 // disturbs the other files.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddedPostgres, withClient, type EmbeddedPostgresOptions } from '../../tools/embedded-postgres';
+import {
+  createTestDatabase as createDatabaseOn,
+  EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  type TestDatabase as ToolsTestDatabase,
+} from '../../tools/embedded-postgres';
 
 // The embedded server lives in tools/ (the demo uses it too); the tests import it from here.
 export {
@@ -48,26 +52,11 @@ export function databaseUrl(): string {
 }
 
 /** A database of its own for one test file. */
-export interface TestDatabase {
-  readonly name: string;
-  readonly url: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ToolsTestDatabase;
 
 /** Creates `hw_<prefix>_<random>` on the test server; `drop()` it in afterAll. */
-export async function createTestDatabase(prefix = 'test', serverUrl = databaseUrl()): Promise<TestDatabase> {
-  const name = `hw_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(5).toString('hex')}`.slice(0, 63);
-  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: () =>
-      withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
-        () => undefined,
-      ),
-  };
+export function createTestDatabase(prefix = 'test', serverUrl = databaseUrl()): Promise<TestDatabase> {
+  return createDatabaseOn(prefix, serverUrl);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AuditEntry, AuditLog } from '../audit-log.interface';
+import { WebhookConfigurationError } from '../../core/errors';
 import { assertTables, DataSourceSql, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
 
@@ -49,11 +50,12 @@ export class TypeOrmAuditLog implements AuditLog, OnModuleDestroy {
     this.sql = new DataSourceSql(dataSource);
     this.now = options.now ?? Date.now;
     const days = options.retentionDays ?? 365;
-    if (!Number.isFinite(days) || days < 0) throw new RangeError('audit retentionDays must be zero or more.');
+    if (!Number.isFinite(days) || days < 0)
+      throw new WebhookConfigurationError('audit retentionDays must be zero or more.');
     this.retentionMs = days * 86_400_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
     if (!Number.isFinite(this.pruneIntervalMs) || this.pruneIntervalMs <= 0) {
-      throw new RangeError('audit pruneIntervalMs must be a positive number.');
+      throw new WebhookConfigurationError('audit pruneIntervalMs must be a positive number.');
     }
   }
 

@@ -805,13 +805,13 @@ function cleanHeaders(headers: Readonly<Record<string, string>>): Record<string,
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`eventLog.${name} must be a positive number.`);
+  if (!Number.isFinite(v) || v <= 0) throw new WebhookConfigurationError(`eventLog.${name} must be a positive number.`);
   return v;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`eventLog.${name} must be zero or more.`);
+  if (!Number.isFinite(v) || v < 0) throw new WebhookConfigurationError(`eventLog.${name} must be zero or more.`);
   return v;
 }
 

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { WebhookConfigurationError } from './errors';
-import { assertWhsecFormat } from './secret';
+import { WebhookConfigurationError } from '../core/errors';
+import { assertWhsecFormat } from '../core/secret';
 import * as presets from '../providers/index';
-import { validateSigningSecret } from '../nest/webhook-config';
+import { validateSigningSecret } from './webhook-config';
 
 // `whsec_` secrets as the providers publish them, and the secrets each preset generates. Expected
 // formats come from the providers' documentation; signatures from node:crypto or the reference
