@@ -221,8 +221,10 @@ describe.each(['express', 'fastify'] as const)('a database that hangs on a held 
     // Held for three deadlines under a steady load of 48 concurrent deliveries, far more than the
     // event log's pool of 4 connections: rows wait on the lock and in the queue.
     await sleep(3 * DEADLINE_MS);
-    await locker.query('ROLLBACK');
+    // Taken before the ROLLBACK is sent: a request that commits right after the server releases the
+    // lock can be answered before this process reads the ROLLBACK's result, but never before it sends it.
     const releasedAt = Date.now();
+    await locker.query('ROLLBACK');
     await sleep(500);
     await running.stop();
     testLoop.disable();
