@@ -104,38 +104,38 @@ export class WebhookDirectResponse {
   ) {}
 }
 
-/**
- * 503 with Retry-After: the delivery was verified but could not be stored, so it is not
- * acknowledged; the provider's retry will deliver it again.
- * @internal
- */
-export function unavailable(error: { retryAfterSeconds: number }): WebhookDirectResponse {
-  const body: WebhookErrorBody = {
-    statusCode: 503,
-    code: WebhookErrorCode.StorageUnavailable,
-    message: 'The webhook could not be stored; retry later.',
-  };
+/** 503 with Retry-After and a coded body: the provider retries, at the time the header names. */
+function retryLater(code: WebhookErrorCode, message: string, retryAfterSeconds: number): WebhookDirectResponse {
+  const body: WebhookErrorBody = { statusCode: 503, code, message };
   return new WebhookDirectResponse(
     503,
-    { 'Retry-After': String(error.retryAfterSeconds) },
+    { 'Retry-After': String(retryAfterSeconds) },
     body as unknown as Record<string, unknown>,
   );
 }
 
 /**
- * 503 with Retry-After: a copy of a delivery whose first acceptance has not been answered yet (its
- * handler runs). A 2xx would end the provider's retries although the handler may still fail.
+ * The delivery was verified but could not be stored, so it is not acknowledged; the provider's
+ * retry will deliver it again.
+ * @internal
+ */
+export function unavailable(error: { retryAfterSeconds: number }): WebhookDirectResponse {
+  return retryLater(
+    WebhookErrorCode.StorageUnavailable,
+    'The webhook could not be stored; retry later.',
+    error.retryAfterSeconds,
+  );
+}
+
+/**
+ * A copy of a delivery whose first acceptance has not been answered yet (its handler runs). A 2xx
+ * would end the provider's retries although the handler may still fail.
  * @internal
  */
 export function inProgress(error: { retryAfterSeconds: number }): WebhookDirectResponse {
-  const body: WebhookErrorBody = {
-    statusCode: 503,
-    code: WebhookErrorCode.DeliveryInProgress,
-    message: 'This delivery is being handled; retry later.',
-  };
-  return new WebhookDirectResponse(
-    503,
-    { 'Retry-After': String(error.retryAfterSeconds) },
-    body as unknown as Record<string, unknown>,
+  return retryLater(
+    WebhookErrorCode.DeliveryInProgress,
+    'This delivery is being handled; retry later.',
+    error.retryAfterSeconds,
   );
 }

@@ -126,7 +126,9 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     verifiedDeliveries.set(request as object, delivery);
     // Stored as accepted and in progress: acknowledged before a 2xx goes out (copies are then
     // duplicates), withdrawn before any other answer (the retry must run the handler again).
-    if ((delivery.dedupeKey ?? delivery.id) !== undefined) {
+    // Only a delivery recorded under a key has an acceptance to settle (the verifier's acknowledge
+    // and release do nothing without one).
+    if (delivery.dedupeKey !== undefined) {
       settleBeforeAnswer(context.switchToHttp().getResponse(), {
         acknowledge: () => this.verifier.acknowledge(delivery),
         withdraw: () => this.verifier.release(delivery),
