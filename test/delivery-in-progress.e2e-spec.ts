@@ -5,9 +5,8 @@
 // runs it; once it succeeded, retries are duplicates. Both event logs, both adapters.
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { Controller, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Webhook } from 'standardwebhooks';
 import {
   EventLog,
   standardWebhooks,
@@ -21,6 +20,7 @@ import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { eventLogStorages, standardWebhooksHeaders } from './support/storages';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const KEY = randomBytes(32).toString('base64');
@@ -67,34 +67,9 @@ class HooksController {
   }
 }
 
-function signed(id: string, body: string) {
-  const at = new Date();
-  return {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(SECRET).sign(id, at, body),
-  };
-}
+const signed = (id: string, body: string) => standardWebhooksHeaders(SECRET, id, body);
 
-const storages: Record<string, (db: () => TestDatabase) => DynamicModule[]> = {
-  memory: () => [WebhookModule.forRoot({ endpoints: { billing: standardWebhooks({ secret: SECRET }) } })],
-  typeorm: (db) => [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: db().url,
-      autoLoadEntities: true,
-      migrations: HOOKWARDEN_MIGRATIONS,
-      migrationsRun: true,
-      logging: false,
-    }),
-    WebhookModule.forRoot({
-      storage: { type: 'typeorm' },
-      encryptionKey: KEY,
-      endpoints: { billing: standardWebhooks({ secret: SECRET }) },
-    }),
-  ],
-};
+const storages = eventLogStorages(() => ({ billing: standardWebhooks({ secret: SECRET }) }), KEY);
 
 describe.each(Object.keys(storages))('a retry while the handler runs, with the %s event log', (storage) => {
   let db: TestDatabase;

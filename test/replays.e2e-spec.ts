@@ -12,14 +12,12 @@
 // (Trello, Square, PagerDuty, Intercom, Smartsheet, Okta, Adobe I/O) deduplicates on it. Every
 // signature is computed here with node:crypto or the provider's SDK, never with Hookwarden's code.
 import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { Controller, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import twilioSdk from 'twilio';
 import {
   WebhookEndpoint,
   WebhookEvent,
   WebhookGuard,
-  WebhookModule,
   adobeIo,
   dropbox,
   github,
@@ -39,9 +37,9 @@ import {
   zoom,
   type VerifiedWebhook,
 } from '../src';
-import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { eventLogStorages } from './support/storages';
 import { send } from './support/http';
 
 const PUBLIC = 'https://hooks.example.com';
@@ -314,20 +312,7 @@ const ENDPOINTS = () => ({
 });
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const storages: Record<string, (db: () => TestDatabase) => DynamicModule[]> = {
-  memory: () => [WebhookModule.forRoot({ endpoints: ENDPOINTS() })],
-  typeorm: (db) => [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: db().url,
-      autoLoadEntities: true,
-      migrations: HOOKWARDEN_MIGRATIONS,
-      migrationsRun: true,
-      logging: false,
-    }),
-    WebhookModule.forRoot({ storage: { type: 'typeorm' }, encryptionKey: KEY, endpoints: ENDPOINTS() }),
-  ],
-};
+const storages = eventLogStorages(ENDPOINTS, KEY);
 
 describe.each(Object.keys(storages))('replays without a provider message id, %s event log', (storage) => {
   let db: TestDatabase;
@@ -376,7 +361,10 @@ describe.each(Object.keys(storages))('replays without a provider message id, %s 
 
     it('github: a replay under a fresh X-GitHub-Delivery (unsigned) is still a duplicate', async () => {
       const body = JSON.stringify({ zen: randomUUID(), hook_id: 1 });
-      const headers = { ...JSON_TYPE, 'x-hub-signature-256': 'sha256=' + hmac('sha256', SECRET, body).toString('hex') };
+      const headers = {
+        ...JSON_TYPE,
+        'x-hub-signature-256': 'sha256=' + hmac('sha256', SECRET, body).toString('hex'),
+      };
       const first = await post('github', { headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
       expect(first.status).toBe(201);
       const replay = await post('github', { headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
@@ -449,7 +437,10 @@ describe.each(Object.keys(storages))('replays without a provider message id, %s 
             ? { 'x-shopify-hmac-sha256': hmac('sha256', SECRET, body).toString('base64') }
             : { 'x-hub-signature-256': 'sha256=' + hmac('sha256', SECRET, body).toString('hex') };
         const deliver = (topic: string) =>
-          post(name, { headers: { ...JSON_TYPE, ...signature, [topicHeader]: topic, [idHeader]: randomUUID() }, body });
+          post(name, {
+            headers: { ...JSON_TYPE, ...signature, [topicHeader]: topic, [idHeader]: randomUUID() },
+            body,
+          });
         for (const topic of topics) expect((await deliver(topic)).status).toBe(201);
         expect(handled.calls).toHaveLength(topics.length);
         expect(new Set(handled.calls.map((call) => call.dedupeKey)).size).toBe(topics.length);
