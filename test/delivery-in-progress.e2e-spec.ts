@@ -4,7 +4,6 @@
 // answered 503 `delivery_in_progress` with Retry-After; once the handler failed, the next retry
 // runs it; once it succeeded, retries are duplicates. Both event logs, both adapters.
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
@@ -20,6 +19,7 @@ import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { startSilentProxy, type SilentProxy } from './support/silent-proxy';
 import { eventLogStorages, standardWebhooksHeaders } from './support/storages';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -150,38 +150,19 @@ describe.each(Object.keys(storages))('a retry while the handler runs, with the %
 // again (at least once, never lost).
 describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s', (adapter) => {
   let db: TestDatabase;
-  let proxy: Server;
-  let silent = false;
-  const sockets: Socket[] = [];
+  let proxy: SilentProxy;
   let running: RunningApp;
   let gate: Gate;
 
   beforeAll(async () => {
     db = await createTestDatabase('ack_deadline');
-    const target = new URL(db.url);
-    proxy = createServer((client) => {
-      const server = connect(Number(target.port), target.hostname);
-      sockets.push(client, server);
-      client.on('data', (data) => silent || server.write(data));
-      server.on('data', (data) => silent || client.write(data));
-      for (const [a, b] of [
-        [client, server],
-        [server, client],
-      ]) {
-        a.on('error', () => undefined);
-        a.on('close', () => b.destroy());
-      }
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const viaProxy = new URL(db.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String((proxy.address() as { port: number }).port);
+    proxy = await startSilentProxy(db.url);
     running = await startApp(
       adapter,
       [
         TypeOrmModule.forRoot({
           type: 'postgres',
-          url: viaProxy.toString(),
+          url: proxy.url,
           autoLoadEntities: true,
           migrations: HOOKWARDEN_MIGRATIONS,
           migrationsRun: true,
@@ -201,9 +182,9 @@ describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s'
   });
   afterAll(async () => {
     // Connections that lost bytes while the network was silent cannot recover: break them first.
-    for (const socket of sockets) socket.destroy();
+    proxy?.breakConnections();
     await running?.close();
-    await new Promise((resolve) => proxy?.close(resolve));
+    await proxy?.close();
     await db?.drop();
   });
 
@@ -213,7 +194,7 @@ describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s'
     const deliver = () => send(running.baseUrl, '/hooks/billing', { headers: signed(id, body), body });
     const first = deliver();
     await gate.whenStarted(id);
-    silent = true;
+    proxy.silent = true;
     const started = Date.now();
     gate.open(id, 'succeed');
     expect((await first).status).toBe(201);
@@ -224,7 +205,7 @@ describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s'
 
     // The network comes back after the hung connection was broken up (another 300 ms).
     await new Promise((resolve) => setTimeout(resolve, 700));
-    silent = false;
+    proxy.silent = false;
     // Never acknowledged: in progress until the lease runs out, then one copy takes it over and runs.
     let claimed: ReturnType<typeof deliver> | undefined;
     for (let i = 0; i < 40 && !claimed; i++) {

@@ -1,7 +1,7 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import { startSilentProxy } from '../../test/support/silent-proxy';
 import { EventLogUnavailableError, type EventLog, type WebhookEventRecord } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
 import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
@@ -138,33 +138,14 @@ describe.each(['memory', 'typeorm'] as const)('the in-progress lease of an accep
     it('gives acknowledge, release and resolveDuplicate a deadline when the database goes silent', async () => {
       // A TCP proxy in front of PostgreSQL that keeps its sockets open but stops forwarding: a
       // network partition, which no server-side statement timeout can end.
-      let silent = false;
-      const sockets: Socket[] = [];
-      const target = new URL(db.url);
-      const proxy: Server = createServer((client) => {
-        const server = connect(Number(target.port), target.hostname);
-        sockets.push(client, server);
-        client.on('data', (data) => silent || server.write(data));
-        server.on('data', (data) => silent || client.write(data));
-        for (const [a, b] of [
-          [client, server],
-          [server, client],
-        ]) {
-          a.on('error', () => undefined);
-          a.on('close', () => b.destroy());
-        }
-      });
-      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-      const viaProxy = new URL(db.url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String((proxy.address() as { port: number }).port);
-      const proxied = await openDataSource(viaProxy.toString());
+      const proxy = await startSilentProxy(db.url);
+      const proxied = await openDataSource(proxy.url);
       const log = new TypeOrmEventLog(proxied, { writeTimeoutMs: 300, pruneIntervalMs: 3_600_000 });
       try {
         await log.init();
         const endpoint = uniq('ep');
         expect(await log.record(event(endpoint, 'm9', 'A'))).toBe('accepted');
-        silent = true;
+        proxy.silent = true;
         const timed = async (operation: Promise<unknown>) => {
           const started = Date.now();
           const error = await operation.then(
@@ -184,15 +165,15 @@ describe.each(['memory', 'typeorm'] as const)('the in-progress lease of an accep
         }
         // The hung connections are broken up; once the network is back, the log works again.
         await new Promise((resolve) => setTimeout(resolve, 700));
-        silent = false;
+        proxy.silent = false;
         await log.acknowledge(endpoint, 'm9', 'A');
         expect(await log.resolveDuplicate(endpoint, 'm9', 'B')).toBe('acknowledged');
       } finally {
-        silent = false;
+        proxy.silent = false;
         await log.close();
-        for (const socket of sockets) socket.destroy();
+        proxy.breakConnections();
         await proxied.destroy().catch(() => undefined);
-        await new Promise((resolve) => proxy.close(resolve));
+        await proxy.close();
       }
     });
 
