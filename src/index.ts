@@ -24,7 +24,7 @@ export {
 } from './core/schemes/standard-webhooks.scheme';
 
 // core: generic authenticators (compose them in an endpoint's `schemes` or a preset's `also`)
-export { HmacScheme, hmacSignature, type HmacSchemeOptions, type HmacAlgorithm } from './core/auth/hmac.scheme';
+export { HmacScheme, hmacSignature, type HmacSchemeOptions, type HmacAlgorithm } from './core/engines/hmac.engine';
 export { ApiKeyScheme, apiKey, type ApiKeyOptions } from './core/auth/api-key.scheme';
 export {
   BasicAuthScheme,

@@ -70,6 +70,12 @@ export interface SignatureScheme {
    * its signing secret (`computesWithSigningSecret`) refuses to start with a scheme that does not.
    */
   readonly refusesChallengeAnswers?: boolean;
+  /**
+   * Signs a delivery exactly as the provider does, from the same definition `verify` reads: the
+   * headers (and query parameters) to send with the body. Absent on schemes that judge only the
+   * connection (IP allow-lists, mutual TLS). `nestjs-hookwarden/testing` and `hookwarden send` use it.
+   */
+  sign?(input: SignInput): SignedDelivery;
   /** Throws when a configured secret cannot work with this scheme, so the mistake stops start-up. */
   validateSecret?(secret: string | Buffer): void;
   /**
@@ -83,4 +89,38 @@ export interface SignatureScheme {
     readonly query?: readonly string[];
     readonly body?: boolean;
   };
+}
+
+/**
+ * What a scheme needs to sign one delivery the way its provider does.
+ * @publicApi
+ */
+export interface SignInput {
+  readonly body: Buffer;
+  /**
+   * The signing key: the shared secret for HMAC schemes and secrets compared as they are, the
+   * private key for asymmetric ones (PEM, or the raw form the provider's tooling prints).
+   */
+  readonly key: string | Buffer;
+  /** Unix seconds of the signed timestamp, for schemes that sign one. */
+  readonly timestamp: number;
+  /** The message id, for schemes that send one in a header. */
+  readonly id: string;
+  /** The body's media type (Twilio signs form parameters, not JSON bodies). */
+  readonly contentType: string;
+  /** The event type, for providers that name it in a header (GitHub's `X-GitHub-Event`). */
+  readonly eventType?: string;
+}
+
+/**
+ * A signed delivery: what to add to the request the provider sends.
+ * @publicApi
+ */
+export interface SignedDelivery {
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Query parameters the scheme adds to the URL (Twilio's `bodySHA256`, Strava's token). */
+  readonly query?: Readonly<Record<string, string>>;
+  /** A body that replaces the given one (Microsoft Graph's `clientState` inside each notification). */
+  readonly body?: Buffer;
 }

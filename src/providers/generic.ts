@@ -1,6 +1,6 @@
 import { ApiKeyScheme, type ApiKeyOptions } from '../core/auth/api-key.scheme';
 import { BasicAuthScheme, type BasicAuthOptions } from '../core/auth/basic-auth.scheme';
-import { HmacScheme, type HmacSchemeOptions } from '../core/auth/hmac.scheme';
+import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
 

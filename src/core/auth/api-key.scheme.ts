@@ -2,7 +2,7 @@ import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError }
 import { headerValue, type WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
-import { jsonMessageId, toPath } from '../schemes/scheme-support';
+import { jsonMessageId, toPath } from '../engines/scheme-support';
 import { credentialDigest, matchDigest, matchSecret } from './credential-match';
 
 /**

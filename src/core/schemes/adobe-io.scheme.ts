@@ -4,7 +4,7 @@ import { WebhookConfigurationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
-import { parsePublicKey, verifySignature } from './public-keys';
+import { parsePublicKey, verifySignature } from '../engines/public-keys';
 import {
   assertHasSecrets,
   decodeBase64,
@@ -13,7 +13,7 @@ import {
   missingHeader,
   noMatchingSignature,
   parseJsonObject,
-} from './scheme-support';
+} from '../engines/scheme-support';
 
 /** @publicApi */
 export interface AdobeIoSchemeOptions {

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * Asana: `X-Hook-Signature: <hex HMAC-SHA256 of the body>`, keyed with the `X-Hook-Secret` the

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * Dropbox: `X-Dropbox-Signature: <hex HMAC-SHA256 of the body>`, keyed with the app secret. No

@@ -1,10 +1,10 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 import { WebhookErrorCode, WebhookVerificationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
-import { assertTolerance, parseJsonObject } from './scheme-support';
+import { assertTolerance, parseJsonObject } from '../engines/scheme-support';
 
 /** @publicApi */
 export interface LinearSchemeOptions {

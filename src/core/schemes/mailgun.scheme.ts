@@ -12,7 +12,7 @@ import {
   parseJsonObject,
   utf8HmacKey,
   utf8SecretBytes,
-} from './scheme-support';
+} from '../engines/scheme-support';
 
 /** @publicApi */
 export interface MailgunSchemeOptions {

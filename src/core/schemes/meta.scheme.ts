@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * Meta (Facebook, Messenger, Instagram, WhatsApp Cloud API): `X-Hub-Signature-256: sha256=<hex

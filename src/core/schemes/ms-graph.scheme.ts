@@ -3,7 +3,7 @@ import { WebhookConfigurationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
-import { assertHasSecrets, noMatchingSignature, parseJsonObject } from './scheme-support';
+import { assertHasSecrets, noMatchingSignature, parseJsonObject } from '../engines/scheme-support';
 
 /** Graph limits `clientState` to 128 characters. */
 const MAX_CLIENT_STATE = 128;

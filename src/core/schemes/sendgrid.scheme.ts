@@ -4,7 +4,7 @@ import type { WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
 import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
 import { assertWithinTolerance, parseUnixSeconds } from '../timestamp';
-import { parsePublicKey, verifySignature } from './public-keys';
+import { parsePublicKey, verifySignature } from '../engines/public-keys';
 import {
   assertHasSecrets,
   assertTolerance,
@@ -12,7 +12,7 @@ import {
   invalidHeader,
   noMatchingSignature,
   requireHeader,
-} from './scheme-support';
+} from '../engines/scheme-support';
 
 /** @publicApi */
 export interface SendGridSchemeOptions {

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`, keyed with the app's client

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /** @publicApi */
 export interface SlackSchemeOptions {

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * Smartsheet: `Smartsheet-Hmac-SHA256: <hex HMAC-SHA256 of the body>`, keyed with the webhook's

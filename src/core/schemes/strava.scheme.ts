@@ -3,7 +3,7 @@ import { WebhookConfigurationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
 import type { SignatureVerification, VerifyContext } from '../signature-scheme';
-import { noMatchingSignature, parseJsonObject } from './scheme-support';
+import { noMatchingSignature, parseJsonObject } from '../engines/scheme-support';
 
 /** @publicApi */
 export interface StravaSchemeOptions {

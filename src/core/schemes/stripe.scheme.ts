@@ -15,7 +15,7 @@ import {
   requireHeader,
   utf8HmacKey,
   utf8SecretBytes,
-} from './scheme-support';
+} from '../engines/scheme-support';
 
 /** @publicApi */
 export interface StripeSchemeOptions {

@@ -1,5 +1,5 @@
-import { HmacScheme } from '../auth/hmac.scheme';
-import { assertPublicUrl } from './scheme-support';
+import { HmacScheme } from '../engines/hmac.engine';
+import { assertPublicUrl } from '../engines/scheme-support';
 
 /** @publicApi */
 export interface TrelloSchemeOptions {

@@ -1,4 +1,4 @@
-import { HmacScheme } from '../auth/hmac.scheme';
+import { HmacScheme } from '../engines/hmac.engine';
 
 /**
  * X (Twitter) Account Activity API: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256 of

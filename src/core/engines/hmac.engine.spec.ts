@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { WebhookConfigurationError } from '../errors';
 import { at, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../../test/support/scheme-properties';
-import { HmacScheme, type HmacSchemeOptions } from './hmac.scheme';
+import { HmacScheme, type HmacSchemeOptions } from './hmac.engine';
 
 // The generic scheme, configured as data. Expected values are computed here with node:crypto,
 // following each configuration's documented algorithm.

@@ -20,7 +20,7 @@ import {
   requireHeader,
   toPath,
   utf8SecretBytes,
-} from '../schemes/scheme-support';
+} from './scheme-support';
 
 /** @publicApi */
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
