@@ -9,9 +9,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
-import { GitHubScheme } from '../src/core/schemes/github.scheme';
-import { StandardWebhooksScheme } from '../src/core/schemes/standard-webhooks.scheme';
-import { StripeScheme } from '../src/core/schemes/stripe.scheme';
+import { githubProvider } from '../src/providers/github';
+import { standardWebhooksProvider } from '../src/providers/standard-webhooks';
+import { stripeProvider } from '../src/providers/stripe';
 import type { WebhookRequest } from '../src/core/request';
 import type { SignatureScheme } from '../src/core/signature-scheme';
 import type { WebhookSecret } from '../src/core/secret';
@@ -75,7 +75,7 @@ function cases(sizes: Array<[string, number]>): MicroCase[] {
   // Standard Webhooks, 1 and 3 live secrets; the delivery is signed with the last one tried.
   const swSecrets = Array.from({ length: 3 }, () => 'whsec_' + randomBytes(32).toString('base64'));
   const swKeys = swSecrets.map((s) => Buffer.from(s.slice('whsec_'.length), 'base64'));
-  const standardScheme = new StandardWebhooksScheme();
+  const standardScheme = standardWebhooksProvider.scheme();
   for (const [size, bytes] of sizes) {
     const id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
     const body = jsonBody(bytes, id);
@@ -120,11 +120,11 @@ function cases(sizes: Array<[string, number]>): MicroCase[] {
   // GitHub: hex HMAC-SHA256 of the body, keyed with the secret's UTF-8 bytes.
   const githubSecret = randomBytes(20).toString('hex');
   const githubKey = Buffer.from(githubSecret, 'utf8');
-  const githubScheme = new GitHubScheme();
+  const githubScheme = githubProvider.scheme();
   // Stripe: hex HMAC-SHA256 of "<t>.<body>", keyed with the whole whsec_ string.
   const stripeSecret = 'whsec_' + randomBytes(24).toString('hex');
   const stripeKey = Buffer.from(stripeSecret, 'utf8');
-  const stripeScheme = new StripeScheme();
+  const stripeScheme = stripeProvider.scheme();
   const stripe = new Stripe('sk_test_bench');
   for (const [size, bytes] of sizes) {
     const githubBody = jsonBody(bytes, '1234567890');

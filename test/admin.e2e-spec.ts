@@ -21,7 +21,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
 import {
   AuditLog,
-  generateStandardSecret,
   standardWebhooks,
   WebhookChallenge,
   WebhookEndpoint,
@@ -34,6 +33,7 @@ import {
   type VerifiedWebhook,
   type WebhookEndpointDefinition,
 } from '../src';
+import { generateStandardSecret } from '../src/core';
 import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type AdapterName, type RunningApp } from './support/apps';
 import { send, type HttpAnswer } from './support/http';

@@ -14,37 +14,19 @@
 // returns a generated secret, once.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import {
-  Controller,
-  Get,
-  Head,
-  HttpCode,
-  Injectable,
-  Logger,
-  Module,
-  Post,
-  UseGuards,
-  type INestApplication,
-  type LoggerService,
-} from '@nestjs/common';
+import { Injectable, Logger, Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Webhook } from 'standardwebhooks';
 import {
-  StandardWebhooksScheme,
   standardWebhooks,
   svix,
   useWebhookBodyParsers,
-  WebhookChallenge,
-  WebhookEndpoint,
-  WebhookEvent,
-  WebhookGuard,
   WebhookModule,
   type VerifiedWebhook,
   type WebhookEndpointDefinition,
 } from '../src';
+import { standardWebhooksProvider } from '../src/providers/standard-webhooks';
 import { basicAuthEndpoint, github, meta, shopify, slack, strava, stripe, twitch, zoom } from '../src/providers';
 import {
   adobeSignChallenge,
@@ -58,10 +40,12 @@ import {
 } from '../src/providers/challenges';
 import Stripe from 'stripe';
 import { apiKey } from '../src/core/auth/api-key.scheme';
-import { MsGraphScheme } from '../src/core/schemes/ms-graph.scheme';
-import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
+import { msGraphProvider } from '../src/providers/ms-graph';
 import { ADAPTERS, type AdapterName } from './support/apps';
+import { parsedJson } from './support/http';
 import { createTestDatabase, withClient, type TestDatabase } from './support/postgres';
+import { webhookRoutesController, type WebhookHandler } from './support/routes';
+import { migratedDataSource, standardWebhooksHeaders } from './support/storages';
 
 // --- the secrets the leak check looks for ------------------------------------------------------------
 
@@ -96,9 +80,15 @@ const LIMIT = 1024 * 1024;
 
 // --- the app under test ----------------------------------------------------------------------------
 
+/** Records which deliveries reached a handler (none may, in the matrix). */
 @Injectable()
-class Calls {
+class Calls implements WebhookHandler {
   readonly handled: string[] = [];
+
+  handle(event: VerifiedWebhook) {
+    this.handled.push(`${event.endpoint}:${event.id}`);
+    return { handled: event.id };
+  }
 }
 
 /** An endpoint whose deliveries are Standard Webhooks and whose URL check is `challenge`. */
@@ -108,7 +98,7 @@ const withChallenge = (
   extra: Partial<WebhookEndpointDefinition> = {},
 ): WebhookEndpointDefinition => ({
   provider,
-  schemes: [new StandardWebhooksScheme()],
+  schemes: [standardWebhooksProvider.scheme()],
   secrets: [SECRETS.challenges],
   challenge,
   ...extra,
@@ -133,7 +123,7 @@ const endpoints = (): Record<string, WebhookEndpointDefinition> => ({
   okta: withChallenge('okta', oktaChallenge()),
   msgraph: {
     provider: 'ms-graph',
-    schemes: [new MsGraphScheme()],
+    schemes: [msGraphProvider.scheme()],
     secrets: [GRAPH_STATE],
     challenge: msGraphChallenge(),
   },
@@ -145,85 +135,30 @@ const endpoints = (): Record<string, WebhookEndpointDefinition> => ({
   trello: withChallenge('trello', trelloChallenge()),
 });
 
-@Controller('hooks')
-@UseGuards(WebhookGuard)
-class HooksController {
-  constructor(private readonly calls: Calls) {}
-
-  private handle(event: VerifiedWebhook) {
-    this.calls.handled.push(`${event.endpoint}:${event.id}`);
-    return { handled: event.id };
-  }
-
-  @Post('billing') @HttpCode(202) @WebhookEndpoint('billing') billing(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('other') @HttpCode(202) @WebhookEndpoint('other') other(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('legacy') @HttpCode(202) @WebhookEndpoint('legacy') legacy(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Get('meta') @WebhookEndpoint('meta') @WebhookChallenge() meta(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('meta') @HttpCode(202) @WebhookEndpoint('meta') metaDelivery(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('slack') @WebhookEndpoint('slack') @WebhookChallenge() slack(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('github') @WebhookEndpoint('github') github(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('stripe') @WebhookEndpoint('stripe') stripe(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('zoom') @WebhookEndpoint('zoom') @WebhookChallenge() zoom(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('twitch') @WebhookEndpoint('twitch') @WebhookChallenge() twitch(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('strava') @WebhookEndpoint('strava') strava(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('shopify') @WebhookEndpoint('shopify') shopify(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Get('dropbox') @WebhookEndpoint('dropbox') @WebhookChallenge() dropbox(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('asana') @WebhookEndpoint('asana') @WebhookChallenge() asana(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Get('okta') @WebhookEndpoint('okta') @WebhookChallenge() okta(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('msgraph') @WebhookEndpoint('msgraph') @WebhookChallenge() msgraph(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('basic') @HttpCode(202) @WebhookEndpoint('basic') basic(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('partner') @HttpCode(202) @WebhookEndpoint('partner') partner(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Get('twitter') @WebhookEndpoint('twitter') @WebhookChallenge() twitter(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Post('smartsheet') @WebhookEndpoint('smartsheet') @WebhookChallenge() smartsheet(
-    @WebhookEvent() e: VerifiedWebhook,
-  ) {
-    return this.handle(e);
-  }
-  @Get('adobesign') @WebhookEndpoint('adobesign') @WebhookChallenge() adobesign(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-  @Head('trello') @WebhookEndpoint('trello') @WebhookChallenge() trello(@WebhookEvent() e: VerifiedWebhook) {
-    return this.handle(e);
-  }
-}
+const HooksController = webhookRoutesController('hooks', Calls, [
+  { method: 'POST', endpoint: 'billing', status: 202 },
+  { method: 'POST', endpoint: 'other', status: 202 },
+  { method: 'POST', endpoint: 'legacy', status: 202 },
+  { method: 'GET', endpoint: 'meta', challenge: true },
+  { method: 'POST', endpoint: 'meta', status: 202 },
+  { method: 'POST', endpoint: 'slack', challenge: true },
+  { method: 'POST', endpoint: 'github' },
+  { method: 'POST', endpoint: 'stripe' },
+  { method: 'POST', endpoint: 'zoom', challenge: true },
+  { method: 'POST', endpoint: 'twitch', challenge: true },
+  { method: 'POST', endpoint: 'strava' },
+  { method: 'POST', endpoint: 'shopify' },
+  { method: 'GET', endpoint: 'dropbox', challenge: true },
+  { method: 'POST', endpoint: 'asana', challenge: true },
+  { method: 'GET', endpoint: 'okta', challenge: true },
+  { method: 'POST', endpoint: 'msgraph', challenge: true },
+  { method: 'POST', endpoint: 'basic', status: 202 },
+  { method: 'POST', endpoint: 'partner', status: 202 },
+  { method: 'GET', endpoint: 'twitter', challenge: true },
+  { method: 'POST', endpoint: 'smartsheet', challenge: true },
+  { method: 'GET', endpoint: 'adobesign', challenge: true },
+  { method: 'HEAD', endpoint: 'trello', challenge: true },
+]);
 
 @Module({ providers: [Calls], exports: [Calls] })
 class CallsModule {}
@@ -258,14 +193,7 @@ async function startMatrixApp(adapter: AdapterName): Promise<Running> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       CallsModule,
-      TypeOrmModule.forRoot({
-        type: 'postgres',
-        url: db.url,
-        autoLoadEntities: true,
-        migrations: HOOKWARDEN_MIGRATIONS,
-        migrationsRun: true,
-        logging: false,
-      }),
+      migratedDataSource(db.url),
       WebhookModule.forRootAsync({
         storage: { type: 'typeorm' },
         admin: true,
@@ -398,13 +326,7 @@ function parseAnswer(data: Buffer): RawAnswer | undefined {
     return undefined;
   }
   const text = body.toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status, headers, text, json };
+  return { status, headers, text, json: parsedJson(text) };
 }
 
 // --- building deliveries -------------------------------------------------------------------------------
@@ -415,9 +337,16 @@ const keyOf = (secret: string) => Buffer.from(secret.slice('whsec_'.length), 'ba
 /** A Standard Webhooks v1 signature for any timestamp text (also hostile ones), with node:crypto. */
 const hmacV1 = (secret: string, id: string, timestamp: string, body: string | Buffer) =>
   'v1,' + createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64');
-/** The same, by the `standardwebhooks` package, for well-formed timestamps. */
-const signed = (secret: string, id: string, at: number, body: string) =>
-  new Webhook(secret).sign(id, new Date(at * 1000), body);
+/** A delivery signed by the `standardwebhooks` package (at `at`, Unix seconds; now by default). */
+const referenceSigned = (
+  secret: string,
+  body: string,
+  options: { at?: number; prefix?: 'webhook' | 'svix' } = {},
+): { headers: Headers; body: string } => {
+  const at = new Date((options.at ?? now()) * 1000);
+  const headers = standardWebhooksHeaders(secret, newId(), body, { at, prefix: options.prefix });
+  return { headers: Object.entries(headers), body };
+};
 
 type Headers = Array<[string, HeaderValue]>;
 interface DeliveryOptions {
@@ -427,7 +356,7 @@ interface DeliveryOptions {
   body?: string | Buffer;
   prefix?: 'webhook' | 'svix';
   contentType?: string | null;
-  signature?: string;
+  signature?: HeaderValue;
 }
 /** A delivery to `billing` (unless told otherwise), validly signed unless the options change that. */
 function delivery(options: DeliveryOptions = {}): { headers: Headers; body: string | Buffer } {
@@ -454,6 +383,19 @@ const post = (path: string, d: { headers: Headers; body: string | Buffer }): Raw
   body: d.body,
 });
 const toBilling = (d: { headers: Headers; body: string | Buffer }) => post('/hooks/billing', d);
+/** A delivery of `body` to `billing` whose signature `sign` makes from its id and timestamp. */
+const signedBy = (sign: (id: string, timestamp: string) => HeaderValue, body = '{}') => {
+  const id = newId();
+  const timestamp = String(now());
+  return toBilling(delivery({ id, timestamp, body, signature: sign(id, timestamp) }));
+};
+/** A delivery to `billing` with its headers changed by `change` (a valid one unless `d` is given). */
+const edited = (change: (headers: Headers) => Headers, d = delivery()) =>
+  toBilling({ ...d, headers: change(d.headers) });
+/** A well-formed `v1,…` entry that matches no secret. */
+const wrongSignature = () => 'v1,' + randomBytes(32).toString('base64');
+/** The right `v1,…` signature of the body `{}` for `billing`. */
+const rightDigest = (id: string, timestamp: string) => hmacV1(SECRETS.billing, id, timestamp, '{}');
 const utf8AsLatin1 = (text: string) => Buffer.from(text, 'utf8');
 
 // --- the matrix ----------------------------------------------------------------------------------------
@@ -468,6 +410,9 @@ interface Case {
   code?: string | RegExp;
 }
 
+/** The answer a case expects: this status and this code. */
+const refused = (status: number, code: string) => ({ status, code });
+
 const cases: Case[] = [];
 const add = (group: string, list: Array<Omit<Case, 'group'>>) => cases.push(...list.map((c) => ({ group, ...c })));
 
@@ -475,155 +420,105 @@ add('Standard Webhooks headers', [
   {
     name: 'no webhook headers at all',
     request: () => post('/hooks/billing', { headers: [['content-type', 'application/json']], body: '{}' }),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   ...(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const).flatMap((header) => [
-    {
-      name: `${header} missing`,
-      request: () => toBilling(((d) => ({ ...d, headers: without(d.headers, header) }))(delivery())),
-      status: 400,
-      code: 'missing_header',
-    },
+    { name: `${header} missing`, request: () => edited((h) => without(h, header)), ...refused(400, 'missing_header') },
     {
       name: `${header} empty`,
-      request: () => toBilling(((d) => ({ ...d, headers: replaced(d.headers, header, '') }))(delivery())),
-      status: 400,
-      code: 'missing_header',
+      request: () => edited((h) => replaced(h, header, '')),
+      ...refused(400, 'missing_header'),
     },
     {
       name: `${header} only whitespace`,
-      request: () => toBilling(((d) => ({ ...d, headers: replaced(d.headers, header, '   \t ') }))(delivery())),
-      status: 400,
-      code: 'missing_header',
+      request: () => edited((h) => replaced(h, header, '   \t ')),
+      ...refused(400, 'missing_header'),
     },
   ]),
   {
     name: 'webhook-id sent twice (same value)',
-    request: () =>
-      toBilling(((d) => ({ ...d, headers: [...d.headers, d.headers.find(([n]) => n === 'webhook-id')!] }))(delivery())),
-    status: 400,
-    code: 'invalid_header',
+    request: () => edited((h) => [...h, h.find(([n]) => n === 'webhook-id')!]),
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-timestamp sent twice',
-    request: () =>
-      toBilling(
-        ((d) => ({ ...d, headers: [...d.headers, ['webhook-timestamp', String(now())] as [string, string]] }))(
-          delivery(),
-        ),
-      ),
-    status: 400,
-    code: 'invalid_header',
+    request: () => edited((h) => [...h, ['webhook-timestamp', String(now())]]),
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-signature sent twice, both wrong',
     request: () =>
-      toBilling(
-        ((d) => ({
-          ...d,
-          headers: [
-            ...d.headers,
-            ['webhook-signature', 'v1,' + randomBytes(32).toString('base64')] as [string, string],
-          ],
-        }))(delivery({ signature: 'v1,' + randomBytes(32).toString('base64') })),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+      edited((h) => [...h, ['webhook-signature', wrongSignature()]], delivery({ signature: wrongSignature() })),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'webhook-id of 257 characters',
     request: () => toBilling(delivery({ id: 'a'.repeat(257) })),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-id of 8 KiB',
     request: () => toBilling(delivery({ id: 'a'.repeat(8192) })),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: "webhook-id containing '.'",
     request: () => toBilling(delivery({ id: 'msg.1' })),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: "webhook-id containing ','",
     request: () => toBilling(delivery({ id: 'msg,1' })),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-id containing a space',
     request: () => toBilling(delivery({ id: 'msg 1' })),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-id of raw UTF-8 bytes',
-    request: () =>
-      toBilling(((d) => ({ ...d, headers: replaced(d.headers, 'webhook-id', utf8AsLatin1('msg_é🙂')) }))(delivery())),
-    status: 400,
-    code: 'invalid_header',
+    request: () => edited((h) => replaced(h, 'webhook-id', utf8AsLatin1('msg_é🙂'))),
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-id with SQL, wrong signature',
-    request: () =>
-      toBilling(
-        delivery({ id: "x');DROP_TABLE_webhook_events;--", signature: 'v1,' + randomBytes(32).toString('base64') }),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => toBilling(delivery({ id: "x');DROP_TABLE_webhook_events;--", signature: wrongSignature() })),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'webhook-signature of 33 entries',
-    request: () =>
-      toBilling(
-        delivery({ signature: Array.from({ length: 33 }, () => `v1,${randomBytes(32).toString('base64')}`).join(' ') }),
-      ),
-    status: 400,
-    code: 'invalid_header',
+    request: () => toBilling(delivery({ signature: Array.from({ length: 33 }, wrongSignature).join(' ') })),
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'webhook-signature of 32 wrong entries',
-    request: () =>
-      toBilling(
-        delivery({ signature: Array.from({ length: 32 }, () => `v1,${randomBytes(32).toString('base64')}`).join(' ') }),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => toBilling(delivery({ signature: Array.from({ length: 32 }, wrongSignature).join(' ') })),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'webhook-signature of 12 KiB in one entry',
     request: () => toBilling(delivery({ signature: `v1,${'A'.repeat(12_288)}` })),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'svix-* headers sent to a webhook-* endpoint (valid svix signature)',
     request: () => toBilling(delivery({ prefix: 'svix' })),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'webhook-* headers with a bad signature beside valid svix-* ones',
     request: () =>
-      toBilling(
-        ((d) => ({
-          ...d,
-          headers: [...d.headers, ...delivery({ prefix: 'svix', body: d.body as string }).headers.slice(1)],
-        }))(delivery({ signature: 'v1,' + randomBytes(32).toString('base64') })),
+      edited(
+        (h) => [...h, ...delivery({ prefix: 'svix', body: '{}' }).headers.slice(1)],
+        delivery({ signature: wrongSignature(), body: '{}' }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'webhook-* headers sent to the svix endpoint',
     request: () => post('/hooks/legacy', delivery({ secret: SECRETS.legacy })),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
 ]);
 
@@ -631,20 +526,12 @@ add('signatures', [
   {
     name: 'invalid base64 in the v1 entry',
     request: () => toBilling(delivery({ signature: 'v1,' + '!'.repeat(43) + '=' })),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'the right digest without base64 padding',
-    request: () =>
-      toBilling(
-        ((id) =>
-          delivery({ id, signature: hmacV1(SECRETS.billing, id, String(now()), '{}').replace(/=$/, ''), body: '{}' }))(
-          newId(),
-        ),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => rightDigest(id, ts).replace(/=$/, '')),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'the right digest in base64url',
@@ -659,140 +546,71 @@ add('signatures', [
           );
       }
     },
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'the right digest truncated to 40 characters',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      return toBilling(
-        delivery({ id, timestamp: ts, body: '{}', signature: hmacV1(SECRETS.billing, id, ts, '{}').slice(0, 43) }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => rightDigest(id, ts).slice(0, 43)),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'the right digest with a character appended',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      return toBilling(
-        delivery({ id, timestamp: ts, body: '{}', signature: hmacV1(SECRETS.billing, id, ts, '{}') + 'A' }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => rightDigest(id, ts) + 'A'),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'the right digest in hex instead of base64',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      const hex = createHmac('sha256', keyOf(SECRETS.billing)).update(`${id}.${ts}.{}`).digest('hex');
-      return toBilling(delivery({ id, timestamp: ts, body: '{}', signature: `v1,${hex}` }));
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () =>
+      signedBy((id, ts) => 'v1,' + createHmac('sha256', keyOf(SECRETS.billing)).update(`${id}.${ts}.{}`).digest('hex')),
+    ...refused(401, 'no_matching_signature'),
   },
   ...(['v2,', 'V1,', 'v1a,', '', 'v1 ', 'v1;', 'v1=', 'v0,'] as const).map((prefix) => ({
     name: `the right digest under ${JSON.stringify(prefix)} instead of "v1,"`,
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      return toBilling(
-        delivery({ id, timestamp: ts, body: '{}', signature: prefix + hmacV1(SECRETS.billing, id, ts, '{}').slice(3) }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => prefix + rightDigest(id, ts).slice(3)),
+    ...refused(401, 'no_matching_signature'),
   })),
   {
     name: '"v1" alone',
     request: () => toBilling(delivery({ signature: 'v1' })),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: '"v1," with nothing after it',
     request: () => toBilling(delivery({ signature: 'v1,' })),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature made with the secret of another endpoint',
     request: () => toBilling(delivery({ secret: SECRETS.other })),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: "a complete delivery for endpoint 'other' replayed to 'billing'",
-    request: () =>
-      toBilling(
-        ((id) => {
-          const body = '{"to":"other"}';
-          const at = now();
-          return {
-            headers: [
-              ['content-type', 'application/json'],
-              ['webhook-id', id],
-              ['webhook-timestamp', String(at)],
-              ['webhook-signature', signed(SECRETS.other, id, at, body)],
-            ] as Headers,
-            body,
-          };
-        })(newId()),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => toBilling(referenceSigned(SECRETS.other, '{"to":"other"}')),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: "a valid svix delivery for 'legacy' relabelled as webhook-* for 'billing'",
     request: () =>
-      toBilling(
-        ((d) => ({
-          ...d,
-          headers: d.headers.map(([n, v]): [string, HeaderValue] => [n.replace('svix-', 'webhook-'), v]),
-        }))(delivery({ prefix: 'svix', secret: SECRETS.legacy })),
+      edited(
+        (h) => h.map(([n, v]): [string, HeaderValue] => [n.replace('svix-', 'webhook-'), v]),
+        delivery({ prefix: 'svix', secret: SECRETS.legacy }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature keyed with the base64 text of the secret (not decoded)',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      return toBilling(
-        delivery({
-          id,
-          timestamp: ts,
-          body: '{}',
-          signature: 'v1,' + createHmac('sha256', SECRETS.billing.slice(6)).update(`${id}.${ts}.{}`).digest('base64'),
-        }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () =>
+      signedBy(
+        (id, ts) => 'v1,' + createHmac('sha256', SECRETS.billing.slice(6)).update(`${id}.${ts}.{}`).digest('base64'),
+      ),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature keyed with the whole "whsec_…" string',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      return toBilling(
-        delivery({
-          id,
-          timestamp: ts,
-          body: '{}',
-          signature: 'v1,' + createHmac('sha256', SECRETS.billing).update(`${id}.${ts}.{}`).digest('base64'),
-        }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () =>
+      signedBy((id, ts) => 'v1,' + createHmac('sha256', SECRETS.billing).update(`${id}.${ts}.{}`).digest('base64')),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature over the body alone',
@@ -803,26 +621,12 @@ add('signatures', [
           signature: 'v1,' + createHmac('sha256', keyOf(SECRETS.billing)).update('{}').digest('base64'),
         }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature over the re-serialized JSON, not the bytes sent',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      const body = '{ "type" : "x" }';
-      return toBilling(
-        delivery({
-          id,
-          timestamp: ts,
-          body,
-          signature: hmacV1(SECRETS.billing, id, ts, JSON.stringify(JSON.parse(body))),
-        }),
-      );
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => hmacV1(SECRETS.billing, id, ts, '{"type":"x"}'), '{ "type" : "x" }'),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a valid signature, the body cut by its last byte',
@@ -830,8 +634,7 @@ add('signatures', [
       const d = delivery();
       return toBilling({ ...d, body: (d.body as string).slice(0, -1) });
     },
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a valid signature, one byte of the body changed',
@@ -839,8 +642,7 @@ add('signatures', [
       const d = delivery();
       return toBilling({ ...d, body: (d.body as string).replace('4200', '4201') });
     },
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a valid signature, a newline appended to the body',
@@ -848,43 +650,23 @@ add('signatures', [
       const d = delivery();
       return toBilling({ ...d, body: `${d.body}\n` });
     },
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a valid signature, another webhook-id',
-    request: () => toBilling(((d) => ({ ...d, headers: replaced(d.headers, 'webhook-id', newId()) }))(delivery())),
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => edited((h) => replaced(h, 'webhook-id', newId())),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a valid signature, the timestamp one second later',
     request: () =>
-      toBilling(
-        ((d) => ({ ...d, headers: replaced(d.headers, 'webhook-timestamp', String(now() + 1)) }))(
-          delivery({ timestamp: String(now()) }),
-        ),
-      ),
-    status: 401,
-    code: 'no_matching_signature',
+      edited((h) => replaced(h, 'webhook-timestamp', String(now() + 1)), delivery({ timestamp: String(now()) })),
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a signature with a Cyrillic "v" in "v1"',
-    request: () => {
-      const id = newId();
-      const ts = String(now());
-      const d = delivery({ id, timestamp: ts, body: '{}' });
-      return toBilling({
-        ...d,
-        headers: replaced(
-          d.headers,
-          'webhook-signature',
-          Buffer.concat([utf8AsLatin1('в'), Buffer.from(hmacV1(SECRETS.billing, id, ts, '{}').slice(1))]),
-        ),
-      });
-    },
-    status: 401,
-    code: 'no_matching_signature',
+    request: () => signedBy((id, ts) => Buffer.concat([utf8AsLatin1('в'), Buffer.from(rightDigest(id, ts).slice(1))])),
+    ...refused(401, 'no_matching_signature'),
   },
 ]);
 
@@ -916,8 +698,7 @@ add('timestamps', [
       const d = delivery({ id, body: '{}', signature: hmacV1(SECRETS.billing, id, value, '{}') });
       return toBilling({ ...d, headers: replaced(d.headers, 'webhook-timestamp', utf8AsLatin1(value)) });
     },
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   })),
   {
     name: 'a timestamp of 12 nines (year 33658), validly signed',
@@ -925,56 +706,27 @@ add('timestamps', [
       const id = newId();
       return toBilling(delivery({ id, timestamp: '999999999999', body: '{}' }));
     },
-    status: 401,
-    code: 'timestamp_too_new',
+    ...refused(401, 'timestamp_too_new'),
   },
   {
     name: 'timestamp 0, validly signed',
     request: () => toBilling(delivery({ timestamp: '0' })),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'a timestamp 301 s old, signed by standardwebhooks',
-    request: () => {
-      const id = newId();
-      const at = now() - 301;
-      return toBilling({
-        headers: [
-          ['content-type', 'application/json'],
-          ['webhook-id', id],
-          ['webhook-timestamp', String(at)],
-          ['webhook-signature', signed(SECRETS.billing, id, at, '{}')],
-        ],
-        body: '{}',
-      });
-    },
-    status: 401,
-    code: 'timestamp_too_old',
+    request: () => toBilling(referenceSigned(SECRETS.billing, '{}', { at: now() - 301 })),
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'a timestamp 301 s ahead, signed by standardwebhooks',
-    request: () => {
-      const id = newId();
-      const at = now() + 301;
-      return toBilling({
-        headers: [
-          ['content-type', 'application/json'],
-          ['webhook-id', id],
-          ['webhook-timestamp', String(at)],
-          ['webhook-signature', signed(SECRETS.billing, id, at, '{}')],
-        ],
-        body: '{}',
-      });
-    },
-    status: 401,
-    code: 'timestamp_too_new',
+    request: () => toBilling(referenceSigned(SECRETS.billing, '{}', { at: now() + 301 })),
+    ...refused(401, 'timestamp_too_new'),
   },
   {
     name: 'a timestamp a day old, validly signed',
     request: () => toBilling(delivery({ timestamp: String(now() - 86_400) })),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
 ]);
 
@@ -983,51 +735,43 @@ add('bodies', [
   {
     name: 'JSON of 1 MiB + 1 byte',
     request: () => toBilling(delivery({ body: bigJson(LIMIT + 1) })),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'JSON of 4 MiB',
     request: () => toBilling(delivery({ body: bigJson(4 * LIMIT) })),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'octet-stream of 1 MiB + 1 byte',
     request: () => toBilling(delivery({ body: Buffer.alloc(LIMIT + 1, 7), contentType: 'application/octet-stream' })),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'text/plain of 2 MiB',
     request: () => toBilling(delivery({ body: 'a'.repeat(2 * LIMIT), contentType: 'text/plain' })),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'a form of 2 MiB',
     request: () =>
       toBilling(delivery({ body: `a=${'b'.repeat(2 * LIMIT)}`, contentType: 'application/x-www-form-urlencoded' })),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'chunked JSON growing past 1 MiB',
     request: () => ({ ...toBilling(delivery({ body: bigJson(LIMIT + 65_536) })), chunked: true }),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'truncated JSON',
     request: () => toBilling(delivery({ body: '{"type":"invoice.paid","amount":' })),
-    status: 400,
-    code: 'invalid_body',
+    ...refused(400, 'invalid_body'),
   },
   {
     name: 'JSON followed by garbage',
     request: () => toBilling(delivery({ body: '{"a":1}xyz' })),
-    status: 400,
-    code: 'invalid_body',
+    ...refused(400, 'invalid_body'),
   },
   {
     name: 'JSON of bytes that are not UTF-8, wrong signature',
@@ -1035,7 +779,7 @@ add('bodies', [
       toBilling(
         delivery({
           body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
     code: /^(invalid_body|no_matching_signature)$/,
@@ -1048,7 +792,7 @@ add('bodies', [
   },
   {
     name: 'an empty JSON body with a wrong signature',
-    request: () => toBilling(delivery({ body: '', signature: 'v1,' + randomBytes(32).toString('base64') })),
+    request: () => toBilling(delivery({ body: '', signature: wrongSignature() })),
   },
   {
     name: 'a prototype-poisoning JSON body, wrong signature',
@@ -1056,7 +800,7 @@ add('bodies', [
       toBilling(
         delivery({
           body: '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1066,7 +810,7 @@ add('bodies', [
       toBilling(
         delivery({
           body: '['.repeat(100_000) + ']'.repeat(100_000),
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1076,7 +820,7 @@ add('bodies', [
       toBilling(
         delivery({
           body: JSON.stringify(Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, i]))),
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
     status: 401,
@@ -1088,7 +832,7 @@ add('bodies', [
         delivery({
           body: Array.from({ length: 5000 }, (_, i) => `f${i}=${i}`).join('&'),
           contentType: 'application/x-www-form-urlencoded',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1099,11 +843,10 @@ add('bodies', [
         delivery({
           body: Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff]),
           contentType: 'text/plain; charset=utf-8',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'binary octet-stream, signed for other bytes',
@@ -1111,8 +854,7 @@ add('bodies', [
       const d = delivery({ body: Buffer.from([1, 2, 3]), contentType: 'application/octet-stream' });
       return toBilling({ ...d, body: Buffer.from([1, 2, 4]) });
     },
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'a body shorter than its Content-Length (the connection ends)',
@@ -1144,7 +886,7 @@ add('content types', [
       toBilling(
         delivery({
           contentType: 'application/json; charset=utf-16',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1154,13 +896,13 @@ add('content types', [
       toBilling(
         delivery({
           contentType: 'application/json; charset=latin9',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
   {
     name: 'a Content-Type of ";;;", wrong signature',
-    request: () => toBilling(delivery({ contentType: ';;;', signature: 'v1,' + randomBytes(32).toString('base64') })),
+    request: () => toBilling(delivery({ contentType: ';;;', signature: wrongSignature() })),
   },
   {
     name: 'a Content-Type with a 2 KiB parameter',
@@ -1168,7 +910,7 @@ add('content types', [
       toBilling(
         delivery({
           contentType: `application/json; x=${'y'.repeat(2048)}`,
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1178,7 +920,7 @@ add('content types', [
       toBilling(
         delivery({
           contentType: 'application/json, text/plain',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
   },
@@ -1189,84 +931,58 @@ add('content types', [
         delivery({
           body: '<script>alert(1)</script>',
           contentType: 'text/html',
-          signature: 'v1,' + randomBytes(32).toString('base64'),
+          signature: wrongSignature(),
         }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Content-Encoding: gzip over a body that is not gzip, wrong signature',
-    request: () =>
-      ((d) => ({ ...toBilling(d), headers: [...d.headers, ['content-encoding', 'gzip']] }))(
-        delivery({ signature: 'v1,' + randomBytes(32).toString('base64') }),
-      ),
+    request: () => edited((h) => [...h, ['content-encoding', 'gzip']], delivery({ signature: wrongSignature() })),
   },
   {
     name: 'Content-Encoding: x-unknown, wrong signature',
-    request: () =>
-      ((d) => ({ ...toBilling(d), headers: [...d.headers, ['content-encoding', 'x-unknown']] }))(
-        delivery({ signature: 'v1,' + randomBytes(32).toString('base64') }),
-      ),
+    request: () => edited((h) => [...h, ['content-encoding', 'x-unknown']], delivery({ signature: wrongSignature() })),
   },
 ]);
 
 add('HTTP framing', [
   {
     name: 'a header block over 16 KiB',
-    request: () => ({ ...toBilling(delivery()), headers: [...delivery().headers, ['x-padding', 'p'.repeat(20_000)]] }),
+    request: () => edited((h) => [...h, ['x-padding', 'p'.repeat(20_000)]]),
     status: 431,
   },
   {
     name: 'a NUL byte in a header value',
-    request: () => ({
-      ...toBilling(delivery()),
-      headers: replaced(delivery().headers, 'webhook-id', Buffer.from('msg\0x')),
-    }),
+    request: () => edited((h) => replaced(h, 'webhook-id', Buffer.from('msg\0x'))),
     status: 400,
   },
   {
     name: 'a bare CR in a header value',
-    request: () => ({ ...toBilling(delivery()), headers: replaced(delivery().headers, 'webhook-id', 'msg\rx') }),
+    request: () => edited((h) => replaced(h, 'webhook-id', 'msg\rx')),
     status: 400,
   },
   {
     name: 'an obsolete folded header line',
-    request: () => ({
-      ...toBilling(delivery()),
-      headers: replaced(delivery().headers, 'webhook-id', 'msg\r\n folded'),
-    }),
+    request: () => edited((h) => replaced(h, 'webhook-id', 'msg\r\n folded')),
     status: 400,
   },
   {
     name: 'Content-Length and Transfer-Encoding together (smuggling)',
-    request: () => ({
-      ...toBilling(delivery()),
-      headers: [...delivery().headers, ['content-length', '5'], ['transfer-encoding', 'chunked']],
-    }),
+    request: () => edited((h) => [...h, ['content-length', '5'], ['transfer-encoding', 'chunked']]),
     status: 400,
   },
   {
     name: 'two different Content-Length headers',
-    request: () => ({
-      ...toBilling(delivery({ body: '{}' })),
-      headers: [...delivery({ body: '{}' }).headers, ['content-length', '2'], ['content-length', '3']],
-    }),
+    request: () => edited((h) => [...h, ['content-length', '2'], ['content-length', '3']], delivery({ body: '{}' })),
     status: 400,
   },
   {
     name: 'a non-numeric Content-Length',
-    request: () => ({
-      ...toBilling(delivery({ body: '{}' })),
-      headers: [...delivery({ body: '{}' }).headers, ['content-length', 'abc']],
-    }),
+    request: () => edited((h) => [...h, ['content-length', 'abc']], delivery({ body: '{}' })),
     status: 400,
   },
-  {
-    name: 'a header name with a space',
-    request: () => ({ ...toBilling(delivery()), headers: [...delivery().headers, ['bad name', 'x']] }),
-    status: 400,
-  },
+  { name: 'a header name with a space', request: () => edited((h) => [...h, ['bad name', 'x']]), status: 400 },
 ]);
 
 const metaQuery = (challenge: string, verifyToken = VERIFY_TOKEN, mode = 'subscribe') =>
@@ -1370,8 +1086,7 @@ add('provider presets', [
     name: 'Slack: no X-Slack-Signature',
     request: () =>
       ((r) => ({ ...r, headers: r.headers!.filter(([n]) => n !== 'x-slack-signature') }))(v0('slack', slackEvent)),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Slack: no X-Slack-Request-Timestamp',
@@ -1379,8 +1094,7 @@ add('provider presets', [
       ((r) => ({ ...r, headers: r.headers!.filter(([n]) => n !== 'x-slack-request-timestamp') }))(
         v0('slack', slackEvent),
       ),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Slack: a signature of 63 hex digits',
@@ -1388,8 +1102,7 @@ add('provider presets', [
       ((r) => ({ ...r, headers: replaced(r.headers!, 'x-slack-signature', `v0=${'a'.repeat(63)}`) }))(
         v0('slack', slackEvent),
       ),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Slack: a signature that is not hex',
@@ -1397,63 +1110,53 @@ add('provider presets', [
       ((r) => ({ ...r, headers: replaced(r.headers!, 'x-slack-signature', `v0=${'zz'.repeat(32)}`) }))(
         v0('slack', slackEvent),
       ),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: "Slack: signed with Zoom's secret (another endpoint)",
     request: () => v0('slack', slackEvent, { secret: SECRETS.zoom }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Slack: a timestamp 301 s old, validly signed',
     request: () => v0('slack', slackEvent, { ts: String(now() - 301) }),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'Slack: a negative timestamp, signed over it',
     request: () => v0('slack', slackEvent, { ts: '-5' }),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Slack: a fractional timestamp, signed over it',
     request: () => v0('slack', slackEvent, { ts: `${now()}.25` }),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Slack: a timestamp in Devanagari digits, signed over it',
     request: () =>
       v0('slack', slackEvent, { ts: String(now()).replace(/\d/g, (d) => String.fromCharCode(0x0966 + Number(d))) }),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Slack: url_verification with a markup challenge, validly signed',
     request: () => v0('slack', urlVerification('<script>alert(1)</script>')),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Slack: url_verification with a CR LF challenge, validly signed',
     request: () => v0('slack', urlVerification('abc\r\nSet-Cookie: a=b')),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Slack: url_verification with a 300-character challenge, validly signed',
     request: () => v0('slack', urlVerification('c'.repeat(300))),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Slack: url_verification with an object as challenge, validly signed',
     request: () => v0('slack', urlVerification({ $gt: '' })),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Slack: url_verification without a signature',
@@ -1463,20 +1166,17 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: urlVerification('abc'),
     }),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Slack: url_verification signed for another body',
     request: () => ({ ...v0('slack', urlVerification('other')), body: urlVerification('abc') }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'GitHub: no X-Hub-Signature-256',
     request: () => githubRequest(githubBody, []),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'GitHub: only the legacy SHA-1 X-Hub-Signature, valid (downgrade)',
@@ -1484,8 +1184,7 @@ add('provider presets', [
       githubRequest(githubBody, [
         ['x-hub-signature', `sha1=${createHmac('sha1', SECRETS.github).update(githubBody).digest('hex')}`],
       ]),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'GitHub: a SHA-1 digest under sha1= in the SHA-256 header',
@@ -1493,27 +1192,23 @@ add('provider presets', [
       githubRequest(githubBody, [
         ['x-hub-signature-256', `sha1=${createHmac('sha1', SECRETS.github).update(githubBody).digest('hex')}`],
       ]),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'GitHub: the right digest without "sha256="',
     request: () => githubRequest(githubBody, [['x-hub-signature-256', hmacHex(SECRETS.github, githubBody)]]),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'GitHub: the right digest in base64',
     request: () =>
       githubRequest(githubBody, [['x-hub-signature-256', `sha256=${hmacB64(SECRETS.github, githubBody)}`]]),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: "GitHub: signed with Meta's app secret (same header, another endpoint)",
     request: () => githubRequest(githubBody, [['x-hub-signature-256', `sha256=${hmacHex(SECRETS.meta, githubBody)}`]]),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'GitHub: a valid signature, the body re-serialized',
@@ -1521,8 +1216,7 @@ add('provider presets', [
       ...githubRequest(githubBody, [['x-hub-signature-256', `sha256=${hmacHex(SECRETS.github, githubBody)}`]]),
       body: JSON.stringify(JSON.parse(githubBody), null, 1),
     }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'GitHub: the signature header sent twice',
@@ -1531,8 +1225,7 @@ add('provider presets', [
         ['x-hub-signature-256', `sha256=${hmacHex(SECRETS.github, githubBody)}`],
         ['x-hub-signature-256', `sha256=${hmacHex(SECRETS.github, githubBody)}`],
       ]),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Stripe: no Stripe-Signature',
@@ -1542,8 +1235,7 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: '{"id":"evt_1"}',
     }),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Stripe: "t=" only',
@@ -1555,8 +1247,7 @@ add('provider presets', [
     name: 'Stripe: a v0 (test-mode) signature only',
     request: () =>
       stripeRequest('{"id":"evt_1"}', `t=${now()},v0=${hmacHex(SECRETS.stripe, `${now()}.{"id":"evt_1"}`)}`),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Stripe: signed by the stripe SDK 301 s ago',
@@ -1569,8 +1260,7 @@ add('provider presets', [
           timestamp: now() - 301,
         }),
       ),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'Stripe: signed by the stripe SDK with another secret',
@@ -1579,14 +1269,12 @@ add('provider presets', [
         '{"id":"evt_1"}',
         stripeSdk.webhooks.generateTestHeaderString({ payload: '{"id":"evt_1"}', secret: whsec() }),
       ),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Stripe: a timestamp that is not digits',
     request: () => stripeRequest('{"id":"evt_1"}', `t=1e9,v1=${'a'.repeat(64)}`),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Stripe: a header of 40 v1 entries',
@@ -1600,20 +1288,17 @@ add('provider presets', [
   {
     name: 'Zoom: CRC with a markup plainToken, validly signed',
     request: () => v0('zoom', zoomCrc('<img src=x onerror=alert(1)>')),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Zoom: CRC with a CR LF plainToken, validly signed',
     request: () => v0('zoom', zoomCrc('a\r\nb')),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Zoom: CRC with a 300-character plainToken, validly signed',
     request: () => v0('zoom', zoomCrc('p'.repeat(300))),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Zoom: CRC without a signature',
@@ -1623,39 +1308,33 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: zoomCrc('abc'),
     }),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Zoom: a delivery signed 301 s ago',
     request: () => v0('zoom', '{"event":"meeting.started"}', { ts: String(now() - 301) }),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'Twitch: a verification challenge with markup, validly signed',
     request: () =>
       twitchRequest(twitchVerification('<svg onload=alert(1)>'), { type: 'webhook_callback_verification' }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Twitch: a verification challenge with a newline, validly signed',
     request: () => twitchRequest(twitchVerification('a\nb'), { type: 'webhook_callback_verification' }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Twitch: a Unix timestamp instead of RFC 3339, signed over it',
     request: () => twitchRequest('{"event":{}}', { ts: String(now()) }),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Twitch: a timestamp 11 minutes old, validly signed',
     request: () => twitchRequest('{"event":{}}', { ts: new Date(Date.now() - 660_000).toISOString() }),
-    status: 401,
-    code: 'timestamp_too_old',
+    ...refused(401, 'timestamp_too_old'),
   },
   {
     name: 'Twitch: no message id',
@@ -1663,33 +1342,28 @@ add('provider presets', [
       ((r) => ({ ...r, headers: r.headers!.filter(([n]) => n !== 'twitch-eventsub-message-id') }))(
         twitchRequest('{"event":{}}'),
       ),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Twitch: a verification signed with another secret',
     request: () =>
       twitchRequest(twitchVerification('abc'), { type: 'webhook_callback_verification', secret: SECRETS.github }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Shopify: a base64 digest of the wrong length',
     request: () => shopifyRequest('{"id":1}', randomBytes(20).toString('base64')),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Shopify: the right digest in hex',
     request: () => shopifyRequest('{"id":1}', hmacHex(SECRETS.shopify, '{"id":1}')),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
   {
     name: 'Shopify: a valid signature, another body',
     request: () => ({ ...shopifyRequest('{"id":1}', hmacB64(SECRETS.shopify, '{"id":1}')), body: '{"id":2}' }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Strava: no token',
@@ -1699,8 +1373,7 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: '{"subscription_id":42}',
     }),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Strava: a wrong token',
@@ -1710,8 +1383,7 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: '{"subscription_id":42}',
     }),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Strava: the token sent twice (an array)',
@@ -1721,8 +1393,7 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: '{"subscription_id":42}',
     }),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Strava: the right token for another subscription',
@@ -1732,8 +1403,7 @@ add('provider presets', [
       headers: [['content-type', 'application/json']],
       body: '{"subscription_id":43}',
     }),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'Meta: a delivery with only the SHA-1 X-Hub-Signature (downgrade)',
@@ -1741,15 +1411,13 @@ add('provider presets', [
       metaPost('{"object":"page"}', [
         ['x-hub-signature', `sha1=${createHmac('sha1', SECRETS.meta).update('{"object":"page"}').digest('hex')}`],
       ]),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   {
     name: 'Meta: a delivery signed in base64',
     request: () =>
       metaPost('{"object":"page"}', [['x-hub-signature-256', `sha256=${hmacB64(SECRETS.meta, '{"object":"page"}')}`]]),
-    status: 400,
-    code: 'invalid_header',
+    ...refused(400, 'invalid_header'),
   },
 ]);
 
@@ -1786,69 +1454,58 @@ add('API key and body-secret endpoints', [
   {
     name: 'Basic auth: a wrong password',
     request: () => toBasic(basicAuth('hooks:wrong-password')),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: the right password for another user',
     request: () => toBasic(basicAuth(`admin:${BASIC_CREDENTIALS.split(':')[1]}`)),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: the credentials as a Bearer token',
     request: () => toBasic(basicAuth(BASIC_CREDENTIALS, 'Bearer')),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: credentials that are not base64',
     request: () => toBasic([['authorization', 'Basic !!!not-base64!!!']]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: base64 of bytes that are not UTF-8',
     request: () => toBasic(basicAuth(Buffer.from([0x68, 0x3a, 0xff, 0xfe, 0xc3]))),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: credentials without a colon',
     request: () => toBasic(basicAuth(BASIC_CREDENTIALS.replace(':', ''))),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'Basic auth: credentials in the URL (user:password@)',
     request: () => ({ ...toBasic([]), path: `/hooks/basic?auth=${encodeURIComponent(BASIC_CREDENTIALS)}` }),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   { name: 'API key: no key header', request: () => toPartner([]), status: 401, code: 'bad_credentials' },
   {
     name: 'API key: an empty key',
     request: () => toPartner([['x-partner-key', '']]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: a wrong key',
     request: () => toPartner([['x-partner-key', `pk_${randomBytes(24).toString('base64url')}`]]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: the key without its last character',
     request: () => toPartner([['x-partner-key', PARTNER_KEY.slice(0, -1)]]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: the key with a character appended',
     request: () => toPartner([['x-partner-key', `${PARTNER_KEY}=`]]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: the key sent twice (joined by Node)',
@@ -1857,92 +1514,77 @@ add('API key and body-secret endpoints', [
         ['x-partner-key', PARTNER_KEY],
         ['x-partner-key', PARTNER_KEY],
       ]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: a key of 12 KiB',
     request: () => toPartner([['x-partner-key', 'k'.repeat(12_288)]]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: the key in the query string instead of the header',
     request: () => ({ ...toPartner([]), path: `/hooks/partner?x-partner-key=${PARTNER_KEY}` }),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'API key: the key as a Bearer token',
     request: () => toPartner([['authorization', `Bearer ${PARTNER_KEY}`]]),
-    status: 401,
-    code: 'bad_credentials',
+    ...refused(401, 'bad_credentials'),
   },
   {
     name: 'MS Graph: a body without "value"',
     request: () => toGraph('{"notifications":[]}'),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: an empty batch',
     request: () => toGraph('{"value":[]}'),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: a wrong clientState',
     request: () => toGraph(graphBody(['cs_wrong'])),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: a forged notification riding with a genuine one',
     request: () => toGraph(graphBody([GRAPH_STATE, 'cs_forged'])),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: clientState as a number',
     request: () => toGraph(graphBody([12345])),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: clientState as an object',
     request: () => toGraph(graphBody([{ $eq: GRAPH_STATE }])),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: a clientState of 129 characters',
     request: () => toGraph(graphBody([GRAPH_STATE.padEnd(129, 'x')])),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: 1,001 notifications',
     request: () => toGraph(graphBody(Array.from({ length: 1001 }, () => GRAPH_STATE))),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: "value" as an object',
     request: () => toGraph('{"value":{"clientState":"cs_wrong"}}'),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: the batch as text/plain',
     request: () => toGraph(graphBody(['cs_wrong']), 'text/plain'),
-    status: 401,
-    code: 'no_matching_signature',
+    ...refused(401, 'no_matching_signature'),
   },
   {
     name: 'MS Graph: truncated JSON',
     request: () => toGraph('{"value":[{"clientState":'),
-    status: 400,
-    code: 'invalid_body',
+    ...refused(400, 'invalid_body'),
   },
 ]);
 
@@ -1950,62 +1592,52 @@ add('challenges', [
   ...hostileTokens.map(([what, token]) => ({
     name: `Meta: hub.challenge with ${what} (right verify token)`,
     request: () => ({ method: 'GET', path: metaQuery(token) }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   })),
   {
     name: 'Meta: hub.challenge sent twice',
     request: () => ({ method: 'GET', path: `${metaQuery('a')}&hub.challenge=b` }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   {
     name: 'Meta: a wrong verify token with a markup challenge',
     request: () => ({ method: 'GET', path: metaQuery(encodeURIComponent('<b>x</b>'), 'wrong-token') }),
-    status: 401,
-    code: 'challenge_verification_failed',
+    ...refused(401, 'challenge_verification_failed'),
   },
   {
     name: 'Meta: no verify token',
     request: () => ({ method: 'GET', path: '/hooks/meta?hub.mode=subscribe&hub.challenge=abc' }),
-    status: 401,
-    code: 'challenge_verification_failed',
+    ...refused(401, 'challenge_verification_failed'),
   },
   {
     name: 'Meta: a verify token with a CR LF injection',
     request: () => ({ method: 'GET', path: metaQuery('abc', `${VERIFY_TOKEN}\r\nX-Evil: 1`) }),
-    status: 401,
-    code: 'challenge_verification_failed',
+    ...refused(401, 'challenge_verification_failed'),
   },
   {
     name: 'Meta: the verify token sent twice',
     request: () => ({ method: 'GET', path: `${metaQuery('abc')}&hub.verify_token=${VERIFY_TOKEN}` }),
-    status: 401,
-    code: 'challenge_verification_failed',
+    ...refused(401, 'challenge_verification_failed'),
   },
   {
     name: 'Meta: the verify token with a different case',
     request: () => ({ method: 'GET', path: metaQuery('abc', VERIFY_TOKEN.toUpperCase()) }),
-    status: 401,
-    code: 'challenge_verification_failed',
+    ...refused(401, 'challenge_verification_failed'),
   },
   {
     name: 'Meta: hub.mode other than subscribe is a delivery without headers',
     request: () => ({ method: 'GET', path: metaQuery('abc', VERIFY_TOKEN, 'unsubscribe') }),
-    status: 400,
-    code: 'missing_header',
+    ...refused(400, 'missing_header'),
   },
   ...hostileTokens.map(([what, token]) => ({
     name: `Dropbox: challenge with ${what}`,
     request: () => ({ method: 'GET', path: `/hooks/dropbox?challenge=${token}` }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   })),
   {
     name: 'Dropbox: challenge as an array (challenge[]=a)',
     request: () => ({ method: 'GET', path: '/hooks/dropbox?challenge[]=a&challenge[]=b' }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   },
   ...hostileTokens.slice(0, 7).map(([what, token]) => ({
     name: `Microsoft Graph: validationToken with ${what}`,
@@ -2013,14 +1645,12 @@ add('challenges', [
       method: 'POST',
       path: `/hooks/msgraph?validationToken=${token === 'a'.repeat(257) ? 'a'.repeat(1025) : token}`,
     }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   })),
   ...hostileTokens.map(([what, token]) => ({
     name: `X/Twitter CRC: crc_token with ${what}`,
     request: () => ({ method: 'GET', path: `/hooks/twitter?crc_token=${token}` }),
-    status: 400,
-    code: 'invalid_challenge',
+    ...refused(400, 'invalid_challenge'),
   })),
   ...(
     [
@@ -2037,8 +1667,7 @@ add('challenges', [
         path: '/hooks/okta',
         headers: [['x-okta-verification-challenge', value]] as Headers,
       }),
-      status: 400,
-      code: 'invalid_challenge',
+      ...refused(400, 'invalid_challenge'),
     },
     {
       name: `Smartsheet: Smartsheet-Hook-Challenge with ${what}`,
@@ -2051,8 +1680,7 @@ add('challenges', [
         ] as Headers,
         body: '{}',
       }),
-      status: 400,
-      code: 'invalid_challenge',
+      ...refused(400, 'invalid_challenge'),
     },
     {
       name: `Adobe Sign: X-AdobeSign-ClientId with ${what}`,
@@ -2061,8 +1689,7 @@ add('challenges', [
         path: '/hooks/adobesign',
         headers: [['x-adobesign-clientid', value]] as Headers,
       }),
-      status: 400,
-      code: 'invalid_challenge',
+      ...refused(400, 'invalid_challenge'),
     },
     {
       name: `Asana: X-Hook-Secret with ${what}`,
@@ -2075,8 +1702,7 @@ add('challenges', [
         ] as Headers,
         body: '{}',
       }),
-      status: 400,
-      code: 'invalid_challenge',
+      ...refused(400, 'invalid_challenge'),
     },
   ]),
   {
@@ -2090,8 +1716,7 @@ add('challenges', [
       ] as Headers,
       body: '{}',
     }),
-    status: 409,
-    code: 'handshake_refused',
+    ...refused(409, 'handshake_refused'),
   },
 ]);
 
@@ -2119,20 +1744,17 @@ add('admin authentication', [
   {
     name: 'no Authorization header',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints` }),
-    status: 401,
-    code: 'missing_admin_token',
+    ...refused(401, 'missing_admin_token'),
   },
   {
     name: 'an empty Authorization header',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: [['authorization', '']] }),
-    status: 401,
-    code: 'missing_admin_token',
+    ...refused(401, 'missing_admin_token'),
   },
   {
     name: '"Bearer" without a token',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: [['authorization', 'Bearer']] }),
-    status: 401,
-    code: 'malformed_admin_token',
+    ...refused(401, 'malformed_admin_token'),
   },
   {
     name: 'a wrong token',
@@ -2141,26 +1763,22 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints`,
       headers: bearer(`adm_${randomBytes(24).toString('base64url')}`),
     }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'the token with one character more',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: bearer(`${ADMIN_TOKEN}x`) }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'the token without its last character',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: bearer(ADMIN_TOKEN.slice(0, -1)) }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'the token in upper case',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: bearer(ADMIN_TOKEN.toUpperCase()) }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'the token as Basic credentials',
@@ -2169,14 +1787,12 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints`,
       headers: [['authorization', `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`]],
     }),
-    status: 401,
-    code: 'malformed_admin_token',
+    ...refused(401, 'malformed_admin_token'),
   },
   {
     name: 'the token in the query string',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints?access_token=${ADMIN_TOKEN}` }),
-    status: 401,
-    code: 'missing_admin_token',
+    ...refused(401, 'missing_admin_token'),
   },
   {
     name: 'a wrong token first, the right one second',
@@ -2185,14 +1801,12 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints`,
       headers: [...bearer('wrong-token-wrong-token'), ...bearer()],
     }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'a token of 600 characters',
     request: () => ({ method: 'GET', path: `${ADMIN}/endpoints`, headers: bearer('t'.repeat(600)) }),
-    status: 401,
-    code: 'malformed_admin_token',
+    ...refused(401, 'malformed_admin_token'),
   },
   {
     name: 'a token with raw non-ASCII bytes',
@@ -2201,8 +1815,7 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints`,
       headers: [['authorization', Buffer.concat([Buffer.from('Bearer '), utf8AsLatin1('tökén-tökén-tökén')])]],
     }),
-    status: 401,
-    code: 'malformed_admin_token',
+    ...refused(401, 'malformed_admin_token'),
   },
   {
     name: 'a tab between "Bearer" and the token',
@@ -2211,8 +1824,7 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints`,
       headers: [['authorization', `Bearer\t${ADMIN_TOKEN}`]],
     }),
-    status: 401,
-    code: 'malformed_admin_token',
+    ...refused(401, 'malformed_admin_token'),
   },
   {
     name: 'a rotation without a token',
@@ -2222,8 +1834,7 @@ add('admin authentication', [
       headers: [['content-type', 'application/json']],
       body: '{}',
     }),
-    status: 401,
-    code: 'missing_admin_token',
+    ...refused(401, 'missing_admin_token'),
   },
   {
     name: 'a revocation with a wrong token',
@@ -2232,20 +1843,17 @@ add('admin authentication', [
       path: `${ADMIN}/endpoints/billing/secrets/1`,
       headers: bearer('wrong-token-wrong-token'),
     }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'the event log with a wrong token',
     request: () => ({ method: 'GET', path: `${ADMIN}/events`, headers: bearer('wrong-token-wrong-token') }),
-    status: 401,
-    code: 'invalid_admin_token',
+    ...refused(401, 'invalid_admin_token'),
   },
   {
     name: 'one event with no token',
     request: () => ({ method: 'GET', path: `${ADMIN}/events/1` }),
-    status: 401,
-    code: 'missing_admin_token',
+    ...refused(401, 'missing_admin_token'),
   },
 ]);
 
@@ -2278,8 +1886,7 @@ add('admin paths', [
   ...['0', '-1', '1.5', '99999999999', '1%20OR%201=1', 'abc', '1e3', '%2e%2e'].map((version) => ({
     name: `revoking secret version ${decodeURIComponent(version)}`,
     request: () => admin('DELETE', `/endpoints/billing/secrets/${version}`),
-    status: 404,
-    code: 'unknown_version',
+    ...refused(404, 'unknown_version'),
   })),
   ...[
     'abc',
@@ -2297,20 +1904,17 @@ add('admin paths', [
   {
     name: 'a secret name with a path traversal',
     request: () => admin('GET', '/endpoints/meta/secrets?name=..%2F..%2Fx'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a secret name the endpoint does not declare',
     request: () => admin('GET', '/endpoints/billing/secrets?name=verify-token'),
-    status: 404,
-    code: 'unknown_secret_name',
+    ...refused(404, 'unknown_secret_name'),
   },
   {
     name: 'a secret name with SQL',
     request: () => admin('GET', `/endpoints/meta/secrets?name=${encodeURIComponent("x' OR '1'='1")}`),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
 ]);
 
@@ -2343,8 +1947,7 @@ add('admin queries', [
   ).map(([what, query]) => ({
     name: `listing events with ${what}`,
     request: () => admin('GET', `/events?${query}`),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   })),
   ...(
     [
@@ -2370,62 +1973,52 @@ add('admin bodies', [
   {
     name: 'a rotation with a number as the secret',
     request: () => rotate('{"secret":123}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with an empty secret',
     request: () => rotate('{"secret":""}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a secret that is not whsec_',
     request: () => rotate('{"secret":"not-a-webhook-secret"}'),
-    status: 400,
-    code: 'invalid_secret',
+    ...refused(400, 'invalid_secret'),
   },
   {
     name: 'a rotation with a whsec_ of 8 bytes',
     request: () => rotate(`{"secret":"whsec_${randomBytes(8).toString('base64')}"}`),
-    status: 400,
-    code: 'invalid_secret',
+    ...refused(400, 'invalid_secret'),
   },
   {
     name: 'a rotation with a secret of 5,000 characters',
     request: () => rotate(`{"secret":"${'s'.repeat(5000)}"}`),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a negative grace period',
     request: () => rotate('{"gracePeriodSeconds":-1}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a grace period of 1e12',
     request: () => rotate('{"gracePeriodSeconds":1e12}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a grace period as a string',
     request: () => rotate('{"gracePeriodSeconds":"60"}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a fractional grace period',
     request: () => rotate('{"gracePeriodSeconds":1.5}'),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with an unknown field',
     request: () => rotate(`{"secret":"${whsec()}","admin":true}`),
-    status: 400,
-    code: 'validation_failed',
+    ...refused(400, 'validation_failed'),
   },
   {
     name: 'a rotation with a __proto__ field',
@@ -2440,8 +2033,7 @@ add('admin bodies', [
   {
     name: 'a rotation of 2 MiB',
     request: () => rotate(`{"secret":"${'s'.repeat(2 * LIMIT)}"}`),
-    status: 413,
-    code: 'payload_too_large',
+    ...refused(413, 'payload_too_large'),
   },
   {
     name: 'a rotation with a secret that holds a NUL',
@@ -2525,6 +2117,17 @@ describe.each(ADAPTERS)(`bad-input matrix (${cases.length} cases) on %s`, (adapt
     expect(head.status).toBe(200);
   });
 
+  it('builds deliveries that are accepted unmutated, so that each mutation is what the matrix refuses', async () => {
+    for (const request of [
+      toBilling(delivery()),
+      edited((h) => h),
+      signedBy(rightDigest),
+      toBilling(referenceSigned(SECRETS.billing, '{}')),
+    ]) {
+      expect((await rawRequest(running.port, request)).status).toBe(202);
+    }
+  });
+
   it('generates a Standard Webhooks secret in its provider format (whsec_ and 24–64 bytes of base64)', async () => {
     const answer = await rawRequest(running.port, rotate('{"gracePeriodSeconds":86400}', 'application/json', 'legacy'));
     expect(answer.status).toBe(201);
@@ -2541,20 +2144,8 @@ describe.each(ADAPTERS)(`bad-input matrix (${cases.length} cases) on %s`, (adapt
       ['/hooks/other', SECRETS.other, 'webhook'],
       ['/hooks/legacy', SECRETS.legacy, 'svix'],
     ] as const) {
-      const id = newId();
-      const at = now();
-      const body = JSON.stringify({ type: 'leak.check', id });
-      const answer = await rawRequest(running.port, {
-        method: 'POST',
-        path,
-        headers: [
-          ['content-type', 'application/json'],
-          [`${prefix}-id`, id],
-          [`${prefix}-timestamp`, String(at)],
-          [`${prefix}-signature`, signed(secret, id, at, body)],
-        ],
-        body,
-      });
+      const body = JSON.stringify({ type: 'leak.check', path });
+      const answer = await rawRequest(running.port, post(path, referenceSigned(secret, body, { prefix })));
       expect([path, answer.status]).toEqual([path, 202]);
     }
     const stravaEvent = await rawRequest(running.port, {
@@ -2590,27 +2181,13 @@ describe.each(ADAPTERS)(`bad-input matrix (${cases.length} cases) on %s`, (adapt
     generated.push(madeToken.json.secret);
     generatedAnswers.push(madeToken.text);
     // The new secrets work: a delivery signed with the generated one, a challenge with the new token.
-    {
-      const id = newId();
-      const at = now();
-      const answer = await rawRequest(running.port, {
-        method: 'POST',
-        path: '/hooks/other',
-        headers: [
-          ['content-type', 'application/json'],
-          ['webhook-id', id],
-          ['webhook-timestamp', String(at)],
-          ['webhook-signature', signed(made.json.secret, id, at, '{}')],
-        ],
-        body: '{}',
-      });
-      expect(answer.status).toBe(202);
-      const challenge = await rawRequest(running.port, {
-        method: 'GET',
-        path: metaQuery('4242', madeToken.json.secret),
-      });
-      expect([challenge.status, challenge.text]).toEqual([200, '4242']);
-    }
+    const withGenerated = await rawRequest(running.port, post('/hooks/other', referenceSigned(made.json.secret, '{}')));
+    expect(withGenerated.status).toBe(202);
+    const challengeWithGenerated = await rawRequest(running.port, {
+      method: 'GET',
+      path: metaQuery('4242', madeToken.json.secret),
+    });
+    expect([challengeWithGenerated.status, challengeWithGenerated.text]).toEqual([200, '4242']);
 
     // Every admin view an operator can open.
     const adminAnswers: string[] = [];
@@ -2633,9 +2210,19 @@ describe.each(ADAPTERS)(`bad-input matrix (${cases.length} cases) on %s`, (adapt
     }
     expect(ids.length).toBeGreaterThan(cases.length / 2);
     for (const id of ids) await view(`/events/${id}`);
-    await view('/audit').catch(() => undefined);
 
+    // The admin API has no audit route: the audit trail is read from its table below. It must hold
+    // the rotations and views above, or the scan of it would prove nothing.
     const rows = await withClient(running.db.url, async (client) => {
+      const { rows: audited } = await client.query(`SELECT DISTINCT action, endpoint FROM webhook_audit`);
+      expect(audited).toEqual(
+        expect.arrayContaining([
+          { action: 'secret.rotate', endpoint: 'billing' },
+          { action: 'secret.rotate', endpoint: 'other' },
+          { action: 'secret.rotate', endpoint: 'meta' },
+          { action: 'events.get', endpoint: 'billing' },
+        ]),
+      );
       const texts: string[] = [];
       for (const table of ['webhook_events', 'webhook_audit', 'webhook_secrets', 'webhook_encryption_keys']) {
         const { rows: found } = await client.query(

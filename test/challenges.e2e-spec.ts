@@ -9,7 +9,6 @@ import { Controller, Get, Head, Injectable, Post, UseGuards } from '@nestjs/comm
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import {
-  constantTimeEqualString,
   EventLogReader,
   WebhookChallenge,
   WebhookEndpoint,
@@ -23,9 +22,10 @@ import {
   type WebhookRequest,
   type WebhookSecret,
 } from '../src';
+import { constantTimeEqualString } from '../src/core';
 import { declarativeChallenge } from '../src/core/challenges/declarative/declarative-challenge.strategy';
-import { TwitterScheme } from '../src/core/schemes/twitter.scheme';
-import { ZoomScheme } from '../src/core/schemes/zoom.scheme';
+import { twitterProvider } from '../src/providers/twitter';
+import { zoomProvider } from '../src/providers/zoom';
 import type { ChallengeStrategy } from '../src/core/challenge-strategy';
 import {
   adobeIoChallenge,
@@ -153,11 +153,11 @@ function endpoints(zoomSecret: string): Record<string, WebhookEndpointDefinition
   const slackScheme = v0Scheme('slack', 'x-slack-signature', 'x-slack-request-timestamp');
   // Zoom and X compute their answers with the signing secret: only a scheme that declares it refuses
   // such answers as signatures may sit beside them (issue 13 item 1), so these are the real ones.
-  const zoomScheme = new ZoomScheme();
+  const zoomScheme = zoomProvider.scheme();
   return {
     slack: endpoint('slack', slackScheme, slackChallenge(), { secrets: [SLACK_SECRET] }),
     zoom: endpoint('zoom', zoomScheme, zoomChallenge(), { secrets: [zoomSecret] }),
-    x: endpoint('twitter', new TwitterScheme(), twitterChallenge(), {
+    x: endpoint('twitter', twitterProvider.scheme(), twitterChallenge(), {
       secrets: [X.inputs.consumer_secret],
     }),
     meta: endpoint('meta', bodyScheme('meta', 'x-hub-signature-256'), metaChallenge(), {

@@ -1,10 +1,8 @@
 import { Body, Controller, Injectable, Module, Post, UseGuards, HttpCode } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { Webhook } from 'standardwebhooks';
 import {
+  EventLog,
   EventLogUnavailableError,
-  WebhookVerifier,
-  type EventLog,
   type WebhookEventStatus,
   standardWebhooks,
   WebhookEndpoint,
@@ -15,6 +13,7 @@ import {
 } from '../src';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
+import { standardWebhooksHeaders } from './support/storages';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const NEXT_SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
@@ -53,18 +52,9 @@ function signed(
   options: { id?: string; secret?: string; at?: Date; contentType?: string } = {},
 ) {
   const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
-  const at = options.at ?? new Date();
   const text = Buffer.isBuffer(body) ? body.toString('latin1') : body;
-  const signature = new Webhook(options.secret ?? SECRET).sign(id, at, text);
-  return {
-    id,
-    headers: {
-      'content-type': options.contentType ?? 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
-  };
+  const { at, contentType } = options;
+  return { id, headers: standardWebhooksHeaders(options.secret ?? SECRET, id, text, { at, contentType }) };
 }
 
 const endpoints = (billingSecret: string) => ({
@@ -240,10 +230,10 @@ class UnavailableEventLog implements EventLog {
 describe.each(ADAPTERS)('an event log that cannot store on %s', (adapter) => {
   let running: RunningApp;
   beforeAll(async () => {
-    running = await startApp(adapter, [registrations.forRoot(), CallsModule], [HooksController]);
-    // Replace the log after start-up, as an outage would.
-    const verifier = running.app.get(WebhookVerifier) as unknown as { eventLog: EventLog };
-    verifier.eventLog = new UnavailableEventLog();
+    // The log is replaced through Nest's public override seam, by its injection token.
+    running = await startApp(adapter, [registrations.forRoot(), CallsModule], [HooksController], {
+      overrides: [[EventLog, new UnavailableEventLog()]],
+    });
   });
   afterAll(() => running.close());
 

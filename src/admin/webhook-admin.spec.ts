@@ -15,6 +15,25 @@ async function compile(module: unknown) {
   return moduleRef;
 }
 
+/** Starts an app with the module and answers the status of GET /webhooks/admin/endpoints under each bearer token. */
+async function adminStatuses(module: unknown, tokens: string[]): Promise<number[]> {
+  const app = (await compile(module)).createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  try {
+    const { port } = app.getHttpServer().address() as { port: number };
+    const statuses: number[] = [];
+    for (const token of tokens) {
+      const answer = await fetch(`http://127.0.0.1:${port}/webhooks/admin/endpoints`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      statuses.push(answer.status);
+    }
+    return statuses;
+  } finally {
+    await app.close();
+  }
+}
+
 describe('admin configuration', () => {
   it('needs a token of at least 16 visible characters unless the app brings a guard', () => {
     expect(() => resolveAdminConfig(undefined, false)).toThrow(WebhookConfigurationError);
@@ -48,10 +67,20 @@ describe('admin configuration', () => {
   });
 
   it('takes the token from useFactory with forRootAsync and from the extra with forRoot', async () => {
-    await compile(WebhookModule.forRootAsync({ admin: true, useFactory: () => ({ admin: { token: TOKEN } }) }));
-    await compile(
-      WebhookModule.forRoot({ admin: { token: TOKEN }, endpoints: { a: standardWebhooks({ secret: SECRET }) } }),
-    );
+    const other = 'another-long-admin-token';
+    const fromFactory = WebhookModule.forRootAsync({ admin: true, useFactory: () => ({ admin: { token: TOKEN } }) });
+    expect(await adminStatuses(fromFactory, [TOKEN, other])).toEqual([200, 401]);
+    const fromExtra = WebhookModule.forRoot({
+      admin: { token: TOKEN },
+      endpoints: { a: standardWebhooks({ secret: SECRET }) },
+    });
+    expect(await adminStatuses(fromExtra, [TOKEN, other])).toEqual([200, 401]);
+    // Documented: with forRootAsync, the factory's token wins over one in the extra.
+    const both = WebhookModule.forRootAsync({
+      admin: { token: other },
+      useFactory: () => ({ admin: { token: TOKEN } }),
+    });
+    expect(await adminStatuses(both, [TOKEN, other])).toEqual([200, 401]);
   });
 
   it('warns when admin options come without the admin extra', async () => {

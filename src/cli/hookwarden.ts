@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertWhsecFormat, decodeStandardSecret } from '../core/secret';
 import type * as StorageCommands from '../storage/typeorm/storage.cli';
-import { CHALLENGES } from './challenges';
-import { SIGNERS, signDelivery } from './signers';
-import { testEventBody } from './test-events';
+import { WEBHOOK_PROVIDERS } from '../providers/catalogue';
+import { challengeRequest, signWebhook } from '../testing/sign-webhook';
 
 const USAGE = `Usage: hookwarden <command> [options]
 
@@ -34,9 +33,19 @@ Options:
   -h, --help       Show this help.
   -v, --version    Show the version.
 
-Providers (send): ${Object.keys(SIGNERS).join(', ')}
-Providers (challenge): ${Object.keys(CHALLENGES).join(', ')}
+Providers (send): ${WEBHOOK_PROVIDERS.map((provider) => provider.id).join(', ')}
+Providers (challenge): ${WEBHOOK_PROVIDERS.filter((provider) => provider.challengeRequest)
+  .map((provider) => provider.id)
+  .join(', ')}
 `;
+
+/** Names earlier versions of the CLI accepted, kept so scripts keep working. */
+const ALIASES: Readonly<Record<string, string>> = {
+  standard: 'standard-webhooks',
+  msgraph: 'ms-graph',
+  adobe: 'adobe-io',
+};
+const providerNamed = (name: string) => WEBHOOK_PROVIDERS.find((provider) => provider.id === (ALIASES[name] ?? name));
 
 const COMMANDS = ['send', 'challenge', 'migrate', 'revert', 'reencrypt', 'help'];
 
@@ -104,29 +113,43 @@ export async function main(argv: string[]): Promise<number> {
   if (urlProblem) return usageError(urlProblem);
   // --secret first; otherwise the environment, which other users cannot read in the process list.
   const secret = values.secret ?? (process.env.HOOKWARDEN_SECRET || undefined);
+  const entry = providerNamed(provider);
   if (command === 'send') {
-    if (!SIGNERS[provider]) {
-      return usageError(`unknown provider for send: ${provider}. Known: ${Object.keys(SIGNERS).join(', ')}.`);
+    if (!entry) {
+      return usageError(
+        `unknown provider for send: ${provider}. Known: ${WEBHOOK_PROVIDERS.map((p) => p.id).join(', ')}.`,
+      );
     }
     if (secret === undefined) return usageError('send needs --secret <secret> (or HOOKWARDEN_SECRET).');
-    const secretProblem = checkSecret(provider, secret);
+    const secretProblem = checkSecret(entry.id, secret);
     if (secretProblem) return usageError(secretProblem);
     const data = values.data;
-    const body = Buffer.from(
-      data === undefined ? testEventBody(provider) : data.startsWith('@') ? readFileSync(data.slice(1)) : data,
-    );
-    const contentType = values['content-type'] ?? 'application/json';
-    const headers = signDelivery(provider, { body, secret, url, contentType });
-    const response = await request(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+    const delivery = signWebhook(entry, {
+      secret,
+      url,
+      ...(data !== undefined
+        ? {
+            body: data.startsWith('@') ? readFileSync(data.slice(1)) : Buffer.from(data),
+            contentType: values['content-type'] ?? 'application/json',
+          }
+        : values['content-type'] !== undefined
+          ? { contentType: values['content-type'] }
+          : {}),
+    });
+    const response = await request(delivery.url ?? url, {
+      method: delivery.method,
+      headers: delivery.headers,
+      body: delivery.body,
+    });
     out(`${response.status} ${response.statusText}`);
     out(await response.text());
     return response.ok ? 0 : 1;
   }
-  const probeOf = CHALLENGES[provider];
-  if (!probeOf) {
-    return usageError(`no challenge for ${provider}. Known: ${Object.keys(CHALLENGES).join(', ')}.`);
+  if (!entry?.challengeRequest) {
+    const known = WEBHOOK_PROVIDERS.filter((p) => p.challengeRequest).map((p) => p.id);
+    return usageError(`no challenge for ${provider}. Known: ${known.join(', ')}.`);
   }
-  const probe = probeOf({ url, secret, verifyToken: values['verify-token'] });
+  const probe = challengeRequest(entry, { url, secret, verifyToken: values['verify-token'] });
   const target = new URL(url);
   for (const [k, v] of Object.entries(probe.query ?? {})) target.searchParams.set(k, v);
   const response = await request(target, { method: probe.method, headers: probe.headers, body: probe.body });
@@ -160,7 +183,7 @@ function checkUrl(url: string): string | undefined {
 function checkSecret(provider: string, secret: string): string | undefined {
   try {
     assertWhsecFormat(secret);
-    if (provider === 'standard' || provider === 'svix') decodeStandardSecret(secret);
+    if (provider === 'standard-webhooks' || provider === 'svix') decodeStandardSecret(secret);
     return undefined;
   } catch (error) {
     return (error as Error).message; // these messages never quote the secret

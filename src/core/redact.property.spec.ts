@@ -33,7 +33,7 @@ const PROVIDER_SECRET_HEADERS = [
   'X-Dropbox-Signature',
   'Box-Signature-Primary',
   'Box-Signature-Secondary',
-  // Trello signs with base64 HMAC-SHA1 in this header (src/core/schemes/trello.scheme.ts).
+  // Trello signs with base64 HMAC-SHA1 in this header (src/providers/trello.ts).
   'X-Trello-Webhook',
   'X-Adobe-Digital-Signature-1',
   'Smartsheet-Hmac-SHA256',

@@ -3,13 +3,8 @@
 // (seeded on start) or the admin API; an endpoint without a live secret refuses every delivery.
 import { randomBytes } from 'node:crypto';
 import type { ConfigService } from '@nestjs/config';
-import {
-  declarativeChallenge,
-  generateStandardSecret,
-  standardWebhooks,
-  svix,
-  type WebhookEndpointDefinition,
-} from '../index';
+import { declarativeChallenge, standardWebhooks, svix, type WebhookEndpointDefinition } from '../index';
+import { generateStandardSecret } from '../core';
 import {
   adobeIo,
   asana,

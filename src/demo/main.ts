@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SecretStore, signStandardWebhook, useWebhookBodyParsers } from '../index';
+import { SecretStore, useWebhookBodyParsers } from '../index';
+import { signWebhook } from '../testing';
 import { DEMO_ENDPOINTS, demoPublicUrl, namedSecretEnvName, secretEnvName } from './demo-endpoints';
 import { demoDataDir, loadDemoCredentials, type DemoCredentials } from './demo-data';
 import { openDemoDatabase, type DemoDatabase } from './demo-database';
@@ -155,7 +156,13 @@ async function banner(app: INestApplication, input: BannerInput): Promise<string
   const id = `msg_${randomBytes(12).toString('hex')}`;
   const timestamp = Math.floor(Date.now() / 1000);
   const body = JSON.stringify({ type: 'demo.ping', data: { message: 'Hello from the Hookwarden demo' } });
-  const signature = signStandardWebhook({ id, timestamp, body, secret: input.standardSecret.value });
+  const signed = signWebhook('standard-webhooks', {
+    id,
+    timestamp: timestamp * 1000,
+    body,
+    secret: input.standardSecret.value,
+  });
+  const signature = signed.headers['webhook-signature'];
   const until = new Date((timestamp + tolerance) * 1000).toLocaleTimeString();
   out(
     `  Send a signed Standard Webhooks delivery (signed at start: valid for ${Math.round(tolerance / 60)} minutes, until ${until}, ` +

@@ -1,4 +1,4 @@
-import type { VerifiedWebhook } from './webhook-verifier.service';
+import type { VerifiedWebhook } from './verified-webhook';
 
 /**
  * The delivery WebhookGuard accepted, per platform request, for `@WebhookEvent()`. A WeakMap

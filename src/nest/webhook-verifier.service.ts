@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
@@ -7,6 +7,11 @@ import type { WebhookSecret } from '../core/secret';
 import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import { assertChallengeCannotSign, challengeContextFor } from '../core/challenges/computed-token';
 import type { SignatureVerification } from '../core/signature-scheme';
+import { handshakeSecretAction, isChallengeRequest, sharedSecretMessage } from '../core/delivery/challenge';
+import { copyOutcome, dedupeKeyOf, replayWindowEnd } from '../core/delivery/dedupe';
+import { isParsedMediaType } from '../core/delivery/media-types';
+import { deliveryPayload } from '../core/delivery/payload';
+import { missingRawBodyRefusal, refusalOf, verifyWithSchemes } from '../core/delivery/verification';
 import {
   DeliveryInProgressError,
   EventLog,
@@ -19,41 +24,11 @@ import { namedSecretKey } from './webhook-storage-parts';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
-import { isParsedMediaType } from './body-parsers';
-import { unsupportedMediaType } from './webhook.exceptions';
+import { findSharedChallengeSecret } from './shared-challenge-secret';
+import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 
-/**
- * A delivery that passed verification, as the handler receives it through `@WebhookEvent()`.
- * @publicApi
- */
-export interface VerifiedWebhook<TPayload = unknown> {
-  /** The endpoint name from the options. */
-  readonly endpoint: string;
-  readonly provider: string;
-  /** The provider's message id, when it sends one. */
-  readonly id?: string;
-  /**
-   * What duplicates are recognised by: the provider's message id, or where it sends none,
-   * `sha256:<hex>` of what its signature covers (the signed timestamp and the body; Twilio: the URL
-   * and parameters), with the unsigned topic header of Shopify and GitHub. Absent where the endpoint
-   * does not deduplicate content (Dropbox, Microsoft Graph) and the provider signs no id.
-   */
-  readonly dedupeKey?: string;
-  /** The signed timestamp, when the provider signs one. */
-  readonly timestamp?: Date;
-  /** The parsed body: JSON as an object, a form as its fields, otherwise what the platform parsed. */
-  readonly payload: TPayload;
-  /** The exact bytes that were verified. */
-  readonly rawBody: Buffer;
-  /** The version of the secret that matched. */
-  readonly secretVersion?: number;
-  readonly receivedAt: Date;
-}
-
-/** What the verifier decided about a request that it did not reject. @publicApi */
-export type WebhookOutcome =
-  | { readonly status: 'accepted'; readonly delivery: VerifiedWebhook }
-  | { readonly status: 'duplicate'; readonly delivery: VerifiedWebhook };
+export { findSharedChallengeSecret };
+export type { VerifiedWebhook, WebhookOutcome };
 
 /**
  * The token of the in-progress lease a delivery holds, on the delivery itself (not enumerable, so
@@ -65,11 +40,6 @@ const LEASE_TOKEN = Symbol('hookwarden.leaseToken');
 function leaseTokenOf(delivery: VerifiedWebhook): string | undefined {
   return (delivery as { [LEASE_TOKEN]?: string })[LEASE_TOKEN];
 }
-
-const RAW_BODY_HELP =
-  'The raw request body is not available, so the signature cannot be checked. Create the app with ' +
-  'NestFactory.create(AppModule, { rawBody: true }) and, for text or binary bodies, call ' +
-  'useWebhookBodyParsers(app) from nestjs-hookwarden.';
 
 /**
  * The whole verification of one request, independent of HTTP frameworks: the guard calls it, and
@@ -131,12 +101,10 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     let verification: SignatureVerification;
     try {
       if (incoming.rawBody === undefined) {
-        // XML, multipart…: no parser keeps their bytes; a parsed type without them is a setup mistake.
-        if (!isParsedMediaType(incoming.headers['content-type'])) throw unsupportedMediaType();
-        throw new WebhookVerificationError(WebhookErrorCode.RawBodyMissing, RAW_BODY_HELP);
+        throw missingRawBodyRefusal(isParsedMediaType(incoming.headers['content-type']));
       }
       const secrets = await this.secrets.getLiveSecrets(endpoint.name);
-      verification = this.runSchemes(endpoint, incoming as WebhookRequest, secrets, receivedAt);
+      verification = verifyWithSchemes(endpoint.schemes, incoming as WebhookRequest, secrets, receivedAt);
     } catch (error) {
       const rejection = this.asVerificationError(error, endpoint);
       this.recordRejection(endpoint, incoming, rejection.code, receivedAt);
@@ -152,7 +120,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       id: verification.messageId,
       dedupeKey,
       timestamp: verification.signedAt,
-      payload: payloadOf(incoming),
+      payload: deliveryPayload(incoming),
       rawBody: incoming.rawBody!,
       secretVersion: verification.secretVersion,
       receivedAt: new Date(receivedAt),
@@ -164,11 +132,9 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       leaseToken,
     });
     if (status === 'duplicate' && dedupeKey !== undefined && this.eventLog.resolveDuplicate) {
-      // A copy is acknowledged only once the first acceptance was: until then its handler may
-      // still fail and be released, and a 2xx here would have told the provider to stop retrying.
-      const state = await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey, leaseToken);
-      if (state === 'in_progress') throw new DeliveryInProgressError();
-      if (state === 'claimed') return { status: 'accepted', delivery };
+      const outcome = copyOutcome(await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey, leaseToken));
+      if (outcome === 'in_progress') throw new DeliveryInProgressError();
+      return { status: outcome, delivery };
     }
     return { status: status === 'duplicate' ? 'duplicate' : 'accepted', delivery };
   }
@@ -218,10 +184,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     receivedAt = Date.now(),
   ): Promise<ChallengeResponse | undefined> {
     const endpoint = this.endpoint(endpointName);
-    // Without the raw bytes nothing can be detected safely; the delivery path reports the fix.
-    if (incoming.rawBody === undefined) return undefined;
-    const request = incoming as WebhookRequest;
-    if (!detects(strategy, request)) return undefined;
+    if (!isChallengeRequest(strategy, incoming)) return undefined;
+    const request: WebhookRequest = incoming;
     this.assertStrategyCannotSign(endpoint, strategy);
 
     let answer: ChallengeResponse;
@@ -229,7 +193,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     try {
       const secrets = await this.secrets.getLiveSecrets(endpoint.name);
       if (strategy.signed) {
-        verification = this.runSchemes(endpoint, request, secrets, receivedAt);
+        verification = verifyWithSchemes(endpoint.schemes, request, secrets, receivedAt);
       } else {
         // An unsigned challenge still comes from where deliveries come from: the address and
         // certificate checks of the endpoint apply to it as to a delivery.
@@ -282,13 +246,18 @@ export class WebhookVerifier implements OnApplicationBootstrap {
         `Endpoint "${endpoint.name}" already has a signing secret; a new handshake may not replace it ` +
           '(set allowSecretReplacement on the endpoint to allow it).',
       );
-    if (hasSecret && !endpoint.allowSecretReplacement) throw refused();
+    const action = handshakeSecretAction(
+      hasSecret,
+      endpoint.allowSecretReplacement === true,
+      !!this.secrets.addFirstSecret,
+    );
+    if (action === 'refuse') throw refused();
     let stored = true;
     try {
-      if (!endpoint.allowSecretReplacement && this.secrets.addFirstSecret) {
+      if (action === 'add_first') {
         // "No secret yet?" was read above, before other awaits: concurrent handshakes all see "none".
         // The store decides again, atomically, so exactly one of them wins.
-        stored = (await this.secrets.addFirstSecret(endpoint.name, secret)) !== undefined;
+        stored = (await this.secrets.addFirstSecret!(endpoint.name, secret)) !== undefined;
       } else {
         // The old secret stops at once: the provider signs with the new one from now on.
         await this.secrets.addSecret(endpoint.name, secret, { gracePeriodSeconds: 0 });
@@ -303,36 +272,15 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     if (!stored) throw refused();
   }
 
-  private runSchemes(
-    endpoint: ResolvedEndpoint,
-    request: WebhookRequest,
-    secrets: readonly WebhookSecret[],
-    receivedAt: number,
-  ): SignatureVerification {
-    const context = { receivedAt };
-    if (endpoint.schemes.length === 1) return endpoint.schemes[0].verify(request, secrets, context);
-    let merged: SignatureVerification = {};
-    for (const scheme of endpoint.schemes) {
-      const result = scheme.verify(request, secrets, context);
-      merged = {
-        secretVersion: merged.secretVersion ?? result.secretVersion,
-        messageId: merged.messageId ?? result.messageId,
-        unsignedMessageId: merged.messageId === undefined ? result.unsignedMessageId : merged.unsignedMessageId,
-        signedAt: merged.signedAt ?? result.signedAt,
-        signedContentKey: merged.signedContentKey ?? result.signedContentKey,
-        unsignedEventType: merged.unsignedEventType ?? result.unsignedEventType,
-      };
-    }
-    return merged;
-  }
-
   /** Any other failure inside a scheme fails closed as a rejection, never as a 500. */
   private asVerificationError(error: unknown, endpoint: ResolvedEndpoint): WebhookVerificationError {
-    if (error instanceof WebhookVerificationError) return error;
-    this.logger.error(
-      `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
-    );
-    return new WebhookVerificationError(WebhookErrorCode.VerificationFailed, 'The request could not be verified.');
+    const { rejection, unexpected } = refusalOf(error);
+    if (unexpected) {
+      this.logger.error(
+        `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
+      );
+    }
+    return rejection;
   }
 
   private recordRejection(
@@ -354,9 +302,6 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     verification: SignatureVerification,
     reason?: string,
   ): WebhookEventRecord {
-    const windowEnd = verification.signedAt
-      ? verification.signedAt.getTime() + endpoint.toleranceSeconds * 1000
-      : receivedAt + endpoint.dedupeWindowSeconds * 1000;
     return {
       endpoint: endpoint.name,
       provider: endpoint.provider,
@@ -366,7 +311,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       secretVersion: verification.secretVersion,
       receivedAt: new Date(receivedAt),
       signedAt: verification.signedAt,
-      replayWindowEndsAt: new Date(windowEnd),
+      replayWindowEndsAt: new Date(replayWindowEnd(endpoint, verification.signedAt, receivedAt)),
       method: incoming.method,
       path: redactUrl(incoming.url, endpoint.credentialQuery),
       headers: redactHeaders(incoming.headers, endpoint.credentialHeaders),
@@ -375,142 +320,6 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       storeBody: !endpoint.bodyIsCredential,
     };
   }
-}
-
-/** Whether the endpoint's configured challenge computes answers with its signing secret. */
-function computesWithSigningSecret(endpoint: ResolvedEndpoint): boolean {
-  return endpoint.challenge?.computesWithSigningSecret === true;
-}
-
-/** Whether a scheme of the endpoint may accept a computed challenge answer as a signature (Mailgun, custom). */
-function acceptsChallengeAnswers(endpoint: ResolvedEndpoint): boolean {
-  return endpoint.schemes.some((scheme) => scheme.requiresSecret && scheme.refusesChallengeAnswers !== true);
-}
-
-function fingerprint(secret: string | Buffer): Buffer {
-  return createHash('sha256').update(secret).digest();
-}
-
-/**
- * The name of another endpoint that holds one of `secrets` while the pair forms a signing oracle: one
- * side answers challenges with an HMAC of its signing secret (`computes`, or its configured challenge
- * does), the other has a scheme that does not declare `refusesChallengeAnswers`. Secrets are compared
- * by SHA-256 fingerprint in constant time. `undefined` when there is none. The admin API calls it
- * before a rotation stores a secret.
- * @internal
- */
-export async function findSharedChallengeSecret(
-  config: ResolvedWebhookConfig,
-  store: Pick<SecretStore, 'getLiveSecrets'>,
-  endpointName: string,
-  secrets: ReadonlyArray<WebhookSecret | string | Buffer>,
-  computes = false,
-): Promise<string | undefined> {
-  const self = config.endpoints.get(endpointName);
-  if (!self || secrets.length === 0) return undefined;
-  const selfComputes = computes || computesWithSigningSecret(self);
-  const selfAccepts = acceptsChallengeAnswers(self);
-  if (!selfComputes && !selfAccepts) return undefined;
-  const mine = secrets.map((secret) =>
-    fingerprint(typeof secret === 'string' || Buffer.isBuffer(secret) ? secret : secret.value),
-  );
-  for (const other of config.endpoints.values()) {
-    if (other.name === endpointName) continue;
-    const pairs = (selfComputes && acceptsChallengeAnswers(other)) || (selfAccepts && computesWithSigningSecret(other));
-    if (!pairs) continue;
-    let shared = false;
-    for (const secret of await store.getLiveSecrets(other.name)) {
-      const theirs = fingerprint(secret.value);
-      // Every pair is compared, so the time says nothing about which one matched.
-      for (const candidate of mine) shared = timingSafeEqual(candidate, theirs) || shared;
-    }
-    if (shared) return other.name;
-  }
-  return undefined;
-}
-
-function sharedSecretMessage(endpoint: string, other: string): string {
-  return (
-    `Webhook endpoints "${endpoint}" and "${other}" share a signing secret, and a challenge answer of one ` +
-    '(an HMAC keyed with that secret) could pass as a delivery signature of the other, whose scheme does not ' +
-    'declare refusesChallengeAnswers. Give each endpoint its own secret.'
-  );
-}
-
-/** `detect` must never throw; one that does is a strategy bug, treated as "not a challenge". */
-function detects(strategy: ChallengeStrategy, request: WebhookRequest): boolean {
-  try {
-    return strategy.detect(request) === true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * What duplicates are recognised by: a signed message id as is; otherwise (no id, or an id header
- * anyone can rewrite) the scheme's key of the signed content (Twilio), else the SHA-256 of the signed
- * timestamp and the body — what every such scheme signs. The one unsigned value that enters it is the
- * event type of a provider that names it only in a header (Shopify's topic, GitHub's event): one body
- * under two topics is two events, and merging them would lose one. An endpoint that does not
- * deduplicate content (Dropbox, Microsoft Graph) keeps only a signed id; an unsigned id header is
- * never a key, or a replay carrying a future delivery's id would suppress that delivery.
- */
-export function dedupeKeyOf(
-  endpoint: Pick<ResolvedEndpoint, 'dedupeSignedContent'>,
-  verification: SignatureVerification,
-  rawBody: Buffer,
-): string | undefined {
-  if (verification.messageId !== undefined && verification.unsignedMessageId !== true) return verification.messageId;
-  if (endpoint.dedupeSignedContent === false) return undefined;
-  if (verification.signedContentKey !== undefined) return verification.signedContentKey;
-  const signedAt = verification.signedAt === undefined ? '' : String(verification.signedAt.getTime() / 1000);
-  // "<ts>\n" without an event type, "<ts>\t<type>\n" with one: the type (visible ASCII, validated by
-  // the scheme) holds no tab or newline, so no two (type, body) pairs give the same hashed bytes.
-  const head =
-    verification.unsignedEventType === undefined ? `${signedAt}\n` : `${signedAt}\t${verification.unsignedEventType}\n`;
-  return `sha256:${createHash('sha256').update(head).update(rawBody).digest('hex')}`;
-}
-
-/** The payload the handler sees: what the platform parsed, or the JSON it did not parse. */
-function payloadOf(incoming: IncomingWebhook): unknown {
-  // A form is read from the verified bytes with the parser the schemes use (URLSearchParams): the
-  // platform's (qs, with brackets and nesting) could read other fields than were verified.
-  if (isForm(incoming) && incoming.rawBody) return formFields(incoming.rawBody);
-  const parsed = incoming.parsedBody;
-  if (parsed !== undefined && !Buffer.isBuffer(parsed)) {
-    if (typeof parsed !== 'string' || !isJson(incoming)) return parsed;
-  }
-  if (isJson(incoming) && incoming.rawBody && incoming.rawBody.length > 0) {
-    try {
-      return JSON.parse(incoming.rawBody.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-  }
-  return parsed;
-}
-
-function isForm(incoming: IncomingWebhook): boolean {
-  const type = incoming.headers['content-type'];
-  return typeof type === 'string' && /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type);
-}
-
-/** Fields by name (a repeated name gives every value, in order); no prototype, so any name is safe. */
-function formFields(rawBody: Buffer): Record<string, string | string[]> {
-  const fields = Object.create(null) as Record<string, string | string[]>;
-  for (const [name, value] of new URLSearchParams(rawBody.toString('utf8'))) {
-    const previous = fields[name];
-    // Appended in place: a body of many repeated names must cost linear time, not quadratic.
-    if (previous === undefined) fields[name] = value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else fields[name] = [previous, value];
-  }
-  return fields;
-}
-
-function isJson(incoming: IncomingWebhook): boolean {
-  const type = incoming.headers['content-type'];
-  return typeof type === 'string' && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
 }
 
 export type { WebhookEventStatus };

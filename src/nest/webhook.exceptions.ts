@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { statusOf, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
+import { statusOf, WebhookErrorCode, type WebhookVerificationError } from '../core/errors';
 
 /**
  * The body of every error Hookwarden answers: `{ statusCode, code, message }`.
@@ -51,18 +51,6 @@ export class WebhookConflictException extends WebhookException {
   constructor(code: string, message: string) {
     super(code, message, HttpStatus.CONFLICT);
   }
-}
-
-/**
- * A body of a content type whose raw bytes no body parser keeps (XML, multipart): 415, as the
- * platform answers an unknown type. A verification error, so it is recorded like every refusal.
- * @internal
- */
-export function unsupportedMediaType(): WebhookVerificationError {
-  return new WebhookVerificationError(
-    WebhookErrorCode.UnsupportedMediaType,
-    'The body has a content type this endpoint does not read: send JSON, a form, text or application/octet-stream.',
-  );
 }
 
 /**

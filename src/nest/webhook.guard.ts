@@ -10,7 +10,8 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { challengeAnswer } from '../core/delivery/challenge';
 import { WebhookConfigurationError, WebhookVerificationError } from '../core/errors';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CHALLENGE_METADATA, WEBHOOK_CONFIG, WEBHOOK_ENDPOINT_METADATA } from './webhook.constants';
@@ -110,7 +111,10 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
       if (challenge !== undefined) {
         const strategy = await this.resolveStrategy(endpoint, challenge);
         const answer = await this.verifier.answerChallenge(endpoint, strategy, incoming);
-        if (answer) throw challengeAnswer(answer);
+        if (answer) {
+          const { status, headers, body } = challengeAnswer(answer);
+          throw new WebhookDirectResponse(status, headers, body);
+        }
       }
       outcome = await this.verifier.verify(endpoint, incoming);
     } catch (error) {
@@ -207,17 +211,4 @@ async function resolveInjectable<T>(moduleRef: ModuleRef, type: Type<T>): Promis
   } catch {
     return moduleRef.create(type);
   }
-}
-
-/** The module writes the answer: nosniff always; text/plain for a string, JSON for an object. */
-function challengeAnswer(answer: ChallengeResponse): WebhookDirectResponse {
-  const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
-  const hasType = Object.keys(answer.headers ?? {}).some((name) => name.toLowerCase() === 'content-type');
-  if (!hasType && answer.body !== undefined) {
-    headers['Content-Type'] =
-      typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-  }
-  Object.assign(headers, answer.headers);
-  const body = typeof answer.body === 'string' || answer.body === undefined ? answer.body : { ...answer.body };
-  return new WebhookDirectResponse(answer.status, headers, body);
 }

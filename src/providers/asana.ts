@@ -1,7 +1,36 @@
-import { AsanaScheme } from '../core/schemes/asana.scheme';
+import { randomBytes } from 'node:crypto';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { HeaderCodeStrategy } from '../core/challenges/header-code.strategy';
+import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
+import { isSuccess } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { asanaChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
+
+/**
+ * Asana: `X-Hook-Signature: <hex HMAC-SHA256 of the body>`, keyed with the `X-Hook-Secret` the
+ * webhook handshake delivered (see `asanaChallenge()`). No timestamp or message id.
+ */
+const SIGNATURE: HmacSchemeOptions = { name: 'asana', header: 'x-hook-signature' };
+
+/**
+ * Asana's webhook handshake: a `POST` with header `X-Hook-Secret`, sent while the webhook is being
+ * created. The module stores that value as the endpoint's signing secret (used for the later
+ * `X-Hook-Signature` checks) and answers `200` with the same `X-Hook-Secret` response header. A
+ * second handshake for an endpoint that already has a secret is refused unless the endpoint sets
+ * `allowSecretReplacement`.
+ * @publicApi
+ */
+export function asanaChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new HeaderCodeStrategy({
+    requestHeader: 'X-Hook-Secret',
+    match: { method: 'POST', headers: { 'x-hook-secret': true } },
+    deliversSecret: true,
+    signed: options.signed ?? false,
+    tokenSafety: options.tokenSafety,
+  });
+}
 
 /** @publicApi */
 export interface AsanaPresetOptions extends PresetOptions {
@@ -25,7 +54,7 @@ export function asana(options: AsanaPresetOptions = {}): WebhookEndpointDefiniti
   return definePreset(
     {
       provider: 'asana',
-      scheme: new AsanaScheme(),
+      scheme: asanaProvider.scheme(),
       secrets: options.secret,
       challenge: asanaChallenge(),
       allowSecretReplacement: options.allowSecretReplacement,
@@ -33,3 +62,50 @@ export function asana(options: AsanaPresetOptions = {}): WebhookEndpointDefiniti
     options,
   );
 }
+
+/** An Asana object gid: 16 decimal digits. */
+const gid = () => String(randomBytes(6).readUIntBE(0, 6) + 1_000_000_000_000_000);
+
+/** @publicApi */
+export const asanaProvider = defineProvider<AsanaPresetOptions>({
+  id: 'asana',
+  displayName: 'Asana',
+  docsUrl: 'https://developers.asana.com/reference/createwebhook',
+  presetName: 'asana',
+  verification: '`X-Hook-Signature` hex HMAC-SHA256 of the body, keyed with the handshake’s `X-Hook-Secret`',
+  challenge:
+    '`asanaChallenge()`: POST `X-Hook-Secret` → the same response header; the secret is stored as the signing secret',
+  scheme: () => new HmacScheme(SIGNATURE),
+  preset: asana,
+  testKey: () => {
+    // The handshake's X-Hook-Secret is 64 hex digits.
+    const secret = randomHexSecret();
+    return { secret, signingKey: secret };
+  },
+  // One delivery batches several events, each with its own action: no id or type for the delivery.
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      events: [
+        {
+          action: 'changed',
+          resource: { gid: gid(), resource_type: 'task' },
+          user: { gid: gid(), resource_type: 'user' },
+          created_at: new Date().toISOString(),
+        },
+      ],
+    }),
+  }),
+  challengeRequest: () => {
+    const secret = randomHexSecret();
+    return {
+      method: 'POST',
+      headers: { 'x-hook-secret': secret, 'content-type': 'application/json' },
+      body: '{}',
+      check: (answer) =>
+        isSuccess(answer.status) && answer.headers.get('x-hook-secret') === secret
+          ? undefined
+          : 'expected X-Hook-Secret echoed',
+    };
+  },
+});

@@ -1,7 +1,33 @@
-import { DropboxScheme } from '../core/schemes/dropbox.scheme';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
+import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
+import { answeredWithText, freshChallenge } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { dropboxChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
+
+/**
+ * Dropbox: `X-Dropbox-Signature: <hex HMAC-SHA256 of the body>`, keyed with the app secret. No
+ * prefix, timestamp or message id.
+ */
+const SIGNATURE: HmacSchemeOptions = { name: 'dropbox', header: 'x-dropbox-signature' };
+
+/**
+ * Dropbox's verification when a webhook URI is added: a `GET` with a `challenge` query parameter,
+ * answered `200` with the raw challenge as `text/plain` (with `X-Content-Type-Options: nosniff`, as
+ * Dropbox asks). Dropbox waits up to 10 s and does not retry.
+ * @publicApi
+ */
+export function dropboxChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new TokenEchoStrategy({
+    match: { method: 'GET' },
+    token: { from: 'query', name: 'challenge' },
+    respondWith: 'text',
+    signed: options.signed ?? false,
+    tokenSafety: options.tokenSafety,
+  });
+}
 
 /** @publicApi */
 export interface DropboxPresetOptions extends PresetOptions {
@@ -20,7 +46,7 @@ export function dropbox(options: DropboxPresetOptions = {}): WebhookEndpointDefi
   return definePreset(
     {
       provider: 'dropbox',
-      scheme: new DropboxScheme(),
+      scheme: dropboxProvider.scheme(),
       secrets: options.appSecret,
       challenge: dropboxChallenge(),
       // A notification only says "these accounts changed": identical bodies are distinct changes, and
@@ -30,3 +56,30 @@ export function dropbox(options: DropboxPresetOptions = {}): WebhookEndpointDefi
     options,
   );
 }
+
+/** @publicApi */
+export const dropboxProvider = defineProvider<DropboxPresetOptions>({
+  id: 'dropbox',
+  displayName: 'Dropbox',
+  docsUrl: 'https://www.dropbox.com/developers/reference/webhooks',
+  presetName: 'dropbox',
+  presetOptions: '{ appSecret }',
+  verification: '`X-Dropbox-Signature` hex HMAC-SHA256 of the body, keyed with the app secret',
+  challenge: '`dropboxChallenge()`: GET `?challenge=` → the challenge as text',
+  scheme: () => new HmacScheme(SIGNATURE),
+  preset: dropbox,
+  testKey: () => {
+    // App secrets are 15 lower-case letters and digits.
+    const secret = randomAlphanumeric(15).toLowerCase();
+    return { secret, signingKey: secret };
+  },
+  // A notification names accounts, not an event: it carries no id or type.
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({ list_folder: { accounts: ['dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc'] } }),
+  }),
+  challengeRequest: () => {
+    const challenge = freshChallenge();
+    return { method: 'GET', query: { challenge }, headers: {}, check: answeredWithText(challenge) };
+  },
+});

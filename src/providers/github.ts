@@ -1,6 +1,25 @@
-import { GitHubScheme } from '../core/schemes/github.scheme';
+import { randomInt } from 'node:crypto';
+import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
+
+/**
+ * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`, keyed with the webhook
+ * secret as UTF-8. GitHub signs no timestamp; `X-GitHub-Delivery` (kept across redeliveries) is the
+ * message id. That header is not signed, so it drops redeliveries but cannot stop a deliberate replay.
+ * `X-GitHub-Event` (unsigned too) enters the content dedupe key, so no two events are merged.
+ */
+const SIGNATURE: HmacSchemeOptions = {
+  name: 'github',
+  header: 'x-hub-signature-256',
+  prefix: 'sha256=',
+  idHeader: 'x-github-delivery',
+  // The event name is only in this unsigned header (payloads carry an `action`, not the event).
+  eventTypeHeader: 'x-github-event',
+};
+
+const githubScheme = () => new HmacScheme(SIGNATURE);
 
 /** @publicApi */
 export interface GitHubPresetOptions extends PresetOptions {
@@ -18,7 +37,30 @@ export interface GitHubPresetOptions extends PresetOptions {
  */
 export function github(options: GitHubPresetOptions = {}): WebhookEndpointDefinition {
   return definePreset(
-    { provider: 'github', scheme: new GitHubScheme(), secrets: options.secret, generateSecret: randomHexSecret },
+    { provider: 'github', scheme: githubScheme(), secrets: options.secret, generateSecret: randomHexSecret },
     options,
   );
 }
+
+/** GitHub repository, organisation and app webhooks. @publicApi */
+export const githubProvider = defineProvider<GitHubPresetOptions>({
+  id: 'github',
+  displayName: 'GitHub',
+  docsUrl: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
+  presetName: 'github',
+  presetOptions: '{ secret }',
+  verification: '`X-Hub-Signature-256: sha256=` hex HMAC-SHA256 of the body',
+  messageId: { header: 'x-github-delivery' },
+  eventType: { header: 'x-github-event' },
+  scheme: githubScheme,
+  preset: github,
+  testKey: () => {
+    const secret = randomHexSecret();
+    return { secret, signingKey: secret };
+  },
+  // The `ping` GitHub sends when a hook is created (its type is in `X-GitHub-Event`).
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: randomInt(1e8, 1e9) }),
+  }),
+});

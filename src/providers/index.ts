@@ -1,4 +1,17 @@
-// Provider presets: one small file per provider, each returning a WebhookEndpointDefinition.
+// `nestjs-hookwarden/providers`: one file per provider (its signature as data for a core engine, its
+// challenge, its preset), the catalogue that lists them, and the generic endpoints. The root entry
+// re-exports the presets.
+export { WEBHOOK_PROVIDERS, findProvider } from './catalogue';
+export {
+  defineProvider,
+  type WebhookProvider,
+  type SigningScheme,
+  type ProviderSettings,
+  type DeliveryField,
+  type ChallengeRequest,
+  type ChallengeRequestInput,
+} from './provider';
+export * from './challenges';
 export type { WebhookEndpointDefinition, SecretInput } from './endpoint-definition';
 export type { PresetOptions, SecretOrSecrets } from './preset-options';
 export { standardWebhooks, svix, type StandardWebhooksPresetOptions } from './standard-webhooks';
@@ -8,6 +21,11 @@ export {
 } from './standard-webhooks-asymmetric';
 export { github, type GitHubPresetOptions } from './github';
 export { stripe, type StripePresetOptions } from './stripe';
+export { paddle } from './paddle';
+export * from './groups/payments-a';
+export * from './groups/payments-b';
+export * from './groups/devtools-a';
+export * from './groups/devtools-b';
 export { slack, type SlackPresetOptions } from './slack';
 export { shopify, type ShopifyPresetOptions } from './shopify';
 export { zoom, type ZoomPresetOptions } from './zoom';

@@ -1,6 +1,8 @@
-import { MailgunScheme } from '../core/schemes/mailgun.scheme';
+import { randomBytes } from 'node:crypto';
+import { BodyFieldsScheme, type BodyFieldsSchemeOptions } from '../core/engines/body-fields.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
 
 /** @publicApi */
 export interface MailgunPresetOptions extends PresetOptions {
@@ -14,6 +16,29 @@ export interface MailgunPresetOptions extends PresetOptions {
 }
 
 /**
+ * Mailgun: `{"signature": {"timestamp", "token", "signature"}}` in the body (or form fields of the
+ * same names for legacy webhooks), `signature` being the hex HMAC-SHA256 of timestamp + token keyed
+ * with the HTTP webhook signing key. It does not cover the event data, so the token is the message
+ * id: a replayed token is a duplicate. 15 minutes, the common practice Mailgun's guide suggests.
+ */
+const MAILGUN_SIGNATURE: BodyFieldsSchemeOptions = {
+  name: 'mailgun',
+  fieldsIn: 'signature',
+  form: true,
+  template: '{timestamp}{token}',
+  signatureField: 'signature',
+  timestampField: 'timestamp',
+  idField: 'token',
+  toleranceSeconds: 900,
+};
+
+const mailgunScheme = (settings: ProviderSettings = {}) =>
+  new BodyFieldsScheme({
+    ...MAILGUN_SIGNATURE,
+    ...(settings.toleranceSeconds !== undefined ? { toleranceSeconds: settings.toleranceSeconds } : {}),
+  });
+
+/**
  * Mailgun webhooks: the signature fields in the body (timestamp + token), a 15-minute window, and
  * the token as the message id so that a replayed token never reaches the handler twice.
  * @publicApi
@@ -23,9 +48,41 @@ export function mailgun(options: MailgunPresetOptions = {}): WebhookEndpointDefi
   return definePreset(
     {
       provider: 'mailgun',
-      scheme: new MailgunScheme({ toleranceSeconds: options.toleranceSeconds }),
+      scheme: mailgunScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.signingKey,
     },
     options,
   );
 }
+
+/** @publicApi */
+export const mailgunProvider = defineProvider<MailgunPresetOptions>({
+  id: 'mailgun',
+  displayName: 'Mailgun',
+  docsUrl: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
+  presetName: 'mailgun',
+  presetOptions: '{ signingKey }',
+  signsBody: false,
+  verification: 'body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token',
+  messageId: { bodyField: 'signature.token' },
+  eventType: { bodyField: 'event-data.event' },
+  toleranceSeconds: 900,
+  scheme: mailgunScheme,
+  preset: mailgun,
+  testKey: () => {
+    const key = randomHexSecret();
+    return { secret: key, signingKey: key };
+  },
+  // sign() writes the signature object (timestamp, token = the message id, signature) into it.
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      'event-data': {
+        id: randomBytes(16).toString('base64url'),
+        event: 'delivered',
+        timestamp: Date.now() / 1000,
+        recipient: 'alice@example.com',
+      },
+    }),
+  }),
+});

@@ -1,12 +1,108 @@
-import { MsGraphScheme } from '../core/schemes/ms-graph.scheme';
+import { randomUUID } from 'node:crypto';
+import { matchSecret } from '../core/auth/credential-match';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
+import { PRINTABLE_TOKEN_PATTERN } from '../core/challenges/token-safety';
+import { assertHasSecrets, noMatchingSignature, parseJsonObject } from '../core/engines/scheme-support';
+import { WebhookConfigurationError } from '../core/errors';
+import type { WebhookRequest } from '../core/request';
+import type { WebhookSecret } from '../core/secret';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../core/signature-scheme';
+import { answeredWithText, freshChallenge } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { msGraphChallenge } from './challenges';
 import { definePreset, randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
 
 /** @publicApi */
 export interface MsGraphPresetOptions extends PresetOptions {
   /** The `clientState` given when creating the subscription (up to 128 characters), or several. */
   readonly clientState?: SecretOrSecrets;
+}
+
+/** Graph limits `clientState` to 128 characters. */
+const MAX_CLIENT_STATE = 128;
+/** A delivery batches notifications; Graph sends far fewer than this in one. */
+const MAX_NOTIFICATIONS = 1000;
+
+/**
+ * Microsoft Graph signs nothing: each notification in `value[]` carries the `clientState` set when
+ * the subscription was created, which must equal a live secret (compared in constant time). Every
+ * notification must match, so one forged entry cannot ride along with a genuine one. Rich
+ * notifications' `validationTokens` (JWTs) are not checked. The only scheme of its kind, so it lives
+ * here rather than as an engine.
+ */
+class MsGraphClientStateScheme implements SignatureScheme {
+  readonly name = 'ms-graph';
+  readonly requiresSecret = true;
+  /** Compares the clientState in a JSON body: no HMAC. */
+  readonly refusesChallengeAnswers = true;
+  /** Every notification repeats the clientState: the body is the credential. */
+  readonly credentialsIn = { body: true };
+
+  verify(request: WebhookRequest, secrets: readonly WebhookSecret[], _context: VerifyContext): SignatureVerification {
+    const notifications = parseJsonObject(request.rawBody)?.['value'];
+    if (!Array.isArray(notifications) || notifications.length === 0 || notifications.length > MAX_NOTIFICATIONS) {
+      throw noMatchingSignature('The body is not a Microsoft Graph notification batch ({"value": [ … ]}).');
+    }
+    assertHasSecrets(secrets);
+    let matched: WebhookSecret | undefined;
+    for (const notification of notifications) {
+      const clientState = (notification as { clientState?: unknown } | null)?.clientState;
+      const version =
+        typeof clientState === 'string' && clientState.length <= MAX_CLIENT_STATE
+          ? matchSecret(clientState, secrets)
+          : undefined;
+      if (!version) throw noMatchingSignature('A notification carries no clientState of this endpoint.');
+      matched ??= version;
+    }
+    return { secretVersion: matched!.version };
+  }
+
+  /** Puts the key as `clientState` into each notification of the batch, as Graph does. */
+  sign(input: SignInput): SignedDelivery {
+    const batch = parseJsonObject(input.body);
+    const notifications = batch?.['value'];
+    if (!batch || !Array.isArray(notifications)) {
+      throw new WebhookConfigurationError('A Microsoft Graph delivery is a batch: {"value": [ … ]}.');
+    }
+    const clientState = Buffer.isBuffer(input.key) ? input.key.toString('utf8') : input.key;
+    const value = notifications.map((notification: unknown) => ({ ...(notification as object), clientState }));
+    return { headers: {}, body: Buffer.from(JSON.stringify({ ...batch, value }), 'utf8') };
+  }
+
+  validateSecret(secret: string | Buffer): void {
+    const length = Buffer.isBuffer(secret) ? secret.toString('utf8').length : secret.length;
+    if (length === 0 || length > MAX_CLIENT_STATE) {
+      throw new WebhookConfigurationError(`A Microsoft Graph clientState must be 1–${MAX_CLIENT_STATE} characters.`);
+    }
+  }
+}
+
+const msGraphScheme = () => new MsGraphClientStateScheme();
+
+/**
+ * Microsoft Graph's change-notification endpoint validation: a `POST` (whatever the method, the
+ * `validationToken` query parameter decides) to the notification or lifecycle URL, answered within
+ * 10 s with `200` and the URL-decoded token as `text/plain`. The token is opaque and reads like
+ * `Validation: Testing client application reachability for subscription Request-Id: …`, so spaces
+ * and printable punctuation are allowed (markup and quotes are not), up to 1024 characters.
+ * @publicApi
+ */
+export function msGraphChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new TokenEchoStrategy({
+    match: { query: { validationToken: true } },
+    token: { from: 'query', name: 'validationToken' },
+    respondWith: 'text',
+    signed: options.signed ?? false,
+    tokenSafety: { pattern: PRINTABLE_TOKEN_PATTERN, maxLength: 1024, ...options.tokenSafety },
+  });
 }
 
 /**
@@ -20,7 +116,7 @@ export function msGraph(options: MsGraphPresetOptions = {}): WebhookEndpointDefi
   return definePreset(
     {
       provider: 'ms-graph',
-      scheme: new MsGraphScheme(),
+      scheme: msGraphScheme(),
       secrets: options.clientState,
       challenge: msGraphChallenge(),
       generateSecret: randomUrlSafeSecret,
@@ -32,3 +128,47 @@ export function msGraph(options: MsGraphPresetOptions = {}): WebhookEndpointDefi
     options,
   );
 }
+
+/** @publicApi */
+export const msGraphProvider = defineProvider<MsGraphPresetOptions>({
+  id: 'ms-graph',
+  displayName: 'Microsoft Graph',
+  docsUrl: 'https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks',
+  presetName: 'msGraph',
+  presetOptions: '{ clientState }',
+  signsBody: false,
+  verification: "every notification's `clientState`, constant time",
+  challenge: '`?validationToken=` → the URL-decoded token as text',
+  // No message id (notifications carry none; identical bodies are distinct changes), and no single
+  // event type: a batch may mix `changeType`s.
+  scheme: msGraphScheme,
+  preset: msGraph,
+  testKey: () => {
+    const clientState = randomUrlSafeSecret();
+    return { secret: clientState, signingKey: clientState };
+  },
+  // sign() puts the clientState into each notification.
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      value: [
+        {
+          subscriptionId: randomUUID(),
+          changeType: 'created',
+          resource: 'Users/ec6bd6e5/Messages/AAMk',
+          tenantId: randomUUID(),
+        },
+      ],
+    }),
+  }),
+  challengeRequest: () => {
+    const validationToken = `Validation: ${freshChallenge()}`;
+    return {
+      method: 'POST',
+      query: { validationToken },
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: '',
+      check: answeredWithText(validationToken),
+    };
+  },
+});

@@ -1,7 +1,12 @@
-import { OktaScheme } from '../core/schemes/okta.scheme';
+import { randomUUID } from 'node:crypto';
+import { ApiKeyScheme } from '../core/auth/api-key.scheme';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
+import { answeredWithJson, freshChallenge } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { oktaChallenge } from './challenges';
 import { definePreset, randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
 
 /** @publicApi */
 export interface OktaPresetOptions extends PresetOptions {
@@ -12,6 +17,31 @@ export interface OktaPresetOptions extends PresetOptions {
    * @default 'authorization'
    */
   readonly header?: string;
+}
+
+/**
+ * Okta Event Hooks sign nothing: each request carries the authorization header configured on the
+ * hook (`channel.config.authScheme`, usually `Authorization: <secret>`), an API key compared in
+ * constant time with the endpoint's live secrets (rotatable); missing or wrong is `bad_credentials`.
+ * The body's `eventId` is the message id.
+ */
+const oktaScheme = (header = 'authorization') => new ApiKeyScheme({ name: 'okta', header, idField: 'eventId' });
+
+/**
+ * Okta Event Hooks' one-time verification: a `GET` with header `X-Okta-Verification-Challenge`,
+ * answered `200` with JSON `{"verification": …}`. Okta waits 3 s and retries once. The request
+ * also carries the hook's configured authorization header; set `signed: true` to have the
+ * endpoint's schemes check it before answering.
+ * @publicApi
+ */
+export function oktaChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new TokenEchoStrategy({
+    match: { method: 'GET' },
+    token: { from: 'header', name: 'x-okta-verification-challenge' },
+    respondWith: { json: 'verification' },
+    signed: options.signed ?? false,
+    tokenSafety: options.tokenSafety,
+  });
 }
 
 /**
@@ -26,7 +56,7 @@ export function okta(options: OktaPresetOptions = {}): WebhookEndpointDefinition
   return definePreset(
     {
       provider: 'okta',
-      scheme: new OktaScheme({ header: options.header }),
+      scheme: oktaScheme(options.header),
       secrets: options.secret,
       challenge: oktaChallenge({ signed: true }),
       generateSecret: randomUrlSafeSecret,
@@ -34,3 +64,42 @@ export function okta(options: OktaPresetOptions = {}): WebhookEndpointDefinition
     options,
   );
 }
+
+/** @publicApi */
+export const oktaProvider = defineProvider<OktaPresetOptions>({
+  id: 'okta',
+  displayName: 'Okta',
+  docsUrl: 'https://developer.okta.com/docs/guides/secure-hooks/',
+  presetName: 'okta',
+  presetOptions: '{ secret }',
+  signsBody: false,
+  verification: '`Authorization` value, constant time',
+  challenge: 'GET `X-Okta-Verification-Challenge` → `{"verification": …}` (header checked)',
+  messageId: { bodyField: 'eventId' },
+  eventType: { bodyField: 'eventType' },
+  scheme: () => oktaScheme(),
+  preset: okta,
+  testKey: () => {
+    const secret = randomUrlSafeSecret();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      eventType: 'com.okta.event_hook',
+      eventTypeVersion: '1.0',
+      eventId: randomUUID(),
+      eventTime: new Date().toISOString(),
+      contentType: 'application/json',
+      data: { events: [{ eventType: 'user.session.start', uuid: randomUUID() }] },
+    }),
+  }),
+  challengeRequest: (input) => {
+    const challenge = freshChallenge();
+    return {
+      method: 'GET',
+      headers: { 'x-okta-verification-challenge': challenge, authorization: input.secret ?? '' },
+      check: answeredWithJson({ verification: challenge }),
+    };
+  },
+});

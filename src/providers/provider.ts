@@ -4,9 +4,7 @@ import type { WebhookEndpointDefinition } from './endpoint-definition';
 
 /** Where a provider puts a value of its deliveries. @publicApi */
 export type DeliveryField =
-  | { readonly header: string }
-  | { readonly bodyField: string }
-  | { readonly bodyFields: readonly string[] };
+  { readonly header: string } | { readonly bodyField: string } | { readonly bodyFields: readonly string[] };
 
 /**
  * A scheme that can sign as well as verify: every provider's scheme is one.
@@ -53,7 +51,10 @@ export interface ChallengeRequestInput {
  * @publicApi
  */
 export interface WebhookProvider<O extends PresetOptions = PresetOptions> {
-  /** The provider's name as recorded in the event log (`stripe`, `standard-webhooks`). */
+  /**
+   * The catalogue key (`stripe`, `standard-webhooks-v1a`), used by `signWebhook()` and the CLI. The
+   * preset records it as the provider's name, except a variant, which records its family's.
+   */
   readonly id: string;
   /** The name people know (`Stripe`, `Microsoft Graph`). */
   readonly displayName: string;
@@ -61,6 +62,8 @@ export interface WebhookProvider<O extends PresetOptions = PresetOptions> {
   readonly docsUrl: string;
   /** The preset function's name, as exported from `nestjs-hookwarden` (`stripe`, `msGraph`). */
   readonly presetName: string;
+  /** The preset's main options, for the README (`{ secret }`, `{ authToken, url }`). */
+  readonly presetOptions?: string;
   /** One line for the README: what is checked (`HMAC-SHA256 of t.body in Stripe-Signature t=…,v1=…`). */
   readonly verification: string;
   /** One line for the README: how the provider proves the URL, when it does. */
@@ -71,6 +74,16 @@ export interface WebhookProvider<O extends PresetOptions = PresetOptions> {
   readonly eventType?: DeliveryField;
   /** The default window for the signed timestamp, in seconds; absent when none is signed. */
   readonly toleranceSeconds?: number;
+  /**
+   * `false` where the credential does not cover the body (a shared token, Mailgun's signed
+   * timestamp and token): a tampered body is then not the scheme's to catch. @default true
+   */
+  readonly signsBody?: false;
+  /**
+   * How the scheme is checked against the provider: `verified` by a vector the provider or its SDK
+   * published (reproduced byte for byte), `self-computed` from the documented algorithm only.
+   */
+  readonly vectors?: 'verified' | 'self-computed';
   /** Settings the scheme cannot work without (`url` for providers that sign it). */
   readonly requires?: readonly 'url'[];
   /** The scheme the preset uses, built from the same definition for verifying and signing. */
@@ -88,7 +101,7 @@ export interface WebhookProvider<O extends PresetOptions = PresetOptions> {
   readonly challengeRequest?: (input: ChallengeRequestInput) => ChallengeRequest;
 }
 
-/** Identity for type inference: `export const stripeProvider = defineProvider({ … })`. @internal */
+/** Defines a catalogue entry with its preset's options inferred: `export const acmeProvider = defineProvider({ … })`. @publicApi */
 export function defineProvider<O extends PresetOptions>(provider: WebhookProvider<O>): WebhookProvider<O> {
   return provider;
 }

@@ -1,6 +1,8 @@
-import { SendGridScheme } from '../core/schemes/sendgrid.scheme';
+import { randomBytes } from 'node:crypto';
+import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
 
 /** @publicApi */
 export interface SendGridPresetOptions extends PresetOptions {
@@ -14,6 +16,25 @@ export interface SendGridPresetOptions extends PresetOptions {
 }
 
 /**
+ * Twilio SendGrid's signed Event Webhook: `X-Twilio-Email-Event-Webhook-Signature` is a base64 DER
+ * ECDSA P-256/SHA-256 signature of `X-Twilio-Email-Event-Webhook-Timestamp` + body, checked with the
+ * verification key (base64 DER, as SendGrid shows it, or PEM). SendGrid's library checks no window;
+ * the timestamp is signed, so one refuses replays. `sign()` takes the private key as PEM.
+ */
+function sendgridScheme(settings: ProviderSettings = {}): AsymmetricScheme {
+  return asymmetricSignature({
+    name: 'sendgrid',
+    algorithm: 'ecdsa-p256-sha256',
+    header: 'x-twilio-email-event-webhook-signature',
+    encoding: 'base64',
+    template: '{timestamp}{body}',
+    timestampHeader: 'x-twilio-email-event-webhook-timestamp',
+    toleranceSeconds: settings.toleranceSeconds ?? 300,
+    publicKey: { encoding: 'spki', label: 'A SendGrid verification key', hint: 'Mail Settings → Signed Event Webhook' },
+  });
+}
+
+/**
  * Twilio SendGrid's signed Event Webhook: ECDSA P-256 over timestamp + body with the verification
  * key. A delivery is a batch of events (each with its `sg_event_id`), so there is no single id.
  * @publicApi
@@ -23,7 +44,7 @@ export function sendgrid(options: SendGridPresetOptions = {}): WebhookEndpointDe
   return definePreset(
     {
       provider: 'sendgrid',
-      scheme: new SendGridScheme({ toleranceSeconds: options.toleranceSeconds }),
+      scheme: sendgridScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.publicKey,
       generateSecret: providerIssuesKey(
         'SendGrid issues the verification key (Mail Settings → Signed Event Webhook): send it as `secret`.',
@@ -32,3 +53,32 @@ export function sendgrid(options: SendGridPresetOptions = {}): WebhookEndpointDe
     options,
   );
 }
+
+/** @publicApi */
+export const sendgridProvider = defineProvider<SendGridPresetOptions>({
+  id: 'sendgrid',
+  displayName: 'Twilio SendGrid',
+  docsUrl:
+    'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features',
+  presetName: 'sendgrid',
+  presetOptions: '{ publicKey }',
+  verification:
+    'ECDSA P-256/SHA-256 of timestamp + body in `X-Twilio-Email-Event-Webhook-Signature` (base64 DER), verification key',
+  // A delivery is a batch: each event has its own `sg_event_id` and `event`, so neither is the delivery's.
+  toleranceSeconds: 300,
+  scheme: sendgridScheme,
+  preset: sendgrid,
+  testKey: () => sendgridScheme().generateTestKey(),
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify([
+      {
+        email: 'test@example.com',
+        timestamp: Math.floor(Date.now() / 1000),
+        event: 'delivered',
+        sg_event_id: randomBytes(16).toString('base64url'),
+        sg_message_id: `${randomBytes(11).toString('base64url')}.filter0001.1.0`,
+      },
+    ]),
+  }),
+});

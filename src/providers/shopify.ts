@@ -1,6 +1,25 @@
-import { ShopifyScheme } from '../core/schemes/shopify.scheme';
+import { randomInt } from 'node:crypto';
+import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider } from './provider';
+
+/**
+ * Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`, keyed with the app's client
+ * secret. No timestamp; `X-Shopify-Webhook-Id` is the message id (unsigned, so duplicates are recognised
+ * by the body and the topic header `X-Shopify-Topic`).
+ */
+const SIGNATURE: HmacSchemeOptions = {
+  name: 'shopify',
+  header: 'x-shopify-hmac-sha256',
+  encoding: 'base64',
+  idHeader: 'x-shopify-webhook-id',
+  // Shopify sends one body under several topics (orders/create, orders/paid, orders/updated) and
+  // names the topic only here: it enters the content dedupe key so that none of them is lost.
+  eventTypeHeader: 'x-shopify-topic',
+};
+
+const shopifyScheme = () => new HmacScheme(SIGNATURE);
 
 /** @publicApi */
 export interface ShopifyPresetOptions extends PresetOptions {
@@ -15,5 +34,28 @@ export interface ShopifyPresetOptions extends PresetOptions {
  * @example endpoints: { shopify: shopify({ secret: process.env.SHOPIFY_CLIENT_SECRET }) }
  */
 export function shopify(options: ShopifyPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset({ provider: 'shopify', scheme: new ShopifyScheme(), secrets: options.secret }, options);
+  return definePreset({ provider: 'shopify', scheme: shopifyScheme(), secrets: options.secret }, options);
 }
+
+/** Shopify app webhooks. @publicApi */
+export const shopifyProvider = defineProvider<ShopifyPresetOptions>({
+  id: 'shopify',
+  displayName: 'Shopify',
+  docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
+  presetName: 'shopify',
+  presetOptions: '{ secret }',
+  verification: '`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body',
+  messageId: { header: 'x-shopify-webhook-id' },
+  eventType: { header: 'x-shopify-topic' },
+  scheme: shopifyScheme,
+  preset: shopify,
+  testKey: () => {
+    const secret = randomHexSecret();
+    return { secret, signingKey: secret };
+  },
+  // An `orders/create` payload, trimmed (its topic travels in `X-Shopify-Topic`).
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({ id: randomInt(1e12, 9e12), email: 'customer@example.com', total_price: '123.45' }),
+  }),
+});

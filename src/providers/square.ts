@@ -1,6 +1,27 @@
-import { SquareScheme } from '../core/schemes/square.scheme';
+import { randomUUID } from 'node:crypto';
+import { HmacScheme } from '../core/engines/hmac.engine';
+import { assertPublicUrl } from '../core/engines/scheme-support';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
+
+/**
+ * Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256 of notificationUrl + body>`, keyed
+ * with the subscription's signature key. The body's `event_id` is the message id. The notification
+ * URL is configuration (behind a proxy the Host header cannot be trusted), byte for byte as in the
+ * subscription.
+ */
+function squareScheme(settings?: ProviderSettings): HmacScheme {
+  return new HmacScheme({
+    name: 'square',
+    header: 'x-square-hmacsha256-signature',
+    encoding: 'base64',
+    template: '{url}{body}',
+    // Named after the preset's option, so that a missing one is reported as such.
+    url: assertPublicUrl(settings?.url, 'notificationUrl', 'square'),
+    idField: 'event_id',
+  });
+}
 
 /** @publicApi */
 export interface SquarePresetOptions extends PresetOptions {
@@ -23,10 +44,39 @@ export function square(options: SquarePresetOptions): WebhookEndpointDefinition 
   return definePreset(
     {
       provider: 'square',
-      scheme: new SquareScheme({ notificationUrl: options?.notificationUrl }),
+      scheme: squareProvider.scheme({ url: options?.notificationUrl }),
       secrets: options?.signatureKey,
       generateSecret: random22UrlSafe, // a Square signature key is 22 URL-safe characters
     },
     options,
   );
 }
+
+/** @publicApi */
+export const squareProvider = defineProvider<SquarePresetOptions>({
+  id: 'square',
+  displayName: 'Square',
+  docsUrl: 'https://developer.squareup.com/docs/webhooks/step3validate',
+  presetName: 'square',
+  presetOptions: '{ signatureKey, notificationUrl }',
+  verification: '`x-square-hmacsha256-signature` base64 HMAC-SHA256 of the notification URL + body',
+  messageId: { bodyField: 'event_id' },
+  eventType: { bodyField: 'type' },
+  requires: ['url'],
+  scheme: squareScheme,
+  preset: square,
+  testKey: () => {
+    const secret = random22UrlSafe();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      merchant_id: 'MLEFBHHSJGVHD',
+      type: 'webhooks.test_notification',
+      event_id: randomUUID(),
+      created_at: new Date().toISOString(),
+      data: { type: 'webhooks', id: randomUUID() },
+    }),
+  }),
+});

@@ -1,7 +1,46 @@
-import { generateStandardSecret } from '../core/secret';
-import { StandardWebhooksScheme, type StandardWebhooksOptions } from '../core/schemes/standard-webhooks.scheme';
+import { HmacScheme } from '../core/engines/hmac.engine';
+import { decodeStandardSecret, generateStandardSecret } from '../core/secret';
 import type { SecretInput, WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, type PresetOptions } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
+
+/** @publicApi */
+export interface StandardWebhooksOptions {
+  /**
+   * How far, in seconds, the signed timestamp may be from the time of receipt, in either direction.
+   * @default 300
+   */
+  toleranceSeconds?: number;
+  /**
+   * The header family: `webhook` (`webhook-id`, …) per the spec, or `svix` (`svix-id`, …).
+   * @default 'webhook'
+   */
+  headerPrefix?: 'webhook' | 'svix';
+}
+
+const TOLERANCE_SECONDS = 300;
+
+/**
+ * Standard Webhooks v1 (and Svix): HMAC-SHA256 over `id.timestamp.body`, keyed with the decoded
+ * `whsec_` secret (24–64 bytes of base64, the prefix optional), sent as space-separated
+ * `v1,<base64>` entries; entries of other versions (`v1a`, `v2`) are skipped, as the spec asks.
+ * The id may hold no `.` or `,`, so that the string to sign has one reading.
+ */
+function standardScheme(family: 'webhook' | 'svix', settings: ProviderSettings = {}): HmacScheme {
+  return new HmacScheme({
+    name: family === 'svix' ? 'svix' : 'standard-webhooks',
+    header: `${family}-signature`,
+    prefix: 'v1,',
+    separator: ' ',
+    encoding: 'base64',
+    template: '{id}.{timestamp}.{body}',
+    decodeKey: decodeStandardSecret,
+    idHeader: `${family}-id`,
+    idExcludes: '.,',
+    timestampHeader: `${family}-timestamp`,
+    toleranceSeconds: settings.toleranceSeconds ?? TOLERANCE_SECONDS,
+  });
+}
 
 /** @publicApi */
 export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions, PresetOptions {
@@ -16,11 +55,11 @@ export interface StandardWebhooksPresetOptions extends StandardWebhooksOptions, 
  * @example endpoints: { billing: standardWebhooks({ secret: process.env.BILLING_SECRET }) }
  */
 export function standardWebhooks(options: StandardWebhooksPresetOptions = {}): WebhookEndpointDefinition {
-  const { secret, also, challenge, dedupeWindowSeconds, ...schemeOptions } = options;
+  const { secret, also, challenge, dedupeWindowSeconds, headerPrefix, toleranceSeconds } = options;
   return definePreset(
     {
       provider: 'standard-webhooks',
-      scheme: new StandardWebhooksScheme(schemeOptions),
+      scheme: standardScheme(headerPrefix ?? 'webhook', { toleranceSeconds }),
       secrets: secret,
       generateSecret: () => generateStandardSecret(),
     },
@@ -35,3 +74,68 @@ export function standardWebhooks(options: StandardWebhooksPresetOptions = {}): W
 export function svix(options: Omit<StandardWebhooksPresetOptions, 'headerPrefix'> = {}): WebhookEndpointDefinition {
   return { ...standardWebhooks({ ...options, headerPrefix: 'svix' }), provider: 'svix' };
 }
+
+/**
+ * Signs a message the Standard Webhooks way and returns the `webhook-signature` value
+ * (`v1,<base64>`). Useful for tests and for sending deliveries; the guard never signs.
+ * @publicApi
+ */
+export function signStandardWebhook(input: {
+  id: string;
+  timestamp: number;
+  body: string | Buffer;
+  secret: string | Buffer;
+}): string {
+  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body);
+  const signed = standardScheme('webhook').sign({
+    body,
+    key: input.secret,
+    timestamp: input.timestamp,
+    id: input.id,
+    contentType: 'application/json',
+  });
+  return signed.headers['webhook-signature'];
+}
+
+/** What Standard Webhooks and Svix share: one scheme in two header families, one secret format. */
+const family = {
+  displayName: 'Standard Webhooks',
+  presetOptions: '{ secret }',
+  verification:
+    '`webhook-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the decoded `whsec_`, ±300 s',
+  toleranceSeconds: TOLERANCE_SECONDS,
+  testKey: () => {
+    const secret = generateStandardSecret();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({ type: 'hookwarden.test', timestamp: new Date().toISOString(), data: {} }),
+  }),
+  eventType: { bodyField: 'type' },
+};
+
+/** Standard Webhooks, the format of Resend, Clerk, Lemon Squeezy and others. @publicApi */
+export const standardWebhooksProvider = defineProvider<StandardWebhooksPresetOptions>({
+  ...family,
+  id: 'standard-webhooks',
+  docsUrl: 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md',
+  presetName: 'standardWebhooks',
+  messageId: { header: 'webhook-id' },
+  scheme: (settings) => standardScheme('webhook', settings),
+  preset: standardWebhooks,
+});
+
+/** Svix: Standard Webhooks under `svix-*` headers. @publicApi */
+export const svixProvider = defineProvider<Omit<StandardWebhooksPresetOptions, 'headerPrefix'>>({
+  ...family,
+  id: 'svix',
+  displayName: 'Svix',
+  docsUrl: 'https://docs.svix.com/receiving/verifying-payloads/how-manual',
+  presetName: 'svix',
+  verification:
+    '`svix-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the decoded `whsec_`, ±300 s',
+  messageId: { header: 'svix-id' },
+  scheme: (settings) => standardScheme('svix', settings),
+  preset: svix,
+});

@@ -1,7 +1,39 @@
-import { TrelloScheme } from '../core/schemes/trello.scheme';
+import { randomBytes } from 'node:crypto';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { StatusOnlyStrategy } from '../core/challenges/status-only.strategy';
+import { HmacScheme } from '../core/engines/hmac.engine';
+import { assertPublicUrl } from '../core/engines/scheme-support';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { trelloChallenge } from './challenges';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
+
+/**
+ * Trello: `X-Trello-Webhook: <base64 HMAC-SHA1 of body + callbackURL>`, keyed with the app's OAuth
+ * secret (not the API token). The action's `action.id` is the message id. The callback URL is
+ * configuration (behind a proxy the Host header cannot be trusted), exactly as registered.
+ */
+function trelloScheme(settings?: ProviderSettings): HmacScheme {
+  return new HmacScheme({
+    name: 'trello',
+    header: 'x-trello-webhook',
+    algorithm: 'sha1',
+    encoding: 'base64',
+    template: '{body}{url}',
+    // Named after the preset's option, so that a missing one is reported as such.
+    url: assertPublicUrl(settings?.url, 'callbackUrl', 'trello'),
+    idField: 'action.id',
+  });
+}
+
+/**
+ * Trello's check when a webhook is created: a `HEAD` to the callback URL, which must answer `200`
+ * or the webhook is not created. It carries no body and no signature. Route it with `@Head()`.
+ * @publicApi
+ */
+export function trelloChallenge(options: Pick<ProviderChallengeOptions, 'signed'> = {}): ChallengeStrategy {
+  return new StatusOnlyStrategy({ match: { method: 'HEAD' }, status: 200, signed: options.signed ?? false });
+}
 
 /** @publicApi */
 export interface TrelloPresetOptions extends PresetOptions {
@@ -24,10 +56,51 @@ export function trello(options: TrelloPresetOptions): WebhookEndpointDefinition 
   return definePreset(
     {
       provider: 'trello',
-      scheme: new TrelloScheme({ callbackUrl: options?.callbackUrl }),
+      scheme: trelloProvider.scheme({ url: options?.callbackUrl }),
       secrets: options?.secret,
       challenge: trelloChallenge(),
     },
     options,
   );
 }
+
+/** A Trello object id: 24 hex digits. */
+const objectId = () => randomBytes(12).toString('hex');
+
+/** @publicApi */
+export const trelloProvider = defineProvider<TrelloPresetOptions>({
+  id: 'trello',
+  displayName: 'Trello',
+  docsUrl: 'https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/',
+  presetName: 'trello',
+  presetOptions: '{ secret, callbackUrl }',
+  verification: '`X-Trello-Webhook` base64 HMAC-SHA1 of the body + callback URL, keyed with the OAuth secret',
+  challenge: '`trelloChallenge()`: HEAD → 200',
+  messageId: { bodyField: 'action.id' },
+  eventType: { bodyField: 'action.type' },
+  requires: ['url'],
+  scheme: trelloScheme,
+  preset: trello,
+  testKey: () => {
+    // OAuth secrets are 64 hex digits.
+    const secret = randomHexSecret();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      action: {
+        id: objectId(),
+        type: 'updateCard',
+        date: new Date().toISOString(),
+        data: { card: { id: objectId() } },
+      },
+      model: { id: objectId() },
+    }),
+  }),
+  challengeRequest: () => ({
+    method: 'HEAD',
+    headers: {},
+    check: (answer) => (answer.status === 200 ? undefined : 'expected 200'),
+  }),
+});

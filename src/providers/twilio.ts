@@ -1,6 +1,8 @@
-import { TwilioScheme } from '../core/schemes/twilio.scheme';
+import { randomBytes } from 'node:crypto';
+import { UrlParamsScheme, type UrlParamsSchemeOptions } from '../core/engines/url-params.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
 
 /** @publicApi */
 export interface TwilioPresetOptions extends PresetOptions {
@@ -15,6 +17,24 @@ export interface TwilioPresetOptions extends PresetOptions {
 }
 
 /**
+ * Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1 of URL + sorted form parameters>`, keyed with the
+ * account's Auth Token; a JSON body is covered by the `bodySHA256` query parameter (its hex SHA-256)
+ * instead. The URL is tried with and without the default port, as Twilio's SDKs do.
+ * `I-Twilio-Idempotency-Token` is not signed, so it is not trusted as the message id.
+ */
+const TWILIO_SIGNATURE: Omit<UrlParamsSchemeOptions, 'url'> = {
+  name: 'twilio',
+  header: 'x-twilio-signature',
+  algorithm: 'sha1',
+  encoding: 'base64',
+  bodyHashQuery: 'bodySHA256',
+  unsignedIdHeader: 'i-twilio-idempotency-token',
+};
+
+const twilioScheme = (settings: ProviderSettings = {}) =>
+  new UrlParamsScheme({ ...TWILIO_SIGNATURE, url: settings.url });
+
+/**
  * Twilio webhooks (SMS, Voice, status callbacks): `X-Twilio-Signature` over the URL and the
  * sorted form parameters, or over the URL with `bodySHA256` for JSON bodies; the default-port
  * variants are accepted as Twilio's SDKs do. Deliveries are deduplicated on the signed URL and
@@ -26,10 +46,41 @@ export function twilio(options: TwilioPresetOptions): WebhookEndpointDefinition 
   return definePreset(
     {
       provider: 'twilio',
-      scheme: new TwilioScheme({ url: options?.url }),
+      scheme: twilioScheme({ url: options?.url }),
       secrets: options?.authToken,
       generateSecret: random32Hex, // a Twilio auth token is 32 hex digits
     },
     options,
   );
 }
+
+/** @publicApi */
+export const twilioProvider = defineProvider<TwilioPresetOptions>({
+  id: 'twilio',
+  displayName: 'Twilio',
+  docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
+  presetName: 'twilio',
+  presetOptions: '{ authToken, url }',
+  verification: '`X-Twilio-Signature` base64 HMAC-SHA1 over URL + sorted params, or `bodySHA256`',
+  // No messageId: `I-Twilio-Idempotency-Token` is unsigned; deliveries dedupe on the signed URL + parameters.
+  eventType: { bodyFields: ['SmsStatus', 'MessageStatus', 'CallStatus'] },
+  requires: ['url'],
+  scheme: twilioScheme,
+  preset: twilio,
+  testKey: () => {
+    const token = random32Hex();
+    return { secret: token, signingKey: token };
+  },
+  sampleEvent: () => {
+    const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+    const form = new URLSearchParams({
+      MessageSid: sid('SM'),
+      AccountSid: sid('AC'),
+      From: '+15005550006',
+      To: '+15005550001',
+      Body: 'Hookwarden test',
+      SmsStatus: 'received',
+    });
+    return { contentType: 'application/x-www-form-urlencoded', body: form.toString() };
+  },
+});

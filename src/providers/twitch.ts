@@ -1,7 +1,50 @@
-import { TwitchScheme } from '../core/schemes/twitch.scheme';
+import { randomUUID } from 'node:crypto';
+import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { HmacScheme } from '../core/engines/hmac.engine';
+import { answeredWithText, freshChallenge } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { twitchChallenge } from './challenges';
 import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
+
+/** Twitch: "reject messages older than 10 minutes". */
+const TOLERANCE_SECONDS = 600;
+const MESSAGE_TYPE = 'twitch-eventsub-message-type';
+
+/**
+ * Twitch EventSub (webhook transport): `Twitch-Eventsub-Message-Signature: sha256=<hex HMAC-SHA256
+ * of id + timestamp + body>`, no separators, keyed with the subscription's `secret`. The timestamp
+ * (RFC 3339 with nanoseconds) is signed exactly as received; `Twitch-Eventsub-Message-Id` is the id.
+ */
+const twitchScheme = (settings: ProviderSettings = {}) =>
+  new HmacScheme({
+    name: 'twitch',
+    header: 'twitch-eventsub-message-signature',
+    prefix: 'sha256=',
+    template: '{id}{timestamp}{body}',
+    idHeader: 'twitch-eventsub-message-id',
+    timestampHeader: 'twitch-eventsub-message-timestamp',
+    timestampFormat: 'rfc3339',
+    toleranceSeconds: settings.toleranceSeconds ?? TOLERANCE_SECONDS,
+  });
+
+/**
+ * Twitch EventSub's `webhook_callback_verification`: a signed `POST` with header
+ * `Twitch-Eventsub-Message-Type: webhook_callback_verification` and a JSON body with `challenge`,
+ * answered `200` with the raw challenge as `text/plain`. Verified with the endpoint's signature
+ * scheme first.
+ * @publicApi
+ */
+export function twitchChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new TokenEchoStrategy({
+    match: { method: 'POST', headers: { [MESSAGE_TYPE]: 'webhook_callback_verification' } },
+    token: { from: 'body', name: 'challenge' },
+    respondWith: 'text',
+    signed: options.signed ?? true,
+    tokenSafety: options.tokenSafety,
+  });
+}
 
 /** @publicApi */
 export interface TwitchPresetOptions extends PresetOptions {
@@ -25,7 +68,7 @@ export function twitch(options: TwitchPresetOptions = {}): WebhookEndpointDefini
   return definePreset(
     {
       provider: 'twitch',
-      scheme: new TwitchScheme({ toleranceSeconds: options.toleranceSeconds }),
+      scheme: twitchScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.secret,
       challenge: twitchChallenge(),
       generateSecret: randomHexSecret,
@@ -33,3 +76,51 @@ export function twitch(options: TwitchPresetOptions = {}): WebhookEndpointDefini
     options,
   );
 }
+
+/** Twitch EventSub (webhook transport). @publicApi */
+export const twitchProvider = defineProvider<TwitchPresetOptions>({
+  id: 'twitch',
+  displayName: 'Twitch EventSub',
+  docsUrl: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
+  presetName: 'twitch',
+  presetOptions: '{ secret }',
+  verification: '`Twitch-Eventsub-Message-Signature: sha256=` hex HMAC-SHA256 of id + timestamp + body, ±10 min',
+  challenge: 'signed POST `webhook_callback_verification` → `challenge` as text',
+  messageId: { header: 'twitch-eventsub-message-id' },
+  eventType: { bodyField: 'subscription.type' },
+  toleranceSeconds: TOLERANCE_SECONDS,
+  scheme: twitchScheme,
+  preset: twitch,
+  testKey: () => {
+    const secret = randomHexSecret();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      subscription: { id: randomUUID(), type: 'channel.follow', version: '2', status: 'enabled' },
+      event: { user_name: 'hookwarden', followed_at: new Date().toISOString() },
+    }),
+  }),
+  challengeRequest: ({ secret }) => {
+    const challenge = freshChallenge();
+    const body = JSON.stringify({ challenge, subscription: { status: 'webhook_callback_verification_pending' } });
+    const signed = twitchScheme().sign({
+      body: Buffer.from(body),
+      key: secret ?? '',
+      timestamp: Math.floor(Date.now() / 1000),
+      id: randomUUID(),
+      contentType: 'application/json',
+    });
+    return {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signed.headers,
+        [MESSAGE_TYPE]: 'webhook_callback_verification',
+      },
+      body,
+      check: answeredWithText(challenge),
+    };
+  },
+});

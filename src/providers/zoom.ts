@@ -1,7 +1,51 @@
-import { ZoomScheme } from '../core/schemes/zoom.scheme';
+import { createHmac, randomUUID } from 'node:crypto';
+import { ComputedHmacStrategy } from '../core/challenges/computed-hmac.strategy';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { HmacScheme } from '../core/engines/hmac.engine';
+import { answeredWithJson, freshChallenge } from './challenge-answers';
+import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { zoomChallenge } from './challenges';
 import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { defineProvider, type ProviderSettings } from './provider';
+
+/** Zoom documents no window; five minutes is the common choice and matches Slack's identical scheme. */
+const TOLERANCE_SECONDS = 300;
+
+/**
+ * Zoom: `x-zm-signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">` with
+ * `x-zm-request-timestamp`, keyed with the app's Secret Token (the same shape as Slack's).
+ */
+const zoomScheme = (settings: ProviderSettings = {}) =>
+  new HmacScheme({
+    name: 'zoom',
+    header: 'x-zm-signature',
+    prefix: 'v0=',
+    template: 'v0:{timestamp}:{body}',
+    timestampHeader: 'x-zm-request-timestamp',
+    toleranceSeconds: settings.toleranceSeconds ?? TOLERANCE_SECONDS,
+    // Zoom sends JSON objects only (and signs `v0:` before the body): never a plainToken.
+    jsonObjectBody: true,
+  });
+
+/**
+ * Zoom's `endpoint.url_validation`: a signed `POST` with `{"payload":{"plainToken":…},"event":
+ * "endpoint.url_validation"}`, answered `200` with JSON `{"plainToken": …, "encryptedToken":
+ * hex(HMAC-SHA256(secret token, plainToken))}` keyed with the endpoint's newest secret. Zoom waits
+ * 3 s and re-validates every 72 hours.
+ * @publicApi
+ */
+export function zoomChallenge(options: ProviderChallengeOptions = {}): ChallengeStrategy {
+  return new ComputedHmacStrategy({
+    match: { method: 'POST', body: { event: 'endpoint.url_validation' } },
+    token: { from: 'body', name: ['payload', 'plainToken'] },
+    algorithm: 'sha256',
+    encoding: 'hex',
+    tokenField: 'plainToken',
+    digestField: 'encryptedToken',
+    signed: options.signed ?? true,
+    tokenSafety: options.tokenSafety,
+  });
+}
 
 /** @publicApi */
 export interface ZoomPresetOptions extends PresetOptions {
@@ -24,7 +68,7 @@ export function zoom(options: ZoomPresetOptions = {}): WebhookEndpointDefinition
   return definePreset(
     {
       provider: 'zoom',
-      scheme: new ZoomScheme({ toleranceSeconds: options.toleranceSeconds }),
+      scheme: zoomScheme({ toleranceSeconds: options.toleranceSeconds }),
       secrets: options.secretToken,
       generateSecret: random22UrlSafe, // a Zoom secret token is 22 URL-safe characters
       challenge: zoomChallenge(),
@@ -32,3 +76,51 @@ export function zoom(options: ZoomPresetOptions = {}): WebhookEndpointDefinition
     options,
   );
 }
+
+/** Zoom app webhooks. @publicApi */
+export const zoomProvider = defineProvider<ZoomPresetOptions>({
+  id: 'zoom',
+  displayName: 'Zoom',
+  docsUrl: 'https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events',
+  presetName: 'zoom',
+  presetOptions: '{ secretToken }',
+  verification: '`x-zm-signature: v0=` hex HMAC-SHA256 of `v0:timestamp:body`, ±300 s',
+  challenge: 'signed POST `endpoint.url_validation` → JSON `plainToken` + hex HMAC `encryptedToken`',
+  eventType: { bodyField: 'event' },
+  toleranceSeconds: TOLERANCE_SECONDS,
+  scheme: zoomScheme,
+  preset: zoom,
+  testKey: () => {
+    const secret = random22UrlSafe();
+    return { secret, signingKey: secret };
+  },
+  sampleEvent: () => ({
+    contentType: 'application/json',
+    body: JSON.stringify({
+      event: 'meeting.started',
+      event_ts: Date.now(),
+      payload: { account_id: randomUUID(), object: { topic: 'hookwarden test' } },
+    }),
+  }),
+  challengeRequest: ({ secret }) => {
+    const plainToken = freshChallenge();
+    const body = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: 'endpoint.url_validation' });
+    const signed = zoomScheme().sign({
+      body: Buffer.from(body),
+      key: secret ?? '',
+      timestamp: Math.floor(Date.now() / 1000),
+      id: randomUUID(),
+      contentType: 'application/json',
+    });
+    // What Zoom expects back: the token and its HMAC under the Secret Token.
+    const encryptedToken = createHmac('sha256', secret ?? '')
+      .update(plainToken)
+      .digest('hex');
+    return {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body,
+      check: answeredWithJson({ plainToken, encryptedToken }),
+    };
+  },
+});

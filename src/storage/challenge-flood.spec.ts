@@ -3,18 +3,10 @@
 // that counts the rest, and no row of an unauthenticated request holds more than a bounded amount
 // of attacker-chosen bytes. On the in-memory log and on PostgreSQL. The audit table is pruned.
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
-import type {
-  EventLog,
-  EventLogReader,
-  StoredWebhookEvent,
-  WebhookEventRecord,
-  WebhookEventStatus,
-} from './event-log.interface';
+import { eventLogDatabase, listAllEvents } from '../../test/support/event-log-database';
+import type { EventLog, EventLogReader, WebhookEventRecord, WebhookEventStatus } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
 import { TypeOrmAuditLog } from './typeorm/typeorm-audit-log';
-import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 
 const FLOOD = 3000;
 const BUDGET = 7;
@@ -41,17 +33,6 @@ function hostile(endpoint: string, status: 'challenge' | 'rejected', i: number, 
   };
 }
 
-async function listAll(reader: EventLogReader, endpoint: string): Promise<StoredWebhookEvent[]> {
-  const items: StoredWebhookEvent[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await reader.list({ endpoint, limit: 500, cursor });
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
-}
-
 /** Sends the flood within two seconds of a fake clock and checks what was kept. */
 async function flood(
   log: EventLog & EventLogReader & { flushSummaries(): Promise<void> | void },
@@ -70,7 +51,7 @@ async function flood(
   expect(new Set(await Promise.all(outcomes))).toEqual(new Set([status]));
   await log.flushSummaries();
 
-  const rows = await listAll(log, endpoint);
+  const rows = await listAllEvents(log, endpoint);
   const single = rows.filter((r) => r.occurrences === undefined);
   const summaries = rows.filter((r) => r.occurrences !== undefined);
   // BUDGET rows one by one in each of the two seconds, the rest counted in summary rows.
@@ -111,34 +92,19 @@ describe('unauthenticated writes under a budget', () => {
   });
 
   describe('on PostgreSQL', () => {
-    let db: TestDatabase;
-    let dataSource: DataSource;
-    let log: TypeOrmEventLog;
     const clock = { now: Date.now() };
-
-    beforeAll(async () => {
-      db = await createTestDatabase('flood');
-      dataSource = await openDataSource(db.url);
-      log = new TypeOrmEventLog(dataSource, {
-        rejectedPerSecond: BUDGET,
-        challengesPerSecond: BUDGET,
-        maxDelayMs: 1,
-        // The fake clock jumps two seconds during the flood: no deadline may pass meanwhile.
-        writeTimeoutMs: 60_000,
-        now: () => clock.now,
-      });
-      await log.init();
-    });
-
-    afterAll(async () => {
-      await log?.close();
-      await dataSource?.destroy();
-      await db?.drop();
+    const pg = eventLogDatabase('flood', {
+      rejectedPerSecond: BUDGET,
+      challengesPerSecond: BUDGET,
+      maxDelayMs: 1,
+      // The fake clock jumps two seconds during the flood: no deadline may pass meanwhile.
+      writeTimeoutMs: 60_000,
+      now: () => clock.now,
     });
 
     it('3,000 hostile challenges leave a few bounded rows and a count', async () => {
-      await flood(log, clock, 'trello', 'challenge');
-      const [{ bytes }] = await dataSource.query(
+      await flood(pg.log, clock, 'trello', 'challenge');
+      const [{ bytes }] = await pg.dataSource.query(
         `SELECT sum(pg_column_size(e.*))::int AS bytes FROM webhook_events e WHERE endpoint = 'trello'`,
       );
       expect(bytes).toBeLessThan(20 * ROW_BOUND);
@@ -146,12 +112,12 @@ describe('unauthenticated writes under a budget', () => {
 
     it('so do 3,000 hostile rejections', async () => {
       clock.now += 10_000;
-      await flood(log, clock, 'dropbox', 'rejected');
+      await flood(pg.log, clock, 'dropbox', 'rejected');
     });
 
     it('prunes audit entries past the retention, in batches', async () => {
       const now = Date.now();
-      const audit = new TypeOrmAuditLog(dataSource, { retentionDays: 30, now: () => now });
+      const audit = new TypeOrmAuditLog(pg.dataSource, { retentionDays: 30, now: () => now });
       await audit.init();
       for (let i = 0; i < 30; i++) {
         await audit.record({ actor: 'admin-token', action: 'events.list', at: new Date(now - (i + 25) * 86_400_000) });

@@ -8,8 +8,7 @@
 // On the in-memory log and on PostgreSQL; digests computed here with node:crypto.
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import { eventLogDatabase, listAllEvents } from '../../test/support/event-log-database';
 import type {
   EventLog,
   EventLogReader,
@@ -18,7 +17,6 @@ import type {
   WebhookEventStatus,
 } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
-import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 
 const REPLAYS = 1000;
 const BUDGET = 7;
@@ -44,17 +42,6 @@ function delivery(endpoint: string, at: number, headers: Record<string, string> 
   };
 }
 
-async function listAll(reader: EventLogReader, endpoint?: string): Promise<StoredWebhookEvent[]> {
-  const items: StoredWebhookEvent[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await reader.list({ endpoint, limit: 500, cursor });
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items;
-}
-
 /** One accepted delivery, then REPLAYS byte-identical copies within two seconds of a fake clock. */
 async function replayFlood(log: Log, clock: { now: number }, endpoint: string): Promise<StoredWebhookEvent[]> {
   const start = Math.ceil(clock.now / 1000) * 1000;
@@ -70,7 +57,7 @@ async function replayFlood(log: Log, clock: { now: number }, endpoint: string): 
   expect(new Set(await Promise.all(outcomes))).toEqual(new Set(['duplicate']));
   await log.flushSummaries();
 
-  const rows = await listAll(log, endpoint);
+  const rows = await listAllEvents(log, endpoint);
   const accepted = rows.filter((r) => r.status === 'accepted');
   const duplicates = rows.filter((r) => r.status === 'duplicate');
   expect(accepted).toHaveLength(1);
@@ -112,7 +99,7 @@ async function forgedMarkers(log: Log, clock: { now: number }): Promise<void> {
     await log.record({ ...base, status: 'rejected', reason: 'no_matching_signature', messageId: undefined });
   }
   await log.flushSummaries();
-  const rows = await listAll(log, 'spoof');
+  const rows = await listAllEvents(log, 'spoof');
   expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['accepted', 'rejected', 'challenge', 'duplicate']));
   for (const row of rows) {
     const { headers } = (await log.get(row.id))!;
@@ -173,7 +160,7 @@ describe('replayed deliveries and forged markers', () => {
         }
       }
       await log.flushSummaries();
-      const rows = await listAll(log);
+      const rows = await listAllEvents(log);
       const accepted = rows.filter((r) => r.status === 'accepted');
       expect(accepted).toHaveLength(1);
       expect((await log.get(accepted[0].id))!.body).toEqual(BODY);
@@ -188,34 +175,19 @@ describe('replayed deliveries and forged markers', () => {
   });
 
   describe('on PostgreSQL', () => {
-    let db: TestDatabase;
-    let dataSource: DataSource;
-    let log: TypeOrmEventLog;
     const clock = { now: Date.now() };
-
-    beforeAll(async () => {
-      db = await createTestDatabase('dupflood');
-      dataSource = await openDataSource(db.url);
-      log = new TypeOrmEventLog(dataSource, {
-        rejectedPerSecond: BUDGET,
-        duplicatesPerSecond: BUDGET,
-        maxDelayMs: 1,
-        // The fake clock jumps two seconds during the flood: no deadline may pass meanwhile.
-        writeTimeoutMs: 60_000,
-        now: () => clock.now,
-      });
-      await log.init();
-    });
-
-    afterAll(async () => {
-      await log?.close();
-      await dataSource?.destroy();
-      await db?.drop();
+    const pg = eventLogDatabase('dupflood', {
+      rejectedPerSecond: BUDGET,
+      duplicatesPerSecond: BUDGET,
+      maxDelayMs: 1,
+      // The fake clock jumps two seconds during the flood: no deadline may pass meanwhile.
+      writeTimeoutMs: 60_000,
+      now: () => clock.now,
     });
 
     it('1,000 replays leave the accepted row, a few body-less duplicate rows and a count', async () => {
-      await replayFlood(log, clock, 'billing');
-      const [{ bytes, rows }] = await dataSource.query(
+      await replayFlood(pg.log, clock, 'billing');
+      const [{ bytes, rows }] = await pg.dataSource.query(
         `SELECT coalesce(sum(octet_length(body)), 0)::int AS bytes, count(*)::int AS rows
            FROM webhook_events WHERE endpoint = 'billing' AND status = 'duplicate'`,
       );
@@ -224,7 +196,7 @@ describe('replayed deliveries and forged markers', () => {
     });
 
     it('keeps no forged x-hookwarden-* header in any row', async () => {
-      await forgedMarkers(log, clock);
+      await forgedMarkers(pg.log, clock);
     });
   });
 });

@@ -4,8 +4,7 @@
 // writes (an older chunk never before a newer one), not against the ids the store returns.
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
-import type { DataSource } from 'typeorm';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import { eventLogDatabase } from '../../test/support/event-log-database';
 import {
   InvalidCursorError,
   type EventLog,
@@ -15,7 +14,6 @@ import {
   type WebhookEventStatus,
 } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
-import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 
 const ENDPOINTS = ['alpha', 'beta', 'gamma'] as const;
 const STATUSES = ['accepted', 'rejected', 'challenge'] as const;
@@ -222,27 +220,12 @@ describe('event listing: every page, each row once, newest first', () => {
   });
 
   describe('on PostgreSQL', () => {
-    let db: TestDatabase;
-    let dataSource: DataSource;
-    let log: TypeOrmEventLog;
-
-    beforeAll(async () => {
-      db = await createTestDatabase('listing');
-      dataSource = await openDataSource(db.url);
-      // No sampling here: every rejection and challenge is a row of its own.
-      log = new TypeOrmEventLog(dataSource, {
-        rejectedPerSecond: 1_000_000,
-        challengesPerSecond: 1_000_000,
-        retentionDays: 0,
-        maxDelayMs: 1,
-      });
-      await log.init();
-    });
-
-    afterAll(async () => {
-      await log?.close();
-      await dataSource?.destroy();
-      await db?.drop();
+    // No sampling here: every rejection and challenge is a row of its own.
+    const pg = eventLogDatabase('listing', {
+      rejectedPerSecond: 1_000_000,
+      challengesPerSecond: 1_000_000,
+      retentionDays: 0,
+      maxDelayMs: 1,
     });
 
     it('with the ids growing from 1 past 1,000', async () => {
@@ -251,17 +234,17 @@ describe('event listing: every page, each row once, newest first', () => {
         fc.asyncProperty(dataSets, async ({ rows: specs, walks }) => {
           const rows = plan(specs, ++run);
           // A fresh sequence for every data set: its ids cross every digit boundary up to its size.
-          await dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
-          await write(log, rows);
-          for (const { filter, limit } of walks) await walk(log, rows, filter, limit);
+          await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
+          await write(pg.log, rows);
+          for (const { filter, limit } of walks) await walk(pg.log, rows, filter, limit);
         }),
         { numRuns: 8, examples },
       );
     }, 120_000);
 
     it('refuses a cursor that is not a string', async () => {
-      await dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
-      await refusesUntypedCursors(log);
+      await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
+      await refusesUntypedCursors(pg.log);
     });
   });
 });

@@ -72,3 +72,30 @@ export class SecretStoreError extends Error {
     super(message);
   }
 }
+
+/**
+ * The grace period of a rotation, checked, after checking the new secret: the rules every store
+ * applies before it writes anything.
+ * @internal
+ */
+export function checkNewSecret(secret: string | Buffer, options: AddSecretOptions = {}): number {
+  const grace = options.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
+  if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_SECONDS) {
+    throw new SecretStoreError(
+      'invalid_grace_period',
+      `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
+    );
+  }
+  if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
+  return grace;
+}
+
+/** Refuses a rotation past {@link MAX_LIVE_OLD_VERSIONS} live versions. @internal */
+export function assertRoomForVersion(endpoint: string, liveVersions: number): void {
+  if (liveVersions > MAX_LIVE_OLD_VERSIONS) {
+    throw new SecretStoreError(
+      'too_many_versions',
+      `Endpoint "${endpoint}" already has ${MAX_LIVE_OLD_VERSIONS} older live secrets; revoke one first.`,
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, InjectionToken, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -21,13 +21,17 @@ export async function startApp(
   adapter: AdapterName,
   imports: Array<Type | DynamicModule>,
   controllers: Type[],
-  options: { rawBody?: boolean; bodyParsers?: boolean; providers?: Type[] } = {},
+  options: {
+    rawBody?: boolean;
+    bodyParsers?: boolean;
+    providers?: Type[];
+    /** Providers to replace by token (Nest's `overrideProvider`), e.g. a store standing in for an outage. */
+    overrides?: Array<[token: InjectionToken, value: unknown]>;
+  } = {},
 ): Promise<RunningApp> {
-  const moduleRef = await Test.createTestingModule({
-    imports,
-    controllers,
-    providers: options.providers ?? [],
-  }).compile();
+  const builder = Test.createTestingModule({ imports, controllers, providers: options.providers ?? [] });
+  for (const [token, value] of options.overrides ?? []) builder.overrideProvider(token).useValue(value);
+  const moduleRef = await builder.compile();
   const rawBody = options.rawBody ?? true;
   const app =
     adapter === 'express'

@@ -17,11 +17,14 @@ export async function send(
     body: init.body,
   });
   const text = await response.text();
-  let json: unknown;
+  return { status: response.status, headers: response.headers, text, json: parsedJson(text) };
+}
+
+/** The JSON value of an answer's text, or undefined when it is not JSON. */
+export function parsedJson(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: response.status, headers: response.headers, text, json };
 }

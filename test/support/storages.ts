@@ -7,6 +7,18 @@ import { WebhookModule, type WebhookModuleOptions } from '../../src';
 import { HOOKWARDEN_MIGRATIONS } from '../../src/storage/typeorm';
 import type { TestDatabase } from './postgres';
 
+/** The app's TypeORM data source on a spec's database, with Hookwarden's migrations run on start. */
+export function migratedDataSource(url: string): DynamicModule {
+  return TypeOrmModule.forRoot({
+    type: 'postgres',
+    url,
+    autoLoadEntities: true,
+    migrations: HOOKWARDEN_MIGRATIONS,
+    migrationsRun: true,
+    logging: false,
+  });
+}
+
 export type StorageModules = (db: () => TestDatabase) => DynamicModule[];
 
 /** `memory` and `typeorm` module lists for the same endpoints (built anew for each app). */
@@ -17,26 +29,28 @@ export function eventLogStorages(
   return {
     memory: () => [WebhookModule.forRoot({ endpoints: endpoints() })],
     typeorm: (db) => [
-      TypeOrmModule.forRoot({
-        type: 'postgres',
-        url: db().url,
-        autoLoadEntities: true,
-        migrations: HOOKWARDEN_MIGRATIONS,
-        migrationsRun: true,
-        logging: false,
-      }),
+      migratedDataSource(db().url),
       WebhookModule.forRoot({ storage: { type: 'typeorm' }, encryptionKey, endpoints: endpoints() }),
     ],
   };
 }
 
-/** The headers of a Standard Webhooks delivery signed now, by the reference `standardwebhooks` package. */
-export function standardWebhooksHeaders(secret: string, id: string, body: string): Record<string, string> {
-  const at = new Date();
+/**
+ * The headers of a Standard Webhooks delivery signed by the reference `standardwebhooks` package:
+ * now, as JSON, under `webhook-*` headers, unless the options say otherwise (`svix` for Svix).
+ */
+export function standardWebhooksHeaders(
+  secret: string,
+  id: string,
+  body: string,
+  options: { at?: Date; contentType?: string; prefix?: 'webhook' | 'svix' } = {},
+): Record<string, string> {
+  const at = options.at ?? new Date();
+  const prefix = options.prefix ?? 'webhook';
   return {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(id, at, body),
+    'content-type': options.contentType ?? 'application/json',
+    [`${prefix}-id`]: id,
+    [`${prefix}-timestamp`]: String(Math.floor(at.getTime() / 1000)),
+    [`${prefix}-signature`]: new Webhook(secret).sign(id, at, body),
   };
 }

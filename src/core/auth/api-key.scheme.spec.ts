@@ -64,6 +64,25 @@ describe('ApiKeyScheme', () => {
     });
   });
 
+  describe('sign()', () => {
+    const input = { body: Buffer.from('{}'), timestamp: NOW, id: 'evt_1', contentType: 'application/json' };
+
+    it('puts the key after the prefix in the header, where verify() reads it', () => {
+      const scheme = apiKey({ header: 'Authorization', prefix: 'Bearer ', keys: ['key-one'] });
+      const signed = scheme.sign({ ...input, key: 'key-one' });
+      expect(signed).toEqual({ headers: { authorization: 'Bearer key-one' } });
+      expect(scheme.verify(webhookRequest({ headers: signed.headers }), [], at(NOW))).toEqual({ messageId: undefined });
+    });
+
+    it('puts the key in the query parameter, where verify() reads it', () => {
+      const scheme = new ApiKeyScheme({ query: 'token' });
+      const signed = scheme.sign({ ...input, key: Buffer.from('new-token') });
+      expect(signed).toEqual({ headers: {}, query: { token: 'new-token' } });
+      const request = webhookRequest({ url: `/h?${new URLSearchParams(signed.query).toString()}` });
+      expect(scheme.verify(request, [secret('new-token', 2)], at(NOW)).secretVersion).toBe(2);
+    });
+  });
+
   it('refuses impossible configurations', () => {
     expect(() => apiKey({})).toThrow(WebhookConfigurationError);
     expect(() => apiKey({ header: 'x', query: 'y' })).toThrow(WebhookConfigurationError);

@@ -1,7 +1,13 @@
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
-import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../signature-scheme';
 import { jsonMessageId, toPath } from '../engines/scheme-support';
 import { credentialDigest, matchDigest, matchSecret } from './credential-match';
 
@@ -92,6 +98,13 @@ export class ApiKeyScheme implements SignatureScheme {
     const matched = matchSecret(presented, secrets);
     if (!matched) throw badCredentials(`The ${this.where()} is not accepted.`);
     return { secretVersion: matched.version, messageId: messageId() };
+  }
+
+  /** Sends the key where it is checked: the header (after the prefix) or the query parameter. */
+  sign(input: SignInput): SignedDelivery {
+    const key = Buffer.isBuffer(input.key) ? input.key.toString('utf8') : input.key;
+    if (this.options.query) return { headers: {}, query: { [this.options.query]: key } };
+    return { headers: { [this.options.header!.toLowerCase()]: (this.options.prefix ?? '') + key } };
   }
 
   private presentedKey(request: WebhookRequest): string | undefined {

@@ -61,6 +61,16 @@ describe('BasicAuthScheme', () => {
     });
   });
 
+  it('sign() sends the user:password key as Basic credentials that verify() accepts', () => {
+    const scheme = basicAuth();
+    const input = { body: Buffer.alloc(0), timestamp: NOW, id: 'x', contentType: 'application/json' };
+    const signed = scheme.sign({ ...input, key: 'hooks:pa:ss wörd' });
+    expect(signed).toEqual({ headers: { authorization: basic('hooks:pa:ss wörd') } });
+    expect(scheme.verify(request(signed.headers.authorization), [secret('hooks:pa:ss wörd', 3)], at(NOW))).toEqual({
+      secretVersion: 3,
+    });
+  });
+
   it('refuses impossible configurations', () => {
     expect(() => basicAuth({ credentials: [] })).toThrow(WebhookConfigurationError);
     expect(() => basicAuth({ credentials: [{ username: 'a:b', password: 'c' }] })).toThrow(WebhookConfigurationError);

@@ -1,7 +1,13 @@
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
-import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../signature-scheme';
 import { badCredentials } from './api-key.scheme';
 import { credentialDigest, matchDigest, matchSecret } from './credential-match';
 
@@ -80,6 +86,11 @@ export class BasicAuthScheme implements SignatureScheme {
     const matched = matchSecret(decoded, secrets);
     if (!matched) throw badCredentials('The Basic credentials are not accepted.');
     return { secretVersion: matched.version };
+  }
+
+  /** Sends the key, a `username:password` pair, as `Authorization: Basic base64(pair)`. */
+  sign(input: SignInput): SignedDelivery {
+    return { headers: { authorization: `Basic ${Buffer.from(input.key).toString('base64')}` } };
   }
 }
 

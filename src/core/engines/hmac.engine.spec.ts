@@ -141,6 +141,198 @@ describe('HmacScheme', () => {
     });
   });
 
+  describe('sign()', () => {
+    const body = Buffer.from('{"id":"evt_1"}');
+    const input = { body, key: 'k3y', timestamp: NOW, id: 'msg_1', contentType: 'application/json' };
+
+    it('writes prefix + digest, id, timestamp and event type headers as an independent HMAC computes them', () => {
+      const scheme = new HmacScheme({
+        header: 'X-Acme-Signature',
+        prefix: 'sha512=',
+        algorithm: 'sha512',
+        encoding: 'base64',
+        template: '{id}|{timestamp}|{body}',
+        idHeader: 'X-Acme-Id',
+        timestampHeader: 'X-Acme-Time',
+        eventTypeHeader: 'X-Acme-Event',
+      });
+      const expected = 'sha512=' + hmac('sha512', 'k3y', `msg_1|${NOW}|`, body).toString('base64');
+      expect(scheme.sign({ ...input, eventType: 'order.paid' }).headers).toEqual({
+        'x-acme-signature': expected,
+        'x-acme-id': 'msg_1',
+        'x-acme-time': String(NOW),
+        'x-acme-event': 'order.paid',
+      });
+      // No event type given: no header rather than an empty one.
+      expect(scheme.sign(input).headers).not.toHaveProperty('x-acme-event');
+    });
+
+    it('signs the configured URL and decodes base64 and hex keys like verify', () => {
+      const url = 'https://public.example/hooks';
+      const scheme = new HmacScheme({ header: 'sig', algorithm: 'sha1', template: '{url}{body}', url });
+      expect(scheme.sign(input).headers).toEqual({ sig: hmac('sha1', 'k3y', url, body).toString('hex') });
+      const key = Buffer.from('0123456789abcdef0123456789abcdef');
+      for (const [keyEncoding, text] of [
+        ['base64', key.toString('base64')],
+        ['hex', key.toString('hex')],
+      ] as const) {
+        const keyed = new HmacScheme({ header: 'sig', keyEncoding });
+        expect(keyed.sign({ ...input, key: text }).headers.sig).toBe(hmac('sha256', key, body).toString('hex'));
+      }
+    });
+
+    it.each([
+      ['unix-seconds', String(NOW)],
+      ['unix-milliseconds', String(NOW * 1000)],
+      ['rfc3339', '2023-11-14T22:13:20Z'],
+    ] as const)('writes a %s timestamp that verify reads back', (timestampFormat, written) => {
+      const scheme = new HmacScheme({
+        header: 'sig',
+        prefix: 'v1=',
+        template: '{id}.{timestamp}.{body}',
+        idHeader: 'x-id',
+        timestampHeader: 'ts',
+        timestampFormat,
+      });
+      const signed = scheme.sign(input);
+      expect(signed.headers.ts).toBe(written);
+      expect(signed.headers.sig).toBe('v1=' + hmac('sha256', 'k3y', `msg_1.${written}.`, body).toString('hex'));
+      const request = webhookRequest({ headers: { ...signed.headers }, body });
+      expect(scheme.verify(request, [secret('k3y', 2)], at(NOW))).toEqual({
+        secretVersion: 2,
+        messageId: 'msg_1',
+        signedAt: new Date(NOW * 1000),
+      });
+    });
+
+    it('round trips through verify for a signature list, a body id field and an unsigned id header', () => {
+      for (const options of [
+        { header: 'sig', prefix: 'v1=', separator: ',' },
+        { header: 'sig', idField: 'id' },
+        { header: 'sig', idHeader: 'x-id', eventTypeHeader: 'x-topic' },
+      ] satisfies HmacSchemeOptions[]) {
+        const scheme = new HmacScheme(options);
+        const signed = scheme.sign({ ...input, eventType: 'orders/paid' });
+        const verified = scheme.verify(
+          webhookRequest({ headers: { ...signed.headers }, body }),
+          [secret('k3y')],
+          at(NOW),
+        );
+        expect(verified.secretVersion).toBe(1);
+        const tampered = webhookRequest({ headers: { ...signed.headers }, body: '{"id":"evt_2"}' });
+        expect(refusal(() => scheme.verify(tampered, [secret('k3y')], at(NOW)))).toBe('no_matching_signature');
+      }
+    });
+
+    it('refuses a key verify could not use', () => {
+      expect(() => new HmacScheme({ header: 'sig' }).sign({ ...input, key: '' })).toThrow(WebhookConfigurationError);
+      expect(() => new HmacScheme({ header: 'sig', keyEncoding: 'hex' }).sign({ ...input, key: 'zz' })).toThrow(
+        WebhookConfigurationError,
+      );
+    });
+  });
+
+  describe('provider shapes as data', () => {
+    it('reads several signature headers, any one matching; none present is missing_header', () => {
+      const scheme = new HmacScheme({ header: ['sig-a', 'sig-b'], encoding: 'base64' });
+      const good = hmac('sha256', 'k', '{}').toString('base64');
+      const wrong = hmac('sha256', 'other', '{}').toString('base64');
+      const verify = (headers: Record<string, string>) =>
+        scheme.verify(webhookRequest({ headers, body: '{}' }), [secret('k')], at(NOW));
+      expect(verify({ 'sig-a': wrong, 'sig-b': good }).secretVersion).toBe(1);
+      expect(verify({ 'sig-b': good }).secretVersion).toBe(1);
+      expect(refusal(() => verify({}))).toBe('missing_header');
+      expect(refusal(() => verify({ 'sig-a': 'short', 'sig-b': good }))).toBe('invalid_header');
+      expect(
+        scheme.sign({ body: Buffer.from('{}'), key: 'k', timestamp: NOW, id: 'i', contentType: '' }).headers,
+      ).toEqual({ 'sig-a': good });
+    });
+
+    it('requires exact header values and sends them when signing', () => {
+      const scheme = new HmacScheme({ header: 'sig', requiredHeaders: { 'X-Version': '1' } });
+      const sig = hmac('sha256', 'k', '{}').toString('hex');
+      const verify = (headers: Record<string, string>) =>
+        scheme.verify(webhookRequest({ headers, body: '{}' }), [secret('k')], at(NOW));
+      expect(verify({ sig, 'x-version': '1' }).secretVersion).toBe(1);
+      expect(refusal(() => verify({ sig, 'x-version': '2' }))).toBe('invalid_header');
+      expect(refusal(() => verify({ sig }))).toBe('missing_header');
+      const signed = scheme.sign({ body: Buffer.from('{}'), key: 'k', timestamp: NOW, id: 'i', contentType: '' });
+      expect(signed.headers).toEqual({ sig, 'x-version': '1' });
+    });
+
+    it('checks a millisecond timestamp in the signed body once the signature matched', () => {
+      const scheme = new HmacScheme({
+        header: 'sig',
+        bodyTimestamp: { field: 'sentAt', format: 'unix-milliseconds' },
+        toleranceSeconds: 60,
+      });
+      const verify = (body: string, now = NOW) =>
+        scheme.verify(
+          webhookRequest({ headers: { sig: hmac('sha256', 'k', body).toString('hex') }, body }),
+          [secret('k')],
+          at(now),
+        );
+      const body = JSON.stringify({ sentAt: NOW * 1000 + 500 });
+      expect(verify(body).signedAt).toEqual(new Date(NOW * 1000));
+      expect(refusal(() => verify(body, NOW + 61))).toBe('timestamp_too_old');
+      expect(refusal(() => verify(body, NOW - 61))).toBe('timestamp_too_new');
+      expect(refusal(() => verify('{"sentAt":"1700000000000"}'))).toBe('timestamp_too_old');
+      // sign() writes the signed time into the body, keeping a body that already holds it.
+      const signed = scheme.sign({
+        body: Buffer.from('{"a":1,"sentAt":5}'),
+        key: 'k',
+        timestamp: NOW,
+        id: 'i',
+        contentType: '',
+      });
+      expect(signed.body?.toString()).toBe(`{"a":1,"sentAt":${NOW * 1000}}`);
+      expect(signed.headers.sig).toBe(hmac('sha256', 'k', signed.body!).toString('hex'));
+      expect(
+        scheme.sign({
+          body: Buffer.from(`{"sentAt":${NOW * 1000}}`),
+          key: 'k',
+          timestamp: NOW,
+          id: 'i',
+          contentType: '',
+        }).body,
+      ).toBeUndefined();
+      // A forged body is refused for its signature, before its timestamp is read.
+      const forged = webhookRequest({ headers: { sig: '00'.repeat(32) }, body: '{}' });
+      expect(refusal(() => scheme.verify(forged, [secret('k')], at(NOW)))).toBe('no_matching_signature');
+    });
+
+    it('refuses ids with excluded characters, and keys through the decodeKey and checkSecret hooks', () => {
+      const decodeKey = (value: string | Buffer) => Buffer.from(String(value).replace(/^pre_/, ''), 'hex');
+      const checkSecret = (value: string | Buffer) => {
+        if (!String(value).startsWith('pre_')) throw new WebhookConfigurationError('needs pre_');
+      };
+      const scheme = new HmacScheme({
+        header: 'sig',
+        template: '{id}.{body}',
+        idHeader: 'x-id',
+        idExcludes: '.,',
+        decodeKey,
+        checkSecret,
+      });
+      const key = Buffer.from('00112233', 'hex');
+      const request = (id: string) =>
+        webhookRequest({ headers: { 'x-id': id, sig: hmac('sha256', key, `${id}.{}`).toString('hex') }, body: '{}' });
+      expect(scheme.verify(request('m1'), [secret('pre_00112233')], at(NOW)).messageId).toBe('m1');
+      expect(refusal(() => scheme.verify(request('m.1'), [secret('pre_00112233')], at(NOW)))).toBe('invalid_header');
+      expect(refusal(() => scheme.verify(request('m,1'), [secret('pre_00112233')], at(NOW)))).toBe('invalid_header');
+      expect(() => scheme.validateSecret('00112233')).toThrow(WebhookConfigurationError);
+      expect(() => scheme.validateSecret('pre_00112233')).not.toThrow();
+      const signed = scheme.sign({
+        body: Buffer.from('{}'),
+        key: 'pre_00112233',
+        timestamp: NOW,
+        id: 'm1',
+        contentType: '',
+      });
+      expect(signed.headers.sig).toBe(hmac('sha256', key, 'm1.{}').toString('hex'));
+    });
+  });
+
   describe('configuration mistakes stop start-up', () => {
     it.each<[string, HmacSchemeOptions]>([
       ['no header', { header: '' }],
@@ -152,6 +344,11 @@ describe('HmacScheme', () => {
       ['{timestamp} without timestampHeader', { header: 'sig', template: '{timestamp}{body}' }],
       ['an unsigned timestamp header', { header: 'sig', timestampHeader: 'ts' }],
       ['idHeader and idField together', { header: 'sig', idHeader: 'id', idField: 'id' }],
+      ['no signature header in a list', { header: [] }],
+      [
+        'timestampHeader and bodyTimestamp together',
+        { header: 'sig', template: '{timestamp}{body}', timestampHeader: 'ts', bodyTimestamp: { field: 't' } },
+      ],
       ['an unknown algorithm', { header: 'sig', algorithm: 'md5' as never }],
       ['an unknown encoding', { header: 'sig', encoding: 'base32' as never }],
       [

@@ -1,29 +1,38 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { tokenShapedDelivery } from '../challenges/computed-token';
 import { constantTimeEqualText } from '../constant-time';
-import { isTokenShaped, tokenShapedDelivery } from '../challenges/computed-token';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
-import type { WebhookRequest } from '../request';
-import { memoizeKey, type WebhookSecret } from '../secret';
-import type { SignatureScheme, SignatureVerification, VerifyContext } from '../signature-scheme';
-import { assertWithinTolerance, parseUnixSeconds } from '../timestamp';
+import { headerValue, type WebhookRequest } from '../request';
+import type { WebhookSecret } from '../secret';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../signature-scheme';
+import { assertWithinTolerance } from '../timestamp';
+import {
+  formatTimestamp,
+  HmacTemplate,
+  parseTimestamp,
+  type HmacDigestOptions,
+  type TimestampFormat,
+} from './hmac-template';
 import {
   assertHasSecrets,
-  assertPublicUrl,
   assertTolerance,
   digestText,
   invalidHeader,
   jsonMessageId,
+  missingHeader,
   noMatchingSignature,
   parseJsonObject,
-  parseRfc3339Seconds,
   readIdHeader,
   requireHeader,
   toPath,
-  utf8SecretBytes,
 } from './scheme-support';
 
-/** @publicApi */
-export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
+export type { HmacAlgorithm, HmacDigestOptions, TimestampFormat } from './hmac-template';
 
 /**
  * A provider's HMAC signature described as data. Every field but `header` has a default, so the
@@ -34,45 +43,30 @@ export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
  * { name: 'slack', header: 'x-slack-signature', prefix: 'v0=', template: 'v0:{timestamp}:{body}',
  *   timestampHeader: 'x-slack-request-timestamp', toleranceSeconds: 300 }
  */
-export interface HmacSchemeOptions {
+export interface HmacSchemeOptions extends HmacDigestOptions {
   /**
-   * Shown in logs and the admin API.
-   * @default 'hmac'
+   * The header that carries the signature (any case). Several: each present one is read and any
+   * signature matching is enough (Box signs with two keys, in `-primary` and `-secondary`); at
+   * least one must be present, and `sign()` writes the first.
    */
-  readonly name?: string;
-  /** The header that carries the signature (any case). */
-  readonly header: string;
+  readonly header: string | readonly string[];
   /** Text before the encoded digest (`sha256=`, `v0=`); a value without it is malformed. */
   readonly prefix?: string;
   /**
-   * For headers that list several signatures during a key roll (PagerDuty `v1=…,v1=…`): the
-   * separator. Entries without the prefix, or malformed, are skipped; any one matching is enough.
+   * For headers that list several signatures during a key roll (PagerDuty `v1=…,v1=…`, Standard
+   * Webhooks `v1,… v1,…`): the separator. Entries without the prefix, or malformed, are skipped;
+   * any one matching is enough.
    */
   readonly separator?: string;
-  /** @default 'sha256' */
-  readonly algorithm?: HmacAlgorithm;
-  /** @default 'hex' */
-  readonly encoding?: 'hex' | 'base64';
-  /**
-   * What is signed: literal text and the placeholders `{body}` (the raw bytes), `{id}` and
-   * `{timestamp}` (the header values exactly as received) and `{url}` (the configured `url`).
-   * It must contain `{body}`: a signature that does not cover the body authenticates nothing.
-   * @default '{body}'
-   */
-  readonly template?: string;
-  /**
-   * The value of `{url}`: the public URL the provider calls, exactly as registered with it. Behind a
-   * proxy the Host header cannot be trusted, so the URL is configuration, never read from the request.
-   */
-  readonly url?: string;
-  /**
-   * How the secret string becomes the key: its UTF-8 bytes (most providers), or decoded from
-   * base64 or hex. A `Buffer` secret is always used as is.
-   * @default 'utf8'
-   */
-  readonly keyEncoding?: 'utf8' | 'base64' | 'hex';
+  /** Headers that must have exactly this value (Box's `box-signature-version: 1`); `sign()` sends them. */
+  readonly requiredHeaders?: Readonly<Record<string, string>>;
   /** Header with the provider's message id, used to drop duplicates. Required when `{id}` is signed. */
   readonly idHeader?: string;
+  /**
+   * Characters a message id must not hold besides spaces (`'.,'` for Standard Webhooks, whose
+   * `id.timestamp.body` would otherwise be ambiguous).
+   */
+  readonly idExcludes?: string;
   /**
    * Instead of `idHeader`: a field of the JSON body holding the message id (`'id'`, `'event.id'`),
    * read only after the signature matched.
@@ -87,7 +81,13 @@ export interface HmacSchemeOptions {
   /** Header with the signed timestamp; then a request outside `toleranceSeconds` is refused. */
   readonly timestampHeader?: string;
   /** @default 'unix-seconds' */
-  readonly timestampFormat?: 'unix-seconds' | 'unix-milliseconds' | 'rfc3339';
+  readonly timestampFormat?: TimestampFormat;
+  /**
+   * Instead of `timestampHeader`: a top-level field of the signed JSON body holding the timestamp
+   * (Linear's `webhookTimestamp`, in milliseconds), checked once the signature matched. A body
+   * without a usable one is refused (`timestamp_too_old`): its freshness cannot be judged.
+   */
+  readonly bodyTimestamp?: { readonly field: string; readonly format?: 'unix-seconds' | 'unix-milliseconds' };
   /**
    * How far the timestamp may be from the time of receipt, in either direction.
    * @default 300
@@ -101,29 +101,14 @@ export interface HmacSchemeOptions {
   readonly jsonObjectBody?: boolean;
 }
 
-type Placeholder = 'body' | 'id' | 'timestamp' | 'url';
-/** A piece of the string to sign: literal text, or a value of the request. */
-type Part = { readonly text: string } | { readonly value: Placeholder };
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-const PLACEHOLDERS: ReadonlySet<string> = new Set<Placeholder>(['body', 'id', 'timestamp', 'url']);
 /** At most this many entries of a signature list are looked at; more is malformed. */
 const MAX_LIST_ENTRIES = 32;
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
-const MILLIS = /^[0-9]{1,15}$/;
-/** A character no computed challenge token holds (see `COMPUTED_TOKEN_PATTERN`). */
-const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_+/=-]/;
-
-const keyDerivers = {
-  utf8: memoizeKey((secret: WebhookSecret) => createSecretKey(utf8SecretBytes(secret.value))),
-  base64: memoizeKey((secret: WebhookSecret) => createSecretKey(decodeKey(secret.value, 'base64'))),
-  hex: memoizeKey((secret: WebhookSecret) => createSecretKey(decodeKey(secret.value, 'hex'))),
-};
 
 /**
- * The generic HMAC signature scheme: the provider schemes of GitHub, Slack, Shopify, Zoom, Twitch,
- * Meta, Dropbox, Trello, Asana, Square, PagerDuty, Linear, Intercom, X and Smartsheet are instances
- * of it, and a new provider can be one too (see `hmacEndpoint()`). Every live secret is tried; the
- * digest is compared with each signature in constant time.
+ * The generic HMAC signature scheme: the schemes of GitHub, Slack, Shopify, Zoom, Twitch, Box,
+ * Linear, Standard Webhooks, Meta and most other providers are instances of it, and a new provider
+ * can be one too (see `hmacEndpoint()`). Every live secret is tried; the digest is compared with
+ * each signature in constant time. `sign()` writes what `verify()` reads, from the same template.
  * @publicApi
  */
 export class HmacScheme implements SignatureScheme {
@@ -133,51 +118,32 @@ export class HmacScheme implements SignatureScheme {
   readonly refusesChallengeAnswers = true;
   /** Only set when a timestamp is signed: it bounds how long message ids are remembered. */
   readonly toleranceSeconds?: number;
-  private readonly header: string;
-  private readonly prefix: string;
-  private readonly algorithm: HmacAlgorithm;
-  private readonly encoding: 'hex' | 'base64';
-  private readonly digestBytes: number;
-  private readonly parts: readonly Part[];
-  private readonly deriveKey: (secret: WebhookSecret) => KeyObject;
-  private readonly keyEncoding: 'utf8' | 'base64' | 'hex';
-  private readonly idPath?: readonly string[];
+  private readonly template: HmacTemplate;
   /** Header names in lower case and what the template signs, worked out once rather than per request. */
+  private readonly headers: readonly string[];
+  private readonly prefix: string;
+  private readonly requiredHeaders: ReadonlyArray<readonly [string, string]>;
+  private readonly idPath?: readonly string[];
   private readonly idHeader?: string;
   private readonly eventTypeHeader?: string;
   private readonly timestampHeader?: string;
+  private readonly timestampFormat: TimestampFormat;
   private readonly signsId: boolean;
-  /**
-   * Whether a literal of the template holds a character no computed challenge token can (`v0:`'s
-   * colon, a URL's): then no string to sign is token-shaped and the per-request check is skipped.
-   */
-  private readonly literalsRuleOutTokens: boolean;
 
   constructor(private readonly options: HmacSchemeOptions) {
     this.name = options.name ?? 'hmac';
-    if (!options.header) throw new WebhookConfigurationError(`The ${this.name} scheme needs a signature header.`);
-    this.header = options.header.toLowerCase();
+    const headers = typeof options.header === 'string' ? [options.header] : (options.header ?? []);
+    if (headers.length === 0 || headers.some((header) => !header)) {
+      throw new WebhookConfigurationError(`The ${this.name} scheme needs a signature header.`);
+    }
+    this.headers = headers.map((header) => header.toLowerCase());
     this.prefix = options.prefix ?? '';
-    this.algorithm = options.algorithm ?? 'sha256';
-    if (!(this.algorithm in DIGEST_BYTES)) {
-      throw new WebhookConfigurationError(`The ${this.name} scheme's algorithm must be sha1, sha256 or sha512.`);
-    }
-    this.encoding = options.encoding ?? 'hex';
-    if (this.encoding !== 'hex' && this.encoding !== 'base64') {
-      throw new WebhookConfigurationError(`The ${this.name} scheme's encoding must be hex or base64.`);
-    }
-    this.keyEncoding = options.keyEncoding ?? 'utf8';
-    this.deriveKey = keyDerivers[this.keyEncoding];
-    if (!this.deriveKey) {
-      throw new WebhookConfigurationError(`The ${this.name} scheme's keyEncoding must be utf8, base64 or hex.`);
-    }
-    this.digestBytes = DIGEST_BYTES[this.algorithm];
-    this.parts = parseTemplate(options.template ?? '{body}', this.name);
-    if (this.uses('url')) assertPublicUrl(options.url, 'url', this.name);
-    if (this.uses('id') && !options.idHeader) {
+    this.template = new HmacTemplate(options, ['body', 'id', 'timestamp', 'url'], '{body}');
+    const uses = (placeholder: 'id' | 'timestamp') => this.template.uses(placeholder);
+    if (uses('id') && !options.idHeader) {
       throw new WebhookConfigurationError(`The ${this.name} scheme signs {id}, so it needs \`idHeader\`.`);
     }
-    if (this.uses('timestamp') && !options.timestampHeader) {
+    if (uses('timestamp') && !options.timestampHeader) {
       throw new WebhookConfigurationError(
         `The ${this.name} scheme signs {timestamp}, so it needs \`timestampHeader\`.`,
       );
@@ -185,17 +151,24 @@ export class HmacScheme implements SignatureScheme {
     if (options.idHeader && options.idField) {
       throw new WebhookConfigurationError(`The ${this.name} scheme takes \`idHeader\` or \`idField\`, not both.`);
     }
+    if (options.timestampHeader && options.bodyTimestamp) {
+      throw new WebhookConfigurationError(
+        `The ${this.name} scheme takes \`timestampHeader\` or \`bodyTimestamp\`, not both.`,
+      );
+    }
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
     this.idHeader = options.idHeader?.toLowerCase();
     this.eventTypeHeader = options.eventTypeHeader?.toLowerCase();
     this.timestampHeader = options.timestampHeader?.toLowerCase();
-    this.signsId = this.uses('id');
-    this.literalsRuleOutTokens = this.parts.some(
-      (part) => ('text' in part && NOT_TOKEN_CHARACTER.test(part.text)) || ('value' in part && part.value === 'url'),
-    );
-    if (options.timestampHeader) {
+    this.timestampFormat = options.timestampFormat ?? 'unix-seconds';
+    this.requiredHeaders = Object.entries(options.requiredHeaders ?? {}).map(([name, value]) => [
+      name.toLowerCase(),
+      value,
+    ]);
+    this.signsId = uses('id');
+    if (options.timestampHeader || options.bodyTimestamp) {
       this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
-      if (!this.uses('timestamp')) {
+      if (options.timestampHeader && !uses('timestamp')) {
         // An unsigned timestamp can be rewritten by anyone, so a window on it would protect nothing.
         throw new WebhookConfigurationError(
           `The ${this.name} scheme reads \`timestampHeader\` but its template does not sign {timestamp}.`,
@@ -205,113 +178,136 @@ export class HmacScheme implements SignatureScheme {
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
-    const signatureValue = requireHeader(request, this.header);
-    const id = this.idHeader ? readIdHeader(request, this.idHeader, this.signsId) : undefined;
+    const signatureValues = this.readSignatureHeaders(request);
+    const id = this.idHeader ? this.readId(request, this.idHeader) : undefined;
     const eventType = this.eventTypeHeader ? readIdHeader(request, this.eventTypeHeader, false) : undefined;
     const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
-    const signedAt = timestamp === undefined ? undefined : this.parseTimestamp(timestamp);
-    const candidates = this.parseSignatures(signatureValue);
+    for (const [name, expected] of this.requiredHeaders) {
+      if (requireHeader(request, name) !== expected) throw invalidHeader(name, expected);
+    }
+    const signedAt =
+      timestamp === undefined ? undefined : parseTimestamp(timestamp, this.timestampFormat, this.timestampHeader!);
+    const candidates = signatureValues.flatMap(([header, value]) => this.parseSignatures(header, value));
+    const values = { body: request.rawBody, id, timestamp };
     // A string to sign made only of token characters could be a computed challenge answer's input
     // (X's CRC signs crc_token with the consumer secret): refused, so no answer is ever a signature.
-    if (!this.literalsRuleOutTokens && this.signsTokenShapedContent(request.rawBody, id, timestamp)) {
-      throw tokenShapedDelivery();
-    }
+    if (this.template.signsTokenShaped(values)) throw tokenShapedDelivery();
     assertHasSecrets(secrets);
-    if (signedAt !== undefined) {
-      assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
-    }
-    if (candidates.length > 0) {
-      for (const secret of secrets) {
-        const digest = this.digest(this.deriveKey(secret), request.rawBody, id, timestamp);
-        for (const candidate of candidates) {
-          if (constantTimeEqualText(digest, candidate)) {
-            if (this.options.jsonObjectBody && parseJsonObject(request.rawBody) === undefined) {
-              throw new WebhookVerificationError(
-                WebhookErrorCode.InvalidBody,
-                `The ${this.name} provider only sends JSON objects; this body is not one.`,
-              );
-            }
-            const messageId = this.idPath ? jsonMessageId(request.rawBody, this.idPath) : id;
-            return {
-              secretVersion: secret.version,
-              messageId,
-              signedAt: signedAt === undefined ? undefined : new Date(signedAt * 1000),
-              // An id header the template does not sign can be rewritten: dedupe on what is signed.
-              ...(id !== undefined && !this.signsId ? { unsignedMessageId: true } : {}),
-              ...(eventType !== undefined ? { unsignedEventType: eventType } : {}),
-            };
-          }
-        }
+    const now = Math.floor(context.receivedAt / 1000);
+    if (signedAt !== undefined) assertWithinTolerance(signedAt, now, this.toleranceSeconds!);
+    for (const secret of candidates.length > 0 ? secrets : []) {
+      const digest = this.template.digest(this.template.keyOf(secret), values);
+      if (!candidates.some((candidate) => constantTimeEqualText(digest, candidate))) continue;
+      if (this.options.jsonObjectBody && parseJsonObject(request.rawBody) === undefined) {
+        throw new WebhookVerificationError(
+          WebhookErrorCode.InvalidBody,
+          `The ${this.name} provider only sends JSON objects; this body is not one.`,
+        );
       }
+      const bodySignedAt = this.options.bodyTimestamp ? this.bodyTimestamp(request.rawBody, now) : undefined;
+      const at = signedAt ?? bodySignedAt;
+      return {
+        secretVersion: secret.version,
+        messageId: this.idPath ? jsonMessageId(request.rawBody, this.idPath) : id,
+        signedAt: at === undefined ? undefined : new Date(at * 1000),
+        // An id header the template does not sign can be rewritten: dedupe on what is signed.
+        ...(id !== undefined && !this.signsId ? { unsignedMessageId: true } : {}),
+        ...(eventType !== undefined ? { unsignedEventType: eventType } : {}),
+      };
     }
     throw noMatchingSignature();
   }
 
+  /**
+   * Signs a delivery as the provider does, from the same template `verify` reads: the signature
+   * header (prefix and digest), the required headers, and the id, timestamp and event-type headers
+   * this definition names. With `bodyTimestamp`, the JSON object body gets the signed time in that
+   * field (re-serialised only when it held another value), since that is what `verify` reads.
+   */
+  sign(input: SignInput): SignedDelivery {
+    const id = this.idHeader ? input.id : undefined;
+    const timestamp = this.timestampHeader ? formatTimestamp(input.timestamp, this.timestampFormat) : undefined;
+    const body = this.options.bodyTimestamp ? this.withBodyTimestamp(input.body, input.timestamp) : input.body;
+    const digest = this.template.digest(this.template.keyBytes(input.key), { body, id, timestamp });
+    const headers: Record<string, string> = { [this.headers[0]]: this.prefix + digest };
+    for (const [name, value] of this.requiredHeaders) headers[name] = value;
+    if (this.idHeader) headers[this.idHeader] = input.id;
+    if (this.timestampHeader) headers[this.timestampHeader] = timestamp!;
+    if (this.eventTypeHeader && input.eventType !== undefined) headers[this.eventTypeHeader] = input.eventType;
+    return body === input.body ? { headers } : { headers, body };
+  }
+
   validateSecret(secret: string | Buffer): void {
-    if (this.keyEncoding === 'utf8') utf8SecretBytes(secret);
-    else decodeKey(secret, this.keyEncoding);
+    this.template.validateSecret(secret);
   }
 
-  /** The string to sign, piece by piece, tested against the computed token alphabet. */
-  private signsTokenShapedContent(body: Buffer, id?: string, timestamp?: string): boolean {
-    const pieces: Array<string | Buffer | undefined> = [];
-    for (const part of this.parts) {
-      if ('text' in part) pieces.push(part.text);
-      else if (part.value === 'body') pieces.push(body);
-      else if (part.value === 'id') pieces.push(id);
-      else if (part.value === 'timestamp') pieces.push(timestamp);
+  /** The signature headers present, by name; none is `missing_header` (naming the first). */
+  private readSignatureHeaders(request: WebhookRequest): Array<[string, string]> {
+    if (this.headers.length === 1) return [[this.headers[0], requireHeader(request, this.headers[0])]];
+    const present: Array<[string, string]> = [];
+    for (const header of this.headers) {
+      const value = headerValue(request, header);
+      if (value !== undefined && value !== '') present.push([header, value]);
     }
-    return isTokenShaped(...pieces);
+    if (present.length === 0) throw missingHeader(this.headers[0]);
+    return present;
   }
 
-  private uses(placeholder: Placeholder): boolean {
-    return this.parts.some((part) => 'value' in part && part.value === placeholder);
-  }
-
-  /** The digest as the provider writes it (hex in lower case, or canonical base64). */
-  private digest(key: KeyObject, body: Buffer, id?: string, timestamp?: string): string {
-    const hmac = createHmac(this.algorithm, key);
-    for (const part of this.parts) {
-      if ('text' in part) hmac.update(part.text, 'utf8');
-      else if (part.value === 'body') hmac.update(body);
-      else if (part.value === 'id') hmac.update(id!, 'utf8');
-      else if (part.value === 'timestamp') hmac.update(timestamp!, 'utf8');
-      else hmac.update(this.options.url!, 'utf8');
+  private readId(request: WebhookRequest, header: string): string | undefined {
+    const id = readIdHeader(request, header, this.signsId);
+    const excluded = this.options.idExcludes;
+    if (id !== undefined && excluded && [...excluded].some((character) => id.includes(character))) {
+      const list = [...excluded].map((character) => `'${character}'`).join(', ');
+      throw invalidHeader(header, `1–256 visible ASCII characters without ${list} or spaces`);
     }
-    return hmac.digest(this.encoding);
+    return id;
   }
 
-  private parseTimestamp(value: string): number {
-    const header = this.timestampHeader!;
-    switch (this.options.timestampFormat ?? 'unix-seconds') {
-      case 'rfc3339':
-        return parseRfc3339Seconds(value, header);
-      case 'unix-milliseconds':
-        if (!MILLIS.test(value)) throw invalidHeader(header, 'a Unix timestamp in milliseconds (digits only)');
-        return Math.floor(Number(value) / 1000);
-      default:
-        return parseUnixSeconds(value, header);
+  /** The body with `bodyTimestamp`'s field set to the signed time; a body that is no JSON object is kept. */
+  private withBodyTimestamp(rawBody: Buffer, seconds: number): Buffer {
+    const { field, format } = this.options.bodyTimestamp!;
+    const value = format === 'unix-milliseconds' ? seconds * 1000 : seconds;
+    const object = parseJsonObject(rawBody);
+    if (!object || object[field] === value) return rawBody;
+    return Buffer.from(JSON.stringify({ ...object, [field]: value }));
+  }
+
+  /** The timestamp in the signed body, in Unix seconds, within the window. */
+  private bodyTimestamp(rawBody: Buffer, now: number): number {
+    const { field, format = 'unix-seconds' } = this.options.bodyTimestamp!;
+    const value = parseJsonObject(rawBody)?.[field];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      // Signed but without a usable time: its freshness cannot be judged, so it is not accepted.
+      const unit = format === 'unix-milliseconds' ? 'milliseconds' : 'seconds';
+      throw new WebhookVerificationError(
+        WebhookErrorCode.TimestampTooOld,
+        `The ${this.name} payload has no ${field} (${unit}), so its freshness cannot be checked.`,
+      );
     }
+    const signedAt = format === 'unix-milliseconds' ? Math.floor(value / 1000) : value;
+    assertWithinTolerance(signedAt, now, this.toleranceSeconds!);
+    return signedAt;
   }
 
   /** One signature: the prefix and a digest of the right size, else `invalid_header`. A list: the usable entries. */
-  private parseSignatures(value: string): string[] {
+  private parseSignatures(header: string, value: string): string[] {
+    const { encoding, digestBytes } = this.template;
     if (this.options.separator === undefined) {
       const digest = value.startsWith(this.prefix)
-        ? digestText(value.slice(this.prefix.length), this.encoding, this.digestBytes)
+        ? digestText(value.slice(this.prefix.length), encoding, digestBytes)
         : undefined;
-      if (!digest) throw invalidHeader(this.header, this.expectedSignature());
+      if (!digest) throw invalidHeader(header, this.expectedSignature());
       return [digest];
     }
     const entries = value.split(this.options.separator);
     if (entries.length > MAX_LIST_ENTRIES) {
-      throw invalidHeader(this.header, `a list of at most ${MAX_LIST_ENTRIES} signatures`);
+      throw invalidHeader(header, `a list of at most ${MAX_LIST_ENTRIES} signatures`);
     }
     const digests: string[] = [];
     for (const raw of entries) {
       const entry = raw.trim();
       if (!entry.startsWith(this.prefix)) continue;
-      const digest = digestText(entry.slice(this.prefix.length), this.encoding, this.digestBytes);
+      const digest = digestText(entry.slice(this.prefix.length), encoding, digestBytes);
       if (digest) digests.push(digest);
     }
     return digests;
@@ -319,7 +315,7 @@ export class HmacScheme implements SignatureScheme {
 
   private expectedSignature(): string {
     const prefix = this.prefix ? `"${this.prefix}" followed by ` : '';
-    return `${prefix}a ${this.digestBytes}-byte ${this.encoding} digest`;
+    return `${prefix}a ${this.template.digestBytes}-byte ${this.template.encoding} digest`;
   }
 }
 
@@ -330,38 +326,4 @@ export class HmacScheme implements SignatureScheme {
  */
 export function hmacSignature(options: HmacSchemeOptions): HmacScheme {
   return new HmacScheme(options);
-}
-
-function parseTemplate(template: string, name: string): Part[] {
-  const parts: Part[] = [];
-  let last = 0;
-  let signsBody = false;
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const placeholder = match[1];
-    if (!PLACEHOLDERS.has(placeholder)) {
-      throw new WebhookConfigurationError(
-        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: {body}, {id}, {timestamp}, {url}).`,
-      );
-    }
-    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
-    parts.push({ value: placeholder as Placeholder });
-    signsBody ||= placeholder === 'body';
-    last = match.index + match[0].length;
-  }
-  if (last < template.length) parts.push({ text: template.slice(last) });
-  if (!signsBody) {
-    throw new WebhookConfigurationError(
-      `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
-    );
-  }
-  return parts;
-}
-
-function decodeKey(secret: string | Buffer, encoding: 'base64' | 'hex'): Buffer {
-  if (Buffer.isBuffer(secret)) return utf8SecretBytes(secret);
-  const valid = encoding === 'hex' ? /^(?:[0-9a-fA-F]{2})+$/.test(secret) : /^[A-Za-z0-9+/]+={0,2}$/.test(secret);
-  if (!valid || (encoding === 'base64' && secret.length % 4 !== 0)) {
-    throw new WebhookConfigurationError(`A webhook secret for this scheme must be ${encoding}.`);
-  }
-  return Buffer.from(secret, encoding);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { bodyCapOf, boundRecord, FloodBudget } from '../flood-control';
+import { pageLimit, PageCursor } from '../page-cursor';
 import {
-  InvalidCursorError,
   type DuplicateState,
   type EventLog,
   type EventLogReader,
@@ -60,7 +60,8 @@ export interface InMemoryEventLogOptions {
   duplicatesPerSecond?: number;
 }
 
-const CURSOR = /^m1\.(\d{1,15})$/;
+/** Positions are sequence numbers, written without leading zeros. */
+const CURSOR = new PageCursor('m1', '0|[1-9]\\d{0,14}');
 
 /**
  * An event of the ring. Its SHA-256 is computed when the event is read, from the stored copy of the
@@ -215,9 +216,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   }
 
   async list(query: WebhookEventQuery): Promise<WebhookEventPage> {
-    const limit = Math.min(500, Math.max(1, Math.floor(query.limit) || 1));
+    const limit = pageLimit(query.limit);
     let before = this.seq + 1;
-    if (query.cursor !== undefined) before = decodeCursor(query.cursor);
+    if (query.cursor !== undefined) before = Number(CURSOR.decode(query.cursor));
     const items: StoredWebhookEvent[] = [];
     let last = 0;
     // Both rings, merged newest first.
@@ -229,7 +230,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
         (a < this.acceptedRing.size && this.acceptedRing.at(a).seq > this.otherRing.at(o).seq);
       const entry = fromAccepted ? this.acceptedRing.at(a++) : this.otherRing.at(o++);
       if (!matches(entry.event, query)) continue;
-      if (items.length === limit) return { items, nextCursor: encodeCursor(last) };
+      if (items.length === limit) return { items, nextCursor: CURSOR.encode(last) };
       const { body: _body, ...summary } = stored(entry);
       items.push(summary);
       last = entry.seq;
@@ -333,19 +334,4 @@ function matches(event: RingEvent['event'], query: WebhookEventQuery): boolean {
     (query.since === undefined || event.receivedAt >= query.since) &&
     (query.until === undefined || event.receivedAt < query.until)
   );
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`m1.${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  // A string only: `test()` would coerce an array or object to text and let it through.
-  const text =
-    typeof cursor === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(cursor)
-      ? Buffer.from(cursor, 'base64url').toString('latin1')
-      : '';
-  const match = CURSOR.exec(text);
-  if (!match || encodeCursor(Number(match[1])) !== cursor) throw new InvalidCursorError('The cursor is not valid.');
-  return Number(match[1]);
 }

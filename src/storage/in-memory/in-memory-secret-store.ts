@@ -1,8 +1,7 @@
 import type { WebhookSecret } from '../../core/secret';
 import {
-  DEFAULT_GRACE_PERIOD_SECONDS,
-  MAX_GRACE_PERIOD_SECONDS,
-  MAX_LIVE_OLD_VERSIONS,
+  assertRoomForVersion,
+  checkNewSecret,
   SecretStoreError,
   type AddSecretOptions,
   type SecretStore,
@@ -44,23 +43,11 @@ export class InMemorySecretStore implements SecretStore {
     secret: string | Buffer,
     options: AddSecretOptions = {},
   ): Promise<SecretVersionInfo> {
-    const grace = options.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
-    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_SECONDS) {
-      throw new SecretStoreError(
-        'invalid_grace_period',
-        `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
-      );
-    }
-    if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
+    const grace = checkNewSecret(secret, options);
     const versions = this.endpoints.get(endpoint) ?? [];
     const now = this.now();
     const live = versions.filter((v) => isLive(v, now));
-    if (live.length > MAX_LIVE_OLD_VERSIONS) {
-      throw new SecretStoreError(
-        'too_many_versions',
-        `Endpoint "${endpoint}" already has ${MAX_LIVE_OLD_VERSIONS} older live secrets; revoke one first.`,
-      );
-    }
+    assertRoomForVersion(endpoint, live.length);
     const expiresAt = new Date(now + grace * 1000);
     for (const old of live) {
       if (!old.expiresAt || old.expiresAt > expiresAt) old.expiresAt = expiresAt;

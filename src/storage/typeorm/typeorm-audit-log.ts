@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditEntry, AuditLog } from '../audit-log.interface';
 import { WebhookConfigurationError } from '../../core/errors';
 import { assertTables, DataSourceSql, resolveSchema } from './sql';
+import { PRUNE_BATCH, Retention } from './retention';
 import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
 
 /** @publicApi */
@@ -24,9 +25,6 @@ export interface TypeOrmAuditLogOptions {
   now?: () => number;
 }
 
-const PRUNE_BATCH = 1000;
-const PRUNE_MAX_BATCHES_PER_RUN = 50;
-
 /**
  * Admin actions in the `webhook_audit` table, written through the app's data source, kept for
  * `retentionDays`. Call `init()` first (the module does).
@@ -35,28 +33,37 @@ const PRUNE_MAX_BATCHES_PER_RUN = 50;
 export class TypeOrmAuditLog implements AuditLog, OnModuleDestroy {
   private readonly logger = new Logger('Hookwarden');
   private readonly sql: DataSourceSql;
-  private readonly now: () => number;
-  private readonly retentionMs: number;
-  private readonly pruneIntervalMs: number;
+  private readonly retention: Retention;
   private table = '';
-  private pruneTimer?: NodeJS.Timeout;
-  private pruning?: Promise<number>;
-  private closed = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: TypeOrmAuditLogOptions = {},
   ) {
     this.sql = new DataSourceSql(dataSource);
-    this.now = options.now ?? Date.now;
     const days = options.retentionDays ?? 365;
     if (!Number.isFinite(days) || days < 0)
       throw new WebhookConfigurationError('audit retentionDays must be zero or more.');
-    this.retentionMs = days * 86_400_000;
-    this.pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
-    if (!Number.isFinite(this.pruneIntervalMs) || this.pruneIntervalMs <= 0) {
+    const pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
+    if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0) {
       throw new WebhookConfigurationError('audit pruneIntervalMs must be a positive number.');
     }
+    this.retention = new Retention({
+      retentionMs: days * 86_400_000,
+      intervalMs: pruneIntervalMs,
+      now: options.now ?? Date.now,
+      // Oldest first, on the (at, id) index.
+      deleteBatch: async (cutoff) => {
+        const { rowCount } = await this.sql.query(
+          `DELETE FROM ${this.table} WHERE id IN (
+             SELECT id FROM ${this.table} WHERE at < $1 ORDER BY at, id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
+          [cutoff],
+        );
+        return rowCount ?? 0;
+      },
+      ready: () => this.table !== '',
+      onError: (error) => this.logger.warn(`Could not prune the audit log: ${(error as Error)?.message}`),
+    });
   }
 
   async init(): Promise<void> {
@@ -66,7 +73,7 @@ export class TypeOrmAuditLog implements AuditLog, OnModuleDestroy {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    this.startPruning();
+    this.retention.start();
     await this.sql.query(
       `INSERT INTO ${this.table} (at, actor, action, endpoint, secret_version, details) VALUES ($1, $2, $3, $4, $5, $6)`,
       [
@@ -107,9 +114,7 @@ export class TypeOrmAuditLog implements AuditLog, OnModuleDestroy {
    * next tick continues). Runs on a timer started by the first entry; returns how many went.
    */
   prune(): Promise<number> {
-    if (this.retentionMs <= 0 || this.closed || !this.table) return Promise.resolve(0);
-    this.pruning ??= this.pruneBatches().finally(() => (this.pruning = undefined));
-    return this.pruning;
+    return this.retention.prune();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -118,35 +123,6 @@ export class TypeOrmAuditLog implements AuditLog, OnModuleDestroy {
 
   /** Stops the retention timer and waits for a prune in progress. */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.pruneTimer = undefined;
-    await this.pruning?.catch(() => undefined);
-  }
-
-  /** Started with the first entry rather than in init(), so an app that failed to start leaves no timer. */
-  private startPruning(): void {
-    if (this.pruneTimer || this.closed || this.retentionMs <= 0) return;
-    this.pruneTimer = setInterval(
-      () => void this.prune().catch((error) => this.logger.warn(`Could not prune the audit log: ${error?.message}`)),
-      this.pruneIntervalMs,
-    );
-    this.pruneTimer.unref();
-  }
-
-  private async pruneBatches(): Promise<number> {
-    const cutoff = new Date(this.now() - this.retentionMs);
-    let total = 0;
-    for (let i = 0; i < PRUNE_MAX_BATCHES_PER_RUN && !this.closed; i++) {
-      // Oldest first, on the (at, id) index; SKIP LOCKED lets two instances prune side by side.
-      const { rowCount } = await this.sql.query(
-        `DELETE FROM ${this.table} WHERE id IN (
-           SELECT id FROM ${this.table} WHERE at < $1 ORDER BY at, id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
-        [cutoff],
-      );
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < PRUNE_BATCH) break;
-    }
-    return total;
+    await this.retention.stop();
   }
 }

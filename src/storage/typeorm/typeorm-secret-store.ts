@@ -4,9 +4,8 @@ import { WebhookConfigurationError } from '../../core/errors';
 import type { WebhookSecret } from '../../core/secret';
 import { secretHint } from '../in-memory/in-memory-secret-store';
 import {
-  DEFAULT_GRACE_PERIOD_SECONDS,
-  MAX_GRACE_PERIOD_SECONDS,
-  MAX_LIVE_OLD_VERSIONS,
+  assertRoomForVersion,
+  checkNewSecret,
   SecretStoreError,
   type AddSecretOptions,
   type SecretStore,
@@ -122,14 +121,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
     secret: string | Buffer,
     options: AddSecretOptions = {},
   ): Promise<SecretVersionInfo> {
-    const grace = options.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
-    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_SECONDS) {
-      throw new SecretStoreError(
-        'invalid_grace_period',
-        `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
-      );
-    }
-    if (secret.length === 0) throw new SecretStoreError('invalid_secret', 'A secret must not be empty.');
+    const grace = checkNewSecret(secret, options);
     const info = await this.addVersion(endpoint, secret, grace, false);
     await this.cache.reloadNow([endpoint]);
     return info!;
@@ -162,12 +154,7 @@ export class TypeOrmSecretStore implements SecretStore, OnModuleDestroy {
       const now = this.now();
       const live = rows.filter((r) => !r.revoked_at && (!r.expires_at || r.expires_at.getTime() > now));
       if (onlyFirst && live.length > 0) return undefined;
-      if (live.length > MAX_LIVE_OLD_VERSIONS) {
-        throw new SecretStoreError(
-          'too_many_versions',
-          `Endpoint "${endpoint}" already has ${MAX_LIVE_OLD_VERSIONS} older live secrets; revoke one first.`,
-        );
-      }
+      assertRoomForVersion(endpoint, live.length);
       const expiresAt = new Date(now + grace * 1000);
       // The versions live now stay valid for the grace period at the most.
       await sql(

@@ -1,0 +1,267 @@
+import { createHmac, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '../constant-time';
+import { WebhookConfigurationError } from '../errors';
+import { headerValue, type WebhookRequest } from '../request';
+import type { WebhookSecret } from '../secret';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../signature-scheme';
+import { assertWithinTolerance } from '../timestamp';
+import type { HmacAlgorithm } from './hmac.engine';
+import {
+  assertHasSecrets,
+  assertTolerance,
+  decodeDigest,
+  noMatchingSignature,
+  parseJsonObject,
+  toPath,
+  utf8HmacKey,
+  utf8SecretBytes,
+} from './scheme-support';
+
+/**
+ * A signature carried in the body with the fields it signs, described as data.
+ * @publicApi
+ * @example
+ * // Mailgun: {"signature": {"timestamp", "token", "signature"}}, hex HMAC-SHA256 of timestamp + token
+ * { name: 'mailgun', fieldsIn: 'signature', form: true, template: '{timestamp}{token}',
+ *   signatureField: 'signature', timestampField: 'timestamp', idField: 'token', toleranceSeconds: 900 }
+ */
+export interface BodyFieldsSchemeOptions {
+  /**
+   * Shown in logs and the admin API.
+   * @default 'body-fields-hmac'
+   */
+  readonly name?: string;
+  /** The path of the JSON object holding the fields (`'signature'`); absent: the body's top level. */
+  readonly fieldsIn?: string | readonly string[];
+  /** Also read the fields from a form body (`application/x-www-form-urlencoded`), at its top level. */
+  readonly form?: boolean;
+  /**
+   * What is signed: literal text and placeholders naming fields of that object (`{timestamp}{token}`).
+   * Each named field must be a string of 1–256 visible ASCII characters.
+   */
+  readonly template: string;
+  /** The field holding the signature. */
+  readonly signatureField: string;
+  /** @default 'sha256' */
+  readonly algorithm?: HmacAlgorithm;
+  /** @default 'hex' */
+  readonly encoding?: 'hex' | 'base64';
+  /**
+   * A signed field holding the Unix time in seconds (a string of digits, or an integer): a request
+   * outside `toleranceSeconds` is refused.
+   */
+  readonly timestampField?: string;
+  /** @default 300 */
+  readonly toleranceSeconds?: number;
+  /**
+   * A signed field reported as the message id: a replayed value is a duplicate and never reaches the
+   * handler twice. `sign()` writes the delivery's id into it.
+   */
+  readonly idField?: string;
+}
+
+const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const TIMESTAMP = /^[0-9]{1,12}$/;
+/** A signed field value: printable, bounded (a 50-character token with room to spare). */
+const FIELD = /^[\x21-\x7e]{1,256}$/;
+const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+
+type Part = { readonly text: string } | { readonly field: string };
+
+/**
+ * The body-fields HMAC engine: the signature and the values it covers travel in the body (a JSON
+ * object, or form fields), not in headers. What it signs need not cover the rest of the body, so the
+ * signed id field is what stops a replay. A body without well-formed fields is unauthenticated
+ * (401 `no_matching_signature`: there is no header to call malformed). Multipart bodies are not read.
+ * Since the string to sign may be made of token characters only, it does not promise to refuse
+ * computed challenge answers (`refusesChallengeAnswers` is unset).
+ * @publicApi
+ */
+export class BodyFieldsScheme implements SignatureScheme {
+  readonly name: string;
+  readonly requiresSecret = true;
+  readonly toleranceSeconds?: number;
+  private readonly parts: readonly Part[];
+  /** The fields the template names, in order, each once. */
+  private readonly signedFields: readonly string[];
+  private readonly container: readonly string[];
+  private readonly algorithm: HmacAlgorithm;
+  private readonly encoding: 'hex' | 'base64';
+
+  constructor(private readonly options: BodyFieldsSchemeOptions) {
+    this.name = options.name ?? 'body-fields-hmac';
+    if (!options.signatureField) {
+      throw new WebhookConfigurationError(`The ${this.name} scheme needs a \`signatureField\`.`);
+    }
+    this.algorithm = options.algorithm ?? 'sha256';
+    this.encoding = options.encoding ?? 'hex';
+    if (!(this.algorithm in DIGEST_BYTES) || (this.encoding !== 'hex' && this.encoding !== 'base64')) {
+      throw new WebhookConfigurationError(
+        `The ${this.name} scheme's algorithm must be sha1, sha256 or sha512, and its encoding hex or base64.`,
+      );
+    }
+    this.parts = parseTemplate(options.template ?? '');
+    this.signedFields = [...new Set(this.parts.flatMap((part) => ('field' in part ? [part.field] : [])))];
+    if (this.signedFields.length === 0 || this.signedFields.includes(options.signatureField)) {
+      throw new WebhookConfigurationError(
+        `The ${this.name} scheme's template must name the signed fields (and not the signature field).`,
+      );
+    }
+    for (const field of [options.timestampField, options.idField]) {
+      if (field !== undefined && !this.signedFields.includes(field)) {
+        // An unsigned timestamp or id can be rewritten by anyone: it would protect nothing.
+        throw new WebhookConfigurationError(`The ${this.name} scheme's template must sign {${field}}.`);
+      }
+    }
+    if (options.timestampField !== undefined) {
+      this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
+    }
+    this.container = options.fieldsIn === undefined ? [] : toPath(options.fieldsIn);
+  }
+
+  verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
+    const fields = this.readFields(request);
+    const expected =
+      fields && decodeDigest(fields.get(this.options.signatureField)!, this.encoding, this.digestBytes());
+    if (!fields || !expected) {
+      throw noMatchingSignature(
+        `The body carries no well-formed ${this.name} signature (${[...this.signedFields, this.options.signatureField].join(', ')}).`,
+      );
+    }
+    assertHasSecrets(secrets);
+    const timestampField = this.options.timestampField;
+    const signedAt = timestampField === undefined ? undefined : Number(fields.get(timestampField));
+    if (signedAt !== undefined) {
+      assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
+    }
+    for (const secret of secrets) {
+      if (constantTimeEqual(this.digest(utf8HmacKey(secret), fields), expected)) {
+        return {
+          secretVersion: secret.version,
+          ...(this.options.idField !== undefined ? { messageId: fields.get(this.options.idField) } : {}),
+          ...(signedAt !== undefined ? { signedAt: new Date(signedAt * 1000) } : {}),
+        };
+      }
+    }
+    throw noMatchingSignature();
+  }
+
+  /**
+   * Writes the signed fields and the signature into the body, as the provider does: the timestamp
+   * field gets `input.timestamp`, the id field `input.id`, other signed fields keep the body's values.
+   * The rest of the body is re-serialised (the signature does not cover it).
+   */
+  sign(input: SignInput): SignedDelivery {
+    const form = this.options.form === true && FORM.test(input.contentType);
+    const values = new Map<string, string>();
+    const formBody = form ? new URLSearchParams(input.body.toString('utf8')) : undefined;
+    const json = form ? undefined : parseJsonObject(input.body);
+    if (!form && !json) throw new WebhookConfigurationError(`The ${this.name} scheme signs JSON object bodies.`);
+    const target = json ? containerFor(json, this.container) : undefined;
+    for (const field of this.signedFields) {
+      const present = formBody ? formBody.get(field) : ownField(target, field);
+      if (typeof present === 'string') values.set(field, present);
+    }
+    if (this.options.timestampField !== undefined) values.set(this.options.timestampField, String(input.timestamp));
+    if (this.options.idField !== undefined) values.set(this.options.idField, input.id);
+    const missing = this.signedFields.filter((field) => !values.has(field));
+    if (missing.length > 0) {
+      throw new WebhookConfigurationError(`The body to sign lacks the ${this.name} field(s) ${missing.join(', ')}.`);
+    }
+    const key = utf8SecretBytes(input.key);
+    values.set(this.options.signatureField, this.digest(key, values).toString(this.encoding));
+    for (const [field, value] of values) {
+      if (formBody) formBody.set(field, value);
+      else target![field] = value;
+    }
+    const body = formBody ? formBody.toString() : JSON.stringify(json);
+    return { headers: {}, body: Buffer.from(body, 'utf8') };
+  }
+
+  validateSecret(secret: string | Buffer): void {
+    utf8SecretBytes(secret);
+  }
+
+  private digestBytes(): number {
+    return DIGEST_BYTES[this.algorithm];
+  }
+
+  private digest(key: KeyObject | Buffer, fields: ReadonlyMap<string, string>): Buffer {
+    const hmac = createHmac(this.algorithm, key);
+    for (const part of this.parts) hmac.update('text' in part ? part.text : fields.get(part.field)!, 'utf8');
+    return hmac.digest();
+  }
+
+  /** The signed fields and the signature, each well formed, or `undefined`. */
+  private readFields(request: WebhookRequest): Map<string, string> | undefined {
+    let read: (name: string) => unknown;
+    if (this.options.form && FORM.test(headerValue(request, 'content-type') ?? '')) {
+      const form = new URLSearchParams(request.rawBody.toString('utf8'));
+      read = (name) => (form.getAll(name).length === 1 ? form.get(name) : undefined);
+    } else {
+      let object: unknown = parseJsonObject(request.rawBody);
+      for (const key of this.container) object = ownField(object, key);
+      if (!isObject(object)) return undefined;
+      read = (name) => ownField(object, name);
+    }
+    const fields = new Map<string, string>();
+    for (const name of [...this.signedFields, this.options.signatureField]) {
+      let value = read(name);
+      // A timestamp sent as an integer is the same signed digits.
+      if (name === this.options.timestampField && typeof value === 'number' && Number.isSafeInteger(value)) {
+        value = String(value);
+      }
+      if (typeof value !== 'string') return undefined;
+      if (name === this.options.timestampField ? !TIMESTAMP.test(value) : !FIELD.test(value)) return undefined;
+      fields.set(name, value);
+    }
+    return fields;
+  }
+}
+
+/**
+ * Builds a {@link BodyFieldsScheme} from data.
+ * @publicApi
+ */
+export function bodyFieldsSignature(options: BodyFieldsSchemeOptions): BodyFieldsScheme {
+  return new BodyFieldsScheme(options);
+}
+
+function parseTemplate(template: string): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    parts.push({ field: match[1] });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  return parts;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An own property only: `__proto__` and inherited names are never fields. */
+function ownField(object: unknown, name: string): unknown {
+  return isObject(object) && Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
+}
+
+/** The object at `path` in a parsed body, created when absent (for signing). */
+function containerFor(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
+  let object = root;
+  for (const key of path) {
+    const next = ownField(object, key);
+    if (isObject(next)) object = next;
+    else object = object[key] = {};
+  }
+  return object;
+}

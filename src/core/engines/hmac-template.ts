@@ -1,0 +1,234 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { isTokenShaped } from '../challenges/computed-token';
+import { WebhookConfigurationError } from '../errors';
+import { memoizeKey, type WebhookSecret } from '../secret';
+import { parseUnixSeconds } from '../timestamp';
+import { assertPublicUrl, invalidHeader, parseRfc3339Seconds, utf8SecretBytes } from './scheme-support';
+
+// What the HMAC engines share: a template of what is signed, parsed once, and the key, the
+// algorithm and the encoding that turn it into the digest a provider writes. `verify` and `sign`
+// both go through `HmacTemplate.digest`, so they cannot drift apart.
+
+/** @publicApi */
+export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+/** @publicApi */
+export type TimestampFormat = 'unix-seconds' | 'unix-milliseconds' | 'rfc3339';
+
+/** How an HMAC is computed: the fields both HMAC engines take. @publicApi */
+export interface HmacDigestOptions {
+  /**
+   * Shown in logs and the admin API.
+   * @default 'hmac'
+   */
+  readonly name?: string;
+  /** @default 'sha256' */
+  readonly algorithm?: HmacAlgorithm;
+  /** @default 'hex' */
+  readonly encoding?: 'hex' | 'base64';
+  /**
+   * What is signed: literal text and the placeholders `{body}` (the raw bytes), `{id}` and
+   * `{timestamp}` (the values exactly as received) and `{url}` (the configured `url`).
+   * It must contain `{body}`: a signature that does not cover the body authenticates nothing.
+   */
+  readonly template?: string;
+  /**
+   * The value of `{url}`: the public URL the provider calls, exactly as registered with it. Behind a
+   * proxy the Host header cannot be trusted, so the URL is configuration, never read from the request.
+   */
+  readonly url?: string;
+  /**
+   * How the secret string becomes the key: its UTF-8 bytes (most providers), or decoded from
+   * base64 or hex. A `Buffer` secret is always used as is.
+   * @default 'utf8'
+   */
+  readonly keyEncoding?: 'utf8' | 'base64' | 'hex';
+  /**
+   * Hook, instead of `keyEncoding`, for a provider whose secret has its own format: returns the key
+   * bytes or throws a `WebhookConfigurationError` (Standard Webhooks: `whsec_` + base64 of 24–64 bytes).
+   */
+  readonly decodeKey?: (secret: string | Buffer) => Buffer;
+  /**
+   * Hook run by `validateSecret` only (at start-up and when a secret is added), for a format the
+   * provider issues although the key is the text as is (Stripe's `whsec_…`, keyed whole).
+   */
+  readonly checkSecret?: (secret: string | Buffer) => void;
+}
+
+/** @internal */
+export type Placeholder = 'body' | 'id' | 'timestamp' | 'url';
+/** The request's values a template can sign, exactly as received. @internal */
+export interface SignedValues {
+  readonly body: Buffer;
+  readonly id?: string;
+  readonly timestamp?: string;
+}
+/** A piece of the string to sign: literal text, or a value of the request. */
+type Part = { readonly text: string } | { readonly value: Placeholder };
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+const MILLIS = /^[0-9]{1,15}$/;
+/** A character no computed challenge token holds (see `COMPUTED_TOKEN_PATTERN`). */
+const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_+/=-]/;
+
+const keyDecoders = {
+  utf8: utf8SecretBytes,
+  base64: (secret: string | Buffer) => decodeKey(secret, 'base64'),
+  hex: (secret: string | Buffer) => decodeKey(secret, 'hex'),
+};
+/** Shared across schemes so that one secret object is imported once per encoding. */
+const sharedKeys = {
+  utf8: memoizeKey((secret: WebhookSecret) => createSecretKey(keyDecoders.utf8(secret.value))),
+  base64: memoizeKey((secret: WebhookSecret) => createSecretKey(keyDecoders.base64(secret.value))),
+  hex: memoizeKey((secret: WebhookSecret) => createSecretKey(keyDecoders.hex(secret.value))),
+};
+
+/** A parsed template with its key, algorithm and encoding. @internal */
+export class HmacTemplate {
+  readonly name: string;
+  readonly algorithm: HmacAlgorithm;
+  readonly encoding: 'hex' | 'base64';
+  readonly digestBytes: number;
+  /** The key of a configured secret, memoized per secret object. */
+  readonly keyOf: (secret: WebhookSecret) => KeyObject;
+  /**
+   * Whether a literal of the template holds a character no computed challenge token can (`v0:`'s
+   * colon, a URL's): then no string to sign is token-shaped and the per-request check is skipped.
+   */
+  readonly literalsRuleOutTokens: boolean;
+  private readonly parts: readonly Part[];
+  private readonly toKeyBytes: (secret: string | Buffer) => Buffer;
+
+  constructor(
+    private readonly options: HmacDigestOptions,
+    allowed: readonly Placeholder[],
+    defaultTemplate: string,
+  ) {
+    this.name = options.name ?? 'hmac';
+    this.algorithm = options.algorithm ?? 'sha256';
+    if (!(this.algorithm in DIGEST_BYTES)) {
+      throw new WebhookConfigurationError(`The ${this.name} scheme's algorithm must be sha1, sha256 or sha512.`);
+    }
+    this.encoding = options.encoding ?? 'hex';
+    if (this.encoding !== 'hex' && this.encoding !== 'base64') {
+      throw new WebhookConfigurationError(`The ${this.name} scheme's encoding must be hex or base64.`);
+    }
+    const keyEncoding = options.keyEncoding ?? 'utf8';
+    if (!(keyEncoding in keyDecoders)) {
+      throw new WebhookConfigurationError(`The ${this.name} scheme's keyEncoding must be utf8, base64 or hex.`);
+    }
+    const decode = options.decodeKey;
+    this.toKeyBytes = decode ?? keyDecoders[keyEncoding];
+    this.keyOf = decode ? memoizeKey((secret) => createSecretKey(decode(secret.value))) : sharedKeys[keyEncoding];
+    this.digestBytes = DIGEST_BYTES[this.algorithm];
+    this.parts = parseTemplate(options.template ?? defaultTemplate, this.name, allowed);
+    if (this.uses('url')) assertPublicUrl(options.url, 'url', this.name);
+    this.literalsRuleOutTokens = this.parts.some(
+      (part) => ('text' in part && NOT_TOKEN_CHARACTER.test(part.text)) || ('value' in part && part.value === 'url'),
+    );
+  }
+
+  uses(placeholder: Placeholder): boolean {
+    return this.parts.some((part) => 'value' in part && part.value === placeholder);
+  }
+
+  /** The key bytes of a secret or a signing key; throws `WebhookConfigurationError` when unusable. */
+  keyBytes(secret: string | Buffer): Buffer {
+    return this.toKeyBytes(secret);
+  }
+
+  validateSecret(secret: string | Buffer): void {
+    this.toKeyBytes(secret);
+    this.options.checkSecret?.(secret);
+  }
+
+  /** The digest as the provider writes it (hex in lower case, or canonical base64). */
+  digest(key: KeyObject | Buffer, values: SignedValues): string {
+    const hmac = createHmac(this.algorithm, key);
+    for (const part of this.parts) {
+      if ('text' in part) hmac.update(part.text, 'utf8');
+      else if (part.value === 'body') hmac.update(values.body);
+      else if (part.value === 'id') hmac.update(values.id!, 'utf8');
+      else if (part.value === 'timestamp') hmac.update(values.timestamp!, 'utf8');
+      else hmac.update(this.options.url!, 'utf8');
+    }
+    return hmac.digest(this.encoding);
+  }
+
+  /**
+   * Whether the string to sign is made only of token characters: it could then be a computed
+   * challenge answer's input (X's CRC signs crc_token with the consumer secret).
+   */
+  signsTokenShaped(values: SignedValues): boolean {
+    if (this.literalsRuleOutTokens) return false;
+    const pieces: Array<string | Buffer | undefined> = [];
+    for (const part of this.parts) {
+      if ('text' in part) pieces.push(part.text);
+      else if (part.value === 'body') pieces.push(values.body);
+      else if (part.value === 'id') pieces.push(values.id);
+      else if (part.value === 'timestamp') pieces.push(values.timestamp);
+    }
+    return isTokenShaped(...pieces);
+  }
+}
+
+/** Reads a signed timestamp to Unix seconds; malformed is `invalid_header` naming `header`. @internal */
+export function parseTimestamp(value: string, format: TimestampFormat, header: string): number {
+  switch (format) {
+    case 'rfc3339':
+      return parseRfc3339Seconds(value, header);
+    case 'unix-milliseconds':
+      if (!MILLIS.test(value)) throw invalidHeader(header, 'a Unix timestamp in milliseconds (digits only)');
+      return Math.floor(Number(value) / 1000);
+    default:
+      return parseUnixSeconds(value, header);
+  }
+}
+
+/** Unix seconds written the way {@link parseTimestamp} reads them back. @internal */
+export function formatTimestamp(seconds: number, format: TimestampFormat): string {
+  switch (format) {
+    case 'rfc3339':
+      return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    case 'unix-milliseconds':
+      return String(seconds * 1000);
+    default:
+      return String(seconds);
+  }
+}
+
+function parseTemplate(template: string, name: string, allowed: readonly Placeholder[]): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  let signsBody = false;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const placeholder = match[1];
+    if (!(allowed as readonly string[]).includes(placeholder)) {
+      const known = allowed.map((known) => `{${known}}`).join(', ');
+      throw new WebhookConfigurationError(
+        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: ${known}).`,
+      );
+    }
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    parts.push({ value: placeholder as Placeholder });
+    signsBody ||= placeholder === 'body';
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  if (!signsBody) {
+    throw new WebhookConfigurationError(
+      `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
+    );
+  }
+  return parts;
+}
+
+function decodeKey(secret: string | Buffer, encoding: 'base64' | 'hex'): Buffer {
+  if (Buffer.isBuffer(secret)) return utf8SecretBytes(secret);
+  const valid = encoding === 'hex' ? /^(?:[0-9a-fA-F]{2})+$/.test(secret) : /^[A-Za-z0-9+/]+={0,2}$/.test(secret);
+  if (!valid || (encoding === 'base64' && secret.length % 4 !== 0)) {
+    throw new WebhookConfigurationError(`A webhook secret for this scheme must be ${encoding}.`);
+  }
+  return Buffer.from(secret, encoding);
+}

@@ -1,0 +1,40 @@
+import {
+  acceptsChallengeAnswers,
+  computesWithSigningSecret,
+  formsChallengeOracle,
+  secretFingerprint,
+  sharesFingerprint,
+} from '../core/delivery/challenge';
+import type { WebhookSecret } from '../core/secret';
+import type { SecretStore } from '../storage/secret-store.interface';
+import type { ResolvedWebhookConfig } from './webhook-config';
+
+/**
+ * The name of another endpoint that holds one of `secrets` while the pair forms a signing oracle: one
+ * side answers challenges with an HMAC of its signing secret (`computes`, or its configured challenge
+ * does), the other has a scheme that does not declare `refusesChallengeAnswers`. Secrets are compared
+ * by SHA-256 fingerprint in constant time. `undefined` when there is none. The admin API calls it
+ * before a rotation stores a secret.
+ * @internal
+ */
+export async function findSharedChallengeSecret(
+  config: ResolvedWebhookConfig,
+  store: Pick<SecretStore, 'getLiveSecrets'>,
+  endpointName: string,
+  secrets: ReadonlyArray<WebhookSecret | string | Buffer>,
+  computes = false,
+): Promise<string | undefined> {
+  const self = config.endpoints.get(endpointName);
+  if (!self || secrets.length === 0) return undefined;
+  const selfComputes = computes || computesWithSigningSecret(self);
+  if (!selfComputes && !acceptsChallengeAnswers(self)) return undefined;
+  const mine = secrets.map((secret) =>
+    secretFingerprint(typeof secret === 'string' || Buffer.isBuffer(secret) ? secret : secret.value),
+  );
+  for (const other of config.endpoints.values()) {
+    if (other.name === endpointName || !formsChallengeOracle(self, other, selfComputes)) continue;
+    const theirs = (await store.getLiveSecrets(other.name)).map((secret) => secretFingerprint(secret.value));
+    if (sharesFingerprint(mine, theirs)) return other.name;
+  }
+  return undefined;
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
+import { bodyCapOf } from '../flood-control';
+import type { WebhookEventRow } from './hookwarden.entities';
+
+/**
+ * A row ready to insert (strings already cleaned, body capped and hashed): a `webhook_events` row
+ * before the database gives it an id, with its headers as JSON text and the lease as a token.
+ * @internal
+ */
+export type EventRow = Omit<WebhookEventRow, 'id' | 'headers' | 'handlingUntil' | 'handlingToken'> & {
+  headers: string;
+  /** The token of the request that holds the in-progress lease of an accepted row. */
+  leaseToken: string | null;
+};
+
+/** Bounds of attacker-chosen text, so no row can fail a whole batch. */
+const MAX_TEXT = { provider: 64, messageId: 512, reason: 128, method: 16, path: 2048, header: 4096 } as const;
+
+/** The row of a record under the given status, its body cut to `bodyCapBytes` (or the record's own cap). @internal */
+export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bodyCapBytes: number): EventRow {
+  const body = event.body ?? Buffer.alloc(0);
+  const cap = event.storeBody === false ? 0 : bodyCapOf(event, bodyCapBytes);
+  return {
+    endpoint: cleanEndpoint(event.endpoint),
+    provider: clean(event.provider, MAX_TEXT.provider),
+    messageId: event.messageId === undefined ? null : messageIdOf(event.messageId),
+    status,
+    reason: event.reason === undefined ? null : cleanReason(event.reason),
+    secretVersion: event.secretVersion ?? null,
+    receivedAt: event.receivedAt,
+    signedAt: event.signedAt ?? null,
+    replayWindowEndsAt: event.replayWindowEndsAt ?? null,
+    method: clean(event.method, MAX_TEXT.method),
+    path: clean(event.path, MAX_TEXT.path),
+    headers: JSON.stringify(cleanHeaders(event.headers)),
+    body: body.length > cap ? body.subarray(0, cap) : body,
+    bodySize: body.length,
+    bodySha256: createHash('sha256').update(body).digest(),
+    occurrences: 1,
+    leaseToken: status === 'accepted' && event.leaseToken !== undefined ? clean(event.leaseToken, 64) : null,
+  };
+}
+
+/** An endpoint name as stored (the column holds 63 characters). @internal */
+export function cleanEndpoint(endpoint: string): string {
+  return clean(endpoint, 63);
+}
+
+/** @internal */
+export function cleanReason(reason: string): string {
+  return clean(reason, MAX_TEXT.reason);
+}
+
+/** Ids longer than the bound are stored by their SHA-256, so deduplication stays exact. @internal */
+export function messageIdOf(id: string): string {
+  if (id.length <= MAX_TEXT.messageId && !id.includes('\0')) return id;
+  return `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** The key of an accepted row under the partial unique index. @internal */
+export function dedupeKey(endpoint: string, messageId: string): string {
+  return `${endpoint}\n${messageId}`;
+}
+
+/** The order rows are inserted in (endpoint, then message id), so batches never deadlock. @internal */
+export function compareRows(a: EventRow, b: EventRow): number {
+  if (a.endpoint !== b.endpoint) return a.endpoint < b.endpoint ? -1 : 1;
+  const x = a.messageId ?? '';
+  const y = b.messageId ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** NUL is the one character PostgreSQL text cannot hold; long text is cut. */
+function clean(text: string, max: number): string {
+  const value = String(text ?? '');
+  const cut = value.length > max ? value.slice(0, max) : value;
+  return cut.includes('\0') ? cut.replace(/\0/g, '\uFFFD') : cut;
+}
+
+function cleanHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    out[clean(name, 256)] = clean(Array.isArray(value) ? value.join(', ') : String(value), MAX_TEXT.header);
+  }
+  return out;
+}

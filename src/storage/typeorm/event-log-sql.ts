@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import type { PoolClient, QueryResult } from 'pg';
+import type { WebhookEventStatus } from '../event-log.interface';
+import { WebhookConfigurationError } from '../../core/errors';
+import { compareRows, dedupeKey, type EventRow } from './event-log-rows';
+import type { Sql } from './sql';
+
+/** The batch INSERT, named so each connection prepares it once. @internal */
+export interface InsertStatement {
+  name: string;
+  text: string;
+}
+
+/**
+ * The one statement of a batch: accepted rows whose id is taken are not inserted (the caller learns
+ * they are duplicates from what the statement returns, and writes their rows under the budget). Columns
+ * travel as arrays (one parameter each, whatever the batch size, so the statement is prepared
+ * once per connection); the bodies and their hashes travel as one binary parameter each, sliced
+ * by offset on the server, which spares encoding every body as hex text.
+ * @internal
+ */
+export function insertStatement(table: string): InsertStatement {
+  const columns =
+    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token';
+  const text = `WITH input AS (
+      SELECT i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
+             to_timestamp(i.received_ms / 1000) AS received_at, to_timestamp(i.signed_ms / 1000) AS signed_at,
+             to_timestamp(i.replay_ms / 1000) AS replay_window_ends_at, i.method, i.path, i.headers,
+             substring($13::bytea FROM i.body_offset + 1 FOR i.body_length) AS body, i.body_size,
+             substring($16::bytea FROM (i.ord::int - 1) * 32 + 1 FOR 32) AS body_sha256, i.occurrences, i.ord,
+             -- An accepted delivery is in progress until acknowledged (its 2xx), for at most the lease.
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
+                  THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until,
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
+                    $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
+                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[])
+             WITH ORDINALITY AS i(endpoint, provider, message_id, status, reason, secret_version,
+                                  received_ms, signed_ms, replay_ms, method, path, headers,
+                                  body_offset, body_length, body_size, occurrences, handling_token, ord)
+    ), inserted AS (
+      INSERT INTO ${table} (${columns})
+      SELECT ${columns} FROM input ORDER BY ord
+      ON CONFLICT (endpoint, message_id) WHERE status = 'accepted' DO NOTHING
+      RETURNING id, endpoint, message_id, status
+    )
+    SELECT id::text AS id, endpoint, message_id FROM inserted WHERE status = 'accepted' AND message_id IS NOT NULL`;
+  return { name: `hookwarden_events_insert_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text };
+}
+
+/** Each entry's outcome, and the ids of the accepted rows the batch wrote. @internal */
+export interface BatchOutcome<P> {
+  outcomes: Map<P, WebhookEventStatus>;
+  acceptedIds: string[];
+}
+
+/**
+ * Inserts a batch in one statement; returns each entry's outcome (its status, or `duplicate` for an
+ * accepted row whose id was taken) and the ids of the accepted rows it wrote.
+ * @internal
+ */
+export async function insertBatch<P extends { row: EventRow }>(
+  client: PoolClient,
+  statement: InsertStatement,
+  batch: P[],
+  leaseSeconds: number,
+): Promise<BatchOutcome<P>> {
+  // Rows go in a fixed order, so two batches never wait on each other in opposite orders (no
+  // deadlock); within a batch, a second accepted row with the same id is a duplicate at once, and
+  // is not sent: like every duplicate, its row is written afterwards under the budget.
+  const all = [...batch].sort((a, b) => compareRows(a.row, b.row));
+  const statuses = new Map<P, WebhookEventStatus>();
+  const seen = new Set<string>();
+  for (const p of all) {
+    const { row } = p;
+    let status = row.status;
+    if (status === 'accepted' && row.messageId !== null) {
+      const key = dedupeKey(row.endpoint, row.messageId);
+      if (seen.has(key)) status = 'duplicate';
+      else seen.add(key);
+    }
+    statuses.set(p, status);
+  }
+  const sorted = all.filter((p) => statuses.get(p) === p.row.status);
+  const column = <K extends keyof EventRow>(key: K) => sorted.map((p) => p.row[key]);
+  const ms = (key: 'receivedAt' | 'signedAt' | 'replayWindowEndsAt') =>
+    sorted.map((p) => p.row[key]?.getTime() ?? null);
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const p of sorted) {
+    offsets.push(offset);
+    offset += p.row.body.length;
+  }
+  const result: QueryResult<{ id: string; endpoint: string; message_id: string }> = await client.query({
+    ...statement,
+    values: [
+      column('endpoint'),
+      column('provider'),
+      column('messageId'),
+      column('status'),
+      column('reason'),
+      column('secretVersion'),
+      ms('receivedAt'),
+      ms('signedAt'),
+      ms('replayWindowEndsAt'),
+      column('method'),
+      column('path'),
+      column('headers'),
+      Buffer.concat(
+        sorted.map((p) => p.row.body),
+        offset,
+      ),
+      offsets,
+      sorted.map((p) => p.row.body.length),
+      Buffer.concat(sorted.map((p) => p.row.bodySha256)),
+      column('bodySize'),
+      column('occurrences'),
+      leaseSeconds,
+      column('leaseToken'),
+    ],
+  });
+  const accepted = new Set<string>();
+  const acceptedIds: string[] = [];
+  for (const r of result.rows) {
+    accepted.add(dedupeKey(r.endpoint, r.message_id));
+    acceptedIds.push(r.id);
+  }
+  for (const [p, status] of statuses) {
+    if (
+      status === 'accepted' &&
+      p.row.messageId !== null &&
+      !accepted.has(dedupeKey(p.row.endpoint, p.row.messageId))
+    ) {
+      statuses.set(p, 'duplicate');
+    }
+  }
+  return { outcomes: statuses, acceptedIds };
+}
+
+/** Un-accepts rows that committed after their requests were answered 503. @internal */
+export function unacceptLateSql(table: string): string {
+  return `UPDATE ${table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
+                handling_token = NULL
+          WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND handling_until IS NOT NULL`;
+}
+
+/** SQLSTATE classes of a refused row (bad data, constraint, limit), not of an unavailable database. @internal */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|23|54)/.test(code);
+}
+
+/** Fails start-up with the fix when the migration that adds the in-progress lease has not run. @internal */
+export async function assertLeaseColumn(sql: Sql, table: string): Promise<void> {
+  const { rows } = await sql<{ found: boolean }>(
+    `SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND NOT attisdropped
+               AND attname IN ('handling_until', 'handling_token')) = 2 AS found`,
+    [table],
+  );
+  if (rows[0]?.found !== true) {
+    throw new WebhookConfigurationError(
+      `The column handling_until or handling_token is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+        'or `npx hookwarden migrate`) after upgrading.',
+    );
+  }
+}
