@@ -15,7 +15,7 @@ const transform = {
 };
 
 // ESM-only packages that jest must compile to CommonJS like our own sources.
-const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|@bufbuild/cel)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|@bufbuild/cel|jose)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -7,7 +7,12 @@
 export { WebhookModule } from './nest/webhook.module';
 export type { WebhookModuleOptions, WebhookModuleExtras } from './nest/webhook-module-options.interface';
 export { WebhookGuard } from './nest/webhook.guard';
-export { WebhookEndpoint, WebhookEvent, WebhookChallenge } from './nest/webhook.decorators';
+export {
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookChallenge,
+  type WebhookEndpointSelector,
+} from './nest/webhook.decorators';
 export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './nest/webhook-verifier.service';
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
 export { WebhookException, type WebhookErrorBody } from './nest/webhook.exceptions';
@@ -59,6 +64,8 @@ export * from './providers/groups/payments-a';
 export * from './providers/groups/payments-b';
 export * from './providers/groups/devtools-a';
 export * from './providers/groups/devtools-b';
+export * from './providers/groups/engines-a';
+export * from './providers/groups/engines-b';
 export { hmacSignature, apiKey, basicAuth, ipAllowList, mutualTls, declarativeChallenge, anyOf } from './core';
 
 // core: errors and the types a custom scheme or strategy implements
@@ -89,6 +96,14 @@ export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';
 export { InMemoryEventLog } from './storage/in-memory/in-memory-event-log';
 export { InMemoryAuditLog } from './storage/in-memory/in-memory-audit-log';
+export {
+  EndpointStore,
+  EndpointStoreError,
+  type StoredEndpoint,
+  type EndpointWrite,
+  type EndpointLimits,
+} from './storage/endpoint-store.interface';
+export { InMemoryEndpointStore } from './storage/in-memory/in-memory-endpoint-store';
 
 // admin: loading the entry registers the opt-in REST API (the module's `admin` option turns it on)
 import './admin';

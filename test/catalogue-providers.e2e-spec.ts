@@ -18,9 +18,11 @@ const publicUrl = (provider: WebhookProvider) => `${PUBLIC}/${provider.id}`;
 function endpointOf(provider: WebhookProvider): WebhookEndpointDefinition {
   // Presets that sign the URL name its option differently (callbackUrl, notificationUrl, url):
   // those are built from the same scheme the preset uses.
-  const definition: WebhookEndpointDefinition = provider.requires?.includes('url')
-    ? { provider: provider.id, schemes: [provider.scheme({ url: publicUrl(provider) })] }
-    : provider.preset();
+  // PayPal's preset needs its webhook id, which the catalogue's scheme fills with the sample one.
+  const definition: WebhookEndpointDefinition =
+    provider.requires?.includes('url') || provider.id === 'paypal'
+      ? { provider: provider.id, schemes: [provider.scheme({ url: publicUrl(provider) })] }
+      : provider.preset();
   return { ...definition, secrets: [KEYS.get(provider.id)!.secret] };
 }
 

@@ -236,6 +236,30 @@ describe('the demo on DATABASE_URL', () => {
     expect(events.json.items[0]).toMatchObject({ provider: 'stripe', messageId: eventId, status: 'accepted' });
   });
 
+  it('creates a tenant endpoint with the printed curl and serves it at /webhooks/tenants/:endpoint', async () => {
+    const printed = /-d '(\{"name":"acme","provider":"stripe"\})' (\S+)\/webhooks\/admin\/endpoints/.exec(
+      demo.output(),
+    );
+    expect(printed).not.toBeNull();
+    const created = await admin(demo, token, 'POST', '/endpoints', JSON.parse(printed![1]));
+    expect(created.status).toBe(201);
+    const secret = created.json.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const eventId = `evt_${randomBytes(12).toString('hex')}`;
+    const payload = JSON.stringify({ id: eventId, object: 'event', type: 'invoice.paid' });
+    const header = new Stripe('sk_test_demo').webhooks.generateTestHeaderString({ payload, secret });
+    const deliver = () =>
+      send(demo.baseUrl, '/webhooks/tenants/acme', {
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        body: payload,
+      });
+    expect((await deliver()).status).toBe(200);
+    const unknown = await send(demo.baseUrl, '/webhooks/tenants/nobody', { body: payload, headers: {} });
+    expect([unknown.status, unknown.json?.code]).toEqual([404, 'unknown_endpoint']);
+    expect((await admin(demo, token, 'DELETE', '/endpoints/acme')).status).toBe(204);
+    expect((await deliver()).status).toBe(404);
+  });
+
   it("answers Meta's subscription check with the verify token from META_VERIFY_TOKEN", async () => {
     const check = (verifyToken: string) =>
       send(demo.baseUrl, `/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${verifyToken}`, {

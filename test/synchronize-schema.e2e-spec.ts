@@ -84,7 +84,7 @@ describe.each(ADAPTERS)('tables made by synchronize on %s', (adapter) => {
       logging: false,
     }).initialize();
     await earlier.destroy();
-    expect(await missingIn(db.url)).toHaveLength(3);
+    expect(await missingIn(db.url)).toHaveLength(4);
 
     await expect(startApp(adapter, [database(db.url, false), webhookModule()], [HooksController])).rejects.toThrow(
       /lack the BRIN index[\s\S]*npx hookwarden migrate/,

@@ -47,6 +47,13 @@ function nestsDeeperThan(value: unknown, depth: number): boolean {
   return false;
 }
 
+/** Whether a value nested within the depth bound has an own `__proto__`, `constructor` or `prototype` key. */
+function holdsPrototypeKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (PROTOTYPE_KEYS.some((key) => Object.prototype.hasOwnProperty.call(value, key))) return true;
+  return Object.values(value).some(holdsPrototypeKey);
+}
+
 /** The properties a DTO declares (those class-validator knows), cached per class. */
 const declared = new WeakMap<object, ReadonlySet<string>>();
 function declaredKeys(metatype: Type): ReadonlySet<string> {
@@ -84,6 +91,9 @@ class AdminValidationPipe extends ValidationPipe {
         for (const [key, item] of Object.entries(value)) {
           if (nestsDeeperThan(item, MAX_VALUE_DEPTH)) {
             fields.push({ field: key, messages: [`${key} is nested too deeply (it must be a single value)`] });
+          } else if (holdsPrototypeKey(item)) {
+            // Objects given as data (an endpoint's options and rules): class-transformer would drop them silently.
+            fields.push({ field: key, messages: [`${key} holds a property named like a prototype key`] });
           }
         }
         if (fields.length > 0) throw validationFailed(fields);

@@ -15,3 +15,9 @@ export type {
   ListWebhookEventsQueryDto,
   WebhookSecretNameQueryDto,
 } from './admin.dto';
+export type {
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookRuntimeEndpointView,
+  WebhookCreatedEndpointView,
+} from './endpoint.dto';

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   Query,
   Req,
@@ -30,10 +31,18 @@ import {
 } from './admin.dto';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from './openapi';
 import { WebhookAdminService } from './webhook-admin.service';
+import {
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookCreatedEndpointView,
+  WebhookRuntimeEndpointView,
+} from './endpoint.dto';
+import { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service';
 
 // The admin API's parts, loaded together (lazily, by webhook-admin.ts) when the admin API is on.
 export { AdminExceptionFilter } from './admin-exception.filter';
 export { WebhookAdminService } from './webhook-admin.service';
+export { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service';
 
 /**
  * Builds the admin controller for one registration: a fresh class per prefix and guard, so two
@@ -54,13 +63,79 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
   @UseGuards(guard)
   @UsePipes(adminValidation)
   class WebhookAdminController {
-    constructor(@Inject(WebhookAdminService) private readonly admin: WebhookAdminService) {}
+    constructor(
+      @Inject(WebhookAdminService) private readonly admin: WebhookAdminService,
+      @Inject(WebhookEndpointsAdminService) private readonly endpoints: WebhookEndpointsAdminService,
+    ) {}
 
     @Get('endpoints')
-    @ApiOperation({ summary: 'The configured endpoints, their live secret versions and named secrets.' })
+    @ApiOperation({
+      summary: 'The endpoints, their live secret versions and named secrets.',
+      description:
+        "Those of the module's options, then those defined at run time (`source: 'runtime'`, with their fields).",
+    })
     @ApiResponse({ status: 200, type: [WebhookEndpointView] })
     async listEndpoints(@Req() request: unknown): Promise<WebhookEndpointView[]> {
       return this.admin.listEndpoints(request);
+    }
+
+    @Post('endpoints')
+    @HttpCode(201)
+    @ApiOperation({
+      summary: 'Define an endpoint at run time: a preset by name with its options, or a generic HMAC scheme.',
+      description:
+        "Served by routes with `@WebhookEndpoint({ param })` within a second on every instance. Checked like the module's " +
+        'options. Without `secret`, one is generated in the provider format and returned in this response only.',
+    })
+    @ApiResponse({ status: 201, type: WebhookCreatedEndpointView })
+    @ApiResponse({
+      status: 400,
+      type: WebhookAdminErrorView,
+      description:
+        'invalid_endpoint (the message names the field, and for CEL the position), invalid_secret, secret_required.',
+    })
+    @ApiResponse({ status: 409, type: WebhookAdminErrorView, description: 'endpoint_exists, too_many_endpoints.' })
+    async createEndpoint(
+      @Body() body: CreateWebhookEndpointDto,
+      @Req() request: unknown,
+    ): Promise<WebhookCreatedEndpointView> {
+      return this.endpoints.create(body, request);
+    }
+
+    @Get('endpoints/:endpoint')
+    @ApiOperation({ summary: 'One run-time endpoint; options that hold secrets by name only.' })
+    @ApiParam({ name: 'endpoint', description: 'The name of an endpoint defined at run time.' })
+    @ApiResponse({ status: 200, type: WebhookRuntimeEndpointView })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_endpoint.' })
+    async getEndpoint(@Param('endpoint') name: string, @Req() request: unknown): Promise<WebhookRuntimeEndpointView> {
+      return this.endpoints.get(name, request);
+    }
+
+    @Patch('endpoints/:endpoint')
+    @ApiOperation({ summary: 'Change a run-time endpoint: options (merged; null removes), challenge rules, enabled.' })
+    @ApiParam({ name: 'endpoint', description: 'The name of an endpoint defined at run time.' })
+    @ApiResponse({ status: 200, type: WebhookRuntimeEndpointView })
+    @ApiResponse({ status: 400, type: WebhookAdminErrorView, description: 'invalid_endpoint, invalid_secret.' })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_endpoint.' })
+    async updateEndpoint(
+      @Param('endpoint') name: string,
+      @Body() body: UpdateWebhookEndpointDto,
+      @Req() request: unknown,
+    ): Promise<WebhookRuntimeEndpointView> {
+      return this.endpoints.update(name, body, request);
+    }
+
+    @Delete('endpoints/:endpoint')
+    @HttpCode(204)
+    @ApiOperation({
+      summary: 'Disable a run-time endpoint: its route answers 404; its secrets and event log are kept.',
+      description: 'Re-enable it with `PATCH { "enabled": true }`.',
+    })
+    @ApiParam({ name: 'endpoint', description: 'The name of an endpoint defined at run time.' })
+    @ApiResponse({ status: 204, description: 'Disabled (also when it already was).' })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_endpoint.' })
+    async disableEndpoint(@Param('endpoint') name: string, @Req() request: unknown): Promise<void> {
+      return this.endpoints.disable(name, request);
     }
 
     @Post('endpoints/:endpoint/secrets')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { redactHeaders } from '../core/redact';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
@@ -10,7 +10,7 @@ import { namedSecretKey } from '../nest/webhook-storage-parts';
 import { AuditLog } from '../storage/audit-log.interface';
 import { EventLogReader, InvalidCursorError, type WebhookEventStatus } from '../storage/event-log.interface';
 import { DEFAULT_GRACE_PERIOD_SECONDS, SecretStore, SecretStoreError } from '../storage/secret-store.interface';
-import { ADMIN_ACTOR } from './admin-token.guard';
+import { actorOf } from './admin-actor';
 import type {
   ListWebhookEventsQueryDto,
   RotateWebhookSecretDto,
@@ -22,6 +22,7 @@ import type {
   WebhookSecretVersionView,
 } from './admin.dto';
 import { toSecretView, toSummary } from './webhook-admin.views';
+import { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service';
 
 // Every SecretStoreError code is in the catalogue, which gives its status.
 const SECRET_STORE_STATUS: Record<SecretStoreError['code'], number> = {
@@ -43,6 +44,8 @@ export class WebhookAdminService {
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(EventLogReader) private readonly events: EventLogReader,
     @Inject(AuditLog) private readonly audit: AuditLog,
+    // Run-time endpoints (enabled or not) have the same secret routes.
+    @Optional() @Inject(WebhookEndpointsAdminService) private readonly runtime?: WebhookEndpointsAdminService,
   ) {}
 
   async listEndpoints(request: unknown): Promise<WebhookEndpointView[]> {
@@ -61,6 +64,8 @@ export class WebhookAdminService {
         namedSecrets,
       });
     }
+    // Then the endpoints defined at run time, with their own fields (`source: 'runtime'`, …).
+    if (this.runtime) views.push(...(await this.runtime.list()));
     await this.record(request, 'endpoints.list');
     return views;
   }
@@ -168,7 +173,7 @@ export class WebhookAdminService {
   }
 
   private endpoint(name: string): ResolvedEndpoint {
-    const endpoint = this.config.endpoints.get(name);
+    const endpoint = this.config.endpoints.get(name) ?? this.runtime?.resolve(name);
     if (!endpoint) throw new WebhookException('unknown_endpoint', 'No webhook endpoint has this name.', 404);
     return endpoint;
   }
@@ -228,15 +233,6 @@ function secretNameDetails(query: WebhookSecretNameQueryDto): Record<string, unk
 
 function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-}
-
-/** Who acted: the admin token, or the principal the app's own guard put on the request. */
-function actorOf(request: unknown): string {
-  const req = request as { [ADMIN_ACTOR]?: string; user?: Record<string, unknown> };
-  if (req[ADMIN_ACTOR]) return req[ADMIN_ACTOR];
-  const user = req.user;
-  const id = user?.['id'] ?? user?.['sub'] ?? user?.['username'] ?? user?.['email'];
-  return typeof id === 'string' || typeof id === 'number' ? `user:${id}`.slice(0, 200) : 'app-guard';
 }
 
 /**

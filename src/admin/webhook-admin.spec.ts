@@ -108,6 +108,7 @@ describe('OpenAPI document with @nestjs/swagger', () => {
       const document = SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build());
       expect(Object.keys(document.paths).sort()).toEqual([
         '/ops/endpoints',
+        '/ops/endpoints/{endpoint}',
         '/ops/endpoints/{endpoint}/secrets',
         '/ops/endpoints/{endpoint}/secrets/{version}',
         '/ops/events',
@@ -126,6 +127,19 @@ describe('OpenAPI document with @nestjs/swagger', () => {
       expect((schemas.RotateWebhookSecretDto as { properties: object }).properties).toHaveProperty(
         'gracePeriodSeconds',
       );
+      // Run-time endpoints (issue 17): create, read, change, disable.
+      expect(Object.keys(document.paths['/ops/endpoints'])).toEqual(expect.arrayContaining(['get', 'post']));
+      expect(Object.keys(document.paths['/ops/endpoints/{endpoint}']).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(Object.keys(document.paths['/ops/endpoints'].post!.responses)).toEqual(
+        expect.arrayContaining(['201', '400', '401', '409']),
+      );
+      expect(Object.keys((schemas.CreateWebhookEndpointDto as { properties: object }).properties).sort()).toEqual([
+        'challenge',
+        'name',
+        'options',
+        'provider',
+        'secret',
+      ]);
     } finally {
       await app.close();
     }

@@ -68,6 +68,12 @@ export const WEBHOOK_ERRORS = {
     meaning:
       'The route’s webhook configuration cannot work (start-up checks refuse this; only metadata changed at run time gets here); the server log says why.',
   },
+  key_source_unavailable: {
+    status: 503,
+    scope: 'webhook',
+    meaning:
+      'The provider’s key host (a fetched public key or certificate) could not be reached in time or answered nonsense; the provider’s retry delivers it again.',
+  },
   delivery_in_progress: {
     status: 503,
     scope: 'webhook',
@@ -128,7 +134,20 @@ export const WEBHOOK_ERRORS = {
     meaning: 'The `Authorization` header is not `Bearer <token>`.',
   },
   invalid_admin_token: { status: 401, scope: 'admin', meaning: 'The admin token is wrong.' },
-  unknown_endpoint: { status: 404, scope: 'admin', meaning: 'No webhook endpoint has this name.' },
+  unknown_endpoint: {
+    status: 404,
+    scope: 'both',
+    meaning:
+      'No webhook endpoint has this name (on a route of run-time endpoints: none, or a disabled one; recorded under `-`).',
+  },
+  endpoint_exists: { status: 409, scope: 'admin', meaning: 'An endpoint of this name exists already.' },
+  too_many_endpoints: { status: 409, scope: 'admin', meaning: 'The maximum number of run-time endpoints exists.' },
+  invalid_endpoint: {
+    status: 400,
+    scope: 'admin',
+    meaning:
+      'The endpoint definition cannot work (unknown preset, a missing URL, a CEL rule that does not compile: the message names the field and position).',
+  },
   unknown_secret_name: { status: 404, scope: 'admin', meaning: 'The endpoint declares no named secret of this name.' },
   unknown_version: { status: 404, scope: 'admin', meaning: 'The endpoint has no such secret version.' },
   unknown_event: { status: 404, scope: 'admin', meaning: 'No event has this id.' },
@@ -191,6 +210,7 @@ export const WebhookErrorCode = {
   EndpointMisconfigured: 'endpoint_misconfigured',
   DeliveryInProgress: 'delivery_in_progress',
   StorageUnavailable: 'storage_unavailable',
+  KeySourceUnavailable: 'key_source_unavailable',
 } as const satisfies Record<string, WebhookCatalogueCode>;
 
 /** @publicApi */

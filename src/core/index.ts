@@ -29,6 +29,20 @@ export { AsymmetricScheme, asymmetricSignature, type AsymmetricSchemeOptions } f
 export type { AsymmetricAlgorithm, PublicKeyFormat } from './engines/public-keys';
 export { UrlParamsScheme, urlParamsSignature, type UrlParamsSchemeOptions } from './engines/url-params.engine';
 export { BodyFieldsScheme, bodyFieldsSignature, type BodyFieldsSchemeOptions } from './engines/body-fields.engine';
+export {
+  JwtScheme,
+  jwtSignature,
+  type JwsAlgorithm,
+  type JwsHeader,
+  type JwtClaimChecks,
+  type JwtSchemeOptions,
+} from './engines/jwt.engine';
+export { DigestScheme, digestSignature, type DigestSchemeOptions } from './engines/digest.engine';
+export {
+  SignedHeadersScheme,
+  signedHeadersSignature,
+  type SignedHeadersSchemeOptions,
+} from './engines/signed-headers.engine';
 
 // authenticators that compose with any scheme
 export { ApiKeyScheme, apiKey, type ApiKeyOptions } from './auth/api-key.scheme';

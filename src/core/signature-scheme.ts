@@ -57,6 +57,13 @@ export interface SignatureScheme {
   readonly requiresSecret: boolean;
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification;
   /**
+   * The one asynchronous step, for schemes whose keys the provider publishes (fetched from its
+   * hosts): the verifier awaits it, with the endpoint's live secrets, before `verify`, which then
+   * reads the keys synchronously. It throws a {@link WebhookVerificationError} like `verify`
+   * (`key_source_unavailable` when the key host cannot be reached).
+   */
+  prepare?(request: WebhookRequest, secrets: readonly WebhookSecret[]): Promise<void>;
+  /**
    * The scheme judges the connection (peer address, client certificate), not the message: it also
    * runs on unsigned URL verification challenges, which must come from where deliveries come from.
    */

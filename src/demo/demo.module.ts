@@ -7,6 +7,7 @@ import { WebhookModule, WebhookNotFoundFilter } from '../index';
 import { HOOKWARDEN_MIGRATIONS } from '../storage/typeorm';
 import { DEMO_ENDPOINTS, demoEndpointDefinitions } from './demo-endpoints';
 import { demoWebhookController } from './demo-webhooks.controller';
+import { DemoTenantsController } from './demo-tenants.controller';
 import { HealthController } from './health.controller';
 
 /** What main.ts settled before the app starts: values the environment did not give. */
@@ -18,7 +19,8 @@ export interface DemoDefaults {
 
 /**
  * The demo application: Hookwarden on PostgreSQL through TypeORM (migrations run on start), the
- * admin API at /webhooks/admin, one endpoint per provider at /webhooks/<name>, and GET /health.
+ * admin API at /webhooks/admin, one endpoint per provider at /webhooks/<name>, one route for the
+ * endpoints created through the admin API at /webhooks/tenants/<name>, and GET /health.
  * Configuration comes from the environment through @nestjs/config, as in a real app.
  */
 @Module({})
@@ -54,7 +56,7 @@ export class DemoModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, ...DEMO_ENDPOINTS.map(demoWebhookController)],
+      controllers: [HealthController, DemoTenantsController, ...DEMO_ENDPOINTS.map(demoWebhookController)],
       // Unknown routes answer 404 `not_found` with a code, without echoing the method and path.
       providers: [{ provide: APP_FILTER, useClass: WebhookNotFoundFilter }],
     };

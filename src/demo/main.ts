@@ -183,6 +183,14 @@ async function banner(app: INestApplication, input: BannerInput): Promise<string
     `curl -s -X POST -H "Authorization: Bearer ${token}" -H 'content-type: application/json' -d '{}' ${baseUrl}${ADMIN_PREFIX}/endpoints/standard/secrets`,
   );
   out();
+  out('  One endpoint per customer: create one at run time (any preset; the secret is shown once), then send to it:');
+  out();
+  out(
+    `curl -s -X POST -H "Authorization: Bearer ${token}" -H 'content-type: application/json' ` +
+      `-d '{"name":"acme","provider":"stripe"}' ${baseUrl}${ADMIN_PREFIX}/endpoints`,
+  );
+  out(`  npx hookwarden send stripe --url ${baseUrl}/webhooks/tenants/acme --secret <secret>`);
+  out();
   out(`  Later deliveries: npx hookwarden send standard --url ${baseUrl}/webhooks/standard --secret <secret>`);
   out();
   return lines.join('\n');

@@ -27,6 +27,8 @@ export interface ResolvedWebhookConfig {
   readonly rawBodyProperty: string;
   readonly rawBodyCheck: boolean;
   readonly inMemoryEventLog: InMemoryEventLogOptions;
+  /** The most endpoints that may be defined at run time (the store's default when undefined). */
+  readonly maxEndpoints?: number;
 }
 
 const ENDPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
@@ -67,29 +69,38 @@ export function resolveWebhookConfig(options: WebhookModuleOptions | undefined):
         `Webhook endpoint name "${name}" must be 1–63 letters, digits, '-' or '_', starting with a letter or digit.`,
       );
     }
-    if (!definition || !Array.isArray(definition.schemes) || definition.schemes.length === 0) {
-      throw new WebhookConfigurationError(
-        `Webhook endpoint "${name}" has no signature scheme; use a preset such as standardWebhooks().`,
-      );
-    }
-    validateChallenge(name, definition);
-    const tolerances = definition.schemes.map((s) => (s as { toleranceSeconds?: number }).toleranceSeconds ?? 0);
-    endpoints.set(name, {
-      ...definition,
-      name,
-      dedupeWindowSeconds: definition.dedupeWindowSeconds ?? 86_400,
-      toleranceSeconds: Math.max(0, ...tolerances),
-      credentialHeaders: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.headers ?? [])),
-      credentialQuery: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.query ?? [])),
-      bodyIsCredential: definition.schemes.some((s) => s.credentialsIn?.body === true),
-      connectionChecks: definition.schemes.filter((s) => s.checksConnection === true),
-    });
+    endpoints.set(name, resolveEndpoint(name, definition));
   }
   return {
     endpoints,
     rawBodyProperty: options?.rawBodyProperty ?? 'rawBody',
     rawBodyCheck: options?.rawBodyCheck ?? true,
     inMemoryEventLog: options?.inMemoryEventLog ?? {},
+    maxEndpoints: options?.runtimeEndpoints?.maxEndpoints,
+  };
+}
+
+/**
+ * One endpoint checked and with its defaults: the same checks for the options at start-up and for
+ * endpoints defined at run time (the admin API answers 400 with the message). @internal
+ */
+export function resolveEndpoint(name: string, definition: WebhookEndpointDefinition): ResolvedEndpoint {
+  if (!definition || !Array.isArray(definition.schemes) || definition.schemes.length === 0) {
+    throw new WebhookConfigurationError(
+      `Webhook endpoint "${name}" has no signature scheme; use a preset such as standardWebhooks().`,
+    );
+  }
+  validateChallenge(name, definition);
+  const tolerances = definition.schemes.map((s) => (s as { toleranceSeconds?: number }).toleranceSeconds ?? 0);
+  return {
+    ...definition,
+    name,
+    dedupeWindowSeconds: definition.dedupeWindowSeconds ?? 86_400,
+    toleranceSeconds: Math.max(0, ...tolerances),
+    credentialHeaders: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.headers ?? [])),
+    credentialQuery: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.query ?? [])),
+    bodyIsCredential: definition.schemes.some((s) => s.credentialsIn?.body === true),
+    connectionChecks: definition.schemes.filter((s) => s.checksConnection === true),
   };
 }
 

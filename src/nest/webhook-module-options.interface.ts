@@ -1,6 +1,7 @@
 import type { InjectionToken } from '@nestjs/common';
 import type { WebhookAdminExtras, WebhookAdminOptions } from './webhook-admin-mount';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
+import type { EndpointLimits } from '../storage/endpoint-store.interface';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type {
   AuditLogSettings,
@@ -19,6 +20,11 @@ export interface WebhookModuleOptions {
    * @default {}
    */
   endpoints?: Record<string, WebhookEndpointDefinition>;
+  /**
+   * Endpoints defined at run time through the admin API (`POST /endpoints`), served by routes with
+   * `@WebhookEndpoint({ param: 'endpoint' })`: their limits.
+   */
+  runtimeEndpoints?: EndpointLimits;
   /**
    * The request property that holds the raw body (Nest fills `rawBody` with `{ rawBody: true }`).
    * @default 'rawBody'

@@ -34,13 +34,15 @@ export class WebhookRoutesValidator implements OnModuleInit {
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (new (...args: unknown[]) => object) | undefined;
       if (!controller?.prototype) continue;
-      const classEndpoint = Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, controller) as string | undefined;
+      const classEndpoint = Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, controller) as string | object | undefined;
       const classGuarded = usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, controller));
       const classChallenge = Reflect.getMetadata(WEBHOOK_CHALLENGE_METADATA, controller) as unknown;
       for (const method of this.scanner.getAllMethodNames(controller.prototype)) {
         const handler = (controller.prototype as Record<string, unknown>)[method] as object;
-        const endpoint =
-          (Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, handler) as string | undefined) ?? classEndpoint;
+        const selector =
+          (Reflect.getMetadata(WEBHOOK_ENDPOINT_METADATA, handler) as string | object | undefined) ?? classEndpoint;
+        // A selector ({ param }) picks a run-time endpoint per request: nothing to check by name here.
+        const endpoint = typeof selector === 'string' ? selector : undefined;
         const guarded = classGuarded || usesWebhookGuard(Reflect.getMetadata(GUARDS_METADATA, handler));
         const where = `${controller.name}.${method}`;
         if (guarded && isRoute(handler)) {
@@ -52,7 +54,7 @@ export class WebhookRoutesValidator implements OnModuleInit {
           problems.push(
             `${where}: @WebhookEndpoint('${endpoint}') names no configured endpoint (configured: ${known}).`,
           );
-        } else if (guarded && endpoint === undefined && isRoute(handler)) {
+        } else if (guarded && selector === undefined && isRoute(handler)) {
           problems.push(`${where} uses WebhookGuard but has no @WebhookEndpoint(name) on it or its controller.`);
         }
         const challenge = (Reflect.getMetadata(WEBHOOK_CHALLENGE_METADATA, handler) as unknown) ?? classChallenge;

@@ -1,6 +1,8 @@
 import { WebhookConfigurationError } from '../core/errors';
 import { AuditLog } from '../storage/audit-log.interface';
 import { EventLog, EventLogReader } from '../storage/event-log.interface';
+import { EndpointStore } from '../storage/endpoint-store.interface';
+import { InMemoryEndpointStore } from '../storage/in-memory/in-memory-endpoint-store';
 import { InMemoryAuditLog } from '../storage/in-memory/in-memory-audit-log';
 import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
@@ -13,7 +15,7 @@ import type { WebhookStorageExtras } from './webhook-module-options.interface';
 import type * as TypeOrmStorage from './webhook-typeorm-storage.providers';
 
 /**
- * The providers of `SecretStore`, `EventLog`, `EventLogReader` and `AuditLog` for the storage the
+ * The providers of `SecretStore`, `EventLog`, `EventLogReader`, `AuditLog` and `EndpointStore` for the storage the
  * extras select. The TypeORM ones are loaded only in their branch, so an app without a database
  * never loads typeorm, @nestjs/typeorm or pg.
  * @internal
@@ -64,6 +66,11 @@ function inMemoryStorageParts(): WebhookStorageParts {
       },
       { provide: EventLogReader, useExisting: EventLog },
       { provide: AuditLog, useFactory: () => new InMemoryAuditLog() },
+      {
+        provide: EndpointStore,
+        useFactory: (config: ResolvedWebhookConfig) => new InMemoryEndpointStore({ maxEndpoints: config.maxEndpoints }),
+        inject: [WEBHOOK_CONFIG],
+      },
     ],
   };
 }

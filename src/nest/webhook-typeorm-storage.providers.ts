@@ -15,6 +15,8 @@ import { HOOKWARDEN_TABLES, validateSchemaName } from '../storage/typeorm/storag
 import { TypeOrmAuditLog } from '../storage/typeorm/typeorm-audit-log';
 import { TypeOrmEventLog } from '../storage/typeorm/typeorm-event-log';
 import { TypeOrmSecretStore } from '../storage/typeorm/typeorm-secret-store';
+import { EndpointStore } from '../storage/endpoint-store.interface';
+import { TypeOrmEndpointStore } from '../storage/typeorm/typeorm-endpoint-store';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
@@ -119,6 +121,20 @@ export function typeOrmStorageParts(
         return audit;
       },
       inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
+    },
+    {
+      provide: EndpointStore,
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage, config: ResolvedWebhookConfig) => {
+        const store = new TypeOrmEndpointStore(dataSource, {
+          encryptionKey: storage.options.encryptionKey!,
+          schema: storage.schema,
+          cacheTtlMs: storage.options.secretCache?.ttlMs,
+          maxEndpoints: config.maxEndpoints,
+        });
+        await store.init();
+        return store;
+      },
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, WEBHOOK_CONFIG],
     },
   ];
   return { imports, providers };

@@ -164,6 +164,33 @@ describe('WebhookVerifier', () => {
     expect(await events()).toEqual([expect.objectContaining({ status: 'rejected', reason: 'verification_failed' })]);
   });
 
+  it('awaits a scheme’s prepare() (fetched keys) with the live secrets before verify(), and records its refusal', async () => {
+    const seen: string[] = [];
+    let ready = false;
+    const fetching: SignatureScheme = {
+      name: 'fetching',
+      requiresSecret: false,
+      prepare: async (_request, secrets) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.push(`prepare with ${secrets.length} secrets`);
+        if (_request.headers['x-outage']) {
+          throw new WebhookVerificationError('key_source_unavailable', 'The keys could not be fetched.');
+        }
+        ready = true;
+      },
+      verify: () => {
+        seen.push(`verify after prepare: ${ready}`);
+        return {};
+      },
+    };
+    const { verifier, events } = await setup({ custom: { provider: 'custom', schemes: [fetching] } });
+    await verifier.verify('custom', incoming(), AT);
+    expect(seen).toEqual(['prepare with 0 secrets', 'verify after prepare: true']);
+    const down = incoming({ headers: { ...incoming().headers, 'x-outage': '1' } });
+    expect((await refusal(verifier.verify('custom', down, AT))).code).toBe('key_source_unavailable');
+    expect(await events('rejected')).toEqual([expect.objectContaining({ reason: 'key_source_unavailable' })]);
+  });
+
   it('answers 503 (EventLogUnavailableError) when a verified delivery cannot be recorded', async () => {
     const { verifier, outage } = await setup();
     outage();

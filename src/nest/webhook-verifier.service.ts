@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
 import type { WebhookRequest } from '../core/request';
@@ -24,6 +24,7 @@ import { namedSecretKey } from './webhook-storage-parts';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
+import { RuntimeEndpoints } from './runtime-endpoints';
 import { findSharedChallengeSecret } from './shared-challenge-secret';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 
@@ -54,6 +55,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(EventLog) private readonly eventLog: EventLog,
+    // Endpoints defined at run time (admin API), looked up after those of the options.
+    @Optional() @Inject(RuntimeEndpoints) private readonly runtime?: RuntimeEndpoints,
   ) {
     // A challenge answered with an HMAC of the signing secret must never be a delivery signature:
     // refuse to start when a scheme of the endpoint cannot rule that out (Mailgun, unknown schemes).
@@ -84,7 +87,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
 
   /** The endpoint of that name; an unknown name is a configuration error. */
   endpoint(name: string): ResolvedEndpoint {
-    const endpoint = this.config.endpoints.get(name);
+    const endpoint = this.config.endpoints.get(name) ?? this.runtime?.get(name);
     if (!endpoint) {
       const known = [...this.config.endpoints.keys()].join(', ') || 'none';
       throw new WebhookConfigurationError(`Unknown webhook endpoint "${name}" (configured: ${known}).`);
@@ -104,6 +107,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
         throw missingRawBodyRefusal(isParsedMediaType(incoming.headers['content-type']));
       }
       const secrets = await this.secrets.getLiveSecrets(endpoint.name);
+      // Keys the provider publishes are fetched first; verifying itself stays synchronous.
+      for (const scheme of endpoint.schemes) await scheme.prepare?.(incoming as WebhookRequest, secrets);
       verification = verifyWithSchemes(endpoint.schemes, incoming as WebhookRequest, secrets, receivedAt);
     } catch (error) {
       const rejection = this.asVerificationError(error, endpoint);

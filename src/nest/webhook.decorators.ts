@@ -12,12 +12,23 @@ import { verifiedDeliveries } from './verified-deliveries';
 import { WebhookResponseFilter } from './webhook-response.filter';
 
 /**
+ * How a route picks a run-time endpoint (one defined through the admin API) per request: the path
+ * parameter that holds its name, or a function of the platform request that returns it.
+ * @publicApi
+ */
+export type WebhookEndpointSelector =
+  { readonly param: string } | { readonly resolve: (request: unknown) => string | undefined };
+
+/**
  * Names the configured endpoint whose secrets and schemes verify this handler (or every handler of
- * this controller). Use with `@UseGuards(WebhookGuard)`.
+ * this controller). Use with `@UseGuards(WebhookGuard)`. With `{ param }` (or `{ resolve }`) the
+ * route serves the endpoints defined at run time, one per customer: the name comes from the
+ * request, and an unknown or disabled one is answered 404 `unknown_endpoint`.
  * @publicApi
  * @example @Post('billing') @WebhookEndpoint('billing') onBilling(@WebhookEvent() event: VerifiedWebhook) {}
+ * @example @Post('tenants/:endpoint') @WebhookEndpoint({ param: 'endpoint' }) onTenant(@WebhookEvent() e: VerifiedWebhook) {}
  */
-export function WebhookEndpoint(name: string): MethodDecorator & ClassDecorator {
+export function WebhookEndpoint(name: string | WebhookEndpointSelector): MethodDecorator & ClassDecorator {
   // The filter answers duplicates (and challenges) that the guard settles without the handler.
   return applyDecorators(SetMetadata(WEBHOOK_ENDPOINT_METADATA, name), UseFilters(WebhookResponseFilter));
 }

@@ -25,13 +25,16 @@ import {
 } from './webhook.exceptions';
 import { DeliveryInProgressError, EventLogUnavailableError } from '../storage/event-log.interface';
 import { WebhookVerifier } from './webhook-verifier.service';
+import { RuntimeEndpoints } from './runtime-endpoints';
+import type { WebhookEndpointSelector } from './webhook.decorators';
+import { WebhookException } from './webhook.exceptions';
 import { settleBeforeAnswer } from './unacknowledged-answer';
 import { verifiedDeliveries } from './verified-deliveries';
 
 type ChallengeMetadata = true | ChallengeStrategy | Type<ChallengeStrategy>;
 
 interface RouteMetadata {
-  readonly endpoint: string | undefined;
+  readonly endpoint: string | WebhookEndpointSelector | undefined;
   readonly challenge: ChallengeMetadata | undefined;
 }
 
@@ -97,8 +100,8 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
   }
 
   private async admit(context: ExecutionContext): Promise<boolean> {
-    const { endpoint, challenge } = this.routeMetadata(context);
-    if (endpoint === undefined) {
+    const { endpoint: selector, challenge } = this.routeMetadata(context);
+    if (selector === undefined) {
       // Start-up validation refuses such routes; this only guards against metadata added at run time.
       throw new WebhookConfigurationError(
         `${context.getClass().name}.${context.getHandler().name} uses WebhookGuard without @WebhookEndpoint(name).`,
@@ -106,9 +109,14 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     }
     const request = context.switchToHttp().getRequest();
     const incoming = this.getIncomingWebhook(request);
+    const endpoint = typeof selector === 'string' ? selector : this.runtimeEndpoint(selector, request, incoming);
     let outcome;
     try {
-      if (challenge !== undefined) {
+      // A run-time endpoint without a challenge strategy has no challenge to answer.
+      if (
+        challenge !== undefined &&
+        (challenge !== true || typeof selector === 'string' || this.hasChallenge(endpoint))
+      ) {
         const strategy = await this.resolveStrategy(endpoint, challenge);
         const answer = await this.verifier.answerChallenge(endpoint, strategy, incoming);
         if (answer) {
@@ -142,6 +150,32 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
   }
 
   /**
+   * The name of the enabled run-time endpoint the request addresses; otherwise a 404
+   * `unknown_endpoint` (the same for unknown and disabled ones), recorded under one shared budget.
+   */
+  private runtimeEndpoint(selector: WebhookEndpointSelector, request: unknown, incoming: IncomingWebhook): string {
+    let name: unknown;
+    try {
+      name =
+        'param' in selector
+          ? (request as { params?: Record<string, unknown> }).params?.[selector.param]
+          : selector.resolve(request);
+    } catch {
+      name = undefined;
+    }
+    const runtime = (this.runtimeEndpoints ??= findWebhookProvider<RuntimeEndpoints>(this.moduleRef, RuntimeEndpoints));
+    if (typeof name === 'string' && runtime.get(name) !== undefined) return name;
+    runtime.recordUnknown(incoming);
+    throw new WebhookException('unknown_endpoint', 'No webhook endpoint is served here under this name.', 404);
+  }
+
+  private runtimeEndpoints: RuntimeEndpoints | undefined;
+
+  private hasChallenge(endpoint: string): boolean {
+    return this.verifier.endpoint(endpoint).challenge !== undefined;
+  }
+
+  /**
    * The route's decorators, read once per controller and handler (a method inherited by two
    * controllers can be decorated differently by each): they do not change after start-up.
    */
@@ -154,7 +188,7 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     if (!metadata) {
       const targets = [handler, controller];
       metadata = {
-        endpoint: this.reflector.getAllAndOverride<string | undefined>(WEBHOOK_ENDPOINT_METADATA, targets),
+        endpoint: this.reflector.getAllAndOverride<RouteMetadata['endpoint']>(WEBHOOK_ENDPOINT_METADATA, targets),
         challenge: this.reflector.getAllAndOverride<ChallengeMetadata | undefined>(WEBHOOK_CHALLENGE_METADATA, targets),
       };
       byHandler.set(handler, metadata);

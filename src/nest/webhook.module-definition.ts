@@ -3,6 +3,8 @@ import { DiscoveryModule } from '@nestjs/core';
 import { AuditLog } from '../storage/audit-log.interface';
 import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
+import { EndpointStore } from '../storage/endpoint-store.interface';
+import { RuntimeEndpoints } from './runtime-endpoints';
 import { resolveWebhookConfig } from './webhook-config';
 import { webhookAdminParts } from './webhook-admin-mount';
 import { WEBHOOK_CONFIG } from './webhook.constants';
@@ -44,6 +46,7 @@ export const {
           // SecretStore, EventLog, EventLogReader and AuditLog come from the storage part
           // (webhook-storage.providers.ts), in-memory unless `storage: { type: 'typeorm' }`.
           ...storage.providers,
+          RuntimeEndpoints,
           WebhookVerifier,
           WebhookGuard,
           WebhookRoutesValidator,
@@ -57,6 +60,8 @@ export const {
           EventLog,
           EventLogReader,
           AuditLog,
+          EndpointStore,
+          RuntimeEndpoints,
           WebhookVerifier,
           WebhookGuard,
         ],

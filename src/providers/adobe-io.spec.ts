@@ -116,19 +116,6 @@ describe('adobe-io', () => {
     ).toBe('invalid_header');
   });
 
-  it('accepts either configured key during Adobe key rotation and reports which', () => {
-    const next = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const keys = [upstreamKey, secret(pem(next.publicKey), 2)];
-    const body = '{"event_id":"e2","recipient_client_id":"client_id1"}';
-    expect(
-      scheme.verify(request({ 'x-adobe-digital-signature-1': signAdobe(next.privateKey, body) }, body), keys, at(NOW))
-        .secretVersion,
-    ).toBe(2);
-    expect(
-      scheme.verify(request({ 'x-adobe-digital-signature-1': VECTOR.inputs.signature }), keys, at(NOW)).secretVersion,
-    ).toBe(1);
-  });
-
   it('refuses keys that are not RSA public keys of 2048 bits or more at start-up', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
     const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;

@@ -1,57 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { answerProbe } from '../../test/support/challenge-probe';
-import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
-import { describeSchemeProperties } from '../../test/support/scheme-properties';
+import { describeBodyHmacScheme, itAnswersTheChallenge, itSignsTheVector } from '../../test/support/provider-spec';
+
+import { publishedVector } from '../../test/support/scheme-testing';
 import type { WebhookRequest } from '../core/request';
 import { asanaProvider, asanaChallenge } from './asana';
 
 // SELF vector of shared/providers.md §7 (secret from Asana's createWebhook example).
 const VECTOR = publishedVector('asana', 'signature');
 const sign = (key: string, body: string | Buffer) => '' + createHmac('sha256', key).update(body).digest('hex');
-const NOW = 1_700_000_000;
 
 describe('asanaProvider.scheme()', () => {
   const scheme = asanaProvider.scheme();
-  const request = (signature: string | undefined, body: string | Buffer = VECTOR.inputs.body) =>
-    webhookRequest({ headers: { 'x-hook-signature': signature }, body });
-  const secrets = [secret(VECTOR.inputs.x_hook_secret, 1)];
-
-  it('accepts the vector', () => {
-    expect(scheme.verify(request(VECTOR.expected), secrets, at(NOW)).secretVersion).toBe(1);
-  });
-
-  it('refuses a tampered body and a wrong key', () => {
-    expect(refusal(() => scheme.verify(request(VECTOR.expected, VECTOR.inputs.body + ' '), secrets, at(NOW)))).toBe(
-      'no_matching_signature',
-    );
-    expect(
-      refusal(() => scheme.verify(request(VECTOR.expected), [secret(VECTOR.inputs.x_hook_secret + 'x')], at(NOW))),
-    ).toBe('no_matching_signature');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected), [], at(NOW)))).toBe('no_secret_configured');
-  });
-
-  it('refuses missing and malformed signatures', () => {
-    expect(refusal(() => scheme.verify(request(undefined), secrets, at(NOW)))).toBe('missing_header');
-    expect(refusal(() => scheme.verify(request('sha256=' + VECTOR.expected), secrets, at(NOW)))).toBe('invalid_header');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected.slice(0, -2)), secrets, at(NOW)))).toBe(
-      'invalid_header',
-    );
-    expect(refusal(() => scheme.verify(request(VECTOR.expected + ' '), secrets, at(NOW)))).toBe('invalid_header');
-  });
-
-  it('verifies with both secrets during a rotation and reports the one that matched', () => {
-    const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
-  });
-
-  describeSchemeProperties({
+  describeBodyHmacScheme({
     scheme,
-    secrets: [secret('old-key', 1), secret('new-key', 2)],
-    now: NOW,
-    headers: ['x-hook-signature'],
-    covers: ['body'],
-    request: (message, signed) => request(sign('new-key', signed.body), message.body),
+    header: 'x-hook-signature',
+    vector: VECTOR,
+    keyInput: 'x_hook_secret',
+    sign,
+    misspelt: 'sha256=' + VECTOR.expected,
   });
 });
 
@@ -90,25 +56,13 @@ describe('asanaChallenge', () => {
 });
 
 describe('asanaProvider.scheme().sign()', () => {
-  // The header value comes from the published vector, never from the code under test.
-  it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = asanaProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.x_hook_secret,
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
-    expect(signed).toEqual({ headers: { [VECTOR.inputs.header.toLowerCase()]: VECTOR.expected } });
-  });
+  itSignsTheVector(asanaProvider.scheme(), VECTOR, 'x_hook_secret');
 });
 
 describe('asanaProvider.challengeRequest', () => {
-  it("is detected and answered by the preset's strategy as the provider expects; a wrong answer is called wrong", () => {
-    const probe = asanaProvider.challengeRequest!({ url: 'https://hooks.example.com/webhooks/asana' });
-    const { detected, verdict } = answerProbe(probe, asanaChallenge(), {});
-    expect(detected).toBe(true);
-    expect(verdict).toBeUndefined();
-    expect(probe.check({ status: 200, headers: new Headers({ 'x-hook-secret': 'other' }), text: '' })).toBeDefined();
+  itAnswersTheChallenge(asanaProvider, asanaChallenge(), {
+    status: 200,
+    headers: new Headers({ 'x-hook-secret': 'other' }),
+    text: '',
   });
 });

@@ -4,9 +4,8 @@ import { HeaderCodeStrategy } from '../core/challenges/header-code.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { isSuccess } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Asana: `X-Hook-Signature: <hex HMAC-SHA256 of the body>`, keyed with the `X-Hook-Secret` the
@@ -44,58 +43,33 @@ export interface AsanaPresetOptions extends PresetOptions {
   readonly allowSecretReplacement?: boolean;
 }
 
-/**
- * Asana webhooks: `asanaChallenge()` stores the `X-Hook-Secret` of the creation handshake, which
- * then keys the hex `X-Hook-Signature` of every event. No timestamp or message id.
- * @publicApi
- * @example endpoints: { asana: asana() }
- */
-export function asana(options: AsanaPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'asana',
-      scheme: asanaProvider.scheme(),
-      secrets: options.secret,
-      challenge: asanaChallenge(),
-      allowSecretReplacement: options.allowSecretReplacement,
-    },
-    options,
-  );
-}
-
 /** An Asana object gid: 16 decimal digits. */
 const gid = () => String(randomBytes(6).readUIntBE(0, 6) + 1_000_000_000_000_000);
 
-/** @publicApi */
-export const asanaProvider = defineProvider<AsanaPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'secret', AsanaPresetOptions>({
   id: 'asana',
   displayName: 'Asana',
   docsUrl: 'https://developers.asana.com/reference/createwebhook',
   presetName: 'asana',
+  secretOption: 'secret',
+  testSecret: randomHexSecret, // the handshake's X-Hook-Secret is 64 hex digits
+  challengeStrategy: asanaChallenge,
+  fromOptions: (options) => ({ allowSecretReplacement: options.allowSecretReplacement }),
   verification: '`X-Hook-Signature` hex HMAC-SHA256 of the body, keyed with the handshake’s `X-Hook-Secret`',
   challenge:
     '`asanaChallenge()`: POST `X-Hook-Secret` → the same response header; the secret is stored as the signing secret',
   scheme: () => new HmacScheme(SIGNATURE),
-  preset: asana,
-  testKey: () => {
-    // The handshake's X-Hook-Secret is 64 hex digits.
-    const secret = randomHexSecret();
-    return { secret, signingKey: secret };
-  },
   // One delivery batches several events, each with its own action: no id or type for the delivery.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      events: [
-        {
-          action: 'changed',
-          resource: { gid: gid(), resource_type: 'task' },
-          user: { gid: gid(), resource_type: 'user' },
-          created_at: new Date().toISOString(),
-        },
-      ],
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    events: [
+      {
+        action: 'changed',
+        resource: { gid: gid(), resource_type: 'task' },
+        user: { gid: gid(), resource_type: 'user' },
+        created_at: new Date().toISOString(),
+      },
+    ],
+  })),
   challengeRequest: () => {
     const secret = randomHexSecret();
     return {
@@ -109,3 +83,14 @@ export const asanaProvider = defineProvider<AsanaPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const asanaProvider = provider;
+
+/**
+ * Asana webhooks: `asanaChallenge()` stores the `X-Hook-Secret` of the creation handshake, which
+ * then keys the hex `X-Hook-Signature` of every event. No timestamp or message id.
+ * @publicApi
+ * @example endpoints: { asana: asana() }
+ */
+export const asana = preset;

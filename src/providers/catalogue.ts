@@ -17,6 +17,8 @@ import { paddleProvider } from './paddle';
 import { pagerdutyProvider } from './pagerduty';
 import { DEVTOOLS_A_PROVIDERS } from './groups/devtools-a.catalogue';
 import { DEVTOOLS_B_PROVIDERS } from './groups/devtools-b.catalogue';
+import { ENGINES_A_PROVIDERS } from './groups/engines-a.catalogue';
+import { ENGINES_B_PROVIDERS } from './groups/engines-b.catalogue';
 import { PAYMENTS_A_PROVIDERS } from './groups/payments-a.catalogue';
 import { PAYMENTS_B_PROVIDERS } from './groups/payments-b.catalogue';
 import type { WebhookProvider } from './provider';
@@ -75,6 +77,8 @@ export const WEBHOOK_PROVIDERS: readonly WebhookProvider[] = [
   ...PAYMENTS_B_PROVIDERS,
   ...DEVTOOLS_A_PROVIDERS,
   ...DEVTOOLS_B_PROVIDERS,
+  ...ENGINES_A_PROVIDERS,
+  ...ENGINES_B_PROVIDERS,
 ] as readonly WebhookProvider[];
 
 /**

@@ -218,7 +218,9 @@ describe('the catalogue signs the published vectors byte for byte', () => {
   });
 
   const verifiable = ALL.filter((vector) => vector.verify);
-  it.each(verifiable.map((v) => [`${v.provider} ${v.kind}`, v] as const))('%s verifies as published', (_, vector) => {
+  (verifiable.length > 0 ? it.each : it.skip.each)(
+    (verifiable.length > 0 ? verifiable : ALL.slice(0, 1)).map((v) => [`${v.provider} ${v.kind}`, v] as const),
+  )('%s verifies as published', (_, vector) => {
     const c = vector.verify!;
     const inputs = vector.inputs;
     const value = (name: string) => (name.startsWith('=') ? name.slice(1) : inputs[name]);

@@ -1,57 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { answerProbe } from '../../test/support/challenge-probe';
-import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
-import { describeSchemeProperties } from '../../test/support/scheme-properties';
+import { describeBodyHmacScheme, itAnswersTheChallenge, itSignsTheVector } from '../../test/support/provider-spec';
+
+import { publishedVector } from '../../test/support/scheme-testing';
 import type { WebhookRequest } from '../core/request';
 import { dropboxProvider, dropboxChallenge } from './dropbox';
 
 // UPSTREAM vector: npm hapi-dropbox-webhooks@1.1.0 test/index.js (note the spaces in the body).
 const VECTOR = publishedVector('dropbox', 'signature');
 const sign = (key: string, body: string | Buffer) => '' + createHmac('sha256', key).update(body).digest('hex');
-const NOW = 1_700_000_000;
 
 describe('dropboxProvider.scheme()', () => {
   const scheme = dropboxProvider.scheme();
-  const request = (signature: string | undefined, body: string | Buffer = VECTOR.inputs.body) =>
-    webhookRequest({ headers: { 'x-dropbox-signature': signature }, body });
-  const secrets = [secret(VECTOR.inputs.app_secret, 1)];
-
-  it('accepts the vector', () => {
-    expect(scheme.verify(request(VECTOR.expected), secrets, at(NOW)).secretVersion).toBe(1);
-  });
-
-  it('refuses a tampered body and a wrong key', () => {
-    expect(refusal(() => scheme.verify(request(VECTOR.expected, VECTOR.inputs.body + ' '), secrets, at(NOW)))).toBe(
-      'no_matching_signature',
-    );
-    expect(
-      refusal(() => scheme.verify(request(VECTOR.expected), [secret(VECTOR.inputs.app_secret + 'x')], at(NOW))),
-    ).toBe('no_matching_signature');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected), [], at(NOW)))).toBe('no_secret_configured');
-  });
-
-  it('refuses missing and malformed signatures', () => {
-    expect(refusal(() => scheme.verify(request(undefined), secrets, at(NOW)))).toBe('missing_header');
-    expect(refusal(() => scheme.verify(request('sha256=' + VECTOR.expected), secrets, at(NOW)))).toBe('invalid_header');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected.slice(0, -2)), secrets, at(NOW)))).toBe(
-      'invalid_header',
-    );
-    expect(refusal(() => scheme.verify(request(VECTOR.expected + ' '), secrets, at(NOW)))).toBe('invalid_header');
-  });
-
-  it('verifies with both secrets during a rotation and reports the one that matched', () => {
-    const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
-  });
-
-  describeSchemeProperties({
+  describeBodyHmacScheme({
     scheme,
-    secrets: [secret('old-key', 1), secret('new-key', 2)],
-    now: NOW,
-    headers: ['x-dropbox-signature'],
-    covers: ['body'],
-    request: (message, signed) => request(sign('new-key', signed.body), message.body),
+    header: 'x-dropbox-signature',
+    vector: VECTOR,
+    keyInput: 'app_secret',
+    sign,
+    misspelt: 'sha256=' + VECTOR.expected,
   });
 });
 
@@ -85,25 +51,9 @@ describe('dropboxChallenge', () => {
 });
 
 describe('dropboxProvider.scheme().sign()', () => {
-  // The header value comes from the published vector, never from the code under test.
-  it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = dropboxProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.app_secret,
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
-    expect(signed).toEqual({ headers: { [VECTOR.inputs.header.toLowerCase()]: VECTOR.expected } });
-  });
+  itSignsTheVector(dropboxProvider.scheme(), VECTOR, 'app_secret');
 });
 
 describe('dropboxProvider.challengeRequest', () => {
-  it("is detected and answered by the preset's strategy as the provider expects; a wrong answer is called wrong", () => {
-    const probe = dropboxProvider.challengeRequest!({ url: 'https://hooks.example.com/webhooks/dropbox' });
-    const { detected, verdict } = answerProbe(probe, dropboxChallenge(), {});
-    expect(detected).toBe(true);
-    expect(verdict).toBeUndefined();
-    expect(probe.check({ status: 200, headers: new Headers(), text: 'other' })).toBeDefined();
-  });
+  itAnswersTheChallenge(dropboxProvider, dropboxChallenge(), { status: 200, headers: new Headers(), text: 'other' });
 });

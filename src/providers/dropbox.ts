@@ -3,9 +3,8 @@ import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Dropbox: `X-Dropbox-Signature: <hex HMAC-SHA256 of the body>`, keyed with the app secret. No
@@ -35,6 +34,31 @@ export interface DropboxPresetOptions extends PresetOptions {
   readonly appSecret?: SecretOrSecrets;
 }
 
+const { provider, preset } = sharedSecretProvider<'appSecret', DropboxPresetOptions>({
+  id: 'dropbox',
+  displayName: 'Dropbox',
+  docsUrl: 'https://www.dropbox.com/developers/reference/webhooks',
+  presetName: 'dropbox',
+  secretOption: 'appSecret',
+  testSecret: () => randomAlphanumeric(15).toLowerCase(), // app secrets: 15 lower-case letters and digits
+  challengeStrategy: dropboxChallenge,
+  // A notification only says "these accounts changed": identical bodies are distinct changes, and
+  // handling one again is harmless (the handler fetches changes with its cursor). Not deduplicated.
+  dedupeSignedContent: false,
+  verification: '`X-Dropbox-Signature` hex HMAC-SHA256 of the body, keyed with the app secret',
+  challenge: '`dropboxChallenge()`: GET `?challenge=` → the challenge as text',
+  scheme: () => new HmacScheme(SIGNATURE),
+  // A notification names accounts, not an event: it carries no id or type.
+  sampleEvent: jsonEvent(() => ({ list_folder: { accounts: ['dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc'] } })),
+  challengeRequest: () => {
+    const challenge = freshChallenge();
+    return { method: 'GET', query: { challenge }, headers: {}, check: answeredWithText(challenge) };
+  },
+});
+
+/** @publicApi */
+export const dropboxProvider = provider;
+
 /**
  * Dropbox webhooks: hex `X-Dropbox-Signature` over the body (no timestamp or id), and
  * `dropboxChallenge()` for the `GET ?challenge=` echo. Identical notifications are each handled:
@@ -42,44 +66,4 @@ export interface DropboxPresetOptions extends PresetOptions {
  * @publicApi
  * @example endpoints: { dropbox: dropbox({ appSecret: process.env.DROPBOX_APP_SECRET }) }
  */
-export function dropbox(options: DropboxPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'dropbox',
-      scheme: dropboxProvider.scheme(),
-      secrets: options.appSecret,
-      challenge: dropboxChallenge(),
-      // A notification only says "these accounts changed": identical bodies are distinct changes, and
-      // handling one again is harmless (the handler fetches changes with its cursor). Not deduplicated.
-      dedupeSignedContent: false,
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const dropboxProvider = defineProvider<DropboxPresetOptions>({
-  id: 'dropbox',
-  displayName: 'Dropbox',
-  docsUrl: 'https://www.dropbox.com/developers/reference/webhooks',
-  presetName: 'dropbox',
-  presetOptions: '{ appSecret }',
-  verification: '`X-Dropbox-Signature` hex HMAC-SHA256 of the body, keyed with the app secret',
-  challenge: '`dropboxChallenge()`: GET `?challenge=` → the challenge as text',
-  scheme: () => new HmacScheme(SIGNATURE),
-  preset: dropbox,
-  testKey: () => {
-    // App secrets are 15 lower-case letters and digits.
-    const secret = randomAlphanumeric(15).toLowerCase();
-    return { secret, signingKey: secret };
-  },
-  // A notification names accounts, not an event: it carries no id or type.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({ list_folder: { accounts: ['dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc'] } }),
-  }),
-  challengeRequest: () => {
-    const challenge = freshChallenge();
-    return { method: 'GET', query: { challenge }, headers: {}, check: answeredWithText(challenge) };
-  },
-});
+export const dropbox = preset;

@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`, keyed with the webhook
@@ -27,6 +26,24 @@ export interface GitHubPresetOptions extends PresetOptions {
   readonly secret?: SecretOrSecrets;
 }
 
+const { provider, preset } = sharedSecretProvider<'secret', GitHubPresetOptions>({
+  id: 'github',
+  displayName: 'GitHub',
+  docsUrl: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
+  presetName: 'github',
+  secretOption: 'secret',
+  generateSecret: randomHexSecret,
+  verification: '`X-Hub-Signature-256: sha256=` hex HMAC-SHA256 of the body',
+  messageId: { header: 'x-github-delivery' },
+  eventType: { header: 'x-github-event' },
+  scheme: githubScheme,
+  // The `ping` GitHub sends when a hook is created (its type is in `X-GitHub-Event`).
+  sampleEvent: jsonEvent(() => ({ zen: 'Keep it logically awesome.', hook_id: randomInt(1e8, 1e9) })),
+});
+
+/** GitHub repository, organisation and app webhooks. @publicApi */
+export const githubProvider = provider;
+
 /**
  * GitHub webhooks: `X-Hub-Signature-256` over the body, `X-GitHub-Delivery` as the message id, no
  * timestamp (duplicates are remembered for `dedupeWindowSeconds`). The `ping` sent when a hook is
@@ -35,32 +52,4 @@ export interface GitHubPresetOptions extends PresetOptions {
  * @publicApi
  * @example endpoints: { github: github({ secret: process.env.GITHUB_WEBHOOK_SECRET }) }
  */
-export function github(options: GitHubPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    { provider: 'github', scheme: githubScheme(), secrets: options.secret, generateSecret: randomHexSecret },
-    options,
-  );
-}
-
-/** GitHub repository, organisation and app webhooks. @publicApi */
-export const githubProvider = defineProvider<GitHubPresetOptions>({
-  id: 'github',
-  displayName: 'GitHub',
-  docsUrl: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
-  presetName: 'github',
-  presetOptions: '{ secret }',
-  verification: '`X-Hub-Signature-256: sha256=` hex HMAC-SHA256 of the body',
-  messageId: { header: 'x-github-delivery' },
-  eventType: { header: 'x-github-event' },
-  scheme: githubScheme,
-  preset: github,
-  testKey: () => {
-    const secret = randomHexSecret();
-    return { secret, signingKey: secret };
-  },
-  // The `ping` GitHub sends when a hook is created (its type is in `X-GitHub-Event`).
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: randomInt(1e8, 1e9) }),
-  }),
-});
+export const github = preset;

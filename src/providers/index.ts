@@ -26,6 +26,8 @@ export * from './groups/payments-a';
 export * from './groups/payments-b';
 export * from './groups/devtools-a';
 export * from './groups/devtools-b';
+export * from './groups/engines-a';
+export * from './groups/engines-b';
 export { slack, type SlackPresetOptions } from './slack';
 export { shopify, type ShopifyPresetOptions } from './shopify';
 export { zoom, type ZoomPresetOptions } from './zoom';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BodyFieldsScheme, type BodyFieldsSchemeOptions } from '../core/engines/body-fields.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface MailgunPresetOptions extends PresetOptions {
@@ -38,51 +38,37 @@ const mailgunScheme = (settings: ProviderSettings = {}) =>
     ...(settings.toleranceSeconds !== undefined ? { toleranceSeconds: settings.toleranceSeconds } : {}),
   });
 
-/**
- * Mailgun webhooks: the signature fields in the body (timestamp + token), a 15-minute window, and
- * the token as the message id so that a replayed token never reaches the handler twice.
- * @publicApi
- * @example endpoints: { mailgun: mailgun({ signingKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY }) }
- */
-export function mailgun(options: MailgunPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'mailgun',
-      scheme: mailgunScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.signingKey,
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const mailgunProvider = defineProvider<MailgunPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'signingKey', MailgunPresetOptions>({
   id: 'mailgun',
   displayName: 'Mailgun',
   docsUrl: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
   presetName: 'mailgun',
-  presetOptions: '{ signingKey }',
+  secretOption: 'signingKey',
+  testSecret: randomHexSecret,
   signsBody: false,
   verification: 'body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token',
   messageId: { bodyField: 'signature.token' },
   eventType: { bodyField: 'event-data.event' },
   toleranceSeconds: 900,
   scheme: mailgunScheme,
-  preset: mailgun,
-  testKey: () => {
-    const key = randomHexSecret();
-    return { secret: key, signingKey: key };
-  },
   // sign() writes the signature object (timestamp, token = the message id, signature) into it.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      'event-data': {
-        id: randomBytes(16).toString('base64url'),
-        event: 'delivered',
-        timestamp: Date.now() / 1000,
-        recipient: 'alice@example.com',
-      },
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    'event-data': {
+      id: randomBytes(16).toString('base64url'),
+      event: 'delivered',
+      timestamp: Date.now() / 1000,
+      recipient: 'alice@example.com',
+    },
+  })),
 });
+
+/** @publicApi */
+export const mailgunProvider = provider;
+
+/**
+ * Mailgun webhooks: the signature fields in the body (timestamp + token), a 15-minute window, and
+ * the token as the message id so that a replayed token never reaches the handler twice.
+ * @publicApi
+ * @example endpoints: { mailgun: mailgun({ signingKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY }) }
+ */
+export const mailgun = preset;

@@ -16,9 +16,8 @@ import type {
 } from '../core/signature-scheme';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface MsGraphPresetOptions extends PresetOptions {
@@ -105,62 +104,35 @@ export function msGraphChallenge(options: ProviderChallengeOptions = {}): Challe
   });
 }
 
-/**
- * Microsoft Graph change notifications: every notification's `clientState` must be a live secret
- * (Graph signs nothing), and `msGraphChallenge()` answers the `validationToken` check. A rotation
- * generates a 43-character `clientState` for the next subscription.
- * @publicApi
- * @example endpoints: { graph: msGraph({ clientState: process.env.GRAPH_CLIENT_STATE }) }
- */
-export function msGraph(options: MsGraphPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'ms-graph',
-      scheme: msGraphScheme(),
-      secrets: options.clientState,
-      challenge: msGraphChallenge(),
-      generateSecret: randomUrlSafeSecret,
-      // Graph sends identical bodies for distinct changes (a drive's "/me/drive/root updated"), and
-      // whoever captured one holds the clientState and can forge any: content deduplication would
-      // lose changes and stop nobody. Not deduplicated.
-      dedupeSignedContent: false,
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const msGraphProvider = defineProvider<MsGraphPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'clientState', MsGraphPresetOptions>({
   id: 'ms-graph',
   displayName: 'Microsoft Graph',
   docsUrl: 'https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks',
   presetName: 'msGraph',
-  presetOptions: '{ clientState }',
+  secretOption: 'clientState',
+  generateSecret: randomUrlSafeSecret,
+  challengeStrategy: msGraphChallenge,
+  // Graph sends identical bodies for distinct changes (a drive's "/me/drive/root updated"), and
+  // whoever captured one holds the clientState and can forge any: content deduplication would
+  // lose changes and stop nobody. Not deduplicated.
+  dedupeSignedContent: false,
   signsBody: false,
   verification: "every notification's `clientState`, constant time",
   challenge: '`?validationToken=` → the URL-decoded token as text',
   // No message id (notifications carry none; identical bodies are distinct changes), and no single
   // event type: a batch may mix `changeType`s.
   scheme: msGraphScheme,
-  preset: msGraph,
-  testKey: () => {
-    const clientState = randomUrlSafeSecret();
-    return { secret: clientState, signingKey: clientState };
-  },
   // sign() puts the clientState into each notification.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      value: [
-        {
-          subscriptionId: randomUUID(),
-          changeType: 'created',
-          resource: 'Users/ec6bd6e5/Messages/AAMk',
-          tenantId: randomUUID(),
-        },
-      ],
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    value: [
+      {
+        subscriptionId: randomUUID(),
+        changeType: 'created',
+        resource: 'Users/ec6bd6e5/Messages/AAMk',
+        tenantId: randomUUID(),
+      },
+    ],
+  })),
   challengeRequest: () => {
     const validationToken = `Validation: ${freshChallenge()}`;
     return {
@@ -172,3 +144,15 @@ export const msGraphProvider = defineProvider<MsGraphPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const msGraphProvider = provider;
+
+/**
+ * Microsoft Graph change notifications: every notification's `clientState` must be a live secret
+ * (Graph signs nothing), and `msGraphChallenge()` answers the `validationToken` check. A rotation
+ * generates a 43-character `clientState` for the next subscription.
+ * @publicApi
+ * @example endpoints: { graph: msGraph({ clientState: process.env.GRAPH_CLIENT_STATE }) }
+ */
+export const msGraph = preset;

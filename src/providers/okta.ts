@@ -4,9 +4,8 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface OktaPresetOptions extends PresetOptions {
@@ -44,56 +43,29 @@ export function oktaChallenge(options: ProviderChallengeOptions = {}): Challenge
   });
 }
 
-/**
- * Okta Event Hooks: the configured authorization header compared in constant time (Okta signs
- * nothing), the body's `eventId` as the message id, and `oktaChallenge()` for the one-time
- * verification, which carries the same header and is checked before it is answered. A rotation
- * generates a 43-character value to configure on the hook.
- * @publicApi
- * @example endpoints: { okta: okta({ secret: process.env.OKTA_HOOK_SECRET }) }
- */
-export function okta(options: OktaPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'okta',
-      scheme: oktaScheme(options.header),
-      secrets: options.secret,
-      challenge: oktaChallenge({ signed: true }),
-      generateSecret: randomUrlSafeSecret,
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const oktaProvider = defineProvider<OktaPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'secret', OktaPresetOptions>({
   id: 'okta',
   displayName: 'Okta',
   docsUrl: 'https://developer.okta.com/docs/guides/secure-hooks/',
   presetName: 'okta',
-  presetOptions: '{ secret }',
+  secretOption: 'secret',
+  generateSecret: randomUrlSafeSecret,
+  challengeStrategy: () => oktaChallenge({ signed: true }),
+  fromOptions: (options) => ({ scheme: oktaScheme(options.header) }),
   signsBody: false,
   verification: '`Authorization` value, constant time',
   challenge: 'GET `X-Okta-Verification-Challenge` → `{"verification": …}` (header checked)',
   messageId: { bodyField: 'eventId' },
   eventType: { bodyField: 'eventType' },
   scheme: () => oktaScheme(),
-  preset: okta,
-  testKey: () => {
-    const secret = randomUrlSafeSecret();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
+  sampleEvent: jsonEvent(() => ({
+    eventType: 'com.okta.event_hook',
+    eventTypeVersion: '1.0',
+    eventId: randomUUID(),
+    eventTime: new Date().toISOString(),
     contentType: 'application/json',
-    body: JSON.stringify({
-      eventType: 'com.okta.event_hook',
-      eventTypeVersion: '1.0',
-      eventId: randomUUID(),
-      eventTime: new Date().toISOString(),
-      contentType: 'application/json',
-      data: { events: [{ eventType: 'user.session.start', uuid: randomUUID() }] },
-    }),
-  }),
+    data: { events: [{ eventType: 'user.session.start', uuid: randomUUID() }] },
+  })),
   challengeRequest: (input) => {
     const challenge = freshChallenge();
     return {
@@ -103,3 +75,16 @@ export const oktaProvider = defineProvider<OktaPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const oktaProvider = provider;
+
+/**
+ * Okta Event Hooks: the configured authorization header compared in constant time (Okta signs
+ * nothing), the body's `eventId` as the message id, and `oktaChallenge()` for the one-time
+ * verification, which carries the same header and is checked before it is answered. A rotation
+ * generates a 43-character value to configure on the hook.
+ * @publicApi
+ * @example endpoints: { okta: okta({ secret: process.env.OKTA_HOOK_SECRET }) }
+ */
+export const okta = preset;

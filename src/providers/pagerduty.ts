@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import type { PresetOptions, SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * PagerDuty v3 webhooks: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, each a hex HMAC-SHA256 of
@@ -24,44 +23,37 @@ export interface PagerDutyPresetOptions extends PresetOptions {
   readonly secret?: SecretOrSecrets;
 }
 
+const { provider, preset } = sharedSecretProvider<'secret', PagerDutyPresetOptions>({
+  id: 'pagerduty',
+  displayName: 'PagerDuty',
+  docsUrl: 'https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md',
+  presetName: 'pagerduty',
+  secretOption: 'secret',
+  // Subscription secrets are 64 base64 characters, keyed as text.
+  testSecret: () => randomBytes(48).toString('base64'),
+  verification: '`X-PagerDuty-Signature: v1=…[,v1=…]` hex HMAC-SHA256 of the body; any entry may match',
+  messageId: { bodyField: 'event.id' },
+  eventType: { bodyField: 'event.event_type' },
+  scheme: () => new HmacScheme(SIGNATURE),
+  sampleEvent: jsonEvent(() => ({
+    event: {
+      // PagerDuty ids: 26 upper-case letters and digits.
+      id: randomBytes(13).toString('hex').toUpperCase(),
+      event_type: 'incident.triggered',
+      resource_type: 'incident',
+      occurred_at: new Date().toISOString(),
+      data: { id: 'PGR0VU2', type: 'incident', status: 'triggered', title: 'A little bump in the road' },
+    },
+  })),
+});
+
+/** @publicApi */
+export const pagerdutyProvider = provider;
+
 /**
  * PagerDuty v3 webhooks: `X-PagerDuty-Signature` with one or more `v1=` entries, `event.id` as the
  * message id, no timestamp.
  * @publicApi
  * @example endpoints: { pagerduty: pagerduty({ secret: process.env.PAGERDUTY_WEBHOOK_SECRET }) }
  */
-export function pagerduty(options: PagerDutyPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset({ provider: 'pagerduty', scheme: pagerdutyProvider.scheme(), secrets: options.secret }, options);
-}
-
-/** @publicApi */
-export const pagerdutyProvider = defineProvider<PagerDutyPresetOptions>({
-  id: 'pagerduty',
-  displayName: 'PagerDuty',
-  docsUrl: 'https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md',
-  presetName: 'pagerduty',
-  presetOptions: '{ secret }',
-  verification: '`X-PagerDuty-Signature: v1=…[,v1=…]` hex HMAC-SHA256 of the body; any entry may match',
-  messageId: { bodyField: 'event.id' },
-  eventType: { bodyField: 'event.event_type' },
-  scheme: () => new HmacScheme(SIGNATURE),
-  preset: pagerduty,
-  testKey: () => {
-    // Subscription secrets are 64 base64 characters, keyed as text.
-    const secret = randomBytes(48).toString('base64');
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      event: {
-        // PagerDuty ids: 26 upper-case letters and digits.
-        id: randomBytes(13).toString('hex').toUpperCase(),
-        event_type: 'incident.triggered',
-        resource_type: 'incident',
-        occurred_at: new Date().toISOString(),
-        data: { id: 'PGR0VU2', type: 'incident', status: 'triggered', title: 'A little bump in the road' },
-      },
-    }),
-  }),
-});
+export const pagerduty = preset;

@@ -1,6 +1,6 @@
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { definePreset, type PresetOptions, type PresetParts, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings, WebhookProvider } from './provider';
 
 /** The options of a preset whose provider signs with one shared secret, named `K` (`secret`, `signingKey`, …). */
@@ -13,55 +13,72 @@ export type SharedSecretPresetOptions<K extends string> = PresetOptions & {
 
 /**
  * What a shared-secret provider's file declares; the preset, `testKey()` and the README's
- * option list follow from it.
+ * option list follow from it. `O` is the preset's options type, when the file documents its own.
  * @internal
  */
-export interface SharedSecretProviderSpec<K extends string> extends Omit<
+export interface SharedSecretProviderSpec<K extends string, O extends SharedSecretPresetOptions<K>> extends Omit<
   WebhookProvider,
   'preset' | 'testKey' | 'presetOptions' | 'scheme'
 > {
   /** The option the secret is given in. */
   readonly secretOption: K;
-  /** A fresh secret in the provider's format (rotation through the admin API, tests). */
-  readonly generateSecret: () => string;
+  /** The README's option list. @default `{ <secretOption> }` */
+  readonly presetOptions?: string;
+  /** A fresh secret in the provider's format for a rotation through the admin API; none when left out. */
+  readonly generateSecret?: () => string;
+  /** A fresh secret for tests and `hookwarden send`. @default generateSecret */
+  readonly testSecret?: () => string;
   readonly scheme: WebhookProvider['scheme'];
   /** How the provider proves the URL, if it does. */
   readonly challengeStrategy?: () => ChallengeStrategy;
   /** See {@link WebhookEndpointDefinition.dedupeSignedContent}. */
   readonly dedupeSignedContent?: boolean;
+  /**
+   * Parts the preset takes from its other options (a scheme built from the URL or a header name,
+   * named secrets such as a verify token); they replace the defaults.
+   */
+  readonly fromOptions?: (options: O) => Partial<PresetParts>;
 }
 
 /**
  * Builds the catalogue entry and the preset of a provider that signs with one shared secret.
  * @internal
  */
-export function sharedSecretProvider<K extends string>(
-  spec: SharedSecretProviderSpec<K>,
+export function sharedSecretProvider<
+  K extends string,
+  O extends SharedSecretPresetOptions<K> = SharedSecretPresetOptions<K>,
+>(
+  spec: SharedSecretProviderSpec<K, O>,
 ): {
-  readonly provider: WebhookProvider<SharedSecretPresetOptions<K>>;
-  readonly preset: (options?: SharedSecretPresetOptions<K>) => WebhookEndpointDefinition;
+  readonly provider: WebhookProvider<O>;
+  readonly preset: (options?: O) => WebhookEndpointDefinition;
 } {
-  const { secretOption, generateSecret, challengeStrategy, dedupeSignedContent, ...entry } = spec;
-  const preset = (options: SharedSecretPresetOptions<K> = {} as SharedSecretPresetOptions<K>) => {
+  const { secretOption, generateSecret, testSecret, challengeStrategy, dedupeSignedContent, fromOptions, ...entry } =
+    spec;
+  const newTestSecret = testSecret ?? generateSecret;
+  if (!newTestSecret) throw new Error(`${spec.id}: a shared-secret provider needs generateSecret or testSecret`);
+  const preset = (options: O = {} as O) => {
     const settings: ProviderSettings =
       options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {};
+    const parts = fromOptions?.(options) ?? {};
     return definePreset(
       {
         provider: spec.id,
-        scheme: spec.scheme(settings),
+        scheme: parts.scheme ?? spec.scheme(settings),
         secrets: (options as Record<string, SecretOrSecrets>)[secretOption],
-        generateSecret,
+        ...(generateSecret ? { generateSecret } : {}),
         ...(challengeStrategy ? { challenge: challengeStrategy() } : {}),
         ...(dedupeSignedContent !== undefined ? { dedupeSignedContent } : {}),
+        ...parts,
       },
       options,
     );
   };
-  const provider: WebhookProvider<SharedSecretPresetOptions<K>> = {
+  const provider: WebhookProvider<O> = {
     ...entry,
-    presetOptions: `{ ${secretOption} }`,
+    presetOptions: spec.presetOptions ?? `{ ${secretOption} }`,
     preset,
-    testKey: () => sameKey(generateSecret()),
+    testKey: () => sameKey(newTestSecret()),
   };
   return { provider, preset };
 }

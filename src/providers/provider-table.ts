@@ -14,8 +14,8 @@ export function renderProviderTable(providers: readonly WebhookProvider[] = WEBH
     [
       `[${provider.displayName}](${provider.docsUrl})`,
       `\`${provider.presetName}(${provider.presetOptions ?? ''})\``,
-      provider.verification,
-      provider.challenge ?? '—',
+      cell(provider.verification),
+      cell(provider.challenge ?? '—'),
       provider.messageId ? describeField(provider.messageId) : '—',
       provider.eventType ? describeField(provider.eventType) : '—',
       provider.toleranceSeconds === undefined ? 'none' : `±${provider.toleranceSeconds} s`,
@@ -36,6 +36,9 @@ export function withProviderTable(readme: string): string {
   if (from < 0 || to < from) throw new Error(`README.md lacks the markers ${BEGIN} … ${END}`);
   return `${readme.slice(0, from + BEGIN.length)}\n${renderProviderTable()}\n${readme.slice(to)}`;
 }
+
+/** A table cell: a `|` in the text would end it. */
+const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function describeField(field: DeliveryField): string {
   if ('header' in field) return `\`${field.header}\` header`;

@@ -1,8 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`, keyed with the app's client
@@ -27,35 +26,28 @@ export interface ShopifyPresetOptions extends PresetOptions {
   readonly secret?: SecretOrSecrets;
 }
 
+const { provider, preset } = sharedSecretProvider<'secret', ShopifyPresetOptions>({
+  id: 'shopify',
+  displayName: 'Shopify',
+  docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
+  presetName: 'shopify',
+  secretOption: 'secret',
+  testSecret: randomHexSecret,
+  verification: '`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body',
+  messageId: { header: 'x-shopify-webhook-id' },
+  eventType: { header: 'x-shopify-topic' },
+  scheme: shopifyScheme,
+  // An `orders/create` payload, trimmed (its topic travels in `X-Shopify-Topic`).
+  sampleEvent: jsonEvent(() => ({ id: randomInt(1e12, 9e12), email: 'customer@example.com', total_price: '123.45' })),
+});
+
+/** Shopify app webhooks. @publicApi */
+export const shopifyProvider = provider;
+
 /**
  * Shopify webhooks: base64 `X-Shopify-Hmac-Sha256` over the body, `X-Shopify-Webhook-Id` as the
  * message id, no timestamp.
  * @publicApi
  * @example endpoints: { shopify: shopify({ secret: process.env.SHOPIFY_CLIENT_SECRET }) }
  */
-export function shopify(options: ShopifyPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset({ provider: 'shopify', scheme: shopifyScheme(), secrets: options.secret }, options);
-}
-
-/** Shopify app webhooks. @publicApi */
-export const shopifyProvider = defineProvider<ShopifyPresetOptions>({
-  id: 'shopify',
-  displayName: 'Shopify',
-  docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
-  presetName: 'shopify',
-  presetOptions: '{ secret }',
-  verification: '`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body',
-  messageId: { header: 'x-shopify-webhook-id' },
-  eventType: { header: 'x-shopify-topic' },
-  scheme: shopifyScheme,
-  preset: shopify,
-  testKey: () => {
-    const secret = randomHexSecret();
-    return { secret, signingKey: secret };
-  },
-  // An `orders/create` payload, trimmed (its topic travels in `X-Shopify-Topic`).
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({ id: randomInt(1e12, 9e12), email: 'customer@example.com', total_price: '123.45' }),
-  }),
-});
+export const shopify = preset;

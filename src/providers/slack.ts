@@ -6,9 +6,9 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { sharedSecretProvider } from './provider-kit';
 
 /** Slack's SDKs refuse a request timestamp further than this from now. */
 const TOLERANCE_SECONDS = 300;
@@ -71,47 +71,23 @@ export interface SlackPresetOptions extends PresetOptions {
   readonly toleranceSeconds?: number;
 }
 
-/**
- * Slack Events API, slash commands and interactivity: v0 signatures over the raw body (JSON or
- * form), a 300 s window, the Events API `event_id` as the message id, and `slackChallenge()` for
- * `url_verification` and `ssl_check` (verified before they are answered).
- * @publicApi
- * @example endpoints: { slack: slack({ signingSecret: process.env.SLACK_SIGNING_SECRET }) }
- */
-export function slack(options: SlackPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'slack',
-      scheme: slackScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.signingSecret,
-      generateSecret: random32Hex, // a Slack signing secret is 32 hex digits
-      challenge: slackChallenge(),
-    },
-    options,
-  );
-}
-
 const json = (event: unknown) => ({ contentType: 'application/json', body: JSON.stringify(event) });
 const eventId = () => `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
 
-/** Slack's Events API, slash commands and interactivity. @publicApi */
-export const slackProvider = defineProvider<SlackPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'signingSecret', SlackPresetOptions>({
   id: 'slack',
   displayName: 'Slack',
   docsUrl: 'https://docs.slack.dev/authentication/verifying-requests-from-slack',
   presetName: 'slack',
-  presetOptions: '{ signingSecret }',
+  secretOption: 'signingSecret',
+  generateSecret: random32Hex, // a Slack signing secret is 32 hex digits
+  challengeStrategy: slackChallenge,
   verification: '`X-Slack-Signature: v0=` hex HMAC-SHA256 of `v0:timestamp:body`, ±300 s',
   challenge: 'signed POST `url_verification` → `challenge` as text; `ssl_check` → 200',
   messageId: { bodyField: 'event_id' },
   eventType: { bodyField: 'event.type' },
   toleranceSeconds: TOLERANCE_SECONDS,
   scheme: slackScheme,
-  preset: slack,
-  testKey: () => {
-    const secret = random32Hex();
-    return { secret, signingKey: secret };
-  },
   sampleEvent: () =>
     json({ event_id: eventId(), type: 'event_callback', event: { type: 'app_mention', text: 'hookwarden test' } }),
   challengeRequest: ({ secret }) => {
@@ -132,3 +108,15 @@ export const slackProvider = defineProvider<SlackPresetOptions>({
     };
   },
 });
+
+/** Slack's Events API, slash commands and interactivity. @publicApi */
+export const slackProvider = provider;
+
+/**
+ * Slack Events API, slash commands and interactivity: v0 signatures over the raw body (JSON or
+ * form), a 300 s window, the Events API `event_id` as the message id, and `slackChallenge()` for
+ * `url_verification` and `ssl_check` (verified before they are answered).
+ * @publicApi
+ * @example endpoints: { slack: slack({ signingSecret: process.env.SLACK_SIGNING_SECRET }) }
+ */
+export const slack = preset;

@@ -1,23 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { answerProbe } from '../../test/support/challenge-probe';
-import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
-import { describeSchemeProperties } from '../../test/support/scheme-properties';
+import { NOW, describeBodyHmacScheme, itAnswersTheChallenge, itSignsTheVector } from '../../test/support/provider-spec';
+
+import { at, publishedVector, secret } from '../../test/support/scheme-testing';
 import type { WebhookRequest } from '../core/request';
 import { smartsheetProvider, smartsheetChallenge } from './smartsheet';
 
 // SELF vector of shared/providers.md §8 (hex, per several independent implementations).
 const VECTOR = publishedVector('smartsheet', 'signature');
 const sign = (key: string, body: string | Buffer) => '' + createHmac('sha256', key).update(body).digest('hex');
-const NOW = 1_700_000_000;
 
 describe('smartsheetProvider.scheme()', () => {
   const scheme = smartsheetProvider.scheme();
-  const request = (signature: string | undefined, body: string | Buffer = VECTOR.inputs.body) =>
-    webhookRequest({ headers: { 'smartsheet-hmac-sha256': signature }, body });
-  const secrets = [secret(VECTOR.inputs.shared_secret, 1)];
-
-  it('accepts the vector', () => {
-    expect(scheme.verify(request(VECTOR.expected), secrets, at(NOW)).secretVersion).toBe(1);
+  const { request } = describeBodyHmacScheme({
+    scheme,
+    header: 'smartsheet-hmac-sha256',
+    vector: VECTOR,
+    keyInput: 'shared_secret',
+    sign,
+    misspelt: 'sha256=' + VECTOR.expected,
   });
 
   it('reports the body field nonce as the message id once the signature matched', () => {
@@ -26,40 +26,6 @@ describe('smartsheetProvider.scheme()', () => {
     expect(
       scheme.verify(request(sign('new-key', 'not json'), 'not json'), [secret('new-key')], at(NOW)).messageId,
     ).toBeUndefined();
-  });
-
-  it('refuses a tampered body and a wrong key', () => {
-    expect(refusal(() => scheme.verify(request(VECTOR.expected, VECTOR.inputs.body + ' '), secrets, at(NOW)))).toBe(
-      'no_matching_signature',
-    );
-    expect(
-      refusal(() => scheme.verify(request(VECTOR.expected), [secret(VECTOR.inputs.shared_secret + 'x')], at(NOW))),
-    ).toBe('no_matching_signature');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected), [], at(NOW)))).toBe('no_secret_configured');
-  });
-
-  it('refuses missing and malformed signatures', () => {
-    expect(refusal(() => scheme.verify(request(undefined), secrets, at(NOW)))).toBe('missing_header');
-    expect(refusal(() => scheme.verify(request('sha256=' + VECTOR.expected), secrets, at(NOW)))).toBe('invalid_header');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected.slice(0, -2)), secrets, at(NOW)))).toBe(
-      'invalid_header',
-    );
-    expect(refusal(() => scheme.verify(request(VECTOR.expected + ' '), secrets, at(NOW)))).toBe('invalid_header');
-  });
-
-  it('verifies with both secrets during a rotation and reports the one that matched', () => {
-    const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
-  });
-
-  describeSchemeProperties({
-    scheme,
-    secrets: [secret('old-key', 1), secret('new-key', 2)],
-    now: NOW,
-    headers: ['smartsheet-hmac-sha256'],
-    covers: ['body'],
-    request: (message, signed) => request(sign('new-key', signed.body), message.body),
   });
 });
 
@@ -92,25 +58,9 @@ describe('smartsheetChallenge', () => {
 });
 
 describe('smartsheetProvider.scheme().sign()', () => {
-  // The header value comes from the published vector, never from the code under test.
-  it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = smartsheetProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.shared_secret,
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
-    expect(signed).toEqual({ headers: { [VECTOR.inputs.header.toLowerCase()]: VECTOR.expected } });
-  });
+  itSignsTheVector(smartsheetProvider.scheme(), VECTOR, 'shared_secret');
 });
 
 describe('smartsheetProvider.challengeRequest', () => {
-  it("is detected and answered by the preset's strategy as the provider expects; a wrong answer is called wrong", () => {
-    const probe = smartsheetProvider.challengeRequest!({ url: 'https://hooks.example.com/webhooks/smartsheet' });
-    const { detected, verdict } = answerProbe(probe, smartsheetChallenge(), {});
-    expect(detected).toBe(true);
-    expect(verdict).toBeUndefined();
-    expect(probe.check({ status: 200, headers: new Headers(), text: '{}' })).toBeDefined();
-  });
+  itAnswersTheChallenge(smartsheetProvider, smartsheetChallenge(), { status: 200, headers: new Headers(), text: '{}' });
 });

@@ -4,9 +4,8 @@ import { HeaderCodeStrategy } from '../core/challenges/header-code.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { freshChallenge, isSuccess } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Smartsheet: `Smartsheet-Hmac-SHA256: <hex HMAC-SHA256 of the body>`, keyed with the webhook's
@@ -38,55 +37,28 @@ export interface SmartsheetPresetOptions extends PresetOptions {
   readonly sharedSecret?: SecretOrSecrets;
 }
 
-/**
- * Smartsheet webhooks: hex `Smartsheet-Hmac-SHA256` over the body, the callback's `nonce` as the
- * message id, and `smartsheetChallenge()` for the verification sent on enabling and every 100
- * callbacks.
- * @publicApi
- * @example endpoints: { smartsheet: smartsheet({ sharedSecret: process.env.SMARTSHEET_SHARED_SECRET }) }
- */
-export function smartsheet(options: SmartsheetPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'smartsheet',
-      scheme: smartsheetProvider.scheme(),
-      secrets: options.sharedSecret,
-      challenge: smartsheetChallenge(),
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const smartsheetProvider = defineProvider<SmartsheetPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'sharedSecret', SmartsheetPresetOptions>({
   id: 'smartsheet',
   displayName: 'Smartsheet',
   docsUrl: 'https://developers.smartsheet.com/api/smartsheet/guides/webhooks/webhook-verification',
   presetName: 'smartsheet',
-  presetOptions: '{ sharedSecret }',
+  secretOption: 'sharedSecret',
+  testSecret: () => randomAlphanumeric(26).toLowerCase(), // 26 lower-case letters and digits
+  challengeStrategy: smartsheetChallenge,
   verification: '`Smartsheet-Hmac-SHA256` hex HMAC-SHA256 of the body, keyed with the webhook’s `sharedSecret`',
   challenge:
     '`smartsheetChallenge()`: POST `Smartsheet-Hook-Challenge` → `Smartsheet-Hook-Response` header and `{"smartsheetHookResponse"}`',
   messageId: { bodyField: 'nonce' },
   scheme: () => new HmacScheme(SIGNATURE),
-  preset: smartsheet,
-  testKey: () => {
-    // Shared secrets are 26 lower-case letters and digits.
-    const secret = randomAlphanumeric(26).toLowerCase();
-    return { secret, signingKey: secret };
-  },
   // A callback batches events of one sheet, each with its own type: none for the callback.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      nonce: randomUUID(),
-      timestamp: new Date().toISOString(),
-      webhookId: 1,
-      scope: 'sheet',
-      scopeObjectId: 2,
-      events: [{ objectType: 'row', eventType: 'updated', id: 3 }],
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    nonce: randomUUID(),
+    timestamp: new Date().toISOString(),
+    webhookId: 1,
+    scope: 'sheet',
+    scopeObjectId: 2,
+    events: [{ objectType: 'row', eventType: 'updated', id: 3 }],
+  })),
   challengeRequest: () => {
     const challenge = freshChallenge();
     return {
@@ -101,3 +73,15 @@ export const smartsheetProvider = defineProvider<SmartsheetPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const smartsheetProvider = provider;
+
+/**
+ * Smartsheet webhooks: hex `Smartsheet-Hmac-SHA256` over the body, the callback's `nonce` as the
+ * message id, and `smartsheetChallenge()` for the verification sent on enabling and every 100
+ * callbacks.
+ * @publicApi
+ * @example endpoints: { smartsheet: smartsheet({ sharedSecret: process.env.SMARTSHEET_SHARED_SECRET }) }
+ */
+export const smartsheet = preset;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { assertPublicUrl } from '../core/engines/scheme-support';
+import { random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256 of notificationUrl + body>`, keyed
@@ -34,49 +35,36 @@ export interface SquarePresetOptions extends PresetOptions {
   readonly notificationUrl: string;
 }
 
-/**
- * Square webhooks: base64 `x-square-hmacsha256-signature` over notification URL + body, the
- * body's `event_id` as the message id.
- * @publicApi
- * @example square({ signatureKey: env.SQUARE_SIGNATURE_KEY, notificationUrl: 'https://api.example.com/hooks/square' })
- */
-export function square(options: SquarePresetOptions): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'square',
-      scheme: squareProvider.scheme({ url: options?.notificationUrl }),
-      secrets: options?.signatureKey,
-      generateSecret: random22UrlSafe, // a Square signature key is 22 URL-safe characters
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const squareProvider = defineProvider<SquarePresetOptions>({
+const { provider, preset } = sharedSecretProvider<'signatureKey', SquarePresetOptions>({
   id: 'square',
   displayName: 'Square',
   docsUrl: 'https://developer.squareup.com/docs/webhooks/step3validate',
   presetName: 'square',
+  secretOption: 'signatureKey',
+  generateSecret: random22UrlSafe, // a Square signature key is 22 URL-safe characters
+  fromOptions: (options) => ({ scheme: squareScheme({ url: options.notificationUrl }) }),
   presetOptions: '{ signatureKey, notificationUrl }',
   verification: '`x-square-hmacsha256-signature` base64 HMAC-SHA256 of the notification URL + body',
   messageId: { bodyField: 'event_id' },
   eventType: { bodyField: 'type' },
   requires: ['url'],
   scheme: squareScheme,
-  preset: square,
-  testKey: () => {
-    const secret = random22UrlSafe();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      merchant_id: 'MLEFBHHSJGVHD',
-      type: 'webhooks.test_notification',
-      event_id: randomUUID(),
-      created_at: new Date().toISOString(),
-      data: { type: 'webhooks', id: randomUUID() },
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    merchant_id: 'MLEFBHHSJGVHD',
+    type: 'webhooks.test_notification',
+    event_id: randomUUID(),
+    created_at: new Date().toISOString(),
+    data: { type: 'webhooks', id: randomUUID() },
+  })),
 });
+
+/** @publicApi */
+export const squareProvider = provider;
+
+/**
+ * Square webhooks: base64 `x-square-hmacsha256-signature` over notification URL + body, the
+ * body's `event_id` as the message id.
+ * @publicApi
+ * @example square({ signatureKey: env.SQUARE_SIGNATURE_KEY, notificationUrl: 'https://api.example.com/hooks/square' })
+ */
+export const square: (options: SquarePresetOptions) => WebhookEndpointDefinition = preset;

@@ -7,10 +7,9 @@ import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
 import type { SignatureVerification, VerifyContext } from '../core/signature-scheme';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
 import type { VerifyTokenChallengeOptions } from './meta';
-import { definePreset, randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface StravaPresetOptions extends PresetOptions {
@@ -92,34 +91,18 @@ export function stravaChallenge(options: VerifyTokenChallengeOptions = {}): Chal
   });
 }
 
-/**
- * Strava webhooks. Strava signs nothing, so this preset fails closed on a secret token carried in
- * the callback URL: without a live token every event is refused. The subscription challenge (the
- * `hub.verify_token` check answered with `{"hub.challenge": …}`) also requires the URL token.
- * A rotation generates a 43-character token for a new subscription's callback URL.
- * @publicApi
- * @example strava({ token: env.STRAVA_URL_TOKEN, verifyToken: env.STRAVA_VERIFY_TOKEN })
- */
-export function strava(options: StravaPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'strava',
-      scheme: stravaScheme({ query: options.tokenParameter, subscriptionId: options.subscriptionId }),
-      secrets: options.token,
-      challenge: stravaChallenge({ signed: true }),
-      namedSecrets: { [DEFAULT_VERIFY_TOKEN_SECRET]: options.verifyToken },
-      generateSecret: randomUrlSafeSecret,
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const stravaProvider = defineProvider<StravaPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'token', StravaPresetOptions>({
   id: 'strava',
   displayName: 'Strava',
   docsUrl: 'https://developers.strava.com/docs/webhooks/',
   presetName: 'strava',
+  secretOption: 'token',
+  generateSecret: randomUrlSafeSecret,
+  challengeStrategy: () => stravaChallenge({ signed: true }),
+  fromOptions: (options) => ({
+    scheme: stravaScheme({ query: options.tokenParameter, subscriptionId: options.subscriptionId }),
+    namedSecrets: { [DEFAULT_VERIFY_TOKEN_SECRET]: options.verifyToken },
+  }),
   presetOptions: '{ token, verifyToken }',
   signsBody: false,
   verification: 'Strava signs nothing: a secret `?token=` in the callback URL, constant time (fail closed)',
@@ -128,23 +111,15 @@ export const stravaProvider = defineProvider<StravaPresetOptions>({
   // an `object_type` (activity, athlete).
   eventType: { bodyField: 'aspect_type' },
   scheme: () => stravaScheme(),
-  preset: strava,
-  testKey: () => {
-    const token = randomUrlSafeSecret();
-    return { secret: token, signingKey: token };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      aspect_type: 'create',
-      event_time: Math.floor(Date.now() / 1000),
-      object_id: Number.parseInt(freshChallenge().slice(0, 10), 16),
-      object_type: 'activity',
-      owner_id: 134815,
-      subscription_id: 120475,
-      updates: {},
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    aspect_type: 'create',
+    event_time: Math.floor(Date.now() / 1000),
+    object_id: Number.parseInt(freshChallenge().slice(0, 10), 16),
+    object_type: 'activity',
+    owner_id: 134815,
+    subscription_id: 120475,
+    updates: {},
+  })),
   challengeRequest: (input) => {
     const challenge = freshChallenge();
     return {
@@ -155,3 +130,16 @@ export const stravaProvider = defineProvider<StravaPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const stravaProvider = provider;
+
+/**
+ * Strava webhooks. Strava signs nothing, so this preset fails closed on a secret token carried in
+ * the callback URL: without a live token every event is refused. The subscription challenge (the
+ * `hub.verify_token` check answered with `{"hub.challenge": …}`) also requires the URL token.
+ * A rotation generates a 43-character token for a new subscription's callback URL.
+ * @publicApi
+ * @example strava({ token: env.STRAVA_URL_TOKEN, verifyToken: env.STRAVA_VERIFY_TOKEN })
+ */
+export const strava = preset;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { TimestampedListScheme } from '../core/engines/timestamped-list.engine';
 import { WebhookConfigurationError } from '../core/errors';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Stripe's SDK refuses only old timestamps (DEFAULT_TOLERANCE, 300 s); ones as far in the future
@@ -58,6 +58,30 @@ export interface StripePresetOptions extends PresetOptions {
 /** Stripe's own format (Dashboard secrets are `whsec_` and 32 letters and digits), keyed whole. */
 const stripeSecret = () => `${SECRET_PREFIX}${randomAlphanumeric(32)}`;
 
+const { provider, preset } = sharedSecretProvider<'secret', StripePresetOptions>({
+  id: 'stripe',
+  displayName: 'Stripe',
+  docsUrl: 'https://docs.stripe.com/webhooks#verify-manually',
+  presetName: 'stripe',
+  secretOption: 'secret',
+  verification: '`Stripe-Signature: t=…,v1=…`: hex HMAC-SHA256 of `t.body`, keyed with the whole `whsec_`, ±300 s',
+  messageId: { bodyField: 'id' },
+  eventType: { bodyField: 'type' },
+  toleranceSeconds: TOLERANCE_SECONDS,
+  scheme: stripeScheme,
+  generateSecret: stripeSecret,
+  sampleEvent: jsonEvent(() => ({
+    id: `evt_${randomBytes(12).toString('hex')}`,
+    object: 'event',
+    type: 'hookwarden.test',
+    created: Math.floor(Date.now() / 1000),
+    data: { object: {} },
+  })),
+});
+
+/** Stripe webhooks. @publicApi */
+export const stripeProvider = provider;
+
 /**
  * Stripe webhooks: `Stripe-Signature` (`t=…,v1=…`), a 300 s window, the event id (`evt_…`) as the
  * message id. Stripe issues the secret: rotate by rolling it in the Dashboard and adding the new
@@ -66,43 +90,4 @@ const stripeSecret = () => `${SECRET_PREFIX}${randomAlphanumeric(32)}`;
  * @publicApi
  * @example endpoints: { stripe: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }) }
  */
-export function stripe(options: StripePresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'stripe',
-      scheme: stripeScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.secret,
-      generateSecret: stripeSecret,
-    },
-    options,
-  );
-}
-
-/** Stripe webhooks. @publicApi */
-export const stripeProvider = defineProvider<StripePresetOptions>({
-  id: 'stripe',
-  displayName: 'Stripe',
-  docsUrl: 'https://docs.stripe.com/webhooks#verify-manually',
-  presetName: 'stripe',
-  presetOptions: '{ secret }',
-  verification: '`Stripe-Signature: t=…,v1=…`: hex HMAC-SHA256 of `t.body`, keyed with the whole `whsec_`, ±300 s',
-  messageId: { bodyField: 'id' },
-  eventType: { bodyField: 'type' },
-  toleranceSeconds: TOLERANCE_SECONDS,
-  scheme: stripeScheme,
-  preset: stripe,
-  testKey: () => {
-    const secret = stripeSecret();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      id: `evt_${randomBytes(12).toString('hex')}`,
-      object: 'event',
-      type: 'hookwarden.test',
-      created: Math.floor(Date.now() / 1000),
-      data: { object: {} },
-    }),
-  }),
-});
+export const stripe = preset;

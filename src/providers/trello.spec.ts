@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { WebhookConfigurationError } from '../core/errors';
-import { answerProbe } from '../../test/support/challenge-probe';
+
+import { itAnswersTheChallenge, itSignsTheVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import type { WebhookRequest } from '../core/request';
@@ -49,16 +50,6 @@ describe('trelloProvider.scheme()', () => {
     expect(verified.messageId).toBe('5f1a2b3c4d5e6f7a8b9c0d1e');
   });
 
-  it('verifies with both secrets during a rotation', () => {
-    const rotation = [secret('old', 1), secret('new', 2)];
-    expect(
-      scheme.verify(request(sign('old', 'x', VECTOR.inputs.callback_url), 'x'), rotation, at(NOW)).secretVersion,
-    ).toBe(1);
-    expect(
-      scheme.verify(request(sign('new', 'x', VECTOR.inputs.callback_url), 'x'), rotation, at(NOW)).secretVersion,
-    ).toBe(2);
-  });
-
   it('needs an absolute callback URL', () => {
     expect(() => trelloProvider.scheme({ url: '' })).toThrow(WebhookConfigurationError);
     expect(() => trelloProvider.scheme({ url: '/webhooks' })).toThrow(WebhookConfigurationError);
@@ -102,25 +93,9 @@ describe('trelloChallenge', () => {
 });
 
 describe('trelloProvider.scheme().sign()', () => {
-  // The header value comes from the published vector, never from the code under test.
-  it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = trelloProvider.scheme({ url: VECTOR.inputs.callback_url }).sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.app_secret,
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
-    expect(signed).toEqual({ headers: { [VECTOR.inputs.header.toLowerCase()]: VECTOR.expected } });
-  });
+  itSignsTheVector(trelloProvider.scheme({ url: VECTOR.inputs.callback_url }), VECTOR, 'app_secret');
 });
 
 describe('trelloProvider.challengeRequest', () => {
-  it("is detected and answered by the preset's strategy as the provider expects; a wrong answer is called wrong", () => {
-    const probe = trelloProvider.challengeRequest!({ url: 'https://hooks.example.com/webhooks/trello' });
-    const { detected, verdict } = answerProbe(probe, trelloChallenge(), {});
-    expect(detected).toBe(true);
-    expect(verdict).toBeUndefined();
-    expect(probe.check({ status: 204, headers: new Headers(), text: '' })).toBeDefined();
-  });
+  itAnswersTheChallenge(trelloProvider, trelloChallenge(), { status: 204, headers: new Headers(), text: '' });
 });

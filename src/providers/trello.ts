@@ -4,9 +4,10 @@ import { StatusOnlyStrategy } from '../core/challenges/status-only.strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { assertPublicUrl } from '../core/engines/scheme-support';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Trello: `X-Trello-Webhook: <base64 HMAC-SHA1 of body + callbackURL>`, keyed with the app's OAuth
@@ -46,33 +47,18 @@ export interface TrelloPresetOptions extends PresetOptions {
   readonly callbackUrl: string;
 }
 
-/**
- * Trello webhooks: base64 HMAC-SHA1 of body + callback URL in `X-Trello-Webhook`, `action.id` as
- * the message id, and `trelloChallenge()` for the `HEAD` check when the webhook is created.
- * @publicApi
- * @example trello({ secret: env.TRELLO_OAUTH_SECRET, callbackUrl: 'https://api.example.com/hooks/trello' })
- */
-export function trello(options: TrelloPresetOptions): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'trello',
-      scheme: trelloProvider.scheme({ url: options?.callbackUrl }),
-      secrets: options?.secret,
-      challenge: trelloChallenge(),
-    },
-    options,
-  );
-}
-
 /** A Trello object id: 24 hex digits. */
 const objectId = () => randomBytes(12).toString('hex');
 
-/** @publicApi */
-export const trelloProvider = defineProvider<TrelloPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'secret', TrelloPresetOptions>({
   id: 'trello',
   displayName: 'Trello',
   docsUrl: 'https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/',
   presetName: 'trello',
+  secretOption: 'secret',
+  testSecret: randomHexSecret, // OAuth secrets are 64 hex digits
+  challengeStrategy: trelloChallenge,
+  fromOptions: (options) => ({ scheme: trelloScheme({ url: options.callbackUrl }) }),
   presetOptions: '{ secret, callbackUrl }',
   verification: '`X-Trello-Webhook` base64 HMAC-SHA1 of the body + callback URL, keyed with the OAuth secret',
   challenge: '`trelloChallenge()`: HEAD → 200',
@@ -80,27 +66,29 @@ export const trelloProvider = defineProvider<TrelloPresetOptions>({
   eventType: { bodyField: 'action.type' },
   requires: ['url'],
   scheme: trelloScheme,
-  preset: trello,
-  testKey: () => {
-    // OAuth secrets are 64 hex digits.
-    const secret = randomHexSecret();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      action: {
-        id: objectId(),
-        type: 'updateCard',
-        date: new Date().toISOString(),
-        data: { card: { id: objectId() } },
-      },
-      model: { id: objectId() },
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    action: {
+      id: objectId(),
+      type: 'updateCard',
+      date: new Date().toISOString(),
+      data: { card: { id: objectId() } },
+    },
+    model: { id: objectId() },
+  })),
   challengeRequest: () => ({
     method: 'HEAD',
     headers: {},
     check: (answer) => (answer.status === 200 ? undefined : 'expected 200'),
   }),
 });
+
+/** @publicApi */
+export const trelloProvider = provider;
+
+/**
+ * Trello webhooks: base64 HMAC-SHA1 of body + callback URL in `X-Trello-Webhook`, `action.id` as
+ * the message id, and `trelloChallenge()` for the `HEAD` check when the webhook is created.
+ * @publicApi
+ * @example trello({ secret: env.TRELLO_OAUTH_SECRET, callbackUrl: 'https://api.example.com/hooks/trello' })
+ */
+export const trello: (options: TrelloPresetOptions) => WebhookEndpointDefinition = preset;

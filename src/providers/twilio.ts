@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { UrlParamsScheme, type UrlParamsSchemeOptions } from '../core/engines/url-params.engine';
+import { random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface TwilioPresetOptions extends PresetOptions {
@@ -34,43 +35,20 @@ const TWILIO_SIGNATURE: Omit<UrlParamsSchemeOptions, 'url'> = {
 const twilioScheme = (settings: ProviderSettings = {}) =>
   new UrlParamsScheme({ ...TWILIO_SIGNATURE, url: settings.url });
 
-/**
- * Twilio webhooks (SMS, Voice, status callbacks): `X-Twilio-Signature` over the URL and the
- * sorted form parameters, or over the URL with `bodySHA256` for JSON bodies; the default-port
- * variants are accepted as Twilio's SDKs do. Deliveries are deduplicated on the signed URL and
- * parameters (`I-Twilio-Idempotency-Token` is unsigned, so it is not trusted as the id).
- * @publicApi
- * @example twilio({ authToken: env.TWILIO_AUTH_TOKEN, url: 'https://api.example.com/hooks/sms' })
- */
-export function twilio(options: TwilioPresetOptions): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'twilio',
-      scheme: twilioScheme({ url: options?.url }),
-      secrets: options?.authToken,
-      generateSecret: random32Hex, // a Twilio auth token is 32 hex digits
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const twilioProvider = defineProvider<TwilioPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'authToken', TwilioPresetOptions>({
   id: 'twilio',
   displayName: 'Twilio',
   docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
   presetName: 'twilio',
+  secretOption: 'authToken',
+  generateSecret: random32Hex, // a Twilio auth token is 32 hex digits
+  fromOptions: (options) => ({ scheme: twilioScheme({ url: options.url }) }),
   presetOptions: '{ authToken, url }',
   verification: '`X-Twilio-Signature` base64 HMAC-SHA1 over URL + sorted params, or `bodySHA256`',
   // No messageId: `I-Twilio-Idempotency-Token` is unsigned; deliveries dedupe on the signed URL + parameters.
   eventType: { bodyFields: ['SmsStatus', 'MessageStatus', 'CallStatus'] },
   requires: ['url'],
   scheme: twilioScheme,
-  preset: twilio,
-  testKey: () => {
-    const token = random32Hex();
-    return { secret: token, signingKey: token };
-  },
   sampleEvent: () => {
     const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
     const form = new URLSearchParams({
@@ -84,3 +62,16 @@ export const twilioProvider = defineProvider<TwilioPresetOptions>({
     return { contentType: 'application/x-www-form-urlencoded', body: form.toString() };
   },
 });
+
+/** @publicApi */
+export const twilioProvider = provider;
+
+/**
+ * Twilio webhooks (SMS, Voice, status callbacks): `X-Twilio-Signature` over the URL and the
+ * sorted form parameters, or over the URL with `bodySHA256` for JSON bodies; the default-port
+ * variants are accepted as Twilio's SDKs do. Deliveries are deduplicated on the signed URL and
+ * parameters (`I-Twilio-Idempotency-Token` is unsigned, so it is not trusted as the id).
+ * @publicApi
+ * @example twilio({ authToken: env.TWILIO_AUTH_TOKEN, url: 'https://api.example.com/hooks/sms' })
+ */
+export const twilio: (options: TwilioPresetOptions) => WebhookEndpointDefinition = preset;

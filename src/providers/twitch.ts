@@ -4,9 +4,9 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** Twitch: "reject messages older than 10 minutes". */
 const TOLERANCE_SECONDS = 600;
@@ -57,51 +57,24 @@ export interface TwitchPresetOptions extends PresetOptions {
   readonly toleranceSeconds?: number;
 }
 
-/**
- * Twitch EventSub over webhooks: HMAC over id + timestamp + body, a 10-minute window, the message
- * id for deduplication (Twitch resends the same id), and `twitchChallenge()` for the signed
- * `webhook_callback_verification`. A rotation generates 64 hex digits for the next subscription.
- * @publicApi
- * @example endpoints: { twitch: twitch({ secret: process.env.TWITCH_EVENTSUB_SECRET }) }
- */
-export function twitch(options: TwitchPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'twitch',
-      scheme: twitchScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.secret,
-      challenge: twitchChallenge(),
-      generateSecret: randomHexSecret,
-    },
-    options,
-  );
-}
-
-/** Twitch EventSub (webhook transport). @publicApi */
-export const twitchProvider = defineProvider<TwitchPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'secret', TwitchPresetOptions>({
   id: 'twitch',
   displayName: 'Twitch EventSub',
   docsUrl: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
   presetName: 'twitch',
-  presetOptions: '{ secret }',
+  secretOption: 'secret',
+  generateSecret: randomHexSecret,
+  challengeStrategy: twitchChallenge,
   verification: '`Twitch-Eventsub-Message-Signature: sha256=` hex HMAC-SHA256 of id + timestamp + body, ±10 min',
   challenge: 'signed POST `webhook_callback_verification` → `challenge` as text',
   messageId: { header: 'twitch-eventsub-message-id' },
   eventType: { bodyField: 'subscription.type' },
   toleranceSeconds: TOLERANCE_SECONDS,
   scheme: twitchScheme,
-  preset: twitch,
-  testKey: () => {
-    const secret = randomHexSecret();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      subscription: { id: randomUUID(), type: 'channel.follow', version: '2', status: 'enabled' },
-      event: { user_name: 'hookwarden', followed_at: new Date().toISOString() },
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    subscription: { id: randomUUID(), type: 'channel.follow', version: '2', status: 'enabled' },
+    event: { user_name: 'hookwarden', followed_at: new Date().toISOString() },
+  })),
   challengeRequest: ({ secret }) => {
     const challenge = freshChallenge();
     const body = JSON.stringify({ challenge, subscription: { status: 'webhook_callback_verification_pending' } });
@@ -124,3 +97,15 @@ export const twitchProvider = defineProvider<TwitchPresetOptions>({
     };
   },
 });
+
+/** Twitch EventSub (webhook transport). @publicApi */
+export const twitchProvider = provider;
+
+/**
+ * Twitch EventSub over webhooks: HMAC over id + timestamp + body, a 10-minute window, the message
+ * id for deduplication (Twitch resends the same id), and `twitchChallenge()` for the signed
+ * `webhook_callback_verification`. A rotation generates 64 hex digits for the next subscription.
+ * @publicApi
+ * @example endpoints: { twitch: twitch({ secret: process.env.TWITCH_EVENTSUB_SECRET }) }
+ */
+export const twitch = preset;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
+import { NOW, describeBodyHmacScheme, itSignsTheVector } from '../../test/support/provider-spec';
 import { answerProbe } from '../../test/support/challenge-probe';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
-import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import vectors from '../../test/fixtures/providers-vectors.json';
 import type { WebhookRequest } from '../core/request';
 import { twitterProvider, twitterChallenge, xChallenge } from './twitter';
@@ -11,54 +11,22 @@ import { twitterProvider, twitterChallenge, xChallenge } from './twitter';
 const VECTOR = publishedVector('twitter_x', 'signature');
 const sign = (key: string, body: string | Buffer) =>
   'sha256=' + createHmac('sha256', key).update(body).digest('base64');
-const NOW = 1_700_000_000;
 
 describe('twitterProvider.scheme()', () => {
   const scheme = twitterProvider.scheme();
-  const request = (signature: string | undefined, body: string | Buffer = VECTOR.inputs.body) =>
-    webhookRequest({ headers: { 'x-twitter-webhooks-signature': signature }, body });
-  const secrets = [secret(VECTOR.inputs.consumer_secret, 1)];
-
-  it('accepts the vector', () => {
-    expect(scheme.verify(request(VECTOR.expected), secrets, at(NOW)).secretVersion).toBe(1);
-  });
-
-  it('refuses a tampered body and a wrong key', () => {
-    expect(refusal(() => scheme.verify(request(VECTOR.expected, VECTOR.inputs.body + ' '), secrets, at(NOW)))).toBe(
-      'no_matching_signature',
-    );
-    expect(
-      refusal(() => scheme.verify(request(VECTOR.expected), [secret(VECTOR.inputs.consumer_secret + 'x')], at(NOW))),
-    ).toBe('no_matching_signature');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected), [], at(NOW)))).toBe('no_secret_configured');
-  });
-
-  it('refuses missing and malformed signatures', () => {
-    expect(refusal(() => scheme.verify(request(undefined), secrets, at(NOW)))).toBe('missing_header');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected.slice(7)), secrets, at(NOW)))).toBe('invalid_header');
-    expect(refusal(() => scheme.verify(request(VECTOR.expected.slice(0, -2)), secrets, at(NOW)))).toBe(
-      'invalid_header',
-    );
-    expect(refusal(() => scheme.verify(request(VECTOR.expected + ' '), secrets, at(NOW)))).toBe('invalid_header');
-  });
-
-  it('verifies with both secrets during a rotation and reports the one that matched', () => {
-    const rotation = [secret('old-key', 1), secret('new-key', 2)];
-    expect(scheme.verify(request(sign('old-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(1);
-    expect(scheme.verify(request(sign('new-key', '{}'), '{}'), rotation, at(NOW)).secretVersion).toBe(2);
-  });
-
-  describeSchemeProperties({
+  describeBodyHmacScheme({
     scheme,
-    secrets: [secret('old-key', 1), secret('new-key', 2)],
-    now: NOW,
-    headers: ['x-twitter-webhooks-signature'],
-    covers: ['body'],
-    // The provider only sends JSON objects; the scheme refuses anything else.
-    bodies: fc
-      .dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }))
-      .map((value) => Buffer.from(JSON.stringify(value))),
-    request: (message, signed) => request(sign('new-key', signed.body), message.body),
+    header: 'x-twitter-webhooks-signature',
+    vector: VECTOR,
+    keyInput: 'consumer_secret',
+    sign,
+    misspelt: VECTOR.expected.slice(7),
+    properties: {
+      // The provider only sends JSON objects; the scheme refuses anything else.
+      bodies: fc
+        .dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }))
+        .map((value) => Buffer.from(JSON.stringify(value))),
+    },
   });
 });
 
@@ -127,17 +95,7 @@ describe('twitterChallenge', () => {
 });
 
 describe('twitterProvider.scheme().sign()', () => {
-  // The header value comes from the published vector, never from the code under test.
-  it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = twitterProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.consumer_secret,
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
-    expect(signed).toEqual({ headers: { [VECTOR.inputs.header.toLowerCase()]: VECTOR.expected } });
-  });
+  itSignsTheVector(twitterProvider.scheme(), VECTOR, 'consumer_secret');
 });
 
 describe('twitterProvider.challengeRequest', () => {

@@ -4,9 +4,8 @@ import { ComputedHmacStrategy } from '../core/challenges/computed-hmac.strategy'
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
+import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * X (Twitter) Account Activity API: `x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256 of
@@ -50,46 +49,19 @@ export interface TwitterPresetOptions extends PresetOptions {
   readonly consumerSecret?: SecretOrSecrets;
 }
 
-/**
- * X (Twitter) Account Activity API: `x-twitter-webhooks-signature` over the body, and
- * `twitterChallenge()` for the CRC (`GET ?crc_token=`), answered with the HMAC under the consumer
- * secret. No timestamp or message id.
- * @publicApi
- * @example endpoints: { x: twitter({ consumerSecret: process.env.X_CONSUMER_SECRET }) }
- */
-export function twitter(options: TwitterPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'twitter',
-      scheme: twitterProvider.scheme(),
-      secrets: options.consumerSecret,
-      challenge: twitterChallenge(),
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const twitterProvider = defineProvider<TwitterPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'consumerSecret', TwitterPresetOptions>({
   id: 'twitter',
   displayName: 'X / Twitter',
   docsUrl: 'https://docs.x.com/x-api/webhooks/quickstart',
   presetName: 'twitter',
-  presetOptions: '{ consumerSecret }',
+  secretOption: 'consumerSecret',
+  testSecret: () => randomAlphanumeric(50), // consumer secrets are 50 letters and digits
+  challengeStrategy: twitterChallenge,
   verification: '`x-twitter-webhooks-signature: sha256=` base64 HMAC-SHA256 of the body; JSON objects only',
   challenge: '`twitterChallenge()` (CRC): GET `?crc_token=` → `{"response_token":"sha256=<base64 HMAC>"}`',
   scheme: () => new HmacScheme(SIGNATURE),
-  preset: twitter,
-  testKey: () => {
-    // Consumer secrets are 50 letters and digits.
-    const secret = randomAlphanumeric(50);
-    return { secret, signingKey: secret };
-  },
   // The event kind is which array the object holds (`tweet_create_events`, …): no type field, no id.
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({ for_user_id: '2244994945', tweet_create_events: [] }),
-  }),
+  sampleEvent: jsonEvent(() => ({ for_user_id: '2244994945', tweet_create_events: [] })),
   challengeRequest: ({ secret }) => {
     const crcToken = freshChallenge();
     // Written out from X's documentation rather than through the strategy, so the probe checks it.
@@ -104,3 +76,15 @@ export const twitterProvider = defineProvider<TwitterPresetOptions>({
     };
   },
 });
+
+/** @publicApi */
+export const twitterProvider = provider;
+
+/**
+ * X (Twitter) Account Activity API: `x-twitter-webhooks-signature` over the body, and
+ * `twitterChallenge()` for the CRC (`GET ?crc_token=`), answered with the HMAC under the consumer
+ * secret. No timestamp or message id.
+ * @publicApi
+ * @example endpoints: { x: twitter({ consumerSecret: process.env.X_CONSUMER_SECRET }) }
+ */
+export const twitter = preset;

@@ -4,9 +4,9 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** Zoom documents no window; five minutes is the common choice and matches Slack's identical scheme. */
 const TOLERANCE_SECONDS = 300;
@@ -58,50 +58,24 @@ export interface ZoomPresetOptions extends PresetOptions {
   readonly toleranceSeconds?: number;
 }
 
-/**
- * Zoom webhooks: `x-zm-signature` (v0) with a 300 s window, and `zoomChallenge()` for the
- * `endpoint.url_validation` CRC, answered with the HMAC of `plainToken` under the Secret Token.
- * @publicApi
- * @example endpoints: { zoom: zoom({ secretToken: process.env.ZOOM_SECRET_TOKEN }) }
- */
-export function zoom(options: ZoomPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'zoom',
-      scheme: zoomScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.secretToken,
-      generateSecret: random22UrlSafe, // a Zoom secret token is 22 URL-safe characters
-      challenge: zoomChallenge(),
-    },
-    options,
-  );
-}
-
-/** Zoom app webhooks. @publicApi */
-export const zoomProvider = defineProvider<ZoomPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'secretToken', ZoomPresetOptions>({
   id: 'zoom',
   displayName: 'Zoom',
   docsUrl: 'https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events',
   presetName: 'zoom',
-  presetOptions: '{ secretToken }',
+  secretOption: 'secretToken',
+  generateSecret: random22UrlSafe, // a Zoom secret token is 22 URL-safe characters
+  challengeStrategy: zoomChallenge,
   verification: '`x-zm-signature: v0=` hex HMAC-SHA256 of `v0:timestamp:body`, ±300 s',
   challenge: 'signed POST `endpoint.url_validation` → JSON `plainToken` + hex HMAC `encryptedToken`',
   eventType: { bodyField: 'event' },
   toleranceSeconds: TOLERANCE_SECONDS,
   scheme: zoomScheme,
-  preset: zoom,
-  testKey: () => {
-    const secret = random22UrlSafe();
-    return { secret, signingKey: secret };
-  },
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      event: 'meeting.started',
-      event_ts: Date.now(),
-      payload: { account_id: randomUUID(), object: { topic: 'hookwarden test' } },
-    }),
-  }),
+  sampleEvent: jsonEvent(() => ({
+    event: 'meeting.started',
+    event_ts: Date.now(),
+    payload: { account_id: randomUUID(), object: { topic: 'hookwarden test' } },
+  })),
   challengeRequest: ({ secret }) => {
     const plainToken = freshChallenge();
     const body = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: 'endpoint.url_validation' });
@@ -124,3 +98,14 @@ export const zoomProvider = defineProvider<ZoomPresetOptions>({
     };
   },
 });
+
+/** Zoom app webhooks. @publicApi */
+export const zoomProvider = provider;
+
+/**
+ * Zoom webhooks: `x-zm-signature` (v0) with a 300 s window, and `zoomChallenge()` for the
+ * `endpoint.url_validation` CRC, answered with the HMAC of `plainToken` under the Secret Token.
+ * @publicApi
+ * @example endpoints: { zoom: zoom({ secretToken: process.env.ZOOM_SECRET_TOKEN }) }
+ */
+export const zoom = preset;

@@ -8,6 +8,7 @@ import type {
   SignInput,
   VerifyContext,
 } from '../signature-scheme';
+import { jsonMessageId, toPath } from '../engines/scheme-support';
 import { badCredentials } from './api-key.scheme';
 import { credentialDigest, matchDigest, matchSecret } from './credential-match';
 
@@ -30,6 +31,8 @@ export interface BasicAuthOptions {
    * composed with a signature scheme that uses the endpoint's secrets.
    */
   readonly credentials?: readonly BasicCredentials[];
+  /** A field of the JSON body used as the message id, read once the credentials matched. */
+  readonly idField?: string | readonly string[];
 }
 
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -48,6 +51,7 @@ export class BasicAuthScheme implements SignatureScheme {
   /** Present only when the credentials are the endpoint's secrets. */
   readonly validateSecret?: (secret: string | Buffer) => void;
   private readonly digests?: readonly Buffer[];
+  private readonly idPath?: readonly string[];
 
   constructor(options: BasicAuthOptions = {}) {
     this.name = options.name ?? 'basic-auth';
@@ -64,6 +68,7 @@ export class BasicAuthScheme implements SignatureScheme {
       this.validateSecret = (secret) => assertCredentials(Buffer.isBuffer(secret) ? secret.toString('utf8') : secret);
     }
     this.requiresSecret = options.credentials === undefined;
+    if (options.idField !== undefined) this.idPath = toPath(options.idField);
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], _context: VerifyContext): SignatureVerification {
@@ -74,7 +79,7 @@ export class BasicAuthScheme implements SignatureScheme {
     if (!decoded || !decoded.includes(0x3a))
       throw badCredentials('The Authorization header is not Basic user:password.');
     if (this.digests) {
-      if (matchDigest(decoded, this.digests)) return {};
+      if (matchDigest(decoded, this.digests)) return { messageId: this.messageId(request) };
       throw badCredentials('The Basic credentials are not accepted.');
     }
     if (secrets.length === 0) {
@@ -85,7 +90,11 @@ export class BasicAuthScheme implements SignatureScheme {
     }
     const matched = matchSecret(decoded, secrets);
     if (!matched) throw badCredentials('The Basic credentials are not accepted.');
-    return { secretVersion: matched.version };
+    return { secretVersion: matched.version, messageId: this.messageId(request) };
+  }
+
+  private messageId(request: WebhookRequest): string | undefined {
+    return this.idPath ? jsonMessageId(request.rawBody, this.idPath) : undefined;
   }
 
   /** Sends the key, a `username:password` pair, as `Authorization: Basic base64(pair)`. */

@@ -1,5 +1,6 @@
-import type { KeyObject } from 'node:crypto';
-import { WebhookConfigurationError } from '../errors';
+import { createHash, type KeyObject } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import { memoizeKey, type WebhookSecret } from '../secret';
 import type {
@@ -9,6 +10,13 @@ import type {
   SignInput,
   VerifyContext,
 } from '../signature-scheme';
+import {
+  formatTimestamp,
+  MAX_LIST_ENTRIES,
+  parseTemplate as parseSigningTemplate,
+  parseTimestamp,
+  type TemplatePart,
+} from './engine-parts';
 import { assertWithinTolerance, parseUnixSeconds } from '../timestamp';
 import {
   createSignature,
@@ -68,11 +76,24 @@ export interface AsymmetricSchemeOptions {
   readonly separator?: string;
   readonly encoding: 'hex' | 'base64';
   /**
-   * What is signed: literal text and the placeholders `{body}` (the raw bytes), `{id}` and
-   * `{timestamp}` (the header values exactly as received). It must contain `{body}`.
+   * What is signed: literal text and the placeholders `{body}` (the raw bytes), `{body.sha256}`
+   * (their lowercase hex SHA-256), `{body.crc32}` (their CRC-32/IEEE in unsigned decimal: not a
+   * cryptographic digest, a body can be altered keeping it; only for providers that sign nothing
+   * better), `{id}`, `{timestamp}` and `{header:NAME}` (header values exactly as received). It must
+   * contain one of the body placeholders.
    * @default '{body}'
    */
   readonly template?: string;
+  /**
+   * For `sign()`: the value written in each header the template names with `{header:NAME}` (a test
+   * value: a delivery carries the provider's). Required for every such header.
+   */
+  readonly signedHeaderValues?: Readonly<Record<string, string>>;
+  /**
+   * The body is `application/x-www-form-urlencoded` and what is signed in place of `{body}` is the
+   * decoded value of this one field (Travis CI's `payload`); a body without it exactly once is malformed.
+   */
+  readonly signedFormField?: string;
   /** Header with the signed timestamp; then a request outside `toleranceSeconds` is refused. */
   readonly timestampHeader?: string;
   /** @default 'unix-seconds' */
@@ -95,12 +116,11 @@ export interface AsymmetricSchemeOptions {
   readonly checkBody?: (rawBody: Buffer) => void;
 }
 
-type Placeholder = 'body' | 'id' | 'timestamp';
-type Part = { readonly text: string } | { readonly value: Placeholder };
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** At most this many entries of a signature list are looked at; more is malformed. */
-const MAX_LIST_ENTRIES = 32;
-const MILLIS = /^[0-9]{1,15}$/;
+type Placeholder = 'body' | 'body.sha256' | 'body.crc32' | 'id' | 'timestamp';
+type Part = TemplatePart<Placeholder>;
+const BODY_PLACEHOLDERS: readonly Placeholder[] = ['body', 'body.sha256', 'body.crc32'];
+/** What a header named by `{header:NAME}` may hold: visible ASCII and spaces. */
+const SIGNED_HEADER_VALUE = /^[\x20-\x7e]{1,1024}$/;
 /** Signature sizes: Ed25519 and raw ECDSA are exact; DER ECDSA is at most 72 bytes, RSA-4096 512. */
 const FIXED_BYTES = 64;
 const MAX_DER_ECDSA_BYTES = 72;
@@ -156,6 +176,13 @@ export class AsymmetricScheme implements SignatureScheme {
       );
     }
     if (options.timestampHeader) this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, name);
+    for (const part of this.parts) {
+      if ('header' in part && options.signedHeaderValues?.[part.header] === undefined) {
+        throw new WebhookConfigurationError(
+          `The ${name} scheme signs the header ${part.header}, so it needs its \`signedHeaderValues\` for sign().`,
+        );
+      }
+    }
     this.idHeader = options.idHeader?.toLowerCase();
     this.timestampHeader = options.timestampHeader?.toLowerCase();
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
@@ -171,8 +198,10 @@ export class AsymmetricScheme implements SignatureScheme {
     if (signedAt !== undefined) {
       assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
     }
+    const signedHeaders = this.readSignedHeaders(request);
+    const signed = this.signedBody(request.rawBody);
     if (signatures.length > 0) {
-      const message = this.message(request.rawBody, id, timestamp);
+      const message = this.message(signed, id, timestamp, (name) => signedHeaders.get(name)!);
       const { algorithm } = this.options;
       for (const secret of secrets) {
         const key = this.publicKeyOf(secret);
@@ -202,10 +231,13 @@ export class AsymmetricScheme implements SignatureScheme {
     const key = readPrivateKey(input.key, publicKey, algorithm);
     const timestamp = this.timestampHeader ? this.formatTimestamp(input.timestamp) : undefined;
     const id = this.idHeader ? input.id : undefined;
-    const signature = createSignature(algorithm, this.message(input.body, id, timestamp), key, this.dsaEncoding);
+    const values = this.options.signedHeaderValues ?? {};
+    const message = this.message(this.signedBody(input.body), id, timestamp, (name) => values[name]);
+    const signature = createSignature(algorithm, message, key, this.dsaEncoding);
     const headers: Record<string, string> = {
       [this.headers[0]]: this.prefix + signature.toString(this.options.encoding),
     };
+    for (const part of this.parts) if ('header' in part) headers[part.header] = values[part.header];
     if (this.idHeader) headers[this.idHeader] = input.id;
     if (this.timestampHeader) headers[this.timestampHeader] = timestamp!;
     return { headers };
@@ -274,13 +306,53 @@ export class AsymmetricScheme implements SignatureScheme {
     return id;
   }
 
+  /** The values of the headers the template signs with `{header:NAME}`: each required, of visible ASCII. */
+  private readSignedHeaders(request: WebhookRequest): Map<string, string> {
+    const values = new Map<string, string>();
+    for (const part of this.parts) {
+      if (!('header' in part)) continue;
+      const value = requireHeader(request, part.header);
+      if (!SIGNED_HEADER_VALUE.test(value)) throw invalidHeader(part.header, '1–1024 visible ASCII characters');
+      values.set(part.header, value);
+    }
+    return values;
+  }
+
+  /** The bytes `{body}` stands for: the raw body, or the decoded value of `signedFormField`. */
+  private signedBody(rawBody: Buffer): Buffer {
+    const field = this.options.signedFormField;
+    if (field === undefined) return rawBody;
+    const values = new URLSearchParams(rawBody.toString('utf8')).getAll(field);
+    if (values.length !== 1) {
+      throw new WebhookVerificationError(
+        WebhookErrorCode.InvalidBody,
+        `The ${this.name} body must be a form with one "${field}" field.`,
+      );
+    }
+    return Buffer.from(values[0], 'utf8');
+  }
+
   /** What is signed, as bytes. */
-  private message(body: Buffer, id?: string, timestamp?: string): Buffer {
+  private message(
+    body: Buffer,
+    id: string | undefined,
+    timestamp: string | undefined,
+    header: (name: string) => string,
+  ): Buffer {
     return Buffer.concat(
       this.parts.map((part) => {
         if ('text' in part) return Buffer.from(part.text, 'utf8');
-        if (part.value === 'body') return body;
-        return Buffer.from((part.value === 'id' ? id : timestamp)!, 'utf8');
+        if ('header' in part) return Buffer.from(header(part.header), 'utf8');
+        switch (part.value) {
+          case 'body':
+            return body;
+          case 'body.sha256':
+            return Buffer.from(createHash('sha256').update(body).digest('hex'), 'ascii');
+          case 'body.crc32':
+            return Buffer.from(String(crc32(body)), 'ascii');
+          default:
+            return Buffer.from((part.value === 'id' ? id : timestamp)!, 'utf8');
+        }
       }),
     );
   }
@@ -290,28 +362,12 @@ export class AsymmetricScheme implements SignatureScheme {
   }
 
   private parseTimestamp(value: string): number {
-    const header = this.timestampHeader!;
-    switch (this.options.timestampFormat ?? 'unix-seconds') {
-      case 'rfc3339':
-        return parseRfc3339Seconds(value, header);
-      case 'unix-milliseconds':
-        if (!MILLIS.test(value)) throw invalidHeader(header, 'a Unix timestamp in milliseconds (digits only)');
-        return Math.floor(Number(value) / 1000);
-      default:
-        return parseUnixSeconds(value, header);
-    }
+    return parseTimestamp(value, this.options.timestampFormat ?? 'unix-seconds', this.timestampHeader!);
   }
 
   /** Unix seconds written the way `parseTimestamp` reads them back. */
   private formatTimestamp(seconds: number): string {
-    switch (this.options.timestampFormat ?? 'unix-seconds') {
-      case 'rfc3339':
-        return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-      case 'unix-milliseconds':
-        return String(seconds * 1000);
-      default:
-        return String(seconds);
-    }
+    return formatTimestamp(seconds, this.options.timestampFormat ?? 'unix-seconds');
   }
 }
 
@@ -324,24 +380,8 @@ export function asymmetricSignature(options: AsymmetricSchemeOptions): Asymmetri
 }
 
 function parseTemplate(template: string, name: string): Part[] {
-  const parts: Part[] = [];
-  let last = 0;
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const placeholder = match[1];
-    if (placeholder !== 'body' && placeholder !== 'id' && placeholder !== 'timestamp') {
-      throw new WebhookConfigurationError(
-        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: {body}, {id}, {timestamp}).`,
-      );
-    }
-    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
-    parts.push({ value: placeholder });
-    last = match.index + match[0].length;
-  }
-  if (last < template.length) parts.push({ text: template.slice(last) });
-  if (!parts.some((part) => 'value' in part && part.value === 'body')) {
-    throw new WebhookConfigurationError(
-      `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
-    );
-  }
-  return parts;
+  return parseSigningTemplate(template, name, [...BODY_PLACEHOLDERS, 'id', 'timestamp'], {
+    headers: true,
+    bodyPlaceholders: BODY_PLACEHOLDERS,
+  });
 }

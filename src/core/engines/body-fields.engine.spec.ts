@@ -79,4 +79,34 @@ describe('BodyFieldsScheme', () => {
   ])('refuses %s at start-up', (_case, options) => {
     expect(() => new BodyFieldsScheme(options)).toThrow(WebhookConfigurationError);
   });
+
+  it('reads dotted paths, the only element of an array, loose fields and a hex key when told to', () => {
+    const loose = bodyFieldsSignature({
+      fieldsIn: 'items.0.item',
+      template: '{ref}:{amount.value}:{note}:{ok}',
+      signatureField: 'extra.mac',
+      encoding: 'base64',
+      keyEncoding: 'hex',
+      looseFields: true,
+    });
+    const item = { ref: 'r 1', amount: { value: 1000 }, ok: true };
+    const mac = createHmac('sha256', Buffer.from('0a0b', 'hex')).update('r 1:1000::true').digest('base64');
+    const signed = { ...item, extra: { mac } };
+    expect(loose.verify(json({ items: [{ item: signed }] }), [secret('0A0B')], at(NOW)).secretVersion).toBe(1);
+    expect(
+      refusal(() => loose.verify(json({ items: [{ item: signed }, { item: signed }] }), [secret('0a0b')], at(NOW))),
+    ).toBe('no_matching_signature');
+    expect(
+      refusal(() => loose.verify(json({ items: [{ item: { ...signed, ok: 'false' } }] }), [secret('0a0b')], at(NOW))),
+    ).toBe('no_matching_signature');
+    expect(() => loose.validateSecret('not hex')).toThrow(WebhookConfigurationError);
+    const resigned = loose.sign({
+      body: Buffer.from(JSON.stringify({ items: [{ item }] })),
+      key: '0a0b',
+      timestamp: NOW,
+      id: 'x',
+      contentType: 'application/json',
+    });
+    expect(JSON.parse(resigned.body!.toString())).toEqual({ items: [{ item: signed }] });
+  });
 });

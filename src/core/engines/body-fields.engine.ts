@@ -1,8 +1,8 @@
-import { createHmac, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from '../constant-time';
 import { WebhookConfigurationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
-import type { WebhookSecret } from '../secret';
+import { memoizeKey, type WebhookSecret } from '../secret';
 import type {
   SignatureScheme,
   SignatureVerification,
@@ -19,7 +19,6 @@ import {
   noMatchingSignature,
   parseJsonObject,
   toPath,
-  utf8HmacKey,
   utf8SecretBytes,
 } from './scheme-support';
 
@@ -37,17 +36,35 @@ export interface BodyFieldsSchemeOptions {
    * @default 'body-fields-hmac'
    */
   readonly name?: string;
-  /** The path of the JSON object holding the fields (`'signature'`); absent: the body's top level. */
+  /**
+   * The path of the JSON object holding the fields (`'signature'`); absent: the body's top level.
+   * A segment `0` selects the only element of an array (`'items.0.item'`): an array holding more is
+   * refused, since its other elements would not be signed.
+   */
   readonly fieldsIn?: string | readonly string[];
   /** Also read the fields from a form body (`application/x-www-form-urlencoded`), at its top level. */
   readonly form?: boolean;
   /**
    * What is signed: literal text and placeholders naming fields of that object (`{timestamp}{token}`).
-   * Each named field must be a string of 1–256 visible ASCII characters.
+   * Each named field must be a string of 1–256 visible ASCII characters (see `looseFields`). In a
+   * JSON body a dotted name is a path below that object (`{amount.value}`).
    */
   readonly template: string;
-  /** The field holding the signature. */
+  /** The field holding the signature (a dotted name is a path, as in the template). */
   readonly signatureField: string;
+  /**
+   * For providers that sign whatever their record holds: a signed field may be absent or `null`
+   * (signed as the empty text), an integer or a boolean (signed as its JSON text), or any string of
+   * at most 1,024 characters. The signature field stays strict.
+   * @default false
+   */
+  readonly looseFields?: boolean;
+  /**
+   * How the secret string becomes the key: its UTF-8 bytes, or decoded from hex (a `Buffer` secret
+   * is used as is).
+   * @default 'utf8'
+   */
+  readonly keyEncoding?: 'utf8' | 'hex';
   /** @default 'sha256' */
   readonly algorithm?: HmacAlgorithm;
   /** @default 'hex' */
@@ -72,6 +89,9 @@ const TIMESTAMP = /^[0-9]{1,12}$/;
 /** A signed field value: printable, bounded (a 50-character token with room to spare). */
 const FIELD = /^[\x21-\x7e]{1,256}$/;
 const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+/** A signed field value under `looseFields`: any text, bounded. */
+const LOOSE_FIELD_LENGTH = 1024;
+const HEX_KEY = /^(?:[0-9a-fA-F]{2})+$/;
 
 type Part = { readonly text: string } | { readonly field: string };
 
@@ -94,6 +114,7 @@ export class BodyFieldsScheme implements SignatureScheme {
   private readonly container: readonly string[];
   private readonly algorithm: HmacAlgorithm;
   private readonly encoding: 'hex' | 'base64';
+  private readonly keyOf: (secret: WebhookSecret) => KeyObject;
 
   constructor(private readonly options: BodyFieldsSchemeOptions) {
     this.name = options.name ?? 'body-fields-hmac';
@@ -124,6 +145,17 @@ export class BodyFieldsScheme implements SignatureScheme {
       this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
     }
     this.container = options.fieldsIn === undefined ? [] : toPath(options.fieldsIn);
+    if (options.keyEncoding !== undefined && options.keyEncoding !== 'utf8' && options.keyEncoding !== 'hex') {
+      throw new WebhookConfigurationError(`The ${this.name} scheme's keyEncoding must be utf8 or hex.`);
+    }
+    this.keyOf = memoizeKey((secret) => createSecretKey(this.keyBytes(secret.value)));
+  }
+
+  /** The key bytes of a secret: its UTF-8 text, or decoded from hex (`keyEncoding`). */
+  private keyBytes(secret: string | Buffer): Buffer {
+    if (this.options.keyEncoding !== 'hex' || Buffer.isBuffer(secret)) return utf8SecretBytes(secret);
+    if (!HEX_KEY.test(secret)) throw new WebhookConfigurationError(`A webhook secret for ${this.name} must be hex.`);
+    return Buffer.from(secret, 'hex');
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
@@ -142,7 +174,7 @@ export class BodyFieldsScheme implements SignatureScheme {
       assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
     }
     for (const secret of secrets) {
-      if (constantTimeEqual(this.digest(utf8HmacKey(secret), fields), expected)) {
+      if (constantTimeEqual(this.digest(this.keyOf(secret), fields), expected)) {
         return {
           secretVersion: secret.version,
           ...(this.options.idField !== undefined ? { messageId: fields.get(this.options.idField) } : {}),
@@ -166,8 +198,9 @@ export class BodyFieldsScheme implements SignatureScheme {
     if (!form && !json) throw new WebhookConfigurationError(`The ${this.name} scheme signs JSON object bodies.`);
     const target = json ? containerFor(json, this.container) : undefined;
     for (const field of this.signedFields) {
-      const present = formBody ? formBody.get(field) : ownField(target, field);
-      if (typeof present === 'string') values.set(field, present);
+      const present = formBody ? formBody.get(field) : fieldAt(target, field);
+      const value = this.options.looseFields ? looseText(present) : present;
+      if (typeof value === 'string') values.set(field, value);
     }
     if (this.options.timestampField !== undefined) values.set(this.options.timestampField, String(input.timestamp));
     if (this.options.idField !== undefined) values.set(this.options.idField, input.id);
@@ -175,18 +208,21 @@ export class BodyFieldsScheme implements SignatureScheme {
     if (missing.length > 0) {
       throw new WebhookConfigurationError(`The body to sign lacks the ${this.name} field(s) ${missing.join(', ')}.`);
     }
-    const key = utf8SecretBytes(input.key);
+    const key = this.keyBytes(input.key);
     values.set(this.options.signatureField, this.digest(key, values).toString(this.encoding));
+    // Only what sign() chose is written back: the other signed fields keep their JSON type.
+    const written = [this.options.signatureField, this.options.timestampField, this.options.idField];
     for (const [field, value] of values) {
+      if (!written.includes(field)) continue;
       if (formBody) formBody.set(field, value);
-      else target![field] = value;
+      else setFieldAt(target!, field, value);
     }
     const body = formBody ? formBody.toString() : JSON.stringify(json);
     return { headers: {}, body: Buffer.from(body, 'utf8') };
   }
 
   validateSecret(secret: string | Buffer): void {
-    utf8SecretBytes(secret);
+    this.keyBytes(secret);
   }
 
   private digestBytes(): number {
@@ -209,7 +245,7 @@ export class BodyFieldsScheme implements SignatureScheme {
       let object: unknown = parseJsonObject(request.rawBody);
       for (const key of this.container) object = ownField(object, key);
       if (!isObject(object)) return undefined;
-      read = (name) => ownField(object, name);
+      read = (name) => fieldAt(object, name);
     }
     const fields = new Map<string, string>();
     for (const name of [...this.signedFields, this.options.signatureField]) {
@@ -217,6 +253,12 @@ export class BodyFieldsScheme implements SignatureScheme {
       // A timestamp sent as an integer is the same signed digits.
       if (name === this.options.timestampField && typeof value === 'number' && Number.isSafeInteger(value)) {
         value = String(value);
+      }
+      if (this.options.looseFields && name !== this.options.signatureField && name !== this.options.timestampField) {
+        const text = looseText(value);
+        if (text === undefined) return undefined;
+        fields.set(name, text);
+        continue;
       }
       if (typeof value !== 'string') return undefined;
       if (name === this.options.timestampField ? !TIMESTAMP.test(value) : !FIELD.test(value)) return undefined;
@@ -250,18 +292,43 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An own property only: `__proto__` and inherited names are never fields. */
+/**
+ * An own property only: `__proto__` and inherited names are never fields. `'0'` of an array is its
+ * only element: an array holding more gives `undefined` (its other elements would be unsigned).
+ */
 function ownField(object: unknown, name: string): unknown {
+  if (Array.isArray(object)) return name === '0' && object.length === 1 ? (object[0] as unknown) : undefined;
   return isObject(object) && Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
+}
+
+/** The value at a dotted name below `object` (`amount.value`). */
+function fieldAt(object: unknown, name: string): unknown {
+  return name.split('.').reduce<unknown>((node, key) => ownField(node, key), object);
+}
+
+/** Sets the value at a dotted name below `object`, creating the objects on the way. */
+function setFieldAt(object: Record<string, unknown>, name: string, value: string): void {
+  const path = name.split('.');
+  containerFor(object, path.slice(0, -1))[path[path.length - 1]] = value;
+}
+
+/** A loose signed field as text: absent or null is empty, integers and booleans their JSON text. */
+function looseText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value))) return String(value);
+  return typeof value === 'string' && value.length <= LOOSE_FIELD_LENGTH ? value : undefined;
 }
 
 /** The object at `path` in a parsed body, created when absent (for signing). */
 function containerFor(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
-  let object = root;
+  let node: Record<string, unknown> | unknown[] = root;
   for (const key of path) {
-    const next = ownField(object, key);
-    if (isObject(next)) object = next;
-    else object = object[key] = {};
+    const next: unknown = ownField(node, key);
+    if (isObject(next) || Array.isArray(next)) node = next;
+    else if (Array.isArray(node))
+      throw new WebhookConfigurationError(`The body to sign has no single element at ${key}.`);
+    else node = node[key] = {};
   }
-  return object;
+  if (Array.isArray(node)) throw new WebhookConfigurationError('The body to sign holds an array where the fields go.');
+  return node;
 }

@@ -2,8 +2,8 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { isTokenShaped } from '../challenges/computed-token';
 import { WebhookConfigurationError } from '../errors';
 import { memoizeKey, type WebhookSecret } from '../secret';
-import { parseUnixSeconds } from '../timestamp';
-import { assertPublicUrl, invalidHeader, parseRfc3339Seconds, utf8SecretBytes } from './scheme-support';
+import { DIGEST_BYTES, parseTemplate as parseSigningTemplate } from './engine-parts';
+import { assertPublicUrl, utf8SecretBytes } from './scheme-support';
 
 // What the HMAC engines share: a template of what is signed, parsed once, and the key, the
 // algorithm and the encoding that turn it into the digest a provider writes. `verify` and `sign`
@@ -24,8 +24,8 @@ export interface HmacDigestOptions {
   readonly name?: string;
   /** @default 'sha256' */
   readonly algorithm?: HmacAlgorithm;
-  /** @default 'hex' */
-  readonly encoding?: 'hex' | 'base64';
+  /** @default 'hex'. `base64url` is unpadded (RFC 4648 §5), as Sanity writes it. */
+  readonly encoding?: 'hex' | 'base64' | 'base64url';
   /**
    * What is signed: literal text and the placeholders `{body}` (the raw bytes), `{id}` and
    * `{timestamp}` (the values exactly as received) and `{url}` (the configured `url`).
@@ -66,9 +66,6 @@ export interface SignedValues {
 /** A piece of the string to sign: literal text, or a value of the request. */
 type Part = { readonly text: string } | { readonly value: Placeholder };
 
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
-const MILLIS = /^[0-9]{1,15}$/;
 /** A character no computed challenge token holds (see `COMPUTED_TOKEN_PATTERN`). */
 const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_+/=-]/;
 
@@ -88,7 +85,7 @@ const sharedKeys = {
 export class HmacTemplate {
   readonly name: string;
   readonly algorithm: HmacAlgorithm;
-  readonly encoding: 'hex' | 'base64';
+  readonly encoding: 'hex' | 'base64' | 'base64url';
   readonly digestBytes: number;
   /** The key of a configured secret, memoized per secret object. */
   readonly keyOf: (secret: WebhookSecret) => KeyObject;
@@ -111,8 +108,8 @@ export class HmacTemplate {
       throw new WebhookConfigurationError(`The ${this.name} scheme's algorithm must be sha1, sha256 or sha512.`);
     }
     this.encoding = options.encoding ?? 'hex';
-    if (this.encoding !== 'hex' && this.encoding !== 'base64') {
-      throw new WebhookConfigurationError(`The ${this.name} scheme's encoding must be hex or base64.`);
+    if (this.encoding !== 'hex' && this.encoding !== 'base64' && this.encoding !== 'base64url') {
+      throw new WebhookConfigurationError(`The ${this.name} scheme's encoding must be hex, base64 or base64url.`);
     }
     const keyEncoding = options.keyEncoding ?? 'utf8';
     if (!(keyEncoding in keyDecoders)) {
@@ -143,7 +140,7 @@ export class HmacTemplate {
     this.options.checkSecret?.(secret);
   }
 
-  /** The digest as the provider writes it (hex in lower case, or canonical base64). */
+  /** The digest as the provider writes it (hex in lower case, canonical base64, or unpadded base64url). */
   digest(key: KeyObject | Buffer, values: SignedValues): string {
     const hmac = createHmac(this.algorithm, key);
     for (const part of this.parts) {
@@ -173,55 +170,12 @@ export class HmacTemplate {
   }
 }
 
-/** Reads a signed timestamp to Unix seconds; malformed is `invalid_header` naming `header`. @internal */
-export function parseTimestamp(value: string, format: TimestampFormat, header: string): number {
-  switch (format) {
-    case 'rfc3339':
-      return parseRfc3339Seconds(value, header);
-    case 'unix-milliseconds':
-      if (!MILLIS.test(value)) throw invalidHeader(header, 'a Unix timestamp in milliseconds (digits only)');
-      return Math.floor(Number(value) / 1000);
-    default:
-      return parseUnixSeconds(value, header);
-  }
-}
+// Moved to engine-parts.ts, which every engine shares; still exported from here for the engines built on it.
+export { formatTimestamp, parseTimestamp } from './engine-parts';
 
-/** Unix seconds written the way {@link parseTimestamp} reads them back. @internal */
-export function formatTimestamp(seconds: number, format: TimestampFormat): string {
-  switch (format) {
-    case 'rfc3339':
-      return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-    case 'unix-milliseconds':
-      return String(seconds * 1000);
-    default:
-      return String(seconds);
-  }
-}
-
+/** The HMAC templates: no `{header:…}`, and only `{body}` covers the body. */
 function parseTemplate(template: string, name: string, allowed: readonly Placeholder[]): Part[] {
-  const parts: Part[] = [];
-  let last = 0;
-  let signsBody = false;
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const placeholder = match[1];
-    if (!(allowed as readonly string[]).includes(placeholder)) {
-      const known = allowed.map((known) => `{${known}}`).join(', ');
-      throw new WebhookConfigurationError(
-        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: ${known}).`,
-      );
-    }
-    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
-    parts.push({ value: placeholder as Placeholder });
-    signsBody ||= placeholder === 'body';
-    last = match.index + match[0].length;
-  }
-  if (last < template.length) parts.push({ text: template.slice(last) });
-  if (!signsBody) {
-    throw new WebhookConfigurationError(
-      `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
-    );
-  }
-  return parts;
+  return parseSigningTemplate(template, name, allowed) as Part[];
 }
 
 function decodeKey(secret: string | Buffer, encoding: 'base64' | 'hex'): Buffer {

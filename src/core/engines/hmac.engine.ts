@@ -53,6 +53,12 @@ export interface HmacSchemeOptions extends HmacDigestOptions {
   /** Text before the encoded digest (`sha256=`, `v0=`); a value without it is malformed. */
   readonly prefix?: string;
   /**
+   * A single signature may also come without `prefix` (a bare digest): for providers whose own
+   * SDK strips an optional prefix (Mollie's `sha256=`). `sign()` still writes the prefix.
+   * @default false
+   */
+  readonly prefixOptional?: boolean;
+  /**
    * For headers that list several signatures during a key roll (PagerDuty `v1=…,v1=…`, Standard
    * Webhooks `v1,… v1,…`): the separator. Entries without the prefix, or malformed, are skipped;
    * any one matching is enough.
@@ -293,9 +299,12 @@ export class HmacScheme implements SignatureScheme {
   private parseSignatures(header: string, value: string): string[] {
     const { encoding, digestBytes } = this.template;
     if (this.options.separator === undefined) {
-      const digest = value.startsWith(this.prefix)
-        ? digestText(value.slice(this.prefix.length), encoding, digestBytes)
-        : undefined;
+      const bare = value.startsWith(this.prefix)
+        ? value.slice(this.prefix.length)
+        : this.options.prefixOptional
+          ? value
+          : undefined;
+      const digest = bare === undefined ? undefined : digestText(bare, encoding, digestBytes);
       if (!digest) throw invalidHeader(header, this.expectedSignature());
       return [digest];
     }

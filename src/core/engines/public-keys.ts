@@ -15,11 +15,13 @@ import { decodeBase64 } from './scheme-support';
 // every request; private keys read for sign(); fresh pairs for tests.
 
 /**
- * The signature algorithms of the asymmetric engine. ECDSA is P-256 with SHA-256; RSA is SHA-256
- * with PKCS#1 v1.5 padding, or PSS with a salt as long as the digest (32 bytes).
+ * The signature algorithms of the asymmetric engine. ECDSA is P-256 with SHA-256; RSA is PKCS#1
+ * v1.5 padding with SHA-256, SHA-512 or (legacy senders only) SHA-1, or PSS/SHA-256 with a salt as
+ * long as the digest (32 bytes).
  * @publicApi
  */
-export type AsymmetricAlgorithm = 'ed25519' | 'ecdsa-p256-sha256' | 'rsa-sha256' | 'rsa-pss-sha256';
+export type AsymmetricAlgorithm =
+  'ed25519' | 'ecdsa-p256-sha256' | 'rsa-sha256' | 'rsa-sha512' | 'rsa-sha1' | 'rsa-pss-sha256';
 
 /**
  * How an endpoint's configured public key is written.
@@ -190,7 +192,8 @@ export function createSignature(
 export type DsaEncoding = 'der' | 'ieee-p1363';
 
 function digestOf(algorithm: AsymmetricAlgorithm): string | null {
-  return algorithm === 'ed25519' ? null : 'sha256';
+  if (algorithm === 'ed25519') return null;
+  return algorithm === 'rsa-sha512' ? 'sha512' : algorithm === 'rsa-sha1' ? 'sha1' : 'sha256';
 }
 
 function keyInput(algorithm: AsymmetricAlgorithm, key: KeyObject, dsaEncoding: DsaEncoding) {

@@ -64,8 +64,9 @@ export function decodeDigest(value: string, encoding: 'hex' | 'base64', bytes: n
  * standard, padded and canonical (no stray bits in its last character), like {@link decodeDigest}.
  * @internal
  */
-export function digestText(value: string, encoding: 'hex' | 'base64', bytes: number): string | undefined {
+export function digestText(value: string, encoding: 'hex' | 'base64' | 'base64url', bytes: number): string | undefined {
   if (encoding === 'hex') return value.length === bytes * 2 ? lowerCaseHex(value) : undefined;
+  if (encoding === 'base64url') return canonicalBase64Url(value, bytes);
   if (value.length !== Math.ceil(bytes / 3) * 4 || !BASE64.test(value)) return undefined;
   const padding = (3 - (bytes % 3)) % 3;
   const dataEnd = value.length - padding;
@@ -73,6 +74,12 @@ export function digestText(value: string, encoding: 'hex' | 'base64', bytes: num
   // With padding, the last character carries 2 (one '=') or 4 (two) bits beyond the data: they must be 0.
   const last = BASE64_ALPHABET.indexOf(value[dataEnd - 1]);
   return (last & ((1 << (padding * 2)) - 1)) === 0 ? value : undefined;
+}
+
+/** Unpadded base64url of exactly `bytes` bytes with no stray bits in its last character, or `undefined`. */
+function canonicalBase64Url(value: string, bytes: number): string | undefined {
+  if (value.length !== Math.ceil((bytes * 4) / 3) || !/^[A-Za-z0-9_-]*$/.test(value)) return undefined;
+  return Buffer.from(value, 'base64url').toString('base64url') === value ? value : undefined;
 }
 
 /** Hex digits in lower case, or `undefined` when a character is not one (a single pass: it runs per delivery). */

@@ -74,4 +74,24 @@ describe('TimestampedListScheme', () => {
     expect(() => checked.validateSecret('')).toThrow(WebhookConfigurationError);
     expect(() => checked.validateSecret('whsec_x')).not.toThrow();
   });
+
+  it('reads a positional list (timestamp first, then signatures) when `positional` is set', () => {
+    const positional = new TimestampedListScheme({ header: 'sig', positional: true, idField: 'event.id' });
+    const hex = (key: string) => hmac('sha256', key, `${NOW}.`, body).toString('hex');
+    const check = (value: string) =>
+      positional.verify(webhookRequest({ headers: { sig: value }, body }), [secret('k2', 2)], at(NOW));
+    expect(check(`${NOW},${hex('k1')},${hex('k2')}`).secretVersion).toBe(2);
+    expect(refusal(() => check(`${NOW},${hex('k1')}`))).toBe('no_matching_signature');
+    for (const malformed of [`${NOW}`, `${NOW},zz`, `${NOW},${hex('k2')},`, `t=${NOW},v1=${hex('k2')}`]) {
+      expect(refusal(() => check(malformed))).toBe('invalid_header');
+    }
+    const signed = positional.sign({
+      body: Buffer.from(body),
+      key: 'k2',
+      timestamp: NOW,
+      id: 'x',
+      contentType: 'application/json',
+    });
+    expect(signed.headers).toEqual({ sig: `${NOW},${hex('k2')}` });
+  });
 });

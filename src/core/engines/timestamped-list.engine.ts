@@ -50,6 +50,18 @@ export interface TimestampedListSchemeOptions extends HmacDigestOptions {
   /** @default ',' */
   readonly separator?: string;
   /**
+   * The entries have no keys: the first is the timestamp, every other one a signature (Recurly's
+   * `<ms>,<hex>[,<hex>]`). `timestampKey`, `signatureKey` and `groupSeparator` are then unused.
+   * @default false
+   */
+  readonly positional?: boolean;
+  /**
+   * For providers that send one whole list per live secret during a rotation, separated by this
+   * (Persona: `t=…,v1=… t=…,v1=…`): the lists must carry the same timestamp, and their signatures
+   * are pooled. `sign()` writes one list.
+   */
+  readonly groupSeparator?: string;
+  /**
    * What is signed, from `{timestamp}` (as received), `{body}` and `{url}`.
    * @default '{timestamp}.{body}'
    */
@@ -84,16 +96,18 @@ export class TimestampedListScheme implements SignatureScheme {
   private readonly timestampKey: string;
   private readonly signatureKey: string;
   private readonly separator: string;
+  private readonly groupSeparator?: string;
   private readonly timestampFormat: TimestampFormat;
   private readonly idPath?: readonly string[];
 
-  constructor(options: TimestampedListSchemeOptions) {
+  constructor(private readonly options: TimestampedListSchemeOptions) {
     this.template = new HmacTemplate(options, ['body', 'timestamp', 'url'], '{timestamp}.{body}');
     this.name = this.template.name;
     this.header = options.header.toLowerCase();
     this.timestampKey = options.timestampKey ?? 't';
     this.signatureKey = options.signatureKey ?? 'v1';
     this.separator = options.separator ?? ',';
+    this.groupSeparator = options.groupSeparator || undefined;
     this.timestampFormat = options.timestampFormat ?? 'unix-seconds';
     this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, this.name);
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
@@ -122,7 +136,9 @@ export class TimestampedListScheme implements SignatureScheme {
   sign(input: SignInput): SignedDelivery {
     const timestamp = formatTimestamp(input.timestamp, this.timestampFormat);
     const digest = this.template.digest(this.template.keyBytes(input.key), { body: input.body, timestamp });
-    const value = `${this.timestampKey}=${timestamp}${this.separator}${this.signatureKey}=${digest}`;
+    const value = this.options.positional
+      ? `${timestamp}${this.separator}${digest}`
+      : `${this.timestampKey}=${timestamp}${this.separator}${this.signatureKey}=${digest}`;
     return { headers: { [this.header]: value } };
   }
 
@@ -136,28 +152,65 @@ export class TimestampedListScheme implements SignatureScheme {
    */
   private parseList(value: string): { timestamp: string; signatures: string[] } {
     const { encoding, digestBytes } = this.template;
+    if (this.options.positional) return this.parsePositional(value);
+    const groups = this.groupSeparator === undefined ? [value] : value.split(this.groupSeparator, MAX_ENTRIES + 1);
     let timestamp: string | undefined;
     const signatures: string[] = [];
+    let count = 0;
+    for (const group of groups) {
+      const entries = group.split(this.separator, MAX_ENTRIES + 1);
+      count += entries.length;
+      if (count > MAX_ENTRIES) {
+        throw invalidHeader(this.header, `at most ${MAX_ENTRIES} entries separated by "${this.separator}"`);
+      }
+      let groupTimestamp: string | undefined;
+      for (const entry of entries) {
+        const equals = entry.indexOf('=');
+        if (equals <= 0) {
+          throw invalidHeader(this.header, `a list of key=value entries separated by "${this.separator}"`);
+        }
+        const key = entry.slice(0, equals);
+        if (key === this.timestampKey) {
+          if (groupTimestamp !== undefined) throw invalidHeader(this.header, `a list with exactly one ${key}= entry`);
+          groupTimestamp = entry.slice(equals + 1);
+        } else if (key === this.signatureKey) {
+          const digest = digestText(entry.slice(equals + 1), encoding, digestBytes);
+          if (!digest) {
+            throw invalidHeader(
+              this.header,
+              `a list whose ${key}= entries are ${digestBytes}-byte ${encoding} digests`,
+            );
+          }
+          signatures.push(digest);
+        }
+      }
+      if (groupTimestamp === undefined) {
+        throw invalidHeader(this.header, `a list with a ${this.timestampKey}= entry`);
+      }
+      // Groups (one per live secret) must agree on the time: one signed time, one window.
+      if (timestamp !== undefined && groupTimestamp !== timestamp) {
+        throw invalidHeader(this.header, `lists with the same ${this.timestampKey}= entry`);
+      }
+      timestamp = groupTimestamp;
+    }
+    return { timestamp: timestamp!, signatures };
+  }
+
+  /** `<timestamp>,<sig>[,<sig>…]`: every entry after the first a digest of the right size. */
+  private parsePositional(value: string): { timestamp: string; signatures: string[] } {
+    const { encoding, digestBytes } = this.template;
     const entries = value.split(this.separator, MAX_ENTRIES + 1);
     if (entries.length > MAX_ENTRIES) {
       throw invalidHeader(this.header, `at most ${MAX_ENTRIES} entries separated by "${this.separator}"`);
     }
-    for (const entry of entries) {
-      const equals = entry.indexOf('=');
-      if (equals <= 0) throw invalidHeader(this.header, `a list of key=value entries separated by "${this.separator}"`);
-      const key = entry.slice(0, equals);
-      if (key === this.timestampKey) {
-        if (timestamp !== undefined) throw invalidHeader(this.header, `a list with exactly one ${key}= entry`);
-        timestamp = entry.slice(equals + 1);
-      } else if (key === this.signatureKey) {
-        const digest = digestText(entry.slice(equals + 1), encoding, digestBytes);
-        if (!digest) {
-          throw invalidHeader(this.header, `a list whose ${key}= entries are ${digestBytes}-byte ${encoding} digests`);
-        }
-        signatures.push(digest);
-      }
+    const [timestamp, ...rest] = entries;
+    const signatures = rest.map((entry) => digestText(entry.trim(), encoding, digestBytes));
+    if (signatures.length === 0 || signatures.some((digest) => digest === undefined)) {
+      throw invalidHeader(
+        this.header,
+        `a timestamp followed by ${digestBytes}-byte ${encoding} digests, separated by "${this.separator}"`,
+      );
     }
-    if (timestamp === undefined) throw invalidHeader(this.header, `a list with a ${this.timestampKey}= entry`);
-    return { timestamp, signatures };
+    return { timestamp, signatures: signatures as string[] };
   }
 }

@@ -67,12 +67,31 @@ export interface WebhookAuditRow {
   details: Record<string, unknown> | null;
 }
 
+/** A row of `webhook_endpoints`: an endpoint defined at run time through the admin API. @publicApi */
+export interface WebhookEndpointRow {
+  name: string;
+  /** A catalogue id, or `hmac`. */
+  provider: string;
+  /** The preset's options without secrets. */
+  options: Record<string, unknown>;
+  /** Declarative challenge rules of a generic endpoint. */
+  challenge: Record<string, unknown> | null;
+  /** The master key that encrypted `secretOptions`. */
+  keyId: string | null;
+  /** The options that hold secrets, as encrypted JSON (AES-256-GCM, the name as associated data). */
+  secretOptions: Buffer | null;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** The entities of one schema, by role. @publicApi */
 export interface HookwardenEntities {
   readonly event: EntitySchema<WebhookEventRow>;
   readonly secret: EntitySchema<WebhookSecretRow>;
   readonly encryptionKey: EntitySchema<WebhookEncryptionKeyRow>;
   readonly audit: EntitySchema<WebhookAuditRow>;
+  readonly endpoint: EntitySchema<WebhookEndpointRow>;
 }
 
 const cache = new Map<string, HookwardenEntities>();
@@ -97,8 +116,8 @@ export function createHookwardenEntities(schema?: string): HookwardenEntities {
 
 /** The entities as an array, e.g. for `TypeOrmModule.forFeature()` or a data source's `entities`. @publicApi */
 export function hookwardenEntityList(schema?: string): EntitySchema[] {
-  const { event, secret, encryptionKey, audit } = createHookwardenEntities(schema);
-  return [event, secret, encryptionKey, audit] as EntitySchema[];
+  const { event, secret, encryptionKey, audit, endpoint } = createHookwardenEntities(schema);
+  return [event, secret, encryptionKey, audit, endpoint] as EntitySchema[];
 }
 
 /** Hookwarden's entities in the data source's own schema. @publicApi */
@@ -198,5 +217,21 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
     },
     indices: [{ name: 'IDX_webhook_audit_at', columns: ['at', 'id'] }],
   });
-  return { event, secret, encryptionKey, audit };
+  const endpoint = new EntitySchema<WebhookEndpointRow>({
+    name: `HookwardenEndpoint${suffix}`,
+    tableName: HOOKWARDEN_TABLES.endpoints,
+    schema,
+    columns: {
+      name: { type: 'varchar', length: 63, primary: true, primaryKeyConstraintName: 'PK_webhook_endpoints' },
+      provider: { type: 'varchar', length: 63 },
+      options: { type: 'jsonb' },
+      challenge: { type: 'jsonb', nullable: true },
+      keyId: { name: 'key_id', type: 'varchar', length: 64, nullable: true },
+      secretOptions: { name: 'secret_options', type: 'bytea', nullable: true },
+      enabled: { type: 'boolean' },
+      createdAt: { name: 'created_at', type: 'timestamptz' },
+      updatedAt: { name: 'updated_at', type: 'timestamptz' },
+    },
+  });
+  return { event, secret, encryptionKey, audit, endpoint };
 }

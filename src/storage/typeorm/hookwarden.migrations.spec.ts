@@ -33,7 +33,13 @@ describe('Hookwarden migrations', () => {
     const dataSource = await openDataSource(db.url, { schema });
     open.push(dataSource);
     expect(await tablesIn(dataSource, where)).toEqual(
-      expect.arrayContaining(['webhook_audit', 'webhook_encryption_keys', 'webhook_events', 'webhook_secrets']),
+      expect.arrayContaining([
+        'webhook_audit',
+        'webhook_encryption_keys',
+        'webhook_endpoints',
+        'webhook_events',
+        'webhook_secrets',
+      ]),
     );
     // What `synchronize` or `migration:generate` would change: nothing.
     const sql = await dataSource.driver.createSchemaBuilder().log();
@@ -113,6 +119,7 @@ describe('Hookwarden migrations', () => {
       'the BRIN index IDX_webhook_events_received_at',
       'the function webhook_secrets_notify()',
       'the trigger webhook_secrets_notify',
+      'the trigger webhook_endpoints_notify',
     ]);
     expect(await describeSchema(dataSource, 'by_synchronize')).not.toEqual(
       await describeSchema(reference, 'by_migrations'),

@@ -1,5 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { HOOKWARDEN_TABLES, qualified, quoteIdent, SECRETS_CHANNEL, validateSchemaName } from './storage-schema';
+import {
+  ENDPOINTS_CHANNEL,
+  HOOKWARDEN_TABLES,
+  qualified,
+  quoteIdent,
+  SECRETS_CHANNEL,
+  validateSchemaName,
+} from './storage-schema';
 
 /** @publicApi */
 export interface HookwardenMigrationOptions {
@@ -41,13 +48,15 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
       const t = (table: string) => qualified(s, table);
       await queryRunner.query(`DROP TRIGGER IF EXISTS "webhook_secrets_notify" ON ${t(HOOKWARDEN_TABLES.secrets)}`);
       await queryRunner.query(`DROP FUNCTION IF EXISTS ${t('webhook_secrets_notify')}()`);
+      await queryRunner.query(`DROP TABLE IF EXISTS ${t(HOOKWARDEN_TABLES.endpoints)}`);
+      await queryRunner.query(`DROP FUNCTION IF EXISTS ${t('webhook_endpoints_notify')}()`);
       for (const table of Object.values(HOOKWARDEN_TABLES).reverse()) {
         await queryRunner.query(`DROP TABLE IF EXISTS ${t(table)}`);
       }
     }
   };
   Object.defineProperty(init, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
-  return [init, deliveryLeaseMigration(schema)];
+  return [init, deliveryLeaseMigration(schema), endpointsMigration(schema)];
 }
 
 const DELIVERY_LEASE_TIMESTAMP = 1795500000000;
@@ -81,6 +90,71 @@ function deliveryLeaseMigration(schema: string | undefined): HookwardenMigration
   };
   Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
   return migration;
+}
+
+const ENDPOINTS_TIMESTAMP = 1795600000000;
+
+/** `webhook_endpoints`: endpoints defined at run time through the admin API (issue 17). */
+function endpointsMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenEndpoints_${schema}_${ENDPOINTS_TIMESTAMP}`
+    : `HookwardenEndpoints${ENDPOINTS_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      for (const statement of endpointStatements(schemaOf(queryRunner, schema))) await queryRunner.query(statement);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const s = schemaOf(queryRunner, schema);
+      await queryRunner.query(`DROP TABLE IF EXISTS ${qualified(s, HOOKWARDEN_TABLES.endpoints)}`);
+      await queryRunner.query(`DROP FUNCTION IF EXISTS ${qualified(s, 'webhook_endpoints_notify')}()`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
+/**
+ * The DDL of the endpoints table, idempotent like {@link createStatements} (which includes it).
+ * Every instance keeps the endpoints in memory; a change anywhere tells the others through NOTIFY.
+ * @internal
+ */
+export function endpointStatements(schema: string): string[] {
+  const endpoints = qualified(schema, HOOKWARDEN_TABLES.endpoints);
+  const notify = qualified(schema, 'webhook_endpoints_notify');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${endpoints} (
+      "name" character varying(63) NOT NULL,
+      "provider" character varying(63) NOT NULL,
+      "options" jsonb NOT NULL,
+      "challenge" jsonb,
+      "key_id" character varying(64),
+      "secret_options" bytea,
+      "enabled" boolean NOT NULL,
+      "created_at" TIMESTAMP WITH TIME ZONE NOT NULL,
+      "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL,
+      CONSTRAINT "PK_webhook_endpoints" PRIMARY KEY ("name")
+    )`,
+    `CREATE OR REPLACE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('${ENDPOINTS_CHANNEL}', json_build_object(
+        'schema', TG_TABLE_SCHEMA,
+        'endpoint', CASE TG_OP WHEN 'DELETE' THEN OLD.name ELSE NEW.name END
+      )::text);
+      RETURN NULL;
+    END
+    $$`,
+    `DO $hookwarden$ BEGIN
+      IF NOT EXISTS (
+        SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_endpoints_notify' AND tgrelid = '${endpoints.replace(/'/g, "''")}'::regclass
+      ) THEN
+        CREATE TRIGGER "webhook_endpoints_notify" AFTER INSERT OR UPDATE OR DELETE
+          ON ${endpoints} FOR EACH ROW EXECUTE FUNCTION ${notify}();
+      END IF;
+    END $hookwarden$`,
+  ];
 }
 
 /** Hookwarden's migrations for the data source's own schema. @publicApi */
@@ -180,6 +254,7 @@ export function createStatements(schema: string): string[] {
           ON ${secrets} FOR EACH ROW EXECUTE FUNCTION ${notify}();
       END IF;
     END $hookwarden$`,
+    ...endpointStatements(schema),
   ];
 }
 
@@ -197,16 +272,20 @@ export async function missingSchemaObjects(
     `SELECT to_regclass($1) IS NOT NULL AS "index",
             to_regprocedure($2) IS NOT NULL AS "function",
             EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_secrets_notify' AND tgrelid = to_regclass($3))
-              AS "trigger"`,
+              AS "trigger",
+            EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_endpoints_notify' AND tgrelid = to_regclass($4))
+              AS "endpointsTrigger"`,
     [
       qualified(schema, 'IDX_webhook_events_received_at'),
       `${qualified(schema, 'webhook_secrets_notify')}()`,
       qualified(schema, HOOKWARDEN_TABLES.secrets),
+      qualified(schema, HOOKWARDEN_TABLES.endpoints),
     ],
   );
   const missing: string[] = [];
   if (row?.['index'] !== true) missing.push('the BRIN index IDX_webhook_events_received_at');
   if (row?.['function'] !== true) missing.push('the function webhook_secrets_notify()');
   if (row?.['trigger'] !== true) missing.push('the trigger webhook_secrets_notify');
+  if (row?.['endpointsTrigger'] !== true) missing.push('the trigger webhook_endpoints_notify');
   return missing;
 }

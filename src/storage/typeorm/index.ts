@@ -17,6 +17,7 @@ export {
   type WebhookSecretRow,
   type WebhookEncryptionKeyRow,
   type WebhookAuditRow,
+  type WebhookEndpointRow,
 } from './hookwarden.entities';
 export {
   HOOKWARDEN_MIGRATIONS,
@@ -26,6 +27,7 @@ export {
 } from './hookwarden.migrations';
 export { HOOKWARDEN_TABLES } from './storage-schema';
 export { TypeOrmSecretStore, type TypeOrmSecretStoreOptions } from './typeorm-secret-store';
+export { TypeOrmEndpointStore, type TypeOrmEndpointStoreOptions } from './typeorm-endpoint-store';
 export { TypeOrmEventLog, type TypeOrmEventLogOptions } from './typeorm-event-log';
 export { TypeOrmAuditLog, type TypeOrmAuditLogOptions } from './typeorm-audit-log';
 export { reencryptWebhookSecrets, type ReencryptOptions } from './reencrypt';

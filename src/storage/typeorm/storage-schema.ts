@@ -6,10 +6,14 @@ export const HOOKWARDEN_TABLES = {
   secrets: 'webhook_secrets',
   encryptionKeys: 'webhook_encryption_keys',
   audit: 'webhook_audit',
+  endpoints: 'webhook_endpoints',
 } as const;
 
 /** The channel on which the secrets table announces changes (payload: JSON `{ schema, endpoint }`). @internal */
 export const SECRETS_CHANNEL = 'hookwarden_secrets';
+
+/** The channel on which the endpoints table announces changes (payload: JSON `{ schema, endpoint }`). @internal */
+export const ENDPOINTS_CHANNEL = 'hookwarden_endpoints';
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 

@@ -92,6 +92,18 @@ class HooksController {
   }
 }
 
+/** Endpoints created at run time through the admin API (issue 17), one route for all of them. */
+@Controller('tenants')
+@UseGuards(WebhookGuard)
+class TenantsController {
+  @Post(':endpoint')
+  @HttpCode(202)
+  @WebhookEndpoint({ param: 'endpoint' })
+  onTenant(@WebhookEvent() event: VerifiedWebhook) {
+    return { handled: event.id, endpoint: event.endpoint };
+  }
+}
+
 /**
  * How late this process's timers ran: the event log's deadline is a timer, so on a busy machine a
  * 503 can only be as punctual as the event loop. The fault tests add the worst delay to their slack.
@@ -156,7 +168,7 @@ const adminExtras: Record<string, unknown> = settings.adminToken ? { admin: true
       }),
     }),
   ],
-  controllers: [HooksController, HealthController],
+  controllers: [HooksController, TenantsController, HealthController],
 })
 class AppModule {}
 

@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { WEBHOOK_ERRORS } from '../core/errors';
+import { toSecretList } from '../providers/endpoint-definition';
+import { buildRuntimeEndpoint, runtimeDefinition } from '../nest/runtime-endpoints';
+import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
+import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
+import { WebhookException } from '../nest/webhook.exceptions';
+import { namedSecretKey } from '../nest/webhook-storage-parts';
+import { AuditLog } from '../storage/audit-log.interface';
+import {
+  EndpointStore,
+  EndpointStoreError,
+  type EndpointWrite,
+  type StoredEndpoint,
+} from '../storage/endpoint-store.interface';
+import { SecretStore } from '../storage/secret-store.interface';
+import { actorOf } from './admin-actor';
+import type {
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookCreatedEndpointView,
+  WebhookRuntimeEndpointView,
+} from './endpoint.dto';
+
+/** Option names that hold a secret even when the preset does not seed them (API keys, tokens, passwords). */
+const SECRET_OPTION = /secret|token|key|password|credential|clientstate/i;
+
+/** An endpoint checked and split for storage: public options, encrypted ones, and the secrets to seed. */
+interface PreparedEndpoint {
+  readonly write: EndpointWrite;
+  readonly endpoint: ResolvedEndpoint;
+  /** Signing secrets given in the options (`secret`, `signingSecret`, …): they go to the secret store. */
+  readonly signing: readonly (string | Buffer)[];
+  /** Challenge-only secrets (`verifyToken`, …) by name, for the secret store. */
+  readonly named: ReadonlyMap<string, readonly (string | Buffer)[]>;
+}
+
+/**
+ * The admin routes of run-time endpoints: create (a generated secret shown once), list, read,
+ * change, disable and re-enable; each call audited. A definition is checked with the checks of
+ * start-up before anything is stored.
+ * @internal
+ */
+@Injectable()
+export class WebhookEndpointsAdminService {
+  constructor(
+    @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+    @Inject(EndpointStore) private readonly store: EndpointStore,
+    @Inject(SecretStore) private readonly secrets: SecretStore,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+  ) {}
+
+  async create(body: CreateWebhookEndpointDto, request: unknown): Promise<WebhookCreatedEndpointView> {
+    if (this.config.endpoints.has(body.name)) throw exists();
+    const prepared = prepare({
+      name: body.name,
+      provider: body.provider,
+      options: plainJson(body.options ?? {}),
+      secretOptions: {},
+      ...(body.challenge ? { challenge: plainJson(body.challenge) } : {}),
+      enabled: true,
+    });
+    const signing = [...prepared.signing];
+    if (body.secret !== undefined) signing.push(body.secret);
+    for (const secret of signing) checkSecret(prepared.endpoint, secret);
+    const generated = signing.length === 0 ? generateSecret(prepared.endpoint) : undefined;
+    const stored = await storeOperation(() => this.store.create(prepared.write));
+    await this.secrets.seedSecrets(stored.name, generated !== undefined ? [generated] : signing);
+    await this.seedNamed(stored.name, prepared.named);
+    await this.record(request, 'endpoint.create', stored.name, {
+      provider: stored.provider,
+      generated: generated !== undefined,
+      secretOptions: Object.keys(stored.secretOptions),
+    });
+    return { ...(await this.view(stored)), ...(generated !== undefined ? { secret: generated } : {}) };
+  }
+
+  async list(): Promise<WebhookRuntimeEndpointView[]> {
+    const views: WebhookRuntimeEndpointView[] = [];
+    for (const stored of await this.store.list()) views.push(await this.view(stored));
+    return views;
+  }
+
+  async get(name: string, request: unknown): Promise<WebhookRuntimeEndpointView> {
+    const view = await this.view(this.stored(name));
+    await this.record(request, 'endpoint.get', name);
+    return view;
+  }
+
+  async update(name: string, body: UpdateWebhookEndpointDto, request: unknown): Promise<WebhookRuntimeEndpointView> {
+    const current = this.stored(name);
+    const changes = plainJson(body.options ?? {});
+    const options = Object.fromEntries(
+      [...Object.entries(current.options), ...Object.entries(current.secretOptions), ...Object.entries(changes)].filter(
+        ([key]) => changes[key] !== null,
+      ),
+    );
+    const challenge = body.challenge ? plainJson(body.challenge) : current.challenge;
+    const prepared = prepare({
+      name,
+      provider: current.provider,
+      options,
+      secretOptions: {},
+      ...(challenge ? { challenge } : {}),
+      enabled: body.enabled ?? current.enabled,
+    });
+    for (const secret of prepared.signing) checkSecret(prepared.endpoint, secret);
+    const stored = await storeOperation(() => this.store.update(prepared.write));
+    // A signing secret in the options is added beside the live ones (rotate with the secret routes).
+    await this.secrets.seedSecrets(name, prepared.signing);
+    await this.seedNamed(name, prepared.named);
+    const action =
+      body.enabled !== undefined && body.enabled !== current.enabled
+        ? body.enabled
+          ? 'endpoint.enable'
+          : 'endpoint.disable'
+        : 'endpoint.update';
+    await this.record(request, action, name, {
+      changed: Object.keys(body).filter((key) => (body as Record<string, unknown>)[key] !== undefined),
+      ...(body.options ? { options: Object.keys(body.options) } : {}),
+    });
+    return this.view(stored);
+  }
+
+  /** Disables the endpoint (404 on its route from then on); its secrets and its log are kept. */
+  async disable(name: string, request: unknown): Promise<void> {
+    const current = this.stored(name);
+    if (current.enabled) {
+      const { createdAt: _c, updatedAt: _u, ...write } = current;
+      await storeOperation(() => this.store.update({ ...write, enabled: false }));
+    }
+    await this.record(request, 'endpoint.disable', name);
+  }
+
+  /** A run-time endpoint, enabled or not, for the secret routes: its scheme judges new secrets. */
+  resolve(name: string): ResolvedEndpoint | undefined {
+    const stored = this.config.endpoints.has(name) ? undefined : this.store.get(name);
+    if (!stored) return undefined;
+    try {
+      return buildRuntimeEndpoint(stored);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private stored(name: string): StoredEndpoint {
+    const stored = this.config.endpoints.has(name) ? undefined : this.store.get(name);
+    if (!stored) throw new WebhookException('unknown_endpoint', 'No run-time webhook endpoint has this name.', 404);
+    return stored;
+  }
+
+  private async seedNamed(name: string, named: PreparedEndpoint['named']): Promise<void> {
+    for (const [secretName, values] of named) await this.secrets.seedSecrets(namedSecretKey(name, secretName), values);
+  }
+
+  private async view(stored: StoredEndpoint): Promise<WebhookRuntimeEndpointView> {
+    let schemes: string[] = [];
+    let challenge: string | null = null;
+    let names: string[] = [];
+    try {
+      const endpoint = buildRuntimeEndpoint(stored);
+      schemes = endpoint.schemes.map((s) => s.name);
+      challenge = endpoint.challenge?.kind ?? null;
+      names = [...new Set([...(endpoint.challenge?.secretNames ?? []), ...Object.keys(endpoint.namedSecrets ?? {})])];
+    } catch {
+      // Shown all the same, so it can be fixed or disabled.
+    }
+    const live = async (key: string) =>
+      (await this.secrets.getLiveSecrets(key)).map((s) => s.version).sort((a, b) => b - a);
+    const namedSecrets = [];
+    for (const name of names)
+      namedSecrets.push({ name, liveSecretVersions: await live(namedSecretKey(stored.name, name)) });
+    return {
+      name: stored.name,
+      provider: stored.provider,
+      schemes,
+      challenge,
+      liveSecretVersions: await live(stored.name),
+      namedSecrets,
+      source: 'runtime',
+      options: { ...stored.options },
+      secretOptions: Object.keys(stored.secretOptions),
+      challengeRules: stored.challenge ? { ...stored.challenge } : null,
+      enabled: stored.enabled,
+      createdAt: stored.createdAt.toISOString(),
+      updatedAt: stored.updatedAt.toISOString(),
+    };
+  }
+
+  private record(request: unknown, action: string, endpoint: string, details?: Record<string, unknown>): Promise<void> {
+    return this.audit.record({ actor: actorOf(request), action, endpoint, details, at: new Date() });
+  }
+}
+
+/**
+ * Builds the definition with every option (a mistake is a 400 naming the field), then splits the
+ * options: the signing and challenge secrets the preset seeds go to the secret store and are not
+ * kept here; other options that hold secrets are kept encrypted; the rest is shown.
+ */
+function prepare(input: EndpointWrite): PreparedEndpoint {
+  let full;
+  try {
+    full = runtimeDefinition(input);
+  } catch (error) {
+    throw invalid(error);
+  }
+  const signing = toSecretList(full.secrets);
+  const named = new Map(
+    Object.entries(full.namedSecrets ?? {}).map(([name, value]) => [name, toSecretList(value)] as const),
+  );
+  const seeds = new Set([...signing, ...[...named.values()].flat()].map((s) => (Buffer.isBuffer(s) ? '' : s)));
+  const options: Record<string, unknown> = {};
+  const secretOptions: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.options)) {
+    if (typeof value === 'string' && seeds.has(value)) continue;
+    if (typeof value === 'string' && SECRET_OPTION.test(key)) secretOptions[key] = value;
+    else options[key] = value;
+  }
+  const write: EndpointWrite = { ...input, options, secretOptions };
+  let endpoint;
+  try {
+    endpoint = buildRuntimeEndpoint(write);
+  } catch (error) {
+    throw invalid(error);
+  }
+  return { write, endpoint, signing, named };
+}
+
+/** A copy made of own JSON data only: no prototype, no accessor survives from the request body. */
+function plainJson(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
+function invalid(error: unknown): WebhookException {
+  const message = (error as Error)?.message ?? 'The endpoint definition cannot work.';
+  return new WebhookException('invalid_endpoint', message.replace(/^Webhook endpoint "[^"]*": /, ''), 400);
+}
+
+function exists(): WebhookException {
+  return new WebhookException('endpoint_exists', 'An endpoint of this name exists already.', 409);
+}
+
+async function storeOperation<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof EndpointStoreError) {
+      throw new WebhookException(error.code, error.message, WEBHOOK_ERRORS[error.code].status);
+    }
+    throw error;
+  }
+}
+
+function checkSecret(endpoint: ResolvedEndpoint, secret: string | Buffer): void {
+  try {
+    validateSigningSecret(endpoint, secret);
+  } catch (error) {
+    throw new WebhookException('invalid_secret', (error as Error).message, 400);
+  }
+}
+
+/** A signing secret in the provider's format, or 400 `secret_required` where the provider issues a key. */
+function generateSecret(endpoint: ResolvedEndpoint): string {
+  if (!endpoint.generateSecret) return randomBytes(32).toString('hex');
+  try {
+    return endpoint.generateSecret();
+  } catch (error) {
+    throw new WebhookException('secret_required', (error as Error).message, 400);
+  }
+}

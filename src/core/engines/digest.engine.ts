@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../constant-time';
+import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
+import type { WebhookRequest } from '../request';
+import type { WebhookSecret } from '../secret';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../signature-scheme';
+import { assertWithinTolerance } from '../timestamp';
+import { formatTimestamp, parseTimestamp, type HmacAlgorithm, type TimestampFormat } from './hmac-template';
+import {
+  assertHasSecrets,
+  assertPublicUrl,
+  assertTolerance,
+  decodeDigest,
+  invalidHeader,
+  jsonMessageId,
+  noMatchingSignature,
+  parseJsonObject,
+  requireHeader,
+  toPath,
+  utf8SecretBytes,
+} from './scheme-support';
+
+/**
+ * A plain digest (SHA-1/256/512 of a text that contains the secret) described as data. This is the
+ * WEAKER scheme some providers still use instead of an HMAC: hashing `message + secret` is not a MAC
+ * construction (SHA-1 and SHA-2 allow length extension when the secret comes first, and SHA-1
+ * collisions are practical). Prefer the provider's HMAC scheme where it offers one.
+ * @publicApi
+ * @example
+ * // Cloudinary: X-Cld-Signature = hex SHA-1 of body + X-Cld-Timestamp + API secret
+ * { name: 'cloudinary', signature: { header: 'x-cld-signature' }, algorithm: 'sha1',
+ *   template: '{body}{timestamp}{secret}', timestampHeader: 'x-cld-timestamp', toleranceSeconds: 7200 }
+ */
+export interface DigestSchemeOptions {
+  /** Shown in logs and the admin API. */
+  readonly name: string;
+  /** Where the digest is: a header (after an optional prefix), or a top-level string field of the JSON body. */
+  readonly signature: { readonly header: string; readonly prefix?: string } | { readonly bodyField: string };
+  /** @default 'sha256' */
+  readonly algorithm?: HmacAlgorithm;
+  /** @default 'hex' */
+  readonly encoding?: 'hex' | 'base64';
+  /**
+   * What is hashed: literal text and `{secret}` (the secret's UTF-8 text, required), `{body}` (the
+   * raw bytes), `{timestamp}` (as received), `{url}` (the configured URL) and `{field:name}` (a
+   * top-level string field of the JSON body, as sent). A template without `{body}` covers only the
+   * fields it names: the rest of the body is not authenticated.
+   */
+  readonly template: string;
+  /** The value of `{url}`: the public URL the provider calls, exactly as registered. */
+  readonly url?: string;
+  /** Header with the hashed timestamp; then a request outside `toleranceSeconds` is refused. */
+  readonly timestampHeader?: string;
+  /** @default 'unix-seconds' */
+  readonly timestampFormat?: TimestampFormat;
+  /** @default 300 */
+  readonly toleranceSeconds?: number;
+  /** Headers that must have exactly this value (HubSpot's `x-hubspot-signature-version: v1`); `sign()` sends them. */
+  readonly requiredHeaders?: Readonly<Record<string, string>>;
+  /** A field of the JSON body holding the message id, read once the digest matched. */
+  readonly idField?: string | readonly string[];
+}
+
+type Part =
+  { readonly text: string } | { readonly value: 'secret' | 'body' | 'timestamp' | 'url' } | { readonly field: string };
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+/** A hashed body field: printable text, bounded. */
+const FIELD = /^[\x20-\x7e]{1,256}$/;
+
+/**
+ * The plain-digest engine: `hash(template)` with the secret inside the template, compared in
+ * constant time with the digest the provider sent. Every live secret is tried. `sign()` writes what
+ * `verify()` reads. It is the weaker scheme (see {@link DigestSchemeOptions}); it exists because
+ * Cloudinary, HubSpot (v1/v2) and Midtrans sign this way.
+ * @publicApi
+ */
+export class DigestScheme implements SignatureScheme {
+  readonly name: string;
+  readonly requiresSecret = true;
+  /** What is hashed holds the secret itself, not an HMAC keyed with it: no challenge answer is one. */
+  readonly refusesChallengeAnswers = true;
+  readonly toleranceSeconds?: number;
+  private readonly parts: readonly Part[];
+  private readonly algorithm: HmacAlgorithm;
+  private readonly encoding: 'hex' | 'base64';
+  private readonly header?: string;
+  private readonly prefix: string;
+  private readonly timestampHeader?: string;
+  private readonly timestampFormat: TimestampFormat;
+  private readonly fields: readonly string[];
+  private readonly requiredHeaders: ReadonlyArray<readonly [string, string]>;
+  private readonly idPath?: readonly string[];
+
+  constructor(private readonly options: DigestSchemeOptions) {
+    const { name } = options;
+    this.name = name;
+    this.algorithm = options.algorithm ?? 'sha256';
+    this.encoding = options.encoding ?? 'hex';
+    if (!(this.algorithm in DIGEST_BYTES) || (this.encoding !== 'hex' && this.encoding !== 'base64')) {
+      throw new WebhookConfigurationError(
+        `The ${name} scheme's algorithm must be sha1, sha256 or sha512, in hex or base64.`,
+      );
+    }
+    this.parts = parseTemplate(options.template, name);
+    const uses = (value: string) => this.parts.some((part) => 'value' in part && part.value === value);
+    this.fields = this.parts.flatMap((part) => ('field' in part ? [part.field] : []));
+    if (!uses('secret') || (!uses('body') && this.fields.length === 0)) {
+      throw new WebhookConfigurationError(
+        `The ${name} scheme's template must contain {secret} and {body} or body fields: otherwise it authenticates nothing.`,
+      );
+    }
+    if ('header' in options.signature) {
+      this.header = options.signature.header.toLowerCase();
+      this.prefix = options.signature.prefix ?? '';
+    } else {
+      if (uses('body')) {
+        throw new WebhookConfigurationError(`The ${name} scheme cannot hash {body} when the digest travels inside it.`);
+      }
+      this.prefix = '';
+    }
+    if (uses('timestamp') !== Boolean(options.timestampHeader)) {
+      // An unsigned timestamp can be rewritten by anyone, so a window on it would protect nothing.
+      throw new WebhookConfigurationError(
+        `The ${name} scheme needs \`timestampHeader\` exactly when it hashes {timestamp}.`,
+      );
+    }
+    if (options.timestampHeader) {
+      this.timestampHeader = options.timestampHeader.toLowerCase();
+      this.toleranceSeconds = assertTolerance(options.toleranceSeconds ?? 300, name);
+    }
+    this.timestampFormat = options.timestampFormat ?? 'unix-seconds';
+    if (uses('url')) assertPublicUrl(options.url, 'url', name);
+    this.requiredHeaders = Object.entries(options.requiredHeaders ?? {}).map(([key, value]) => [
+      key.toLowerCase(),
+      value,
+    ]);
+    if (options.idField !== undefined) this.idPath = toPath(options.idField);
+  }
+
+  verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
+    const body = this.fields.length > 0 || !this.header ? parseJsonObject(request.rawBody) : undefined;
+    const expected = this.readDigest(request, body);
+    for (const [name, value] of this.requiredHeaders) {
+      if (requireHeader(request, name) !== value) throw invalidHeader(name, value);
+    }
+    const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
+    const signedAt =
+      timestamp === undefined ? undefined : parseTimestamp(timestamp, this.timestampFormat, this.timestampHeader!);
+    const fields = this.readFields(body);
+    assertHasSecrets(secrets);
+    if (signedAt !== undefined) {
+      assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
+    }
+    for (const secret of secrets) {
+      const digest = this.digest(utf8SecretBytes(secret.value), request.rawBody, timestamp, fields);
+      if (constantTimeEqual(digest, expected)) {
+        const messageId = this.idPath ? jsonMessageId(request.rawBody, this.idPath) : undefined;
+        return {
+          secretVersion: secret.version,
+          ...(messageId !== undefined ? { messageId } : {}),
+          ...(signedAt !== undefined ? { signedAt: new Date(signedAt * 1000) } : {}),
+        };
+      }
+    }
+    throw noMatchingSignature();
+  }
+
+  /** Signs as the provider does: the digest header (or body field), the timestamp and required headers. */
+  sign(input: SignInput): SignedDelivery {
+    const timestamp = this.timestampHeader ? formatTimestamp(input.timestamp, this.timestampFormat) : undefined;
+    const json = this.fields.length > 0 || !this.header ? parseJsonObject(input.body) : undefined;
+    const fields = this.fields.length > 0 ? this.readFields(json) : new Map<string, string>();
+    const digest = this.digest(utf8SecretBytes(input.key), input.body, timestamp, fields).toString(this.encoding);
+    if (!this.header) {
+      const field = (this.options.signature as { bodyField: string }).bodyField;
+      return { headers: {}, body: Buffer.from(JSON.stringify({ ...json, [field]: digest }), 'utf8') };
+    }
+    const headers: Record<string, string> = { [this.header]: this.prefix + digest };
+    for (const [name, value] of this.requiredHeaders) headers[name] = value;
+    if (this.timestampHeader) headers[this.timestampHeader] = timestamp!;
+    return { headers };
+  }
+
+  validateSecret(secret: string | Buffer): void {
+    utf8SecretBytes(secret);
+  }
+
+  private readDigest(request: WebhookRequest, body: Record<string, unknown> | undefined): Buffer {
+    const bytes = DIGEST_BYTES[this.algorithm];
+    if (this.header) {
+      const value = requireHeader(request, this.header);
+      const digest = value.startsWith(this.prefix)
+        ? decodeDigest(value.slice(this.prefix.length), this.encoding, bytes)
+        : undefined;
+      if (!digest) throw invalidHeader(this.header, `a ${bytes}-byte ${this.encoding} digest`);
+      return digest;
+    }
+    const field = (this.options.signature as { bodyField: string }).bodyField;
+    const sent = body && Object.prototype.hasOwnProperty.call(body, field) ? body[field] : undefined;
+    const digest = typeof sent === 'string' ? decodeDigest(sent, this.encoding, bytes) : undefined;
+    if (!digest) {
+      // No header to call malformed: a body without its digest is simply unauthenticated.
+      throw noMatchingSignature(`The body carries no well-formed ${this.name} digest in "${field}".`);
+    }
+    return digest;
+  }
+
+  /** The hashed body fields, each a short printable string, or the request is refused. */
+  private readFields(body: Record<string, unknown> | undefined): Map<string, string> {
+    const fields = new Map<string, string>();
+    for (const name of this.fields) {
+      const value = body && Object.prototype.hasOwnProperty.call(body, name) ? body[name] : undefined;
+      if (typeof value !== 'string' || !FIELD.test(value)) {
+        throw new WebhookVerificationError(
+          WebhookErrorCode.InvalidBody,
+          `The ${this.name} body needs "${name}" as a string of printable characters.`,
+        );
+      }
+      fields.set(name, value);
+    }
+    return fields;
+  }
+
+  private digest(secret: Buffer, body: Buffer, timestamp: string | undefined, fields: ReadonlyMap<string, string>) {
+    const hash = createHash(this.algorithm);
+    for (const part of this.parts) {
+      if ('text' in part) hash.update(part.text, 'utf8');
+      else if ('field' in part) hash.update(fields.get(part.field)!, 'utf8');
+      else if (part.value === 'secret') hash.update(secret);
+      else if (part.value === 'body') hash.update(body);
+      else if (part.value === 'timestamp') hash.update(timestamp!, 'utf8');
+      else hash.update(this.options.url!, 'utf8');
+    }
+    return hash.digest();
+  }
+}
+
+/**
+ * Builds a {@link DigestScheme} from data.
+ * @publicApi
+ */
+export function digestSignature(options: DigestSchemeOptions): DigestScheme {
+  return new DigestScheme(options);
+}
+
+function parseTemplate(template: string, name: string): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const placeholder = match[1];
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    if (placeholder.startsWith('field:') && placeholder.length > 6) parts.push({ field: placeholder.slice(6) });
+    else if (['secret', 'body', 'timestamp', 'url'].includes(placeholder)) {
+      parts.push({ value: placeholder as 'secret' | 'body' | 'timestamp' | 'url' });
+    } else {
+      throw new WebhookConfigurationError(
+        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: {secret}, {body}, {timestamp}, {url}, {field:name}).`,
+      );
+    }
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  return parts;
+}

@@ -1,0 +1,93 @@
+import { WebhookConfigurationError } from '../errors';
+import { parseUnixSeconds } from '../timestamp';
+import type { HmacAlgorithm, TimestampFormat } from './hmac-template';
+import { invalidHeader, parseRfc3339Seconds } from './scheme-support';
+
+// The pieces the engines of this folder each had a copy of: the digest sizes, form detection, the
+// bound on signature lists, signing-template parsing and the signed-timestamp formats.
+
+/** The size of each HMAC digest, in bytes: a signature of another size is malformed. @internal */
+export const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+
+/** At most this many entries of a signature list are looked at; more is malformed. @internal */
+export const MAX_LIST_ENTRIES = 32;
+
+const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+/** Whether a content type is a URL-encoded form (parameters after `;` allowed). @internal */
+export function isFormContentType(contentType: string | undefined): boolean {
+  return FORM.test(contentType ?? '');
+}
+
+/** A piece of a signing template: literal text, a placeholder, or a header's value (`{header:NAME}`). @internal */
+export type TemplatePart<P extends string> =
+  { readonly text: string } | { readonly value: P } | { readonly header: string };
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const HEADER_PLACEHOLDER = /^header:([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/;
+
+/**
+ * Splits a signing template into parts. An unknown placeholder is a configuration error, and so is
+ * a template without one of `bodyPlaceholders`: a signature that does not cover the body
+ * authenticates nothing. `{header:NAME}` is allowed only with `headers`.
+ * @internal
+ */
+export function parseTemplate<P extends string>(
+  template: string,
+  name: string,
+  allowed: readonly P[],
+  options: { readonly headers?: boolean; readonly bodyPlaceholders?: readonly P[] } = {},
+): TemplatePart<P>[] {
+  const parts: TemplatePart<P>[] = [];
+  const bodies: readonly string[] = options.bodyPlaceholders ?? ['body'];
+  let last = 0;
+  let signsBody = false;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const placeholder = match[1];
+    const header = options.headers ? HEADER_PLACEHOLDER.exec(placeholder)?.[1] : undefined;
+    if (header === undefined && !(allowed as readonly string[]).includes(placeholder)) {
+      const known = [...allowed.map((known) => `{${known}}`), ...(options.headers ? ['{header:NAME}'] : [])];
+      throw new WebhookConfigurationError(
+        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: ${known.join(', ')}).`,
+      );
+    }
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    parts.push(header === undefined ? { value: placeholder as P } : { header: header.toLowerCase() });
+    signsBody ||= bodies.includes(placeholder);
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  if (!signsBody) {
+    throw new WebhookConfigurationError(
+      `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
+    );
+  }
+  return parts;
+}
+
+const MILLIS = /^[0-9]{1,15}$/;
+
+/** Reads a signed timestamp to Unix seconds; malformed is `invalid_header` naming `header`. @internal */
+export function parseTimestamp(value: string, format: TimestampFormat, header: string): number {
+  switch (format) {
+    case 'rfc3339':
+      return parseRfc3339Seconds(value, header);
+    case 'unix-milliseconds':
+      if (!MILLIS.test(value)) throw invalidHeader(header, 'a Unix timestamp in milliseconds (digits only)');
+      return Math.floor(Number(value) / 1000);
+    default:
+      return parseUnixSeconds(value, header);
+  }
+}
+
+/** Unix seconds written the way {@link parseTimestamp} reads them back. @internal */
+export function formatTimestamp(seconds: number, format: TimestampFormat): string {
+  switch (format) {
+    case 'rfc3339':
+      return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    case 'unix-milliseconds':
+      return String(seconds * 1000);
+    default:
+      return String(seconds);
+  }
+}

@@ -1,0 +1,288 @@
+// Issue 17, one endpoint per customer: endpoints created, rotated, disabled and re-enabled through
+// the admin API while the app runs, served by one route `POST /tenants/:endpoint`, on Express and
+// Fastify, with the in-memory stores and with PostgreSQL. Deliveries are signed by node:crypto
+// written out here (Stripe's documented `t=…,v1=hex(HMAC-SHA256(secret, "t.body"))`), never by the
+// code under test.
+import { createHmac, randomBytes } from 'node:crypto';
+import { Controller, HttpCode, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  AuditLog,
+  EndpointStore,
+  EventLogReader,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookGuard,
+  WebhookModule,
+  type AuditEntry,
+  type VerifiedWebhook,
+} from '../src';
+import { ADAPTERS, startApp, type RunningApp } from './support/apps';
+import { send, type HttpAnswer } from './support/http';
+import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { migratedDataSource } from './support/storages';
+
+const TOKEN = `adm_${randomBytes(18).toString('base64url')}`;
+const KEY = randomBytes(32).toString('base64');
+const PREFIX = '/webhooks/admin';
+
+@Controller('tenants')
+@UseGuards(WebhookGuard)
+class TenantsController {
+  static readonly received: VerifiedWebhook[] = [];
+
+  @Post(':endpoint')
+  @HttpCode(200)
+  @WebhookEndpoint({ param: 'endpoint' })
+  receive(@WebhookEvent() event: VerifiedWebhook) {
+    TenantsController.received.push(event);
+    return { ok: true, endpoint: event.endpoint };
+  }
+}
+
+/** Stripe's signature, computed here from its documentation. */
+function stripeHeaders(secret: string, body: string, at = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const v1 = createHmac('sha256', secret).update(`${at}.${body}`).digest('hex');
+  return { 'content-type': 'application/json', 'stripe-signature': `t=${at},v1=${v1}` };
+}
+
+const event = () => JSON.stringify({ id: `evt_${randomBytes(8).toString('hex')}`, type: 'invoice.paid' });
+
+function modules(storage: string, db: () => TestDatabase, maxEndpoints?: number): DynamicModule[] {
+  const options = {
+    admin: { token: TOKEN },
+    encryptionKey: KEY,
+    eventLog: { maxDelayMs: 1 },
+    ...(maxEndpoints ? { runtimeEndpoints: { maxEndpoints } } : {}),
+  };
+  if (storage === 'memory') return [WebhookModule.forRoot(options)];
+  return [migratedDataSource(db().url), WebhookModule.forRoot({ storage: { type: 'typeorm' }, ...options })];
+}
+
+function admin(app: RunningApp, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+  return send(app.baseUrl, PREFIX + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+const deliver = (app: RunningApp, name: string, secret: string, body = event()) =>
+  send(app.baseUrl, `/tenants/${name}`, { body, headers: stripeHeaders(secret, body) });
+
+describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    if (storage === 'typeorm') db = await createTestDatabase('tenants');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  describe.each(ADAPTERS)('on %s', (adapter) => {
+    let app: RunningApp;
+    // One database per storage: each adapter uses its own endpoint names.
+    const n = (name: string) => `${name}-${adapter}`;
+    const audited: AuditEntry[] = [];
+
+    beforeAll(async () => {
+      app = await startApp(
+        adapter,
+        modules(storage, () => db),
+        [TenantsController],
+        {
+          overrides: [
+            [AuditLog, { record: async (entry: AuditEntry) => void audited.push(entry), recent: async () => [] }],
+          ],
+        },
+      );
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('creates an endpoint (secret shown once), delivers, rotates, disables and re-enables it', async () => {
+      const name = n('acme');
+      const created = await admin(app, 'POST', '/endpoints', { name, provider: 'stripe' });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ name, provider: 'stripe', source: 'runtime', enabled: true });
+      const secret = created.json.secret as string;
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
+      expect(created.json.liveSecretVersions).toEqual([1]);
+
+      // Not shown again.
+      const read = await admin(app, 'GET', `/endpoints/${name}`);
+      expect(read.status).toBe(200);
+      expect(read.text).not.toContain(secret);
+      expect(read.json).toMatchObject({ name, enabled: true, schemes: ['stripe'] });
+
+      const first = await deliver(app, name, secret);
+      expect([first.status, first.json]).toEqual([200, { ok: true, endpoint: name }]);
+      expect(TenantsController.received.at(-1)).toMatchObject({ endpoint: name, provider: 'stripe', secretVersion: 1 });
+      // A wrong secret is refused as on any endpoint.
+      const forged = await deliver(app, name, 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      expect([forged.status, forged.json.code]).toEqual([401, 'no_matching_signature']);
+
+      // Rotate through the existing secret route: both live during the grace period.
+      const rotated = await admin(app, 'POST', `/endpoints/${name}/secrets`, { gracePeriodSeconds: 60 });
+      expect(rotated.status).toBe(201);
+      const next = rotated.json.secret as string;
+      expect((await deliver(app, name, next)).status).toBe(200);
+      expect((await deliver(app, name, secret)).status).toBe(200);
+      expect(TenantsController.received.at(-2)).toMatchObject({ secretVersion: 2 });
+      await admin(app, 'DELETE', `/endpoints/${name}/secrets/1`);
+      expect((await deliver(app, name, secret)).status).toBe(401);
+
+      // Disable: 404 with a code, the log kept.
+      expect((await admin(app, 'DELETE', `/endpoints/${name}`)).status).toBe(204);
+      const disabled = await deliver(app, name, next);
+      expect([disabled.status, disabled.json.code]).toEqual([404, 'unknown_endpoint']);
+      const log = await admin(app, 'GET', `/events?endpoint=${name}&status=accepted`);
+      expect(log.json.items.length).toBe(3);
+      expect((await admin(app, 'GET', `/endpoints/${name}`)).json.enabled).toBe(false);
+
+      // Re-enable.
+      const enabled = await admin(app, 'PATCH', `/endpoints/${name}`, { enabled: true });
+      expect([enabled.status, enabled.json.enabled]).toEqual([200, true]);
+      expect((await deliver(app, name, next)).status).toBe(200);
+
+      const actions = audited.filter((e) => e.endpoint === name).map((e) => e.action);
+      expect(actions).toEqual([
+        'endpoint.create',
+        'endpoint.get',
+        'secret.rotate',
+        'secret.revoke',
+        'endpoint.disable',
+        'events.list',
+        'endpoint.get',
+        'endpoint.enable',
+      ]);
+      expect(JSON.stringify(audited)).not.toContain(secret);
+    });
+
+    it('answers an unknown name 404 with a code, recorded under one name', async () => {
+      const body = event();
+      const answer = await send(app.baseUrl, `/tenants/${n('nobody')}`, { body, headers: stripeHeaders('x', body) });
+      expect([answer.status, answer.json]).toEqual([
+        404,
+        { statusCode: 404, code: 'unknown_endpoint', message: expect.any(String) },
+      ]);
+      const reader = app.app.get<EventLogReader>(EventLogReader);
+      const deadline = Date.now() + 3000;
+      let rows: { endpoint: string; reason?: string; path: string }[] = [];
+      while (Date.now() < deadline && rows.length === 0) {
+        rows = (await reader.list({ reason: 'unknown_endpoint', limit: 50 })).items.filter((e) =>
+          e.path.includes(n('nobody')),
+        );
+        if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(rows[0]).toMatchObject({ endpoint: '-', reason: 'unknown_endpoint' });
+    });
+
+    it('keeps options that hold secrets out of every answer, and seeds a signing secret given in the options', async () => {
+      const name = n('meta');
+      const appSecret = randomBytes(16).toString('hex');
+      const created = await admin(app, 'POST', '/endpoints', {
+        name,
+        provider: 'meta',
+        options: { appSecret, verifyToken: 'tenant-verify-token' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json.secret).toBeUndefined();
+      expect(created.text).not.toContain(appSecret);
+      expect(created.text).not.toContain('tenant-verify-token');
+      expect(created.json.namedSecrets).toEqual([{ name: 'verify-token', liveSecretVersions: [1] }]);
+      expect((await admin(app, 'GET', '/endpoints')).text).not.toContain(appSecret);
+      // Meta signs with X-Hub-Signature-256: sha256=hex(HMAC-SHA256(appSecret, body)).
+      const body = JSON.stringify({ object: 'page', entry: [] });
+      const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+      const delivered = await send(app.baseUrl, `/tenants/${name}`, {
+        body,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      });
+      expect(delivered.status).toBe(200);
+    });
+
+    it('checks a definition like the options at start-up: a bad CEL rule is a 400 naming field and position', async () => {
+      const generic = {
+        name: n('generic'),
+        provider: 'hmac',
+        options: { header: 'x-acme-signature', prefix: 'sha256=' },
+        challenge: { detect: 'http_method == "POST" &&& x', body: '{{ parsed_body.challenge }}' },
+      };
+      const bad = await admin(app, 'POST', '/endpoints', generic);
+      expect([bad.status, bad.json.code]).toEqual([400, 'invalid_endpoint']);
+      expect(bad.json.message).toMatch(/challenge\.detect at line 1, column 25/);
+      const good = await admin(app, 'POST', '/endpoints', {
+        ...generic,
+        challenge: {
+          detect: 'http_method == "POST" && has(parsed_body.challenge)',
+          body: '{{ parsed_body.challenge }}',
+          signed: true,
+        },
+      });
+      expect(good.status).toBe(201);
+      expect(good.json).toMatchObject({ challenge: 'declarative', challengeRules: { signed: true } });
+
+      const unknown = await admin(app, 'POST', '/endpoints', { name: n('x1'), provider: 'no-such-provider' });
+      expect([unknown.status, unknown.json.code, unknown.json.message]).toEqual([
+        400,
+        'invalid_endpoint',
+        expect.stringMatching(/^provider: /),
+      ]);
+      const noUrl = await admin(app, 'POST', '/endpoints', { name: n('x2'), provider: 'twilio' });
+      expect([noUrl.status, noUrl.json.code]).toEqual([400, 'invalid_endpoint']);
+      const code = await admin(app, 'POST', '/endpoints', { name: n('x3'), provider: 'stripe', options: { also: [] } });
+      expect([code.status, code.json.code]).toEqual([400, 'invalid_endpoint']);
+      // Keys that could reach a prototype are refused, however the body spells them.
+      for (const raw of [
+        `{"name":"${n('x4')}","provider":"stripe","options":{"__proto__":{"also":[1]}}}`,
+        `{"name":"${n('x4')}","provider":"stripe","options":{"constructor":{"prototype":{"also":[1]}}}}`,
+      ]) {
+        const polluted = await send(app.baseUrl, `${PREFIX}/endpoints`, {
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: raw,
+        });
+        // Fastify's JSON parser refuses `__proto__` itself (invalid_body); the admin pipe refuses the rest.
+        expect([raw, polluted.status, polluted.json.code]).toEqual([
+          raw,
+          400,
+          expect.stringMatching(/^(validation_failed|invalid_body)$/),
+        ]);
+        expect(({} as { also?: unknown }).also).toBeUndefined();
+      }
+      const badName = await admin(app, 'POST', '/endpoints', { name: 'Upper.Case', provider: 'stripe' });
+      expect([badName.status, badName.json.code]).toEqual([400, 'validation_failed']);
+      const again = await admin(app, 'POST', '/endpoints', { name: n('generic'), provider: 'stripe' });
+      expect([again.status, again.json.code]).toEqual([409, 'endpoint_exists']);
+      expect((await admin(app, 'GET', `/endpoints/${n('x1')}`)).status).toBe(404);
+    });
+  });
+
+  it('refuses endpoints past the maximum', async () => {
+    const app = await startApp(
+      'express',
+      modules(storage, () => db, 2),
+      [TenantsController],
+    );
+    try {
+      if (storage === 'typeorm') {
+        await app.app.get(DataSource).query(`DELETE FROM webhook_endpoints`);
+        await app.app.get<{ refresh(): Promise<void> }>(EndpointStore).refresh();
+      }
+      for (const name of ['lim-a', 'lim-b']) {
+        expect((await admin(app, 'POST', '/endpoints', { name, provider: 'github' })).status).toBe(201);
+      }
+      const third = await admin(app, 'POST', '/endpoints', { name: 'lim-c', provider: 'github' });
+      expect([third.status, third.json.code]).toEqual([409, 'too_many_endpoints']);
+    } finally {
+      await app.close();
+    }
+  });
+});
