@@ -66,6 +66,7 @@ export * from './providers/groups/devtools-a';
 export * from './providers/groups/devtools-b';
 export * from './providers/groups/engines-a';
 export * from './providers/groups/engines-b';
+export * from './providers/groups/extra';
 export { hmacSignature, apiKey, basicAuth, ipAllowList, mutualTls, declarativeChallenge, anyOf } from './core';
 
 // core: errors and the types a custom scheme or strategy implements

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
+import { DEMO_ENDPOINTS } from '../src/demo/demo-endpoints';
+import { findProvider, signWebhook } from '../src/testing';
 import { send, type HttpAnswer } from './support/http';
 import { createTestDatabase, EmbeddedPostgres, withClient, type TestDatabase } from './support/postgres';
 
@@ -348,6 +350,47 @@ describe('the demo on DATABASE_URL', () => {
       expect(answer.text).not.toContain('zq7');
     }
   });
+
+  it('mounts the seed examples as data: the body-hash challenge and the token-echo handshake', async () => {
+    const { json } = await admin(demo, token, 'POST', '/endpoints/seed-challenge/secrets', {});
+    const challengeToken = randomBytes(16).toString('hex');
+    const hash = createHmac('sha256', json.secret).update(challengeToken).digest('hex');
+    const delivered = await send(demo.baseUrl, '/webhooks/seed-challenge', {
+      headers: { 'content-type': 'application/json', 'x-challenge-token': challengeToken },
+      body: JSON.stringify({ type: 'seed.event', challenge_hash: hash }),
+    });
+    expect([delivered.status, delivered.json]).toEqual([200, { received: true }]);
+    await admin(demo, token, 'POST', '/endpoints/seed-handshake/secrets?name=verification-token', {
+      secret: 'agreed-token-123',
+    });
+    const echoed = await send(demo.baseUrl, '/webhooks/seed-handshake', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ verification_token: 'agreed-token-123' }),
+    });
+    expect([echoed.status, echoed.text]).toEqual([200, 'agreed-token-123']);
+  });
+
+  // Every catalogue preset is mounted (issue 16 item 6): its key set through the admin API, one
+  // delivery signed by nestjs-hookwarden/testing reaches the handler.
+  it.each(DEMO_ENDPOINTS.filter((endpoint) => endpoint.provider).map((e) => [e.name, e.provider!] as const))(
+    'mounts %s: a delivery signed with signWebhook() is received',
+    async (name, id) => {
+      const provider = findProvider(id)!;
+      const key = provider.testKey();
+      const set = await admin(demo, token, 'POST', `/endpoints/${name}/secrets`, { secret: key.secret });
+      expect([name, set.status]).toEqual([name, 201]);
+      const delivery = signWebhook(provider, {
+        secret: key.signingKey,
+        url: `http://localhost:${demo.port}/webhooks/${name}`,
+      });
+      const target = new URL(delivery.url!);
+      const answer = await send(demo.baseUrl, target.pathname + target.search, {
+        headers: { ...delivery.headers },
+        body: delivery.body,
+      });
+      expect([name, answer.status, answer.json]).toEqual([name, 200, { received: true }]);
+    },
+  );
 });
 
 /** A base64 master key as the demo stores it, and in the other spellings a log could carry. */

@@ -209,6 +209,25 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect(delivered.status).toBe(200);
     });
 
+    it('refuses a secret another endpoint holds while one of them answers challenges with it', async () => {
+      const secret = randomBytes(20).toString('hex');
+      const other = randomBytes(20).toString('hex');
+      // Mailgun signs timestamp + token, which a challenge token can be; Zoom answers its URL
+      // validation with HMAC-SHA256(secret, token): with Mailgun's key, an answer would be a signature.
+      const mailgun = await admin(app, 'POST', '/endpoints', { name: n('mg'), provider: 'mailgun', secret });
+      expect(mailgun.status).toBe(201);
+      const zoom = await admin(app, 'POST', '/endpoints', { name: n('zoom'), provider: 'zoom', secret });
+      expect([zoom.status, zoom.json.code]).toEqual([409, 'shared_secret']);
+      expect(zoom.text).not.toContain(secret);
+      expect((await admin(app, 'GET', `/endpoints/${n('zoom')}`)).status).toBe(404);
+      expect(
+        (await admin(app, 'POST', '/endpoints', { name: n('zoom'), provider: 'zoom', secret: other })).status,
+      ).toBe(201);
+      // Nor can a rotation bring them together.
+      const rotated = await admin(app, 'POST', `/endpoints/${n('mg')}/secrets`, { secret: other });
+      expect([rotated.status, rotated.json.code]).toEqual([409, 'shared_secret']);
+    });
+
     it('checks a definition like the options at start-up: a bad CEL rule is a 400 naming field and position', async () => {
       const generic = {
         name: n('generic'),
@@ -263,6 +282,50 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect([again.status, again.json.code]).toEqual([409, 'endpoint_exists']);
       expect((await admin(app, 'GET', `/endpoints/${n('x1')}`)).status).toBe(404);
     });
+  });
+
+  it('bounds what one noisy endpoint writes to the log; another endpoint keeps its own budget', async () => {
+    const budgeted: DynamicModule[] =
+      storage === 'memory'
+        ? [WebhookModule.forRoot({ admin: { token: TOKEN }, inMemoryEventLog: { rejectedPerSecond: 3 } })]
+        : [
+            migratedDataSource(db.url),
+            WebhookModule.forRoot({
+              storage: { type: 'typeorm' },
+              admin: { token: TOKEN },
+              encryptionKey: KEY,
+              eventLog: { maxDelayMs: 1, rejectedPerSecond: 3 },
+            }),
+          ];
+    const app = await startApp('fastify', budgeted, [TenantsController]);
+    try {
+      for (const name of ['noisy', 'quiet']) {
+        expect((await admin(app, 'POST', '/endpoints', { name, provider: 'github' })).status).toBe(201);
+      }
+      const forged = (name: string) =>
+        send(app.baseUrl, `/tenants/${name}`, {
+          body: '{}',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+        });
+      const answers = await Promise.all(Array.from({ length: 60 }, () => forged('noisy')));
+      expect(answers.every((a) => a.status === 401)).toBe(true);
+      expect((await forged('quiet')).status).toBe(401);
+
+      const reader = app.app.get<EventLogReader>(EventLogReader);
+      const rows = async (endpoint: string) => (await reader.list({ endpoint, status: 'rejected', limit: 500 })).items;
+      const deadline = Date.now() + 5000;
+      let noisy = await rows('noisy');
+      while (noisy.reduce((sum, e) => sum + (e.occurrences ?? 1), 0) < 60 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        noisy = await rows('noisy');
+      }
+      // Every refusal counted, few rows: 3 a second one by one, the rest in summary rows.
+      expect(noisy.reduce((sum, e) => sum + (e.occurrences ?? 1), 0)).toBe(60);
+      expect(noisy.length).toBeLessThan(20);
+      expect(await rows('quiet')).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses endpoints past the maximum', async () => {

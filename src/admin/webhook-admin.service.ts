@@ -161,7 +161,7 @@ export class WebhookAdminService {
    */
   private async refuseSharedChallengeSecret(endpoint: ResolvedEndpoint, secret: string): Promise<void> {
     const other = await this.secretOperation(() =>
-      findSharedChallengeSecret(this.config, this.secrets, endpoint.name, [secret]),
+      findSharedChallengeSecret(this.runtime?.allEndpoints() ?? this.config, this.secrets, endpoint.name, [secret]),
     );
     if (other === undefined) return;
     throw new WebhookException(

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
-import { buildRuntimeEndpoint, runtimeDefinition } from '../nest/runtime-endpoints';
+import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
+import { findSharedChallengeSecret } from '../nest/shared-challenge-secret';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
@@ -49,7 +50,13 @@ export class WebhookEndpointsAdminService {
     @Inject(EndpointStore) private readonly store: EndpointStore,
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(RuntimeEndpoints) private readonly runtime: RuntimeEndpoints,
   ) {}
+
+  /** Every endpoint (options and run-time, with `extra` about to be stored), for checks across them. */
+  allEndpoints(extra?: ResolvedEndpoint): Pick<ResolvedWebhookConfig, 'endpoints'> {
+    return this.runtime.withRuntime(extra);
+  }
 
   async create(body: CreateWebhookEndpointDto, request: unknown): Promise<WebhookCreatedEndpointView> {
     if (this.config.endpoints.has(body.name)) throw exists();
@@ -64,6 +71,7 @@ export class WebhookEndpointsAdminService {
     const signing = [...prepared.signing];
     if (body.secret !== undefined) signing.push(body.secret);
     for (const secret of signing) checkSecret(prepared.endpoint, secret);
+    await this.refuseSharedSecret(prepared.endpoint, signing);
     const generated = signing.length === 0 ? generateSecret(prepared.endpoint) : undefined;
     const stored = await storeOperation(() => this.store.create(prepared.write));
     await this.secrets.seedSecrets(stored.name, generated !== undefined ? [generated] : signing);
@@ -106,6 +114,11 @@ export class WebhookEndpointsAdminService {
       enabled: body.enabled ?? current.enabled,
     });
     for (const secret of prepared.signing) checkSecret(prepared.endpoint, secret);
+    // The new definition may answer challenges with its secret where the old one did not.
+    await this.refuseSharedSecret(prepared.endpoint, [
+      ...prepared.signing,
+      ...(await this.secrets.getLiveSecrets(name)).map((s) => s.value),
+    ]);
     const stored = await storeOperation(() => this.store.update(prepared.write));
     // A signing secret in the options is added beside the live ones (rotate with the secret routes).
     await this.secrets.seedSecrets(name, prepared.signing);
@@ -142,6 +155,21 @@ export class WebhookEndpointsAdminService {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A secret another endpoint holds while one of the two answers challenges with it would turn
+   * challenge answers into delivery signatures (SECURITY.md §13): refused before anything is stored.
+   */
+  private async refuseSharedSecret(endpoint: ResolvedEndpoint, secrets: readonly (string | Buffer)[]): Promise<void> {
+    const other = await findSharedChallengeSecret(this.allEndpoints(endpoint), this.secrets, endpoint.name, secrets);
+    if (other === undefined) return;
+    throw new WebhookException(
+      'shared_secret',
+      `Endpoint "${other}" holds this secret too, and a challenge answer of one endpoint could pass as a ` +
+        'delivery signature of the other. Give each endpoint its own secret.',
+      409,
+    );
   }
 
   private stored(name: string): StoredEndpoint {

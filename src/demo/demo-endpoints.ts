@@ -35,6 +35,8 @@ import {
   twitter,
   whatsapp,
   zoom,
+  WEBHOOK_PROVIDERS,
+  type WebhookProvider,
 } from '../providers';
 
 /** The HTTP methods a provider's URL verification challenge arrives with. */
@@ -60,6 +62,8 @@ export interface DemoEndpoint {
   readonly namedSecrets?: readonly string[];
   /** The methods of the provider's challenge; those routes carry @WebhookChallenge(). */
   readonly challengeOn?: readonly ChallengeMethod[];
+  /** The catalogue id of the provider it mounts (`ms-graph`), for `signWebhook()`; none for `custom`. */
+  readonly provider?: string;
   readonly define: (secrets: DemoSecrets) => WebhookEndpointDefinition;
 }
 
@@ -80,8 +84,10 @@ const standardFormat = (definition: WebhookEndpointDefinition): WebhookEndpointD
 });
 
 const VERIFY_TOKEN = 'verify-token';
+const VERIFICATION_TOKEN = 'verification-token';
 
-export const DEMO_ENDPOINTS: readonly DemoEndpoint[] = [
+/** The endpoints written out by hand: the original presets, with their titles, named secrets and URLs. */
+const WRITTEN_ENDPOINTS: readonly DemoEndpoint[] = [
   {
     name: 'standard',
     title: 'Standard Webhooks (Resend, Clerk, Lemon Squeezy, …)',
@@ -252,7 +258,125 @@ export const DEMO_ENDPOINTS: readonly DemoEndpoint[] = [
       namedSecrets: { [VERIFY_TOKEN]: named[VERIFY_TOKEN] },
     }),
   },
+  {
+    name: 'seed-handshake',
+    title: 'Seed example as data: a handshake echoing the pre-defined verification token of the JSON body',
+    namedSecrets: [VERIFICATION_TOKEN],
+    challengeOn: ['POST'],
+    define: ({ secret, named }) => seedHandshakeEndpoint(secret, named[VERIFICATION_TOKEN]),
+  },
+  {
+    name: 'seed-challenge',
+    title: 'Seed example as data: HMAC-SHA256 of the x-challenge-token header equals the body hash (body NOT signed)',
+    define: ({ secret }) => seedChallengeEndpoint(secret),
+  },
 ];
+
+/**
+ * Seed example 1, as data: the provider POSTs `{"verification_token": "<token agreed beforehand>"}`
+ * once and expects the token back; the rule answers only when it equals the named secret
+ * `verification-token` (constant time), so only the configured token is ever echoed. Deliveries
+ * carry `X-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+ */
+export function seedHandshakeEndpoint(secret?: string, verificationToken?: string): WebhookEndpointDefinition {
+  return {
+    ...hmacEndpoint({
+      provider: 'seed-handshake',
+      secret,
+      header: 'x-signature',
+      prefix: 'sha256=',
+      generateSecret: () => randomBytes(32).toString('hex'),
+      challenge: declarativeChallenge({
+        detect: 'http_method == "POST" && "verification_token" in parsed_body',
+        verify_token: {
+          value: 'parsed_body.verification_token',
+          secret: { from: 'named', name: VERIFICATION_TOKEN },
+        },
+        body: '{{ parsed_body.verification_token }}',
+      }),
+    }),
+    namedSecrets: { [VERIFICATION_TOKEN]: verificationToken },
+  };
+}
+
+/**
+ * Seed example 2, as data: every delivery carries `x-challenge-token`, and the JSON body's
+ * `challenge_hash` must be the hex HMAC-SHA256 of that header under the shared secret. The body is
+ * NOT signed (`signsBody: false`): a weaker scheme that proves the sender knows the secret and
+ * never accepts a token twice, but lets the rest of the body be altered.
+ */
+export function seedChallengeEndpoint(secret?: string): WebhookEndpointDefinition {
+  return hmacEndpoint({
+    provider: 'seed-challenge',
+    secret,
+    signatureField: 'challenge_hash',
+    template: '{header:x-challenge-token}',
+    signsBody: false,
+    generateSecret: () => randomBytes(32).toString('hex'),
+  });
+}
+
+/** Hand-written endpoints whose name is not their provider's catalogue id. */
+const CATALOGUE_IDS: Readonly<Record<string, string>> = {
+  standard: 'standard-webhooks',
+  'standard-asymmetric': 'standard-webhooks-v1a',
+  msgraph: 'ms-graph',
+  adobeio: 'adobe-io',
+};
+
+/** The methods a provider's URL check arrives with; POST (the delivery route) whenever it has one. */
+function challengeMethodsOf(provider: WebhookProvider, definition: WebhookEndpointDefinition): ChallengeMethod[] {
+  if (!definition.challenge) return [];
+  let method: string | undefined;
+  try {
+    method = provider.challengeRequest?.({ url: 'https://demo.invalid/', secret: '', verifyToken: '' }).method;
+  } catch {
+    // a challenge signed with the provider's key cannot be built without one: a POST, like Slack's
+  }
+  return method === 'GET' || method === 'HEAD' ? ['POST', method] : ['POST'];
+}
+
+/**
+ * One endpoint for a catalogue provider, at /webhooks/<id>: its preset with the secret from
+ * `<ID>_WEBHOOK_SECRET` (or the admin API). Providers that sign the URL get the public one; a preset
+ * that cannot be built without its own options (PayPal's webhook id) mounts the catalogue's scheme.
+ */
+function catalogueEndpoint(provider: WebhookProvider): DemoEndpoint {
+  const define = ({ secret, publicUrl }: DemoSecrets): WebhookEndpointDefinition => {
+    const secrets = secret ? [secret] : [];
+    const url = `${publicUrl}/webhooks/${provider.id}`;
+    if (provider.requires?.includes('url')) {
+      return { provider: provider.id, schemes: [provider.scheme({ url })], secrets };
+    }
+    try {
+      return { ...provider.preset(), secrets };
+    } catch {
+      return { provider: provider.id, schemes: [provider.scheme({ url })], secrets };
+    }
+  };
+  const sample = define({ named: {}, publicUrl: 'https://demo.invalid' });
+  return {
+    name: provider.id,
+    title: `${provider.displayName} (${provider.presetName}() from the catalogue)`,
+    provider: provider.id,
+    challengeOn: challengeMethodsOf(provider, sample),
+    define,
+  };
+}
+
+/**
+ * Every demo endpoint: the hand-written ones, then one per catalogue preset not among them, generated
+ * from `WEBHOOK_PROVIDERS` (a new provider file is mounted without a line here).
+ */
+export const DEMO_ENDPOINTS: readonly DemoEndpoint[] = (() => {
+  const written = WRITTEN_ENDPOINTS.map((endpoint) => {
+    const id = CATALOGUE_IDS[endpoint.name] ?? endpoint.name;
+    return WEBHOOK_PROVIDERS.some((provider) => provider.id === id) ? { ...endpoint, provider: id } : endpoint;
+  });
+  const mounted = new Set(written.flatMap((endpoint) => [endpoint.name, endpoint.provider]));
+  const generated = WEBHOOK_PROVIDERS.filter((provider) => !mounted.has(provider.id)).map(catalogueEndpoint);
+  return [...written, ...generated];
+})();
 
 /** `PUBLIC_URL` without a trailing slash, else `http://localhost:<PORT>`. */
 export function demoPublicUrl(config: { get<T>(name: string): T | undefined }): string {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { assertChallengeCannotSign } from '../core/challenges/computed-token';
 import { declarativeChallenge } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { DeclarativeChallengeRule } from '../core/challenges/declarative/declarative-rule.interface';
@@ -99,7 +99,7 @@ function checkOptions(options: unknown): void {
  * @internal
  */
 @Injectable()
-export class RuntimeEndpoints {
+export class RuntimeEndpoints implements OnApplicationBootstrap {
   private readonly logger = new Logger('Hookwarden');
   private readonly built = new WeakMap<StoredEndpoint, ResolvedEndpoint | Error>();
 
@@ -109,11 +109,48 @@ export class RuntimeEndpoints {
     @Inject(EventLog) private readonly eventLog: EventLog,
   ) {}
 
+  /**
+   * An endpoint added to the options under the name of a stored run-time one shadows it (and shares
+   * its secrets in the store): said once at start-up.
+   */
+  onApplicationBootstrap(): void {
+    const shadowed = this.store.cached().filter((stored) => this.config.endpoints.has(stored.name));
+    if (shadowed.length > 0) {
+      this.logger.warn(
+        `Run-time webhook endpoint(s) ${shadowed.map((e) => `"${e.name}"`).join(', ')} have the name of an endpoint ` +
+          'of the options, which wins (and sees their secrets): rename one of them.',
+      );
+    }
+  }
+
   /** The enabled run-time endpoint of that name, or `undefined` (unknown, disabled, or an options endpoint). */
   get(name: string): ResolvedEndpoint | undefined {
     if (!RUNTIME_ENDPOINT_NAME.test(name) || this.config.endpoints.has(name)) return undefined;
     const stored = this.store.get(name);
     if (!stored?.enabled) return undefined;
+    const built = this.build(stored);
+    // Checked on write: only a definition the catalogue no longer accepts gets here.
+    if (built instanceof Error) throw new WebhookConfigurationError(`Webhook endpoint "${name}": ${built.message}`);
+    return built;
+  }
+
+  /**
+   * The endpoints of the options and every run-time one that builds (disabled ones too: they keep
+   * their secrets and can be enabled again), for the checks across endpoints (a secret two
+   * endpoints share while one answers challenges with it). `extra` is one about to be stored.
+   */
+  withRuntime(extra?: ResolvedEndpoint): Pick<ResolvedWebhookConfig, 'endpoints'> {
+    const endpoints = new Map(this.config.endpoints);
+    for (const stored of this.store.cached()) {
+      if (this.config.endpoints.has(stored.name)) continue;
+      const built = this.build(stored);
+      if (!(built instanceof Error)) endpoints.set(stored.name, built);
+    }
+    if (extra) endpoints.set(extra.name, extra);
+    return { endpoints };
+  }
+
+  private build(stored: StoredEndpoint): ResolvedEndpoint | Error {
     let built = this.built.get(stored);
     if (built === undefined) {
       try {
@@ -123,8 +160,6 @@ export class RuntimeEndpoints {
       }
       this.built.set(stored, built);
     }
-    // Checked on write: only a definition the catalogue no longer accepts gets here.
-    if (built instanceof Error) throw new WebhookConfigurationError(`Webhook endpoint "${name}": ${built.message}`);
     return built;
   }
 

@@ -18,7 +18,7 @@ import type { ResolvedWebhookConfig } from './webhook-config';
  * @internal
  */
 export async function findSharedChallengeSecret(
-  config: ResolvedWebhookConfig,
+  config: Pick<ResolvedWebhookConfig, 'endpoints'>,
   store: Pick<SecretStore, 'getLiveSecrets'>,
   endpointName: string,
   secrets: ReadonlyArray<WebhookSecret | string | Buffer>,

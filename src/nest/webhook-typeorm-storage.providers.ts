@@ -134,7 +134,8 @@ export function typeOrmStorageParts(
         await store.init();
         return store;
       },
-      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, WEBHOOK_CONFIG],
+      // Made after the other stores: should one of them fail start-up, no listener of this one is left open.
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, WEBHOOK_CONFIG, SecretStore, EventLog, AuditLog],
     },
   ];
   return { imports, providers };

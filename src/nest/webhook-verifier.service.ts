@@ -195,6 +195,9 @@ export class WebhookVerifier implements OnApplicationBootstrap {
 
     let answer: ChallengeResponse;
     let verification: SignatureVerification = {};
+    // A handshake that hands over the signing secret (Asana's header, Notion's body token) is
+    // recorded without its body, answered or refused.
+    const handsOverSecret = strategy.deliveredSecret?.(request) !== undefined;
     try {
       const secrets = await this.secrets.getLiveSecrets(endpoint.name);
       if (strategy.signed) {
@@ -209,7 +212,9 @@ export class WebhookVerifier implements OnApplicationBootstrap {
         namedSecrets[name] = await this.secrets.getLiveSecrets(namedSecretKey(endpoint.name, name));
       }
       if (strategy.computesWithSigningSecret === true) {
-        const other = await findSharedChallengeSecret(this.config, this.secrets, endpoint.name, secrets, true);
+        // Run-time endpoints count too (their secrets are in the same store).
+        const all = this.runtime?.withRuntime() ?? this.config;
+        const other = await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets, true);
         if (other !== undefined) {
           this.logger.error(sharedSecretMessage(endpoint.name, other));
           throw new WebhookVerificationError(
@@ -226,11 +231,12 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     } catch (error) {
       if (error instanceof EventLogUnavailableError) throw error;
       const rejection = this.asVerificationError(error, endpoint);
-      this.recordRejection(endpoint, incoming, rejection.code, receivedAt);
+      this.recordRejection(endpoint, incoming, rejection.code, receivedAt, !handsOverSecret);
       throw rejection;
     }
     // Acknowledged only once recorded, like a delivery: an unavailable log answers 503.
-    await this.eventLog.record(this.toRecord(endpoint, incoming, receivedAt, 'challenge', verification));
+    const record = this.toRecord(endpoint, incoming, receivedAt, 'challenge', verification);
+    await this.eventLog.record(handsOverSecret ? { ...record, storeBody: false } : record);
     return answer;
   }
 
@@ -293,8 +299,10 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     incoming: IncomingWebhook,
     reason: string,
     receivedAt: number,
+    storeBody = true,
   ): void {
-    const record = this.toRecord(endpoint, incoming, receivedAt, 'rejected', {}, reason);
+    const made = this.toRecord(endpoint, incoming, receivedAt, 'rejected', {}, reason);
+    const record = storeBody ? made : { ...made, storeBody: false };
     // A rejection is answered at once: its record must not wait on, or fail, the answer.
     this.eventLog.record(record).catch(() => this.logger.warn(`Could not record a rejected request (${reason}).`));
   }

@@ -5,7 +5,7 @@ import { constantTimeEqualString } from '../core/constant-time';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
 import { noMatchingSignature, parseJsonObject } from '../core/engines/scheme-support';
 import { WebhookConfigurationError } from '../core/errors';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { defineProvider, type ProviderSettings } from './provider';
@@ -72,8 +72,7 @@ export function adobeIoChallenge(options: ProviderChallengeOptions = {}): Challe
     match: { method: 'GET' },
     token: { from: 'query', name: 'challenge' },
     respondWith: { json: 'challenge' },
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

@@ -3,7 +3,7 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HeaderCodeStrategy } from '../core/challenges/header-code.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { isSuccess } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
@@ -26,8 +26,7 @@ export function asanaChallenge(options: ProviderChallengeOptions = {}): Challeng
     requestHeader: 'X-Hook-Secret',
     match: { method: 'POST', headers: { 'x-hook-secret': true } },
     deliversSecret: true,
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

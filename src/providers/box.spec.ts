@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { boxProvider } from './box';
@@ -135,13 +136,7 @@ describe('boxProvider.scheme().sign()', () => {
   // write: it is checked against Box's documented algorithm written out with node:crypto instead.
   it('signs body + RFC 3339 timestamp in the primary header, with the headers Box requires', () => {
     const scheme = boxProvider.scheme();
-    const signed = scheme.sign({
-      body: Buffer.from(PRIMARY.inputs.body),
-      key: PRIMARY.inputs.key,
-      timestamp: SIGNED_AT,
-      id: 'delivery-1',
-      contentType: 'application/json',
-    });
+    const signed = signVector(scheme, PRIMARY, 'key', { timestamp: SIGNED_AT, id: 'delivery-1' });
     expect(signed.headers).toEqual({
       'box-signature-primary': sign(PRIMARY.inputs.key, PRIMARY.inputs.body, '2020-01-01T07:00:00Z'),
       'box-signature-algorithm': 'HmacSHA256',

@@ -19,6 +19,7 @@ import { DEVTOOLS_A_PROVIDERS } from './groups/devtools-a.catalogue';
 import { DEVTOOLS_B_PROVIDERS } from './groups/devtools-b.catalogue';
 import { ENGINES_A_PROVIDERS } from './groups/engines-a.catalogue';
 import { ENGINES_B_PROVIDERS } from './groups/engines-b.catalogue';
+import { EXTRA_PROVIDERS } from './groups/extra.catalogue';
 import { PAYMENTS_A_PROVIDERS } from './groups/payments-a.catalogue';
 import { PAYMENTS_B_PROVIDERS } from './groups/payments-b.catalogue';
 import type { WebhookProvider } from './provider';
@@ -79,6 +80,7 @@ export const WEBHOOK_PROVIDERS: readonly WebhookProvider[] = [
   ...DEVTOOLS_B_PROVIDERS,
   ...ENGINES_A_PROVIDERS,
   ...ENGINES_B_PROVIDERS,
+  ...EXTRA_PROVIDERS,
 ] as readonly WebhookProvider[];
 
 /**

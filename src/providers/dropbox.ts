@@ -2,7 +2,7 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { answeredWithText, freshChallenge } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
@@ -23,8 +23,7 @@ export function dropboxChallenge(options: ProviderChallengeOptions = {}): Challe
     match: { method: 'GET' },
     token: { from: 'query', name: 'challenge' },
     respondWith: 'text',
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { githubProvider } from './github';
@@ -82,14 +83,7 @@ describe('GitHubScheme', () => {
 
 describe('githubProvider.scheme().sign()', () => {
   it('reproduces the published vector, with the delivery id and event type headers', () => {
-    const signed = githubProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.secret,
-      timestamp: NOW,
-      id: 'd-1',
-      contentType: 'application/json',
-      eventType: 'ping',
-    });
+    const signed = signVector(githubProvider.scheme(), VECTOR, 'secret', { id: 'd-1', eventType: 'ping' });
     expect(signed.headers).toEqual({
       'x-hub-signature-256': VECTOR.expected,
       'x-github-delivery': 'd-1',

@@ -28,6 +28,7 @@ export * from './groups/devtools-a';
 export * from './groups/devtools-b';
 export * from './groups/engines-a';
 export * from './groups/engines-b';
+export * from './groups/extra';
 export { slack, type SlackPresetOptions } from './slack';
 export { shopify, type ShopifyPresetOptions } from './shopify';
 export { zoom, type ZoomPresetOptions } from './zoom';

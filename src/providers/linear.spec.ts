@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { linearProvider } from './linear';
@@ -73,13 +74,7 @@ describe('LinearScheme', () => {
 
 describe('linearProvider.scheme().sign()', () => {
   it('reproduces the signature vector and sends the delivery id', () => {
-    const signed = linearProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.secret,
-      timestamp: VECTOR_TIME,
-      id: 'delivery-1',
-      contentType: 'application/json',
-    });
+    const signed = signVector(linearProvider.scheme(), VECTOR, 'secret', { timestamp: VECTOR_TIME, id: 'delivery-1' });
     expect(signed.headers).toEqual({ 'linear-signature': VECTOR.expected, 'linear-delivery': 'delivery-1' });
   });
 });

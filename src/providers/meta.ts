@@ -3,7 +3,7 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { DEFAULT_VERIFY_TOKEN_SECRET, TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { answeredWithText } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { defineProvider, type ChallengeRequestInput, type WebhookProvider } from './provider';
@@ -42,8 +42,7 @@ export function metaChallenge(options: VerifyTokenChallengeOptions = {}): Challe
       secretName: options.secretName ?? DEFAULT_VERIFY_TOKEN_SECRET,
     },
     respondWith: 'text',
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

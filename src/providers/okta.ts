@@ -3,7 +3,7 @@ import { ApiKeyScheme } from '../core/auth/api-key.scheme';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
@@ -38,8 +38,7 @@ export function oktaChallenge(options: ProviderChallengeOptions = {}): Challenge
     match: { method: 'GET' },
     token: { from: 'header', name: 'x-okta-verification-challenge' },
     respondWith: { json: 'verification' },
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

@@ -38,6 +38,8 @@ export interface SharedSecretProviderSpec<K extends string, O extends SharedSecr
    * named secrets such as a verify token); they replace the defaults.
    */
   readonly fromOptions?: (options: O) => Partial<PresetParts>;
+  /** For providers that sign the URL: the option holding it, passed to the scheme as `url` (and `requires: ['url']`). */
+  readonly urlOption?: keyof O & string;
 }
 
 /**
@@ -53,13 +55,23 @@ export function sharedSecretProvider<
   readonly provider: WebhookProvider<O>;
   readonly preset: (options?: O) => WebhookEndpointDefinition;
 } {
-  const { secretOption, generateSecret, testSecret, challengeStrategy, dedupeSignedContent, fromOptions, ...entry } =
-    spec;
+  const {
+    secretOption,
+    generateSecret,
+    testSecret,
+    challengeStrategy,
+    dedupeSignedContent,
+    fromOptions,
+    urlOption,
+    ...entry
+  } = spec;
   const newTestSecret = testSecret ?? generateSecret;
   if (!newTestSecret) throw new Error(`${spec.id}: a shared-secret provider needs generateSecret or testSecret`);
   const preset = (options: O = {} as O) => {
-    const settings: ProviderSettings =
-      options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {};
+    const settings: ProviderSettings = {
+      ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
+      ...(urlOption ? { url: options[urlOption] as string | undefined } : {}),
+    };
     const parts = fromOptions?.(options) ?? {};
     return definePreset(
       {
@@ -76,6 +88,7 @@ export function sharedSecretProvider<
   };
   const provider: WebhookProvider<O> = {
     ...entry,
+    ...(urlOption ? { requires: ['url'] as const } : {}),
     presetOptions: spec.presetOptions ?? `{ ${secretOption} }`,
     preset,
     testKey: () => sameKey(newTestSecret()),

@@ -43,5 +43,6 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 function describeField(field: DeliveryField): string {
   if ('header' in field) return `\`${field.header}\` header`;
   if ('bodyField' in field) return `body \`${field.bodyField}\``;
+  if ('jwtClaim' in field) return `JWT claim \`${field.jwtClaim}\``;
   return `body ${field.bodyFields.map((name) => `\`${name}\``).join(' or ')}`;
 }

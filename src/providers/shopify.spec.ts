@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { shopifyProvider } from './shopify';
@@ -57,14 +58,7 @@ describe('ShopifyScheme', () => {
 
 describe('shopifyProvider.scheme().sign()', () => {
   it('reproduces the published vector, with the webhook id and topic headers', () => {
-    const signed = shopifyProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.secret,
-      timestamp: NOW,
-      id: 'w-1',
-      contentType: 'application/json',
-      eventType: 'orders/create',
-    });
+    const signed = signVector(shopifyProvider.scheme(), VECTOR, 'secret', { id: 'w-1', eventType: 'orders/create' });
     expect(signed.headers).toEqual({
       'x-shopify-hmac-sha256': VECTOR.expected,
       'x-shopify-webhook-id': 'w-1',

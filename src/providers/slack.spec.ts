@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { slackChallenge, slackProvider } from './slack';
@@ -157,11 +158,8 @@ describe('slackChallenge', () => {
 
 describe('slackProvider.scheme().sign()', () => {
   it('reproduces the published vector and its timestamp header', () => {
-    const signed = slackProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.signing_secret,
+    const signed = signVector(slackProvider.scheme(), VECTOR, 'signing_secret', {
       timestamp: TS,
-      id: 'unused',
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(signed.headers).toEqual({ 'x-slack-signature': VECTOR.expected, 'x-slack-request-timestamp': String(TS) });

@@ -42,12 +42,11 @@ const { provider, preset } = sharedSecretProvider<'signatureKey', SquarePresetOp
   presetName: 'square',
   secretOption: 'signatureKey',
   generateSecret: random22UrlSafe, // a Square signature key is 22 URL-safe characters
-  fromOptions: (options) => ({ scheme: squareScheme({ url: options.notificationUrl }) }),
+  urlOption: 'notificationUrl',
   presetOptions: '{ signatureKey, notificationUrl }',
   verification: '`x-square-hmacsha256-signature` base64 HMAC-SHA256 of the notification URL + body',
   messageId: { bodyField: 'event_id' },
   eventType: { bodyField: 'type' },
-  requires: ['url'],
   scheme: squareScheme,
   sampleEvent: jsonEvent(() => ({
     merchant_id: 'MLEFBHHSJGVHD',

@@ -10,6 +10,7 @@ import { answeredWithJson, freshChallenge } from './challenge-answers';
 import type { VerifyTokenChallengeOptions } from './meta';
 import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { challengeOptions } from './challenges/provider-challenge-options';
 
 /** @publicApi */
 export interface StravaPresetOptions extends PresetOptions {
@@ -86,8 +87,7 @@ export function stravaChallenge(options: VerifyTokenChallengeOptions = {}): Chal
       secretName: options.secretName ?? DEFAULT_VERIFY_TOKEN_SECRET,
     },
     respondWith: { json: 'hub.challenge' },
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
 import { WebhookConfigurationError } from '../core/errors';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { stripeProvider } from './stripe';
@@ -111,12 +112,8 @@ describe('StripeScheme', () => {
 
 describe('stripeProvider.scheme().sign()', () => {
   it('reproduces the full-header vector', () => {
-    const signed = stripeProvider.scheme().sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.secret,
+    const signed = signVector(stripeProvider.scheme(), VECTOR, 'secret', {
       timestamp: Number(VECTOR.inputs.timestamp),
-      id: 'unused',
-      contentType: 'application/json',
     });
     expect(signed.headers).toEqual({ 'stripe-signature': VECTOR.expected });
   });

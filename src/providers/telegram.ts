@@ -19,8 +19,7 @@ const { provider, preset } = sharedSecretProvider({
   presetName: 'telegram',
   secretOption: 'secretToken',
   verification: '`X-Telegram-Bot-Api-Secret-Token` equals the `secret_token` (constant time); body not signed',
-  // `update_id` is the message id (see telegramScheme), but a number: the catalogue's field lists
-  // hold string ids only, so it is left out here rather than misdescribed.
+  messageId: { bodyField: 'update_id' }, // a number, reported as its decimal text
   signsBody: false,
   scheme: telegramScheme,
   // setWebhook accepts 1–256 of A-Za-z0-9_-: a base64url secret fits.

@@ -58,13 +58,12 @@ const { provider, preset } = sharedSecretProvider<'secret', TrelloPresetOptions>
   secretOption: 'secret',
   testSecret: randomHexSecret, // OAuth secrets are 64 hex digits
   challengeStrategy: trelloChallenge,
-  fromOptions: (options) => ({ scheme: trelloScheme({ url: options.callbackUrl }) }),
+  urlOption: 'callbackUrl',
   presetOptions: '{ secret, callbackUrl }',
   verification: '`X-Trello-Webhook` base64 HMAC-SHA1 of the body + callback URL, keyed with the OAuth secret',
   challenge: '`trelloChallenge()`: HEAD → 200',
   messageId: { bodyField: 'action.id' },
   eventType: { bodyField: 'action.type' },
-  requires: ['url'],
   scheme: trelloScheme,
   sampleEvent: jsonEvent(() => ({
     action: {

@@ -42,12 +42,11 @@ const { provider, preset } = sharedSecretProvider<'authToken', TwilioPresetOptio
   presetName: 'twilio',
   secretOption: 'authToken',
   generateSecret: random32Hex, // a Twilio auth token is 32 hex digits
-  fromOptions: (options) => ({ scheme: twilioScheme({ url: options.url }) }),
+  urlOption: 'url',
   presetOptions: '{ authToken, url }',
   verification: '`X-Twilio-Signature` base64 HMAC-SHA1 over URL + sorted params, or `bodySHA256`',
   // No messageId: `I-Twilio-Idempotency-Token` is unsigned; deliveries dedupe on the signed URL + parameters.
   eventType: { bodyFields: ['SmsStatus', 'MessageStatus', 'CallStatus'] },
-  requires: ['url'],
   scheme: twilioScheme,
   sampleEvent: () => {
     const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { signVector } from '../../test/support/provider-spec';
 import { at, publishedVector, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { describeSchemeProperties } from '../../test/support/scheme-properties';
 import { twitchChallenge, twitchProvider } from './twitch';
@@ -161,13 +162,7 @@ describe('twitchProvider.scheme().sign()', () => {
   // checked against the documented algorithm written out with node:crypto instead.
   it('signs id + RFC 3339 timestamp + body as an independent HMAC does, and verifies', () => {
     const scheme = twitchProvider.scheme();
-    const signed = scheme.sign({
-      body: Buffer.from(VECTOR.inputs.body),
-      key: VECTOR.inputs.secret,
-      timestamp: SIGNED_AT,
-      id: VECTOR.inputs.message_id,
-      contentType: 'application/json',
-    });
+    const signed = signVector(scheme, VECTOR, 'secret', { timestamp: SIGNED_AT, id: VECTOR.inputs.message_id });
     expect(signed.headers).toEqual({
       'twitch-eventsub-message-id': VECTOR.inputs.message_id,
       'twitch-eventsub-message-timestamp': '2019-11-16T10:11:12Z',

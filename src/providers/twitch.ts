@@ -3,7 +3,7 @@ import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { answeredWithText, freshChallenge } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings } from './provider';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
@@ -41,8 +41,7 @@ export function twitchChallenge(options: ProviderChallengeOptions = {}): Challen
     match: { method: 'POST', headers: { [MESSAGE_TYPE]: 'webhook_callback_verification' } },
     token: { from: 'body', name: 'challenge' },
     respondWith: 'text',
-    signed: options.signed ?? true,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, true),
   });
 }
 

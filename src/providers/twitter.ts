@@ -3,7 +3,7 @@ import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { ComputedHmacStrategy } from '../core/challenges/computed-hmac.strategy';
 import { HmacScheme, type HmacSchemeOptions } from '../core/engines/hmac.engine';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
@@ -35,8 +35,7 @@ export function twitterChallenge(options: ProviderChallengeOptions = {}): Challe
     encoding: 'base64',
     prefix: 'sha256=',
     digestField: 'response_token',
-    signed: options.signed ?? false,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, false),
   });
 }
 

@@ -33,6 +33,7 @@ const { provider, preset } = sharedSecretProvider({
   secretOption: 'signatureSecret',
   verification:
     '`Authorization: Bearer` HS256 JWT, `iss: Vonage`, `payload_hash` = hex SHA-256 of the body, `iat` ±300 s; the `jti` claim is the message id',
+  messageId: { jwtClaim: 'jti' },
   toleranceSeconds: TOLERANCE_SECONDS,
   vectors: 'self-computed',
   scheme: vonageScheme,

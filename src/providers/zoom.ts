@@ -3,7 +3,7 @@ import { ComputedHmacStrategy } from '../core/challenges/computed-hmac.strategy'
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { HmacScheme } from '../core/engines/hmac.engine';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
-import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
+import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings } from './provider';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
@@ -42,8 +42,7 @@ export function zoomChallenge(options: ProviderChallengeOptions = {}): Challenge
     encoding: 'hex',
     tokenField: 'plainToken',
     digestField: 'encryptedToken',
-    signed: options.signed ?? true,
-    tokenSafety: options.tokenSafety,
+    ...challengeOptions(options, true),
   });
 }
 

@@ -48,6 +48,8 @@ export interface EndpointStore {
   get(name: string): StoredEndpoint | undefined;
   /** Every endpoint, by name. */
   list(): Promise<readonly StoredEndpoint[]>;
+  /** Every endpoint held in memory (the cross-endpoint checks read it on requests). */
+  cached(): readonly StoredEndpoint[];
   /** Adds an endpoint; refuses an existing name and more than the maximum number of endpoints. */
   create(endpoint: EndpointWrite): Promise<StoredEndpoint>;
   /** Replaces an endpoint's definition (not its name); refuses an unknown name. */

@@ -5,7 +5,7 @@
 // spec's (src/providers/conformance.spec.ts), run for every catalogue provider.
 import type { WebhookRequest } from '../../src/core/request';
 import type { ChallengeStrategy } from '../../src/core/challenge-strategy';
-import type { SignatureScheme } from '../../src/core/signature-scheme';
+import type { SignatureScheme, SignedDelivery, SignInput } from '../../src/core/signature-scheme';
 import type { ChallengeRequest, SigningScheme, WebhookProvider } from '../../src/providers/provider';
 import { answerProbe } from './challenge-probe';
 import { describeSchemeProperties, type SchemePropertyCase } from './scheme-properties';
@@ -63,16 +63,27 @@ export function describeBodyHmacScheme(spec: BodyHmacCase): {
   return { request, secrets };
 }
 
+/** Signs a published vector's body with the key in `inputs[keyInput]` (at NOW, as JSON, unless `input` says otherwise). */
+export function signVector(
+  scheme: SigningScheme,
+  vector: ReturnType<typeof publishedVector>,
+  keyInput: string,
+  input: Partial<SignInput> = {},
+): SignedDelivery {
+  return scheme.sign({
+    body: Buffer.from(vector.inputs.body),
+    key: vector.inputs[keyInput],
+    timestamp: NOW,
+    id: 'unused',
+    contentType: 'application/json',
+    ...input,
+  });
+}
+
 /** sign() turns the published vector into exactly its header and nothing else (the value is the vector's, never the code's). */
 export function itSignsTheVector(scheme: SigningScheme, vector: ReturnType<typeof publishedVector>, keyInput: string) {
   it('signs the vector to exactly its header, and nothing else', () => {
-    const signed = scheme.sign({
-      body: Buffer.from(vector.inputs.body),
-      key: vector.inputs[keyInput],
-      timestamp: NOW,
-      id: 'not-signed',
-      contentType: 'application/json',
-    });
+    const signed = signVector(scheme, vector, keyInput, { id: 'not-signed' });
     expect(signed).toEqual({ headers: { [vector.inputs.header.toLowerCase()]: vector.expected } });
   });
 }

@@ -10,6 +10,7 @@ import type {
   SignInput,
   VerifyContext,
 } from '../signature-scheme';
+import { assertWithinTolerance } from '../timestamp';
 import {
   formatTimestamp,
   MAX_LIST_ENTRIES,
@@ -17,7 +18,6 @@ import {
   parseTimestamp,
   type TemplatePart,
 } from './engine-parts';
-import { assertWithinTolerance, parseUnixSeconds } from '../timestamp';
 import {
   createSignature,
   generateTestKeyPair,
@@ -37,7 +37,6 @@ import {
   jsonMessageId,
   missingHeader,
   noMatchingSignature,
-  parseRfc3339Seconds,
   readIdHeader,
   requireHeader,
   toPath,

@@ -11,6 +11,7 @@ import type {
   VerifyContext,
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
+import { DIGEST_BYTES, isFormContentType } from './engine-parts';
 import type { HmacAlgorithm } from './hmac.engine';
 import {
   assertHasSecrets,
@@ -83,12 +84,10 @@ export interface BodyFieldsSchemeOptions {
   readonly idField?: string;
 }
 
-const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 /** A signed field value: printable, bounded (a 50-character token with room to spare). */
 const FIELD = /^[\x21-\x7e]{1,256}$/;
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
 /** A signed field value under `looseFields`: any text, bounded. */
 const LOOSE_FIELD_LENGTH = 1024;
 const HEX_KEY = /^(?:[0-9a-fA-F]{2})+$/;
@@ -191,7 +190,7 @@ export class BodyFieldsScheme implements SignatureScheme {
    * The rest of the body is re-serialised (the signature does not cover it).
    */
   sign(input: SignInput): SignedDelivery {
-    const form = this.options.form === true && FORM.test(input.contentType);
+    const form = this.options.form === true && isFormContentType(input.contentType);
     const values = new Map<string, string>();
     const formBody = form ? new URLSearchParams(input.body.toString('utf8')) : undefined;
     const json = form ? undefined : parseJsonObject(input.body);
@@ -238,7 +237,7 @@ export class BodyFieldsScheme implements SignatureScheme {
   /** The signed fields and the signature, each well formed, or `undefined`. */
   private readFields(request: WebhookRequest): Map<string, string> | undefined {
     let read: (name: string) => unknown;
-    if (this.options.form && FORM.test(headerValue(request, 'content-type') ?? '')) {
+    if (this.options.form && isFormContentType(headerValue(request, 'content-type'))) {
       const form = new URLSearchParams(request.rawBody.toString('utf8'));
       read = (name) => (form.getAll(name).length === 1 ? form.get(name) : undefined);
     } else {

@@ -36,7 +36,12 @@ export function parseTemplate<P extends string>(
   template: string,
   name: string,
   allowed: readonly P[],
-  options: { readonly headers?: boolean; readonly bodyPlaceholders?: readonly P[] } = {},
+  options: {
+    readonly headers?: boolean;
+    readonly bodyPlaceholders?: readonly P[];
+    /** The engine was told the body is not signed (a weaker scheme, declared as such): no body placeholder needed. */
+    readonly bodyOptional?: boolean;
+  } = {},
 ): TemplatePart<P>[] {
   const parts: TemplatePart<P>[] = [];
   const bodies: readonly string[] = options.bodyPlaceholders ?? ['body'];
@@ -57,7 +62,7 @@ export function parseTemplate<P extends string>(
     last = match.index + match[0].length;
   }
   if (last < template.length) parts.push({ text: template.slice(last) });
-  if (!signsBody) {
+  if (!signsBody && !options.bodyOptional) {
     throw new WebhookConfigurationError(
       `The ${name} scheme's template must contain {body}: a signature that does not cover the body authenticates nothing.`,
     );

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { isTokenShaped } from '../challenges/computed-token';
 import { WebhookConfigurationError } from '../errors';
 import { memoizeKey, type WebhookSecret } from '../secret';
@@ -62,9 +62,19 @@ export interface SignedValues {
   readonly body: Buffer;
   readonly id?: string;
   readonly timestamp?: string;
+  /** Values of the headers the template names with `{header:NAME}`, by lower-case name. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
-/** A piece of the string to sign: literal text, or a value of the request. */
-type Part = { readonly text: string } | { readonly value: Placeholder };
+/** A piece of the string to sign: literal text, a value of the request, or a header's value. */
+type Part = { readonly text: string } | { readonly value: Placeholder } | { readonly header: string };
+
+/** What an engine lets its template do besides the placeholders it lists. @internal */
+export interface HmacTemplateFeatures {
+  /** `{header:NAME}` parts. */
+  readonly headers?: boolean;
+  /** A template without `{body}`, for an engine told the body is not signed. */
+  readonly bodyOptional?: boolean;
+}
 
 /** A character no computed challenge token holds (see `COMPUTED_TOKEN_PATTERN`). */
 const NOT_TOKEN_CHARACTER = /[^A-Za-z0-9_+/=-]/;
@@ -101,6 +111,7 @@ export class HmacTemplate {
     private readonly options: HmacDigestOptions,
     allowed: readonly Placeholder[],
     defaultTemplate: string,
+    features: HmacTemplateFeatures = {},
   ) {
     this.name = options.name ?? 'hmac';
     this.algorithm = options.algorithm ?? 'sha256';
@@ -119,7 +130,7 @@ export class HmacTemplate {
     this.toKeyBytes = decode ?? keyDecoders[keyEncoding];
     this.keyOf = decode ? memoizeKey((secret) => createSecretKey(decode(secret.value))) : sharedKeys[keyEncoding];
     this.digestBytes = DIGEST_BYTES[this.algorithm];
-    this.parts = parseTemplate(options.template ?? defaultTemplate, this.name, allowed);
+    this.parts = parseTemplate(options.template ?? defaultTemplate, this.name, allowed, features);
     if (this.uses('url')) assertPublicUrl(options.url, 'url', this.name);
     this.literalsRuleOutTokens = this.parts.some(
       (part) => ('text' in part && NOT_TOKEN_CHARACTER.test(part.text)) || ('value' in part && part.value === 'url'),
@@ -128,6 +139,25 @@ export class HmacTemplate {
 
   uses(placeholder: Placeholder): boolean {
     return this.parts.some((part) => 'value' in part && part.value === placeholder);
+  }
+
+  /** The headers the template signs (`{header:NAME}`), lower-cased, each once. */
+  signedHeaders(): string[] {
+    return [...new Set(this.parts.flatMap((part) => ('header' in part ? [part.header] : [])))];
+  }
+
+  /**
+   * A key naming what is signed, for deduplicating a scheme that does not sign the body: SHA-256
+   * over each signed value with its length, so that no two different contents share a key.
+   */
+  contentKey(values: SignedValues): string {
+    const hash = createHash('sha256');
+    for (const part of this.parts) {
+      if ('text' in part) continue;
+      const value = this.valueOf(part, values);
+      hash.update(`${value.length}:`).update(value);
+    }
+    return `sha256:${hash.digest('hex')}`;
   }
 
   /** The key bytes of a secret or a signing key; throws `WebhookConfigurationError` when unusable. */
@@ -145,12 +175,17 @@ export class HmacTemplate {
     const hmac = createHmac(this.algorithm, key);
     for (const part of this.parts) {
       if ('text' in part) hmac.update(part.text, 'utf8');
-      else if (part.value === 'body') hmac.update(values.body);
-      else if (part.value === 'id') hmac.update(values.id!, 'utf8');
-      else if (part.value === 'timestamp') hmac.update(values.timestamp!, 'utf8');
-      else hmac.update(this.options.url!, 'utf8');
+      else hmac.update(this.valueOf(part, values));
     }
     return hmac.digest(this.encoding);
+  }
+
+  private valueOf(part: Exclude<Part, { readonly text: string }>, values: SignedValues): Buffer | string {
+    if ('header' in part) return values.headers![part.header];
+    if (part.value === 'body') return values.body;
+    if (part.value === 'id') return values.id!;
+    if (part.value === 'timestamp') return values.timestamp!;
+    return this.options.url!;
   }
 
   /**
@@ -162,6 +197,7 @@ export class HmacTemplate {
     const pieces: Array<string | Buffer | undefined> = [];
     for (const part of this.parts) {
       if ('text' in part) pieces.push(part.text);
+      else if ('header' in part) pieces.push(values.headers?.[part.header]);
       else if (part.value === 'body') pieces.push(values.body);
       else if (part.value === 'id') pieces.push(values.id);
       else if (part.value === 'timestamp') pieces.push(values.timestamp);
@@ -173,9 +209,14 @@ export class HmacTemplate {
 // Moved to engine-parts.ts, which every engine shares; still exported from here for the engines built on it.
 export { formatTimestamp, parseTimestamp } from './engine-parts';
 
-/** The HMAC templates: no `{header:…}`, and only `{body}` covers the body. */
-function parseTemplate(template: string, name: string, allowed: readonly Placeholder[]): Part[] {
-  return parseSigningTemplate(template, name, allowed) as Part[];
+/** The HMAC templates: `{header:…}` only where the engine allows it, and only `{body}` covers the body. */
+function parseTemplate(
+  template: string,
+  name: string,
+  allowed: readonly Placeholder[],
+  features: HmacTemplateFeatures,
+): Part[] {
+  return parseSigningTemplate(template, name, allowed, features) as Part[];
 }
 
 function decodeKey(secret: string | Buffer, encoding: 'base64' | 'hex'): Buffer {

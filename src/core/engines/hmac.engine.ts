@@ -11,6 +11,7 @@ import type {
   VerifyContext,
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
+import { MAX_LIST_ENTRIES } from './engine-parts';
 import {
   formatTimestamp,
   HmacTemplate,
@@ -49,7 +50,20 @@ export interface HmacSchemeOptions extends HmacDigestOptions {
    * signature matching is enough (Box signs with two keys, in `-primary` and `-secondary`); at
    * least one must be present, and `sign()` writes the first.
    */
-  readonly header: string | readonly string[];
+  readonly header?: string | readonly string[];
+  /**
+   * Instead of `header`: the field of the JSON object body holding the signature (`'hash'`,
+   * `'auth.signature'`). The body then cannot be signed, so it needs `signsBody: false`.
+   */
+  readonly signatureField?: string | readonly string[];
+  /**
+   * Declares that the template leaves the body out (it signs headers only, with `{header:NAME}`):
+   * a WEAKER scheme, which authenticates what it names but lets the body be altered. Such a scheme
+   * dedupes on what it signs, reads no id or timestamp from the body, and does not promise to refuse
+   * computed challenge answers (an endpoint with an HMAC challenge keyed with the same secret is
+   * refused at start-up). Only for providers that sign nothing else.
+   */
+  readonly signsBody?: false;
   /** Text before the encoded digest (`sha256=`, `v0=`); a value without it is malformed. */
   readonly prefix?: string;
   /**
@@ -107,9 +121,6 @@ export interface HmacSchemeOptions extends HmacDigestOptions {
   readonly jsonObjectBody?: boolean;
 }
 
-/** At most this many entries of a signature list are looked at; more is malformed. */
-const MAX_LIST_ENTRIES = 32;
-
 /**
  * The generic HMAC signature scheme: the schemes of GitHub, Slack, Shopify, Zoom, Twitch, Box,
  * Linear, Standard Webhooks, Meta and most other providers are instances of it, and a new provider
@@ -121,7 +132,7 @@ export class HmacScheme implements SignatureScheme {
   readonly name: string;
   readonly requiresSecret = true;
   /** Refuses a delivery whose string to sign is token-shaped (see verify). */
-  readonly refusesChallengeAnswers = true;
+  readonly refusesChallengeAnswers: boolean;
   /** Only set when a timestamp is signed: it bounds how long message ids are remembered. */
   readonly toleranceSeconds?: number;
   private readonly template: HmacTemplate;
@@ -135,16 +146,40 @@ export class HmacScheme implements SignatureScheme {
   private readonly timestampHeader?: string;
   private readonly timestampFormat: TimestampFormat;
   private readonly signsId: boolean;
+  /** The headers the template signs with `{header:NAME}`. */
+  private readonly signedHeaders: readonly string[];
+  private readonly signaturePath?: readonly string[];
 
   constructor(private readonly options: HmacSchemeOptions) {
     this.name = options.name ?? 'hmac';
     const headers = typeof options.header === 'string' ? [options.header] : (options.header ?? []);
-    if (headers.length === 0 || headers.some((header) => !header)) {
+    if (options.signatureField !== undefined) {
+      if (headers.length > 0 || options.signsBody !== false || options.separator !== undefined) {
+        throw new WebhookConfigurationError(
+          `The ${this.name} scheme reads its signature from the body (signatureField): it takes no \`header\` or \`separator\` and needs \`signsBody: false\`.`,
+        );
+      }
+      this.signaturePath = toPath(options.signatureField);
+    } else if (headers.length === 0 || headers.some((header) => !header)) {
       throw new WebhookConfigurationError(`The ${this.name} scheme needs a signature header.`);
+    }
+    if (options.signsBody === false && (options.idField !== undefined || options.bodyTimestamp !== undefined)) {
+      throw new WebhookConfigurationError(
+        `The ${this.name} scheme does not sign the body, so it cannot read an id or a timestamp from it.`,
+      );
     }
     this.headers = headers.map((header) => header.toLowerCase());
     this.prefix = options.prefix ?? '';
-    this.template = new HmacTemplate(options, ['body', 'id', 'timestamp', 'url'], '{body}');
+    this.template = new HmacTemplate(options, ['body', 'id', 'timestamp', 'url'], '{body}', {
+      headers: true,
+      bodyOptional: options.signsBody === false,
+    });
+    if (this.signaturePath && this.template.uses('body')) {
+      throw new WebhookConfigurationError(`The ${this.name} scheme cannot sign {body}: the body holds the signature.`);
+    }
+    this.signedHeaders = this.template.signedHeaders();
+    // A scheme that may sign a bare token (a header value) cannot promise what X's CRC needs.
+    this.refusesChallengeAnswers = options.signsBody !== false;
     const uses = (placeholder: 'id' | 'timestamp') => this.template.uses(placeholder);
     if (uses('id') && !options.idHeader) {
       throw new WebhookConfigurationError(`The ${this.name} scheme signs {id}, so it needs \`idHeader\`.`);
@@ -184,7 +219,8 @@ export class HmacScheme implements SignatureScheme {
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
-    const signatureValues = this.readSignatureHeaders(request);
+    const signatureValues = this.signaturePath ? this.readSignatureField(request) : this.readSignatureHeaders(request);
+    const signedHeaders = Object.fromEntries(this.signedHeaders.map((name) => [name, requireHeader(request, name)]));
     const id = this.idHeader ? this.readId(request, this.idHeader) : undefined;
     const eventType = this.eventTypeHeader ? readIdHeader(request, this.eventTypeHeader, false) : undefined;
     const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
@@ -194,10 +230,10 @@ export class HmacScheme implements SignatureScheme {
     const signedAt =
       timestamp === undefined ? undefined : parseTimestamp(timestamp, this.timestampFormat, this.timestampHeader!);
     const candidates = signatureValues.flatMap(([header, value]) => this.parseSignatures(header, value));
-    const values = { body: request.rawBody, id, timestamp };
+    const values = { body: request.rawBody, id, timestamp, headers: signedHeaders };
     // A string to sign made only of token characters could be a computed challenge answer's input
     // (X's CRC signs crc_token with the consumer secret): refused, so no answer is ever a signature.
-    if (this.template.signsTokenShaped(values)) throw tokenShapedDelivery();
+    if (this.refusesChallengeAnswers && this.template.signsTokenShaped(values)) throw tokenShapedDelivery();
     assertHasSecrets(secrets);
     const now = Math.floor(context.receivedAt / 1000);
     if (signedAt !== undefined) assertWithinTolerance(signedAt, now, this.toleranceSeconds!);
@@ -219,6 +255,8 @@ export class HmacScheme implements SignatureScheme {
         // An id header the template does not sign can be rewritten: dedupe on what is signed.
         ...(id !== undefined && !this.signsId ? { unsignedMessageId: true } : {}),
         ...(eventType !== undefined ? { unsignedEventType: eventType } : {}),
+        // The body is not signed: a replay is the same signed content whatever body comes with it.
+        ...(this.options.signsBody === false ? { signedContentKey: this.template.contentKey(values) } : {}),
       };
     }
     throw noMatchingSignature();
@@ -234,8 +272,13 @@ export class HmacScheme implements SignatureScheme {
     const id = this.idHeader ? input.id : undefined;
     const timestamp = this.timestampHeader ? formatTimestamp(input.timestamp, this.timestampFormat) : undefined;
     const body = this.options.bodyTimestamp ? this.withBodyTimestamp(input.body, input.timestamp) : input.body;
-    const digest = this.template.digest(this.template.keyBytes(input.key), { body, id, timestamp });
-    const headers: Record<string, string> = { [this.headers[0]]: this.prefix + digest };
+    // A signed header the definition does not otherwise write carries the delivery's id (a fresh token).
+    const signed = Object.fromEntries(this.signedHeaders.map((name) => [name, input.id]));
+    const digest = this.template.digest(this.template.keyBytes(input.key), { body, id, timestamp, headers: signed });
+    if (this.signaturePath) {
+      return { headers: signed, body: this.withSignatureField(body, this.prefix + digest) };
+    }
+    const headers: Record<string, string> = { ...signed, [this.headers[0]]: this.prefix + digest };
     for (const [name, value] of this.requiredHeaders) headers[name] = value;
     if (this.idHeader) headers[this.idHeader] = input.id;
     if (this.timestampHeader) headers[this.timestampHeader] = timestamp!;
@@ -245,6 +288,37 @@ export class HmacScheme implements SignatureScheme {
 
   validateSecret(secret: string | Buffer): void {
     this.template.validateSecret(secret);
+  }
+
+  /** The signature in the body's `signatureField`, as if it were a header named after the field. */
+  private readSignatureField(request: WebhookRequest): Array<[string, string]> {
+    const name = this.signaturePath!.join('.');
+    let node: unknown = parseJsonObject(request.rawBody);
+    for (const key of this.signaturePath!) {
+      const container = node as Record<string, unknown> | undefined;
+      node =
+        typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, key)
+          ? container[key]
+          : undefined;
+    }
+    if (typeof node !== 'string' || node === '') {
+      throw noMatchingSignature(`The body carries no ${name} signature field.`);
+    }
+    return [[`${name} (body field)`, node]];
+  }
+
+  /** The JSON object body with the signature written at `signatureField`. */
+  private withSignatureField(rawBody: Buffer, signature: string): Buffer {
+    const object = parseJsonObject(rawBody);
+    if (!object) throw new WebhookConfigurationError(`The ${this.name} scheme signs JSON object bodies.`);
+    let node: Record<string, unknown> = object;
+    const path = this.signaturePath!;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      node = (node[key] = typeof next === 'object' && next !== null ? { ...next } : {}) as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = signature;
+    return Buffer.from(JSON.stringify(object));
   }
 
   /** The signature headers present, by name; none is `missing_header` (naming the first). */

@@ -177,7 +177,7 @@ export class JwtScheme implements SignatureScheme {
   readonly refusesChallengeAnswers = true;
   /** Only set when `iat` is checked: it bounds how long message ids are remembered. */
   readonly toleranceSeconds?: number;
-  readonly credentialsIn?: SignatureScheme['credentialsIn'];
+  readonly credentialsIn?: NonNullable<SignatureScheme['credentialsIn']>;
   private readonly hmac: boolean;
   private readonly header?: string;
   private readonly idPath?: readonly string[];

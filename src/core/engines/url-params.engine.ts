@@ -10,6 +10,7 @@ import type {
   SignInput,
   VerifyContext,
 } from '../signature-scheme';
+import { DIGEST_BYTES, isFormContentType } from './engine-parts';
 import type { HmacAlgorithm } from './hmac.engine';
 import {
   assertHasSecrets,
@@ -68,10 +69,8 @@ export interface UrlParamsSchemeOptions {
   readonly unsignedIdHeader?: string;
 }
 
-const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 const AUTHORITY = /^(https?):\/\/([^/?#]*)(.*)$/i;
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
 
 /**
  * The URL-and-sorted-parameters HMAC engine: the digest of the called URL (query included, as
@@ -131,7 +130,7 @@ export class UrlParamsScheme implements SignatureScheme {
       if (!constantTimeEqual(createHash('sha256').update(request.rawBody).digest(), expected)) {
         throw noMatchingSignature(`The body does not match the signed ${this.options.bodyHashQuery}.`);
       }
-    } else if (FORM.test(contentType)) {
+    } else if (isFormContentType(contentType)) {
       params = sortedParams(request.rawBody.toString('utf8'));
     } else if (request.rawBody.length > 0) {
       throw noMatchingSignature(
@@ -166,7 +165,7 @@ export class UrlParamsScheme implements SignatureScheme {
    * body that is not a form, returned in `query`) followed by the sorted form parameters.
    */
   sign(input: SignInput): SignedDelivery {
-    const form = FORM.test(input.contentType);
+    const form = isFormContentType(input.contentType);
     let url = this.signedUrl;
     let query: Record<string, string> | undefined;
     if (!form && input.body.length > 0) {

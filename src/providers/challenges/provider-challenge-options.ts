@@ -14,3 +14,15 @@ export interface ProviderChallengeOptions {
    */
   readonly signed?: boolean;
 }
+
+/**
+ * What a factory passes on to its strategy: `signed` as the caller set it or the provider's default
+ * (whether the provider signs its challenges), and the token bounds.
+ * @internal
+ */
+export function challengeOptions(
+  options: ProviderChallengeOptions,
+  signedByDefault: boolean,
+): { readonly signed: boolean; readonly tokenSafety?: TokenSafetyOptions } {
+  return { signed: options.signed ?? signedByDefault, tokenSafety: options.tokenSafety };
+}

@@ -29,6 +29,10 @@ export class InMemoryEndpointStore implements EndpointStore {
   }
 
   async list(): Promise<readonly StoredEndpoint[]> {
+    return this.cached();
+  }
+
+  cached(): readonly StoredEndpoint[] {
     return [...this.endpoints.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 

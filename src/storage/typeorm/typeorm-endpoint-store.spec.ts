@@ -33,7 +33,7 @@ describe('TypeOrmEndpointStore', () => {
   beforeAll(async () => {
     db = await createTestDatabase('endpoints');
     dataSource = await openDataSource(db.url);
-  });
+  }, 30_000);
 
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));

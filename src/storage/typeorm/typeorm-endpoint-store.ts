@@ -102,6 +102,10 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
     return this.cache.get(name);
   }
 
+  cached(): readonly StoredEndpoint[] {
+    return [...this.cache.values()];
+  }
+
   async list(): Promise<readonly StoredEndpoint[]> {
     const { rows } = await this.sql.query<EndpointRow>(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY name`);
     return rows.map((row) => this.toEndpoint(row));
@@ -109,31 +113,37 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
 
   async create(endpoint: EndpointWrite): Promise<StoredEndpoint> {
     const now = new Date();
-    const created = await this.sql.transaction(async (sql) => {
+    const row = await this.sql.transaction(async (sql) => {
       // One lock for every creation: the count and the insert are one step across instances.
       await sql(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`hookwarden:${this.schema}:endpoints`]);
       const { rows } = await sql<{ count: string }>(`SELECT count(*) AS count FROM ${this.table}`);
       if (Number(rows[0]?.count ?? 0) >= this.max) throw tooManyEndpoints(this.max);
-      const inserted = await sql(
-        `INSERT INTO ${this.table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (name) DO NOTHING`,
+      const inserted = await sql<EndpointRow>(
+        `INSERT INTO ${this.table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+         ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
         [...this.columns(endpoint), now],
       );
-      return inserted.rowCount > 0;
+      return inserted.rows[0];
     });
-    if (!created) throw exists(endpoint.name);
-    await this.reloadNow(endpoint.name);
-    return this.cache.get(endpoint.name)!;
+    if (!row) throw exists(endpoint.name);
+    return this.remember(row);
   }
 
   async update(endpoint: EndpointWrite): Promise<StoredEndpoint> {
-    const { rowCount } = await this.sql.query(
+    const { rows } = await this.sql.query<EndpointRow>(
       `UPDATE ${this.table} SET provider = $2, options = $3, challenge = $4, key_id = $5, secret_options = $6,
-              enabled = $7, updated_at = $8 WHERE name = $1`,
+              enabled = $7, updated_at = $8 WHERE name = $1 RETURNING ${COLUMNS}`,
       [...this.columns(endpoint), new Date()],
     );
-    if (rowCount === 0) throw unknown(endpoint.name);
-    await this.reloadNow(endpoint.name);
-    return this.cache.get(endpoint.name)!;
+    if (!rows[0]) throw unknown(endpoint.name);
+    return this.remember(rows[0]);
+  }
+
+  /** The written row, in this instance's cache at once (the others learn of it by NOTIFY). */
+  private remember(row: EndpointRow): StoredEndpoint {
+    const endpoint = this.toEndpoint(row);
+    this.cache.set(endpoint.name, endpoint);
+    return endpoint;
   }
 
   /**
