@@ -1,7 +1,12 @@
 import { WebhookConfigurationError } from '../errors';
 import { parseUnixSeconds } from '../timestamp';
-import type { HmacAlgorithm, TimestampFormat } from './hmac-template';
 import { invalidHeader, parseRfc3339Seconds } from './scheme-support';
+
+/** @publicApi */
+export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+/** @publicApi */
+export type TimestampFormat = 'unix-seconds' | 'unix-milliseconds' | 'rfc3339';
 
 // The pieces the engines of this folder each had a copy of: the digest sizes, form detection, the
 // bound on signature lists, signing-template parsing and the signed-timestamp formats.

@@ -2,18 +2,19 @@ import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:cr
 import { isTokenShaped } from '../challenges/computed-token';
 import { WebhookConfigurationError } from '../errors';
 import { memoizeKey, type WebhookSecret } from '../secret';
-import { DIGEST_BYTES, parseTemplate as parseSigningTemplate } from './engine-parts';
+import {
+  DIGEST_BYTES,
+  parseTemplate as parseSigningTemplate,
+  type HmacAlgorithm,
+  type TimestampFormat,
+} from './engine-parts';
 import { assertPublicUrl, utf8SecretBytes } from './scheme-support';
 
 // What the HMAC engines share: a template of what is signed, parsed once, and the key, the
 // algorithm and the encoding that turn it into the digest a provider writes. `verify` and `sign`
 // both go through `HmacTemplate.digest`, so they cannot drift apart.
 
-/** @publicApi */
-export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
-
-/** @publicApi */
-export type TimestampFormat = 'unix-seconds' | 'unix-milliseconds' | 'rfc3339';
+export type { HmacAlgorithm, TimestampFormat } from './engine-parts';
 
 /** How an HMAC is computed: the fields both HMAC engines take. @publicApi */
 export interface HmacDigestOptions {
