@@ -43,20 +43,12 @@ import {
   twitterChallenge,
   zoomChallenge,
 } from '../src/providers/challenges';
-import vectors from './fixtures/providers-vectors.json';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send, type HttpAnswer } from './support/http';
+import { publishedVector } from './support/scheme-testing';
 
-interface Vector {
-  provider: string;
-  kind: string;
-  inputs: Record<string, string>;
-  expected: unknown;
-}
-const vector = (provider: string) =>
-  (vectors as unknown as Vector[]).find((v) => v.provider === provider && v.kind === 'challenge')!;
-const ZOOM = vector('zoom');
-const X = vector('twitter_x');
+const ZOOM = publishedVector('zoom', 'challenge');
+const X = publishedVector('twitter_x', 'challenge');
 
 const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const TWITCH_SECRET = 's3cRe7_twitch_secret';

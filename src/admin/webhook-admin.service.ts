@@ -4,6 +4,7 @@ import { redactHeaders } from '../core/redact';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
+import { sharedSecretConflict } from '../nest/shared-challenge-secret';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { namedSecretKey } from '../nest/webhook-storage-parts';
@@ -163,13 +164,7 @@ export class WebhookAdminService {
     const other = await this.secretOperation(() =>
       findSharedChallengeSecret(this.runtime?.allEndpoints() ?? this.config, this.secrets, endpoint.name, [secret]),
     );
-    if (other === undefined) return;
-    throw new WebhookException(
-      'shared_secret',
-      `Endpoint "${other}" holds this secret too, and a challenge answer of one endpoint could pass as a ` +
-        'delivery signature of the other. Give each endpoint its own secret.',
-      409,
-    );
+    if (other !== undefined) throw sharedSecretConflict(other);
   }
 
   private endpoint(name: string): ResolvedEndpoint {

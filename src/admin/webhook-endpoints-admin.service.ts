@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
-import { findSharedChallengeSecret } from '../nest/shared-challenge-secret';
+import { findSharedChallengeSecret, sharedSecretConflict } from '../nest/shared-challenge-secret';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
@@ -163,13 +163,7 @@ export class WebhookEndpointsAdminService {
    */
   private async refuseSharedSecret(endpoint: ResolvedEndpoint, secrets: readonly (string | Buffer)[]): Promise<void> {
     const other = await findSharedChallengeSecret(this.allEndpoints(endpoint), this.secrets, endpoint.name, secrets);
-    if (other === undefined) return;
-    throw new WebhookException(
-      'shared_secret',
-      `Endpoint "${other}" holds this secret too, and a challenge answer of one endpoint could pass as a ` +
-        'delivery signature of the other. Give each endpoint its own secret.',
-      409,
-    );
+    if (other !== undefined) throw sharedSecretConflict(other);
   }
 
   private stored(name: string): StoredEndpoint {

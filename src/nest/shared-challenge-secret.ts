@@ -8,6 +8,7 @@ import {
 import type { WebhookSecret } from '../core/secret';
 import type { SecretStore } from '../storage/secret-store.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
+import { WebhookException } from './webhook.exceptions';
 
 /**
  * The name of another endpoint that holds one of `secrets` while the pair forms a signing oracle: one
@@ -37,4 +38,14 @@ export async function findSharedChallengeSecret(
     if (sharesFingerprint(mine, theirs)) return other.name;
   }
   return undefined;
+}
+
+/** The admin API's refusal (409 `shared_secret`) of a secret endpoint `other` holds too. @internal */
+export function sharedSecretConflict(other: string): WebhookException {
+  return new WebhookException(
+    'shared_secret',
+    `Endpoint "${other}" holds this secret too, and a challenge answer of one endpoint could pass as a ` +
+      'delivery signature of the other. Give each endpoint its own secret.',
+    409,
+  );
 }

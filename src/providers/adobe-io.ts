@@ -99,6 +99,7 @@ export function adobeIo(options: AdobeIoPresetOptions = {}): WebhookEndpointDefi
 /** @publicApi */
 export const adobeIoProvider = defineProvider<AdobeIoPresetOptions>({
   id: 'adobe-io',
+  vectors: 'verified',
   displayName: 'Adobe I/O Events',
   docsUrl: 'https://developer.adobe.com/events/docs/guides/sdk/sdk_signature_verification',
   presetName: 'adobeIo',

@@ -47,6 +47,7 @@ const gid = () => String(randomBytes(6).readUIntBE(0, 6) + 1_000_000_000_000_000
 
 const { provider, preset } = sharedSecretProvider<'secret', AsanaPresetOptions>({
   id: 'asana',
+  vectors: 'self-computed',
   displayName: 'Asana',
   docsUrl: 'https://developers.asana.com/reference/createwebhook',
   presetName: 'asana',

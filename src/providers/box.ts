@@ -58,6 +58,7 @@ export function box(options: BoxPresetOptions = {}): WebhookEndpointDefinition {
 /** Box webhooks (v2). @publicApi */
 export const boxProvider = defineProvider<BoxPresetOptions>({
   id: 'box',
+  vectors: 'verified',
   displayName: 'Box',
   docsUrl: 'https://developer.box.com/guides/webhooks/v2/signatures-v2/',
   presetName: 'box',

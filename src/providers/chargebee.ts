@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BasicAuthScheme } from '../core/auth/basic-auth.scheme';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider } from './provider';
-import { jsonEvent, sameKey } from './provider-kit';
+import { randomAlphanumeric, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Chargebee: webhooks are authenticated only by HTTP Basic credentials set on the webhook; there
@@ -21,32 +19,18 @@ export interface ChargebeePresetOptions extends PresetOptions {
   readonly credentials?: SecretOrSecrets;
 }
 
-/**
- * Chargebee: HTTP Basic auth (no body signature), the event's `id` as the message id.
- * @publicApi
- * @example endpoints: { chargebee: chargebee({ credentials: `hooks:${process.env.CHARGEBEE_HOOK_PASSWORD}` }) }
- */
-export function chargebee(options: ChargebeePresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    { provider: 'chargebee', scheme: chargebeeScheme(), secrets: options.credentials, generateSecret: credentials },
-    options,
-  );
-}
-
-/** Chargebee webhooks. @publicApi */
-export const chargebeeProvider = defineProvider<ChargebeePresetOptions>({
+const { provider, preset } = sharedSecretProvider<'credentials', ChargebeePresetOptions>({
   id: 'chargebee',
   displayName: 'Chargebee',
   docsUrl: 'https://www.chargebee.com/docs/2.0/events_and_webhooks.html',
   presetName: 'chargebee',
-  presetOptions: '{ credentials }',
+  secretOption: 'credentials',
+  generateSecret: credentials,
   verification: 'HTTP Basic auth (`username:password`; the body is not authenticated)',
   messageId: { bodyField: 'id' },
   eventType: { bodyField: 'event_type' },
   signsBody: false,
   scheme: chargebeeScheme,
-  preset: chargebee,
-  testKey: () => sameKey(credentials()),
   sampleEvent: jsonEvent(() => ({
     id: `ev_${randomBytes(8).toString('hex')}`,
     occurred_at: Math.floor(Date.now() / 1000),
@@ -55,3 +39,13 @@ export const chargebeeProvider = defineProvider<ChargebeePresetOptions>({
     content: {},
   })),
 });
+
+/** Chargebee webhooks. @publicApi */
+export const chargebeeProvider = provider;
+
+/**
+ * Chargebee: HTTP Basic auth (no body signature), the event's `id` as the message id.
+ * @publicApi
+ * @example endpoints: { chargebee: chargebee({ credentials: `hooks:${process.env.CHARGEBEE_HOOK_PASSWORD}` }) }
+ */
+export const chargebee = preset;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { svixProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * Clerk delivers through Svix (its `verifyWebhook()` wraps Svix's check): `svix-*` headers,
@@ -13,13 +12,9 @@ const { provider, preset } = sharedSecretProvider({
   docsUrl: 'https://clerk.com/docs/reference/backend/verify-webhook',
   presetName: 'clerk',
   secretOption: 'secret',
-  verification: 'Svix: `svix-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'svix-id' },
+  ...standardWebhooksSigning('svix'),
   eventType: { bodyField: 'type' },
-  toleranceSeconds: 300,
   vectors: 'verified',
-  scheme: svixProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: jsonEvent(() => ({
     type: 'user.created',
     object: 'event',

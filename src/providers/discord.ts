@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { declarativeChallenge } from '../core/challenges/declarative/declarative-challenge.strategy';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { sharedSecretProvider, signedJsonHeaders } from './provider-kit';
 
 /** @publicApi */
 export interface DiscordPresetOptions extends PresetOptions {
@@ -41,47 +41,27 @@ function discordScheme(settings: ProviderSettings = {}): AsymmetricScheme {
 const discordPing = () =>
   declarativeChallenge({ detect: 'http_method == "POST" && parsed_body.type == 1', body: { type: 1 }, signed: true });
 
-/**
- * Discord interactions: Ed25519 `X-Signature-Ed25519` over timestamp + body with the application's
- * public key, the interaction `id` as the message id. The `PING` (type 1) is answered `{"type":1}`
- * once its signature is verified, as Discord requires before it saves the URL; Discord's deliberate
- * bad signatures get 401.
- * @publicApi
- * @example endpoints: { discord: discord({ publicKey: process.env.DISCORD_PUBLIC_KEY }) }
- */
-export function discord(options: DiscordPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'discord',
-      scheme: discordScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.publicKey,
-      generateSecret: providerIssuesKey(
-        'Discord issues the public key (Developer Portal → General Information): send it as `secret`.',
-      ),
-      challenge: discordPing(),
-    },
-    options,
-  );
-}
-
 /** A Discord snowflake: a decimal 63-bit number. */
 const snowflake = () => (randomBytes(8).readBigUInt64BE() >> 1n).toString();
 
-/** @publicApi */
-export const discordProvider = defineProvider<DiscordPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'publicKey', DiscordPresetOptions>({
   id: 'discord',
+  vectors: 'self-computed',
   displayName: 'Discord',
   docsUrl:
     'https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers',
   presetName: 'discord',
-  presetOptions: '{ publicKey }',
+  secretOption: 'publicKey',
+  generateSecret: providerIssuesKey(
+    'Discord issues the public key (Developer Portal → General Information): send it as `secret`.',
+  ),
+  challengeStrategy: discordPing,
   verification: 'Ed25519 of timestamp + body in `X-Signature-Ed25519` (hex), application public key',
   challenge: 'signed `PING` (type 1) answered `{"type":1}`',
   messageId: { bodyField: 'id' },
   eventType: { bodyField: 'type' },
   toleranceSeconds: 300,
   scheme: discordScheme,
-  preset: discord,
   testKey: () => discordScheme().generateTestKey(),
   sampleEvent: () => ({
     contentType: 'application/json',
@@ -97,16 +77,10 @@ export const discordProvider = defineProvider<DiscordPresetOptions>({
   // `secret` is the private key that signs the PING (PEM, or the seed in hex), as for `hookwarden send`.
   challengeRequest: ({ secret }) => {
     const body = JSON.stringify({ id: snowflake(), token: randomBytes(24).toString('base64url'), type: 1, version: 1 });
-    const signed = discordScheme().sign({
-      body: Buffer.from(body),
-      key: secret ?? '',
-      timestamp: Math.floor(Date.now() / 1000),
-      id: '',
-      contentType: 'application/json',
-    });
+    const headers = signedJsonHeaders(discordScheme(), body, secret);
     return {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
+      headers,
       body,
       check: ({ status, text }) =>
         status >= 200 && status < 300 && isPong(text) ? undefined : 'expected 2xx with {"type":1}',
@@ -121,3 +95,16 @@ function isPong(text: string): boolean {
     return false;
   }
 }
+
+/** @publicApi */
+export const discordProvider = provider;
+
+/**
+ * Discord interactions: Ed25519 `X-Signature-Ed25519` over timestamp + body with the application's
+ * public key, the interaction `id` as the message id. The `PING` (type 1) is answered `{"type":1}`
+ * once its signature is verified, as Discord requires before it saves the URL; Discord's deliberate
+ * bad signatures get 401.
+ * @publicApi
+ * @example endpoints: { discord: discord({ publicKey: process.env.DISCORD_PUBLIC_KEY }) }
+ */
+export const discord = preset;

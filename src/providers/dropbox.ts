@@ -35,6 +35,7 @@ export interface DropboxPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'appSecret', DropboxPresetOptions>({
   id: 'dropbox',
+  vectors: 'verified',
   displayName: 'Dropbox',
   docsUrl: 'https://www.dropbox.com/developers/reference/webhooks',
   presetName: 'dropbox',

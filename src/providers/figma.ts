@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { matchSecret } from '../core/auth/credential-match';
 import { assertHasSecrets, noMatchingSignature, parseJsonObject } from '../core/engines/scheme-support';
 import { WebhookConfigurationError } from '../core/errors';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
-import type {
-  SignatureScheme,
-  SignatureVerification,
-  SignedDelivery,
-  SignInput,
-  VerifyContext,
-} from '../core/signature-scheme';
+import type { SignatureVerification, SignedDelivery, SignInput, VerifyContext } from '../core/signature-scheme';
 import { randomUrlSafeSecret } from './preset-options';
-import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { BodyCredentialScheme, credentialText, jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** Figma accepts passcodes of up to 100 characters; more is not one. */
 const MAX_PASSCODE = 100;
@@ -21,14 +14,11 @@ const MAX_PASSCODE = 100;
  * Figma Webhooks V2 sign nothing: every event's JSON body carries the `passcode` chosen when the
  * webhook was created, compared in constant time with the endpoint's live secrets. Whoever holds it
  * can forge any event, so the body is the credential (the event log keeps only its size and hash).
- * The only scheme of its kind, so it lives here rather than as an engine.
  */
-class FigmaPasscodeScheme implements SignatureScheme {
-  readonly name = 'figma';
-  readonly requiresSecret = true;
-  /** Compares the passcode itself: an HMAC output is not it. */
-  readonly refusesChallengeAnswers = true;
-  readonly credentialsIn = { body: true };
+class FigmaPasscodeScheme extends BodyCredentialScheme {
+  constructor() {
+    super('figma', 'A Figma passcode', MAX_PASSCODE);
+  }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], _context: VerifyContext): SignatureVerification {
     const passcode = parseJsonObject(request.rawBody)?.['passcode'];
@@ -36,7 +26,7 @@ class FigmaPasscodeScheme implements SignatureScheme {
       throw noMatchingSignature('The body carries no Figma passcode.');
     }
     assertHasSecrets(secrets);
-    const matched = matchSecret(passcode, secrets);
+    const matched = this.matchCredential(passcode, secrets);
     if (!matched) throw noMatchingSignature('The Figma passcode is not accepted.');
     return { secretVersion: matched.version };
   }
@@ -45,15 +35,8 @@ class FigmaPasscodeScheme implements SignatureScheme {
   sign(input: SignInput): SignedDelivery {
     const event = parseJsonObject(input.body);
     if (!event) throw new WebhookConfigurationError('A Figma event is a JSON object.');
-    const passcode = Buffer.isBuffer(input.key) ? input.key.toString('utf8') : input.key;
+    const passcode = credentialText(input.key);
     return { headers: {}, body: Buffer.from(JSON.stringify({ ...event, passcode }), 'utf8') };
-  }
-
-  validateSecret(secret: string | Buffer): void {
-    const length = Buffer.isBuffer(secret) ? secret.toString('utf8').length : secret.length;
-    if (length === 0 || length > MAX_PASSCODE) {
-      throw new WebhookConfigurationError(`A Figma passcode must be 1–${MAX_PASSCODE} characters.`);
-    }
   }
 }
 

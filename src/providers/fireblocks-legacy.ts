@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import { fireblocksSampleEvent } from './fireblocks';
 import { defineProvider } from './provider';
 
 /**
@@ -76,13 +76,5 @@ export const fireblocksLegacyProvider = defineProvider<FireblocksLegacyPresetOpt
   scheme: fireblocksLegacyScheme,
   preset: fireblocksLegacy,
   testKey: () => fireblocksLegacyScheme().generateTestKey(),
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      type: 'TRANSACTION_CREATED',
-      tenantId: randomUUID(),
-      timestamp: Date.now(),
-      data: { id: randomUUID() },
-    }),
-  }),
+  sampleEvent: fireblocksSampleEvent,
 });

@@ -8,6 +8,7 @@ import { headerValue, type WebhookRequest } from '../core/request';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { defineProvider } from './provider';
+import { jsonEvent } from './provider-kit';
 
 const HEADER = 'fireblocks-webhook-signature';
 
@@ -76,6 +77,14 @@ export function fireblocks(options: FireblocksPresetOptions = {}): WebhookEndpoi
   );
 }
 
+/** A Fireblocks event (both signatures sign the same payloads). @internal */
+export const fireblocksSampleEvent = jsonEvent(() => ({
+  type: 'TRANSACTION_CREATED',
+  tenantId: randomUUID(),
+  timestamp: Date.now(),
+  data: { id: randomUUID() },
+}));
+
 /** @publicApi */
 export const fireblocksProvider = defineProvider<FireblocksPresetOptions>({
   id: 'fireblocks',
@@ -89,15 +98,7 @@ export const fireblocksProvider = defineProvider<FireblocksPresetOptions>({
   scheme: fireblocksScheme,
   preset: fireblocks,
   testKey: () => rsaTestKey(),
-  sampleEvent: () => ({
-    contentType: 'application/json',
-    body: JSON.stringify({
-      type: 'TRANSACTION_CREATED',
-      tenantId: randomUUID(),
-      timestamp: Date.now(),
-      data: { id: randomUUID() },
-    }),
-  }),
+  sampleEvent: fireblocksSampleEvent,
 });
 
 /** A fresh RSA-2048 pair: the public key as the endpoint is configured (PEM), the private key as sign() reads it. @internal */

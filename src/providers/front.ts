@@ -4,7 +4,7 @@ import { HmacScheme } from '../core/engines/hmac.engine';
 import type { ProviderSettings } from './provider';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import { randomHexSecret } from './preset-options';
-import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { jsonEvent, sharedSecretProvider, signedJsonHeaders } from './provider-kit';
 
 /**
  * Front application webhooks: `X-Front-Signature: <base64 HMAC-SHA256 of "timestamp:body">`, keyed
@@ -62,16 +62,10 @@ const { provider, preset } = sharedSecretProvider({
   challengeRequest: ({ secret }) => {
     const challenge = freshChallenge();
     const body = JSON.stringify({ type: 'sync', authorization: { id: 'cmp_1' } });
-    const signed = frontScheme().sign({
-      body: Buffer.from(body),
-      key: secret ?? '',
-      timestamp: Math.floor(Date.now() / 1000),
-      id: '',
-      contentType: 'application/json',
-    });
+    const headers = signedJsonHeaders(frontScheme(), body, secret);
     return {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-front-challenge': challenge, ...signed.headers },
+      headers: { ...headers, 'x-front-challenge': challenge },
       body,
       check: answeredWithText(challenge),
     };

@@ -28,6 +28,7 @@ export interface GitHubPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secret', GitHubPresetOptions>({
   id: 'github',
+  vectors: 'verified',
   displayName: 'GitHub',
   docsUrl: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
   presetName: 'github',

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApiKeyScheme } from '../core/auth/api-key.scheme';
-import { generateStandardSecret } from '../core/secret';
 import { randomUrlSafeSecret } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { standardWebhooksProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * GitLab's classic webhooks sign nothing: `X-Gitlab-Token` carries the secret token as configured,
@@ -44,14 +43,9 @@ const signed = sharedSecretProvider({
   docsUrl: 'https://docs.gitlab.com/user/project/integrations/webhooks/',
   presetName: 'gitlabSigned',
   secretOption: 'signingToken',
-  verification:
-    'Standard Webhooks: `webhook-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'webhook-id' },
+  ...standardWebhooksSigning('webhook'),
   eventType: { bodyField: 'object_kind' },
-  toleranceSeconds: 300,
   vectors: 'self-computed',
-  scheme: standardWebhooksProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: sample,
 });
 

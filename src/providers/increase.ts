@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { HmacScheme } from '../core/engines/hmac.engine';
 import { TimestampedListScheme } from '../core/engines/timestamped-list.engine';
 import { randomAlphanumeric } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { standardWebhooksScheme } from './standard-webhooks';
 
 // Increase has signed in two ways. Both key the HMAC with the secret's UTF-8 text as is, `whsec_`
 // prefix included: nothing is base64-decoded, unlike plain Standard Webhooks.
@@ -13,19 +13,7 @@ const TOLERANCE_SECONDS = 300;
  * `webhook-timestamp`, `webhook-signature: v1,<base64>` over `id.timestamp.body`), ±5 minutes.
  */
 const increaseScheme = ({ toleranceSeconds = TOLERANCE_SECONDS } = {}) =>
-  new HmacScheme({
-    name: 'increase',
-    header: 'webhook-signature',
-    prefix: 'v1,',
-    separator: ' ',
-    encoding: 'base64',
-    template: '{id}.{timestamp}.{body}',
-    keyEncoding: 'utf8',
-    idHeader: 'webhook-id',
-    idExcludes: '.,',
-    timestampHeader: 'webhook-timestamp',
-    toleranceSeconds,
-  });
+  standardWebhooksScheme('increase', { utf8Key: true, toleranceSeconds });
 
 /**
  * Legacy: `Increase-Webhook-Signature: t=<ISO 8601>,v1=<hex>` over `t.body`. Increase's SDK

@@ -25,6 +25,7 @@ export interface IntercomPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'clientSecret', IntercomPresetOptions>({
   id: 'intercom',
+  vectors: 'self-computed',
   displayName: 'Intercom',
   docsUrl: 'https://developers.intercom.com/docs/webhooks/setting-up-webhooks',
   presetName: 'intercom',

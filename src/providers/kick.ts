@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
 import { FetchedKeyScheme } from '../core/engines/fetched-keys';
 import { KeyResolver, type KeySourceOptions } from '../core/engines/key-resolver';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface KickPresetOptions extends PresetOptions {
@@ -45,34 +45,23 @@ export const KICK_KEY_SOURCE: KeySourceOptions = {
   format: { type: 'pem', field: 'data.public_key' },
 };
 
-/**
- * Kick: RSA-SHA256 of `message-id.timestamp.body`, with Kick's public key, given or fetched.
- * @publicApi
- * @example endpoints: { kick: kick() }
- */
-export function kick(options: KickPresetOptions = {}): WebhookEndpointDefinition {
-  const scheme = kickScheme({ toleranceSeconds: options.toleranceSeconds });
-  return definePreset(
-    {
-      provider: 'kick',
-      // A configured key (`publicKey`, or one added through the admin API) is used instead of fetching.
-      scheme: new FetchedKeyScheme(scheme, new KeyResolver(KICK_KEY_SOURCE)),
-      secrets: options.publicKey,
-      generateSecret: providerIssuesKey('Kick publishes its public key (docs.kick.com): send it as `secret`.'),
-    },
-    options,
-  );
-}
-
 /** A ULID-shaped id (26 Crockford base-32 characters). */
 const ulid = () => [...randomBytes(26)].map((byte) => '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[byte % 32]).join('');
 
-/** @publicApi */
-export const kickProvider = defineProvider<KickPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'publicKey', KickPresetOptions>({
   id: 'kick',
   displayName: 'Kick',
   docsUrl: 'https://docs.kick.com/events/webhook-security',
   presetName: 'kick',
+  secretOption: 'publicKey',
+  generateSecret: providerIssuesKey('Kick publishes its public key (docs.kick.com): send it as `secret`.'),
+  // A configured key (`publicKey`, or one added through the admin API) is used instead of fetching.
+  fromOptions: (options) => ({
+    scheme: new FetchedKeyScheme(
+      kickScheme({ toleranceSeconds: options.toleranceSeconds }),
+      new KeyResolver(KICK_KEY_SOURCE),
+    ),
+  }),
   presetOptions: '{ publicKey? }',
   verification:
     'RSA-SHA256 of `id.timestamp.body` in `Kick-Event-Signature` (base64); Kick’s key given or fetched from api.kick.com',
@@ -81,7 +70,6 @@ export const kickProvider = defineProvider<KickPresetOptions>({
   toleranceSeconds: 300,
   vectors: 'self-computed',
   scheme: kickScheme,
-  preset: kick,
   testKey: () => kickScheme().generateTestKey(),
   sampleEvent: () => ({
     contentType: 'application/json',
@@ -92,3 +80,13 @@ export const kickProvider = defineProvider<KickPresetOptions>({
     }),
   }),
 });
+
+/** @publicApi */
+export const kickProvider = provider;
+
+/**
+ * Kick: RSA-SHA256 of `message-id.timestamp.body`, with Kick's public key, given or fetched.
+ * @publicApi
+ * @example endpoints: { kick: kick() }
+ */
+export const kick = preset;

@@ -34,6 +34,7 @@ export interface LinearPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secret', LinearPresetOptions>({
   id: 'linear',
+  vectors: 'self-computed',
   displayName: 'Linear',
   docsUrl: 'https://linear.app/developers/webhooks#securing-webhooks',
   presetName: 'linear',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { HmacScheme } from '../core/engines/hmac.engine';
-import { decodeStandardSecret, generateStandardSecret } from '../core/secret';
+import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { standardWebhooksScheme } from './standard-webhooks';
 
 /**
  * Lithic sends plain Standard Webhooks: `webhook-signature: v1,<base64>` (space-separated) over
@@ -11,19 +11,7 @@ import { jsonEvent, sharedSecretProvider } from './provider-kit';
 const TOLERANCE_SECONDS = 300;
 
 const lithicScheme = ({ toleranceSeconds = TOLERANCE_SECONDS } = {}) =>
-  new HmacScheme({
-    name: 'lithic',
-    header: 'webhook-signature',
-    prefix: 'v1,',
-    separator: ' ',
-    encoding: 'base64',
-    template: '{id}.{timestamp}.{body}',
-    decodeKey: decodeStandardSecret,
-    idHeader: 'webhook-id',
-    idExcludes: '.,',
-    timestampHeader: 'webhook-timestamp',
-    toleranceSeconds,
-  });
+  standardWebhooksScheme('lithic', { toleranceSeconds });
 
 const { provider, preset } = sharedSecretProvider({
   id: 'lithic',

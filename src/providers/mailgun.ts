@@ -40,6 +40,7 @@ const mailgunScheme = (settings: ProviderSettings = {}) =>
 
 const { provider, preset } = sharedSecretProvider<'signingKey', MailgunPresetOptions>({
   id: 'mailgun',
+  vectors: 'self-computed',
   displayName: 'Mailgun',
   docsUrl: 'https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks',
   presetName: 'mailgun',

@@ -34,6 +34,18 @@ export interface VerifyTokenChallengeOptions extends ProviderChallengeOptions {
  * @publicApi
  */
 export function metaChallenge(options: VerifyTokenChallengeOptions = {}): ChallengeStrategy {
+  return hubSubscribeChallenge(options, 'text');
+}
+
+/**
+ * The `GET ?hub.mode=subscribe&hub.challenge=…&hub.verify_token=…` check Meta and Strava send: the
+ * verify token compared in constant time with the named secret, the challenge echoed as `respondWith`.
+ * @internal
+ */
+export function hubSubscribeChallenge(
+  options: VerifyTokenChallengeOptions,
+  respondWith: 'text' | { readonly json: string },
+): ChallengeStrategy {
   return new TokenEchoStrategy({
     match: { method: 'GET', query: { 'hub.mode': 'subscribe' } },
     token: { from: 'query', name: 'hub.challenge' },
@@ -41,7 +53,7 @@ export function metaChallenge(options: VerifyTokenChallengeOptions = {}): Challe
       field: { from: 'query', name: 'hub.verify_token' },
       secretName: options.secretName ?? DEFAULT_VERIFY_TOKEN_SECRET,
     },
-    respondWith: 'text',
+    respondWith,
     ...challengeOptions(options, false),
   });
 }
@@ -127,6 +139,7 @@ const numericId = () => String(randomInt(1e14, 2e14));
 export const metaProvider = defineProvider<MetaPresetOptions>({
   ...family,
   id: 'meta',
+  vectors: 'self-computed',
   displayName: 'Meta',
   presetName: 'meta',
   preset: meta,
@@ -137,6 +150,7 @@ export const metaProvider = defineProvider<MetaPresetOptions>({
 export const whatsappProvider = defineProvider<MetaPresetOptions>({
   ...family,
   id: 'whatsapp',
+  vectors: 'self-computed',
   displayName: 'WhatsApp',
   presetName: 'whatsapp',
   preset: whatsapp,
@@ -151,6 +165,7 @@ export const whatsappProvider = defineProvider<MetaPresetOptions>({
 export const instagramProvider = defineProvider<MetaPresetOptions>({
   ...family,
   id: 'instagram',
+  vectors: 'self-computed',
   displayName: 'Instagram',
   presetName: 'instagram',
   preset: instagram,

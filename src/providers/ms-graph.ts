@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { matchSecret } from '../core/auth/credential-match';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
 import { PRINTABLE_TOKEN_PATTERN } from '../core/challenges/token-safety';
@@ -7,17 +6,11 @@ import { assertHasSecrets, noMatchingSignature, parseJsonObject } from '../core/
 import { WebhookConfigurationError } from '../core/errors';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
-import type {
-  SignatureScheme,
-  SignatureVerification,
-  SignedDelivery,
-  SignInput,
-  VerifyContext,
-} from '../core/signature-scheme';
+import type { SignatureVerification, SignedDelivery, SignInput, VerifyContext } from '../core/signature-scheme';
 import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { BodyCredentialScheme, credentialText, jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface MsGraphPresetOptions extends PresetOptions {
@@ -34,16 +27,12 @@ const MAX_NOTIFICATIONS = 1000;
  * Microsoft Graph signs nothing: each notification in `value[]` carries the `clientState` set when
  * the subscription was created, which must equal a live secret (compared in constant time). Every
  * notification must match, so one forged entry cannot ride along with a genuine one. Rich
- * notifications' `validationTokens` (JWTs) are not checked. The only scheme of its kind, so it lives
- * here rather than as an engine.
+ * notifications' `validationTokens` (JWTs) are not checked.
  */
-class MsGraphClientStateScheme implements SignatureScheme {
-  readonly name = 'ms-graph';
-  readonly requiresSecret = true;
-  /** Compares the clientState in a JSON body: no HMAC. */
-  readonly refusesChallengeAnswers = true;
-  /** Every notification repeats the clientState: the body is the credential. */
-  readonly credentialsIn = { body: true };
+class MsGraphClientStateScheme extends BodyCredentialScheme {
+  constructor() {
+    super('ms-graph', 'A Microsoft Graph clientState', MAX_CLIENT_STATE);
+  }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], _context: VerifyContext): SignatureVerification {
     const notifications = parseJsonObject(request.rawBody)?.['value'];
@@ -54,10 +43,7 @@ class MsGraphClientStateScheme implements SignatureScheme {
     let matched: WebhookSecret | undefined;
     for (const notification of notifications) {
       const clientState = (notification as { clientState?: unknown } | null)?.clientState;
-      const version =
-        typeof clientState === 'string' && clientState.length <= MAX_CLIENT_STATE
-          ? matchSecret(clientState, secrets)
-          : undefined;
+      const version = this.matchCredential(clientState, secrets);
       if (!version) throw noMatchingSignature('A notification carries no clientState of this endpoint.');
       matched ??= version;
     }
@@ -71,16 +57,9 @@ class MsGraphClientStateScheme implements SignatureScheme {
     if (!batch || !Array.isArray(notifications)) {
       throw new WebhookConfigurationError('A Microsoft Graph delivery is a batch: {"value": [ … ]}.');
     }
-    const clientState = Buffer.isBuffer(input.key) ? input.key.toString('utf8') : input.key;
+    const clientState = credentialText(input.key);
     const value = notifications.map((notification: unknown) => ({ ...(notification as object), clientState }));
     return { headers: {}, body: Buffer.from(JSON.stringify({ ...batch, value }), 'utf8') };
-  }
-
-  validateSecret(secret: string | Buffer): void {
-    const length = Buffer.isBuffer(secret) ? secret.toString('utf8').length : secret.length;
-    if (length === 0 || length > MAX_CLIENT_STATE) {
-      throw new WebhookConfigurationError(`A Microsoft Graph clientState must be 1–${MAX_CLIENT_STATE} characters.`);
-    }
   }
 }
 

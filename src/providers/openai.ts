@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { standardWebhooksProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * OpenAI signs its webhooks the Standard Webhooks way (`webhook-id`, `webhook-timestamp`,
@@ -14,14 +13,9 @@ const { provider, preset } = sharedSecretProvider({
   docsUrl: 'https://platform.openai.com/docs/guides/webhooks',
   presetName: 'openai',
   secretOption: 'secret',
-  verification:
-    'Standard Webhooks: `webhook-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'webhook-id' },
+  ...standardWebhooksSigning('webhook'),
   eventType: { bodyField: 'type' },
-  toleranceSeconds: 300,
   vectors: 'verified',
-  scheme: standardWebhooksProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: jsonEvent(() => ({
     id: `evt_${randomBytes(16).toString('hex')}`,
     object: 'event',

@@ -25,6 +25,7 @@ const paddleScheme = ({ toleranceSeconds = TOLERANCE_SECONDS } = {}) =>
 
 const { provider, preset } = sharedSecretProvider({
   id: 'paddle',
+  vectors: 'verified',
   displayName: 'Paddle Billing',
   docsUrl: 'https://developer.paddle.com/webhooks/signature-verification',
   presetName: 'paddle',

@@ -25,6 +25,7 @@ export interface PagerDutyPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secret', PagerDutyPresetOptions>({
   id: 'pagerduty',
+  vectors: 'verified',
   displayName: 'PagerDuty',
   docsUrl: 'https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md',
   presetName: 'pagerduty',

@@ -2,9 +2,9 @@
 // the URL the request names when it is on PayPal's hosts (the published vector is in the fixture).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WebhookConfigurationError, WebhookVerificationError } from '../core/errors';
+import { WebhookConfigurationError } from '../core/errors';
 import type { SignatureScheme } from '../core/signature-scheme';
-import { at, secret, webhookRequest } from '../../test/support/scheme-testing';
+import { at, refusalAsync, secret, webhookRequest } from '../../test/support/scheme-testing';
 import { paypal, paypalProvider } from './paypal';
 
 const vector = (
@@ -26,22 +26,12 @@ const request = (certUrl?: string) =>
     body: Buffer.from(vector.body),
   });
 
-async function refusal(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('paypal', () => {
   it('signs the webhook id: the published delivery verifies only for its own webhook', async () => {
     const scheme = (webhookId: string) => paypalProvider.scheme({ webhookId } as never);
     const keys = [secret(vector.certificate)];
     expect(() => scheme('4JH86294D6297924G').verify(request(), keys, at(SENT_AT))).not.toThrow();
-    expect(await refusal(() => scheme('4JH86294D6297924H').verify(request(), keys, at(SENT_AT)))).toBe(
+    expect(await refusalAsync(() => scheme('4JH86294D6297924H').verify(request(), keys, at(SENT_AT)))).toBe(
       'no_matching_signature',
     );
   });
@@ -61,8 +51,8 @@ describe('paypal', () => {
       'https://api.paypal.com/v1/oauth2/token',
       'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-1', // sandbox only with `sandbox: true`
     ]) {
-      expect(await refusal(() => scheme.prepare(request(url), []))).toBe('invalid_header');
+      expect(await refusalAsync(() => scheme.prepare(request(url), []))).toBe('invalid_header');
     }
-    expect(await refusal(() => scheme.prepare(request(), []))).toBe('missing_header');
+    expect(await refusalAsync(() => scheme.prepare(request(), []))).toBe('missing_header');
   });
 });

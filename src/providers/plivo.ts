@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { constantTimeEqual } from '../core/constant-time';
+import { isFormContentType } from '../core/engines/engine-parts';
 import {
   assertHasSecrets,
   assertPublicUrl,
@@ -28,7 +29,6 @@ import { sameKey } from './provider-kit';
 
 const SIGNATURE = 'x-plivo-signature-v3';
 const NONCE = 'x-plivo-signature-v3-nonce';
-const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 /** One signature per live Auth Token: a handful at most. */
 const MAX_SIGNATURES = 32;
 
@@ -68,7 +68,7 @@ class PlivoV3Scheme implements SignatureScheme {
     const mark = request.url.indexOf('?');
     const query = mark < 0 ? '' : request.url.slice(mark + 1).replace(/#.*$/s, '');
     const post = request.method.toUpperCase() === 'POST';
-    const form = post && FORM.test(headerValue(request, 'content-type') ?? '');
+    const form = post && isFormContentType(headerValue(request, 'content-type'));
     // Only a POST's form parameters are signed: any other body would ride along unauthenticated.
     if (!form && request.rawBody.length > 0) {
       throw noMatchingSignature('Plivo signs only the form parameters of a POST; this body is not one.');
@@ -86,7 +86,7 @@ class PlivoV3Scheme implements SignatureScheme {
 
   /** Signs a POST as Plivo does: the configured URL, the sorted form parameters and the id as the nonce. */
   sign(input: SignInput): SignedDelivery {
-    const form = FORM.test(input.contentType) ? input.body.toString('utf8') : '';
+    const form = isFormContentType(input.contentType) ? input.body.toString('utf8') : '';
     if (!form && input.body.length > 0) throw new WebhookConfigurationError('Plivo signs only form parameters.');
     const signed = stringToSign(this.base, this.configuredQuery, form, input.id);
     const signature = createHmac('sha256', utf8SecretBytes(input.key)).update(signed, 'utf8').digest('base64');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { HmacScheme } from '../core/engines/hmac.engine';
 import { randomAlphanumeric } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { standardWebhooksScheme } from './standard-webhooks';
 
 /**
  * Polar sends Standard Webhooks headers (`webhook-id`, `webhook-timestamp`, space-separated
@@ -13,19 +13,7 @@ import { jsonEvent, sharedSecretProvider } from './provider-kit';
 const TOLERANCE_SECONDS = 300;
 
 const polarScheme = ({ toleranceSeconds = TOLERANCE_SECONDS } = {}) =>
-  new HmacScheme({
-    name: 'polar',
-    header: 'webhook-signature',
-    prefix: 'v1,',
-    separator: ' ',
-    encoding: 'base64',
-    template: '{id}.{timestamp}.{body}',
-    keyEncoding: 'utf8',
-    idHeader: 'webhook-id',
-    idExcludes: '.,',
-    timestampHeader: 'webhook-timestamp',
-    toleranceSeconds,
-  });
+  standardWebhooksScheme('polar', { utf8Key: true, toleranceSeconds });
 
 const { provider, preset } = sharedSecretProvider({
   id: 'polar',

@@ -1,4 +1,15 @@
+import { matchSecret } from '../core/auth/credential-match';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
+import { WebhookConfigurationError } from '../core/errors';
+import type { WebhookRequest } from '../core/request';
+import type { WebhookSecret } from '../core/secret';
+import type {
+  SignatureScheme,
+  SignatureVerification,
+  SignedDelivery,
+  SignInput,
+  VerifyContext,
+} from '../core/signature-scheme';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 import { definePreset, type PresetOptions, type PresetParts, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings, WebhookProvider } from './provider';
@@ -20,6 +31,8 @@ export interface SharedSecretProviderSpec<K extends string, O extends SharedSecr
   WebhookProvider,
   'preset' | 'testKey' | 'presetOptions' | 'scheme'
 > {
+  /** A key pair for tests and `hookwarden send` (public-key providers). @default the same fresh secret twice */
+  readonly testKey?: WebhookProvider['testKey'];
   /** The option the secret is given in. */
   readonly secretOption: K;
   /** The README's option list. @default `{ <secretOption> }` */
@@ -63,10 +76,13 @@ export function sharedSecretProvider<
     dedupeSignedContent,
     fromOptions,
     urlOption,
+    testKey,
     ...entry
   } = spec;
   const newTestSecret = testSecret ?? generateSecret;
-  if (!newTestSecret) throw new Error(`${spec.id}: a shared-secret provider needs generateSecret or testSecret`);
+  if (!newTestSecret && !testKey) {
+    throw new Error(`${spec.id}: a shared-secret provider needs generateSecret, testSecret or testKey`);
+  }
   const preset = (options: O = {} as O) => {
     const settings: ProviderSettings = {
       ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
@@ -91,7 +107,7 @@ export function sharedSecretProvider<
     ...(urlOption ? { requires: ['url'] as const } : {}),
     presetOptions: spec.presetOptions ?? `{ ${secretOption} }`,
     preset,
-    testKey: () => sameKey(newTestSecret()),
+    testKey: testKey ?? (() => sameKey(newTestSecret!())),
   };
   return { provider, preset };
 }
@@ -104,4 +120,68 @@ export function sameKey(secret: string): { readonly secret: string; readonly sig
 /** A JSON sample event from a function that makes its fields (with a fresh id each time). @internal */
 export function jsonEvent(fields: () => Record<string, unknown>): () => { contentType: string; body: string } {
   return () => ({ contentType: 'application/json', body: JSON.stringify(fields()) });
+}
+
+/**
+ * For providers that sign nothing but repeat a shared credential in the JSON body (Figma's
+ * `passcode`, Microsoft Graph's `clientState`): the body is the credential, compared in constant
+ * time with the live secrets. Subclasses say where it sits. @internal
+ */
+export abstract class BodyCredentialScheme implements SignatureScheme {
+  readonly requiresSecret = true;
+  /** Compares the credential itself: an HMAC output is not it. */
+  readonly refusesChallengeAnswers = true;
+  readonly credentialsIn = { body: true };
+
+  /** `label` names the credential in configuration errors (`A Figma passcode`). */
+  protected constructor(
+    readonly name: string,
+    private readonly label: string,
+    protected readonly maxLength: number,
+  ) {}
+
+  abstract verify(
+    request: WebhookRequest,
+    secrets: readonly WebhookSecret[],
+    context: VerifyContext,
+  ): SignatureVerification;
+
+  abstract sign(input: SignInput): SignedDelivery;
+
+  validateSecret(secret: string | Buffer): void {
+    const length = credentialText(secret).length;
+    if (length === 0 || length > this.maxLength) {
+      throw new WebhookConfigurationError(`${this.label} must be 1–${this.maxLength} characters.`);
+    }
+  }
+
+  /** The live secret `value` equals, when it is a string of at most `maxLength` characters. */
+  protected matchCredential(value: unknown, secrets: readonly WebhookSecret[]): WebhookSecret | undefined {
+    return typeof value === 'string' && value.length <= this.maxLength ? matchSecret(value, secrets) : undefined;
+  }
+}
+
+/** A key or secret as text (a Buffer is read as UTF-8). @internal */
+export function credentialText(key: string | Buffer): string {
+  return Buffer.isBuffer(key) ? key.toString('utf8') : key;
+}
+
+/**
+ * The headers of a JSON body signed now with `key`, as the provider sends it, content type included:
+ * for challenge requests that are signed deliveries (Slack, Discord, Front, Twitch, Zoom). @internal
+ */
+export function signedJsonHeaders(
+  scheme: { sign(input: SignInput): SignedDelivery },
+  body: string,
+  key: string | undefined,
+  id = '',
+): Record<string, string> {
+  const signed = scheme.sign({
+    body: Buffer.from(body),
+    key: key ?? '',
+    timestamp: Math.floor(Date.now() / 1000),
+    id,
+    contentType: 'application/json',
+  });
+  return { 'content-type': 'application/json', ...signed.headers };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { standardWebhooksProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * Render signs the Standard Webhooks way (its example receiver verifies with the `standardwebhooks`
@@ -13,14 +12,9 @@ const { provider, preset } = sharedSecretProvider({
   docsUrl: 'https://render.com/docs/webhooks',
   presetName: 'render',
   secretOption: 'secret',
-  verification:
-    'Standard Webhooks: `webhook-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'webhook-id' },
+  ...standardWebhooksSigning('webhook'),
   eventType: { bodyField: 'type' },
-  toleranceSeconds: 300,
   vectors: 'self-computed',
-  scheme: standardWebhooksProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: jsonEvent(() => ({
     type: 'deploy_ended',
     timestamp: new Date().toISOString(),

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { standardWebhooksProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * Replicate signs the Standard Webhooks way with the account's `whsec_` secret (from
@@ -14,14 +13,9 @@ const { provider, preset } = sharedSecretProvider({
   docsUrl: 'https://replicate.com/docs/topics/webhooks/verify-webhook',
   presetName: 'replicate',
   secretOption: 'secret',
-  verification:
-    'Standard Webhooks: `webhook-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'webhook-id' },
+  ...standardWebhooksSigning('webhook'),
   eventType: { bodyField: 'status' },
-  toleranceSeconds: 300,
   vectors: 'verified',
-  scheme: standardWebhooksProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: jsonEvent(() => ({
     id: randomBytes(13).toString('hex'),
     status: 'succeeded',

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { generateStandardSecret } from '../core/secret';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { svixProvider } from './standard-webhooks';
+import { standardWebhooksSigning } from './standard-webhooks';
 
 /**
  * Resend delivers through Svix: `svix-id`, `svix-timestamp`, `svix-signature: v1,…` over
@@ -13,13 +12,9 @@ const { provider, preset } = sharedSecretProvider({
   docsUrl: 'https://resend.com/docs/webhooks/verify-webhooks-requests',
   presetName: 'resend',
   secretOption: 'secret',
-  verification: 'Svix: `svix-signature: v1,` base64 HMAC-SHA256 of `id.timestamp.body`, decoded `whsec_`',
-  messageId: { header: 'svix-id' },
+  ...standardWebhooksSigning('svix'),
   eventType: { bodyField: 'type' },
-  toleranceSeconds: 300,
   vectors: 'verified',
-  scheme: svixProvider.scheme,
-  generateSecret: () => generateStandardSecret(),
   sampleEvent: jsonEvent(() => ({
     type: 'email.delivered',
     created_at: new Date().toISOString(),

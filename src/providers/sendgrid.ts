@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
+import { providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { sharedSecretProvider } from './provider-kit';
 
 /** @publicApi */
 export interface SendGridPresetOptions extends PresetOptions {
@@ -34,40 +34,22 @@ function sendgridScheme(settings: ProviderSettings = {}): AsymmetricScheme {
   });
 }
 
-/**
- * Twilio SendGrid's signed Event Webhook: ECDSA P-256 over timestamp + body with the verification
- * key. A delivery is a batch of events (each with its `sg_event_id`), so there is no single id.
- * @publicApi
- * @example endpoints: { sendgrid: sendgrid({ publicKey: process.env.SENDGRID_VERIFICATION_KEY }) }
- */
-export function sendgrid(options: SendGridPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'sendgrid',
-      scheme: sendgridScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.publicKey,
-      generateSecret: providerIssuesKey(
-        'SendGrid issues the verification key (Mail Settings → Signed Event Webhook): send it as `secret`.',
-      ),
-    },
-    options,
-  );
-}
-
-/** @publicApi */
-export const sendgridProvider = defineProvider<SendGridPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'publicKey', SendGridPresetOptions>({
   id: 'sendgrid',
+  vectors: 'verified',
   displayName: 'Twilio SendGrid',
   docsUrl:
     'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features',
   presetName: 'sendgrid',
-  presetOptions: '{ publicKey }',
+  secretOption: 'publicKey',
+  generateSecret: providerIssuesKey(
+    'SendGrid issues the verification key (Mail Settings → Signed Event Webhook): send it as `secret`.',
+  ),
   verification:
     'ECDSA P-256/SHA-256 of timestamp + body in `X-Twilio-Email-Event-Webhook-Signature` (base64 DER), verification key',
   // A delivery is a batch: each event has its own `sg_event_id` and `event`, so neither is the delivery's.
   toleranceSeconds: 300,
   scheme: sendgridScheme,
-  preset: sendgrid,
   testKey: () => sendgridScheme().generateTestKey(),
   sampleEvent: () => ({
     contentType: 'application/json',
@@ -82,3 +64,14 @@ export const sendgridProvider = defineProvider<SendGridPresetOptions>({
     ]),
   }),
 });
+
+/** @publicApi */
+export const sendgridProvider = provider;
+
+/**
+ * Twilio SendGrid's signed Event Webhook: ECDSA P-256 over timestamp + body with the verification
+ * key. A delivery is a batch of events (each with its `sg_event_id`), so there is no single id.
+ * @publicApi
+ * @example endpoints: { sendgrid: sendgrid({ publicKey: process.env.SENDGRID_VERIFICATION_KEY }) }
+ */
+export const sendgrid = preset;

@@ -28,6 +28,7 @@ export interface ShopifyPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secret', ShopifyPresetOptions>({
   id: 'shopify',
+  vectors: 'verified',
   displayName: 'Shopify',
   docsUrl: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
   presetName: 'shopify',

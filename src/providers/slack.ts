@@ -8,7 +8,7 @@ import { answeredWithText, freshChallenge } from './challenge-answers';
 import type { ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { random32Hex, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings } from './provider';
-import { sharedSecretProvider } from './provider-kit';
+import { sharedSecretProvider, signedJsonHeaders } from './provider-kit';
 
 /** Slack's SDKs refuse a request timestamp further than this from now. */
 const TOLERANCE_SECONDS = 300;
@@ -76,6 +76,7 @@ const eventId = () => `Ev${randomBytes(5).toString('hex').toUpperCase()}`;
 
 const { provider, preset } = sharedSecretProvider<'signingSecret', SlackPresetOptions>({
   id: 'slack',
+  vectors: 'verified',
   displayName: 'Slack',
   docsUrl: 'https://docs.slack.dev/authentication/verifying-requests-from-slack',
   presetName: 'slack',
@@ -93,16 +94,10 @@ const { provider, preset } = sharedSecretProvider<'signingSecret', SlackPresetOp
   challengeRequest: ({ secret }) => {
     const challenge = freshChallenge();
     const body = JSON.stringify({ token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge, type: 'url_verification' });
-    const signed = slackScheme().sign({
-      body: Buffer.from(body),
-      key: secret ?? '',
-      timestamp: Math.floor(Date.now() / 1000),
-      id: eventId(),
-      contentType: 'application/json',
-    });
+    const headers = signedJsonHeaders(slackScheme(), body, secret, eventId());
     return {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
+      headers,
       body,
       check: answeredWithText(challenge),
     };

@@ -38,6 +38,7 @@ export interface SmartsheetPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'sharedSecret', SmartsheetPresetOptions>({
   id: 'smartsheet',
+  vectors: 'self-computed',
   displayName: 'Smartsheet',
   docsUrl: 'https://developers.smartsheet.com/api/smartsheet/guides/webhooks/webhook-verification',
   presetName: 'smartsheet',

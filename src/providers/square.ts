@@ -37,6 +37,7 @@ export interface SquarePresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'signatureKey', SquarePresetOptions>({
   id: 'square',
+  vectors: 'verified',
   displayName: 'Square',
   docsUrl: 'https://developer.squareup.com/docs/webhooks/step3validate',
   presetName: 'square',

@@ -75,6 +75,7 @@ export function standardWebhooksAsymmetric(
 /** @publicApi */
 export const standardWebhooksAsymmetricProvider = defineProvider<StandardWebhooksAsymmetricPresetOptions>({
   id: 'standard-webhooks-v1a',
+  vectors: 'verified',
   displayName: 'Standard Webhooks (Ed25519)',
   docsUrl: 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md',
   presetName: 'standardWebhooksAsymmetric',

@@ -27,18 +27,47 @@ const TOLERANCE_SECONDS = 300;
  * The id may hold no `.` or `,`, so that the string to sign has one reading.
  */
 function standardScheme(family: 'webhook' | 'svix', settings: ProviderSettings = {}): HmacScheme {
+  return standardWebhooksScheme(family === 'svix' ? 'svix' : 'standard-webhooks', { family, ...settings });
+}
+
+/**
+ * The catalogue fields of a provider that sends plain Standard Webhooks (`webhook`) or Svix (`svix`)
+ * headers keyed with the decoded `whsec_` secret (OpenAI, Clerk, …): spread into its spec.
+ * @internal
+ */
+export function standardWebhooksSigning(family: 'webhook' | 'svix') {
+  const title = family === 'svix' ? 'Svix' : 'Standard Webhooks';
+  return {
+    verification: `${title}: \`${family}-signature: v1,\` base64 HMAC-SHA256 of \`id.timestamp.body\`, decoded \`whsec_\``,
+    messageId: { header: `${family}-id` },
+    toleranceSeconds: TOLERANCE_SECONDS,
+    scheme: (settings?: ProviderSettings) => standardScheme(family, settings),
+    generateSecret: () => generateStandardSecret(),
+  };
+}
+
+/**
+ * The Standard Webhooks scheme under a provider's name (Lithic, Increase, Polar send it): `family`'s
+ * headers, keyed with the decoded `whsec_` secret or, with `utf8Key`, with its whole text as is.
+ * @internal
+ */
+export function standardWebhooksScheme(
+  name: string,
+  options: { family?: 'webhook' | 'svix'; utf8Key?: boolean; toleranceSeconds?: number } = {},
+): HmacScheme {
+  const family = options.family ?? 'webhook';
   return new HmacScheme({
-    name: family === 'svix' ? 'svix' : 'standard-webhooks',
+    name,
     header: `${family}-signature`,
     prefix: 'v1,',
     separator: ' ',
     encoding: 'base64',
     template: '{id}.{timestamp}.{body}',
-    decodeKey: decodeStandardSecret,
+    ...(options.utf8Key ? { keyEncoding: 'utf8' } : { decodeKey: decodeStandardSecret }),
     idHeader: `${family}-id`,
     idExcludes: '.,',
     timestampHeader: `${family}-timestamp`,
-    toleranceSeconds: settings.toleranceSeconds ?? TOLERANCE_SECONDS,
+    toleranceSeconds: options.toleranceSeconds ?? TOLERANCE_SECONDS,
   });
 }
 
@@ -119,6 +148,7 @@ const family = {
 export const standardWebhooksProvider = defineProvider<StandardWebhooksPresetOptions>({
   ...family,
   id: 'standard-webhooks',
+  vectors: 'verified',
   docsUrl: 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md',
   presetName: 'standardWebhooks',
   messageId: { header: 'webhook-id' },
@@ -130,6 +160,7 @@ export const standardWebhooksProvider = defineProvider<StandardWebhooksPresetOpt
 export const svixProvider = defineProvider<Omit<StandardWebhooksPresetOptions, 'headerPrefix'>>({
   ...family,
   id: 'svix',
+  vectors: 'verified',
   displayName: 'Svix',
   docsUrl: 'https://docs.svix.com/receiving/verifying-payloads/how-manual',
   presetName: 'svix',

@@ -1,16 +1,15 @@
 import { ApiKeyScheme } from '../core/auth/api-key.scheme';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
-import { DEFAULT_VERIFY_TOKEN_SECRET, TokenEchoStrategy } from '../core/challenges/token-echo.strategy';
+import { DEFAULT_VERIFY_TOKEN_SECRET } from '../core/challenges/token-echo.strategy';
 import { noMatchingSignature, parseJsonObject } from '../core/engines/scheme-support';
 import { WebhookConfigurationError } from '../core/errors';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
 import type { SignatureVerification, VerifyContext } from '../core/signature-scheme';
 import { answeredWithJson, freshChallenge } from './challenge-answers';
-import type { VerifyTokenChallengeOptions } from './meta';
+import { hubSubscribeChallenge, type VerifyTokenChallengeOptions } from './meta';
 import { randomUrlSafeSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import { jsonEvent, sharedSecretProvider } from './provider-kit';
-import { challengeOptions } from './challenges/provider-challenge-options';
 
 /** @publicApi */
 export interface StravaPresetOptions extends PresetOptions {
@@ -79,16 +78,7 @@ const stravaScheme = (options: { readonly query?: string; readonly subscriptionI
  * @publicApi
  */
 export function stravaChallenge(options: VerifyTokenChallengeOptions = {}): ChallengeStrategy {
-  return new TokenEchoStrategy({
-    match: { method: 'GET', query: { 'hub.mode': 'subscribe' } },
-    token: { from: 'query', name: 'hub.challenge' },
-    verifyToken: {
-      field: { from: 'query', name: 'hub.verify_token' },
-      secretName: options.secretName ?? DEFAULT_VERIFY_TOKEN_SECRET,
-    },
-    respondWith: { json: 'hub.challenge' },
-    ...challengeOptions(options, false),
-  });
+  return hubSubscribeChallenge(options, { json: 'hub.challenge' });
 }
 
 const { provider, preset } = sharedSecretProvider<'token', StravaPresetOptions>({

@@ -60,6 +60,7 @@ const stripeSecret = () => `${SECRET_PREFIX}${randomAlphanumeric(32)}`;
 
 const { provider, preset } = sharedSecretProvider<'secret', StripePresetOptions>({
   id: 'stripe',
+  vectors: 'verified',
   displayName: 'Stripe',
   docsUrl: 'https://docs.stripe.com/webhooks#verify-manually',
   presetName: 'stripe',

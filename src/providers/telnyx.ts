@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { asymmetricSignature, type AsymmetricScheme } from '../core/engines/asymmetric.engine';
-import type { WebhookEndpointDefinition } from './endpoint-definition';
-import { definePreset, providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
-import { defineProvider, type ProviderSettings } from './provider';
-import { jsonEvent } from './provider-kit';
+import { providerIssuesKey, type PresetOptions, type SecretOrSecrets } from './preset-options';
+import type { ProviderSettings } from './provider';
+import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /** Telnyx's SDKs allow 300 s. */
 const TOLERANCE_SECONDS = 300;
@@ -38,33 +37,15 @@ function telnyxScheme(settings: ProviderSettings = {}): AsymmetricScheme {
   });
 }
 
-/**
- * Telnyx webhooks: Ed25519 `telnyx-signature-ed25519` over `timestamp|body` with the account's
- * public key, within 300 s, the event's `data.id` as the message id.
- * @publicApi
- * @example endpoints: { telnyx: telnyx({ publicKey: process.env.TELNYX_PUBLIC_KEY }) }
- */
-export function telnyx(options: TelnyxPresetOptions = {}): WebhookEndpointDefinition {
-  return definePreset(
-    {
-      provider: 'telnyx',
-      scheme: telnyxScheme({ toleranceSeconds: options.toleranceSeconds }),
-      secrets: options.publicKey,
-      generateSecret: providerIssuesKey(
-        'Telnyx issues the public key (Mission Control → Keys & Credentials): send it as `secret`.',
-      ),
-    },
-    options,
-  );
-}
-
-/** Telnyx webhooks. @publicApi */
-export const telnyxProvider = defineProvider<TelnyxPresetOptions>({
+const { provider, preset } = sharedSecretProvider<'publicKey', TelnyxPresetOptions>({
   id: 'telnyx',
   displayName: 'Telnyx',
   docsUrl: 'https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks',
   presetName: 'telnyx',
-  presetOptions: '{ publicKey }',
+  secretOption: 'publicKey',
+  generateSecret: providerIssuesKey(
+    'Telnyx issues the public key (Mission Control → Keys & Credentials): send it as `secret`.',
+  ),
   verification:
     'Ed25519 of timestamp, a pipe and the body in `telnyx-signature-ed25519` (base64), account public key, 300 s',
   messageId: { bodyField: 'data.id' },
@@ -72,7 +53,6 @@ export const telnyxProvider = defineProvider<TelnyxPresetOptions>({
   toleranceSeconds: TOLERANCE_SECONDS,
   vectors: 'self-computed',
   scheme: telnyxScheme,
-  preset: telnyx,
   testKey: () => telnyxScheme().generateTestKey(),
   sampleEvent: jsonEvent(() => ({
     data: {
@@ -85,3 +65,14 @@ export const telnyxProvider = defineProvider<TelnyxPresetOptions>({
     meta: { attempt: 1, delivered_to: 'https://hooks.example.com/telnyx' },
   })),
 });
+
+/** Telnyx webhooks. @publicApi */
+export const telnyxProvider = provider;
+
+/**
+ * Telnyx webhooks: Ed25519 `telnyx-signature-ed25519` over `timestamp|body` with the account's
+ * public key, within 300 s, the event's `data.id` as the message id.
+ * @publicApi
+ * @example endpoints: { telnyx: telnyx({ publicKey: process.env.TELNYX_PUBLIC_KEY }) }
+ */
+export const telnyx = preset;

@@ -52,6 +52,7 @@ const objectId = () => randomBytes(12).toString('hex');
 
 const { provider, preset } = sharedSecretProvider<'secret', TrelloPresetOptions>({
   id: 'trello',
+  vectors: 'self-computed',
   displayName: 'Trello',
   docsUrl: 'https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/',
   presetName: 'trello',

@@ -37,6 +37,7 @@ const twilioScheme = (settings: ProviderSettings = {}) =>
 
 const { provider, preset } = sharedSecretProvider<'authToken', TwilioPresetOptions>({
   id: 'twilio',
+  vectors: 'verified',
   displayName: 'Twilio',
   docsUrl: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
   presetName: 'twilio',

@@ -6,7 +6,7 @@ import { answeredWithText, freshChallenge } from './challenge-answers';
 import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { randomHexSecret, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings } from './provider';
-import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { jsonEvent, sharedSecretProvider, signedJsonHeaders } from './provider-kit';
 
 /** Twitch: "reject messages older than 10 minutes". */
 const TOLERANCE_SECONDS = 600;
@@ -58,6 +58,7 @@ export interface TwitchPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secret', TwitchPresetOptions>({
   id: 'twitch',
+  vectors: 'self-computed',
   displayName: 'Twitch EventSub',
   docsUrl: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
   presetName: 'twitch',
@@ -77,20 +78,10 @@ const { provider, preset } = sharedSecretProvider<'secret', TwitchPresetOptions>
   challengeRequest: ({ secret }) => {
     const challenge = freshChallenge();
     const body = JSON.stringify({ challenge, subscription: { status: 'webhook_callback_verification_pending' } });
-    const signed = twitchScheme().sign({
-      body: Buffer.from(body),
-      key: secret ?? '',
-      timestamp: Math.floor(Date.now() / 1000),
-      id: randomUUID(),
-      contentType: 'application/json',
-    });
+    const headers = signedJsonHeaders(twitchScheme(), body, secret, randomUUID());
     return {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signed.headers,
-        [MESSAGE_TYPE]: 'webhook_callback_verification',
-      },
+      headers: { ...headers, [MESSAGE_TYPE]: 'webhook_callback_verification' },
       body,
       check: answeredWithText(challenge),
     };

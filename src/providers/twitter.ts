@@ -50,6 +50,7 @@ export interface TwitterPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'consumerSecret', TwitterPresetOptions>({
   id: 'twitter',
+  vectors: 'self-computed',
   displayName: 'X / Twitter',
   docsUrl: 'https://docs.x.com/x-api/webhooks/quickstart',
   presetName: 'twitter',

@@ -6,7 +6,7 @@ import { answeredWithJson, freshChallenge } from './challenge-answers';
 import { challengeOptions, type ProviderChallengeOptions } from './challenges/provider-challenge-options';
 import { random22UrlSafe, type PresetOptions, type SecretOrSecrets } from './preset-options';
 import type { ProviderSettings } from './provider';
-import { jsonEvent, sharedSecretProvider } from './provider-kit';
+import { jsonEvent, sharedSecretProvider, signedJsonHeaders } from './provider-kit';
 
 /** Zoom documents no window; five minutes is the common choice and matches Slack's identical scheme. */
 const TOLERANCE_SECONDS = 300;
@@ -59,6 +59,7 @@ export interface ZoomPresetOptions extends PresetOptions {
 
 const { provider, preset } = sharedSecretProvider<'secretToken', ZoomPresetOptions>({
   id: 'zoom',
+  vectors: 'self-computed',
   displayName: 'Zoom',
   docsUrl: 'https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events',
   presetName: 'zoom',
@@ -78,20 +79,14 @@ const { provider, preset } = sharedSecretProvider<'secretToken', ZoomPresetOptio
   challengeRequest: ({ secret }) => {
     const plainToken = freshChallenge();
     const body = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: 'endpoint.url_validation' });
-    const signed = zoomScheme().sign({
-      body: Buffer.from(body),
-      key: secret ?? '',
-      timestamp: Math.floor(Date.now() / 1000),
-      id: randomUUID(),
-      contentType: 'application/json',
-    });
+    const headers = signedJsonHeaders(zoomScheme(), body, secret, randomUUID());
     // What Zoom expects back: the token and its HMAC under the Secret Token.
     const encryptedToken = createHmac('sha256', secret ?? '')
       .update(plainToken)
       .digest('hex');
     return {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signed.headers },
+      headers,
       body,
       check: answeredWithJson({ plainToken, encryptedToken }),
     };

@@ -1,5 +1,6 @@
 // Small builders shared by the scheme and authenticator unit specs: a WebhookRequest from plain
 // values, a secret, a verification time, and the code of a refusal.
+import { createHmac } from 'node:crypto';
 import { WebhookVerificationError } from '../../src/core/errors';
 import type { ClientCertificate, WebhookRequest } from '../../src/core/request';
 import type { WebhookSecret } from '../../src/core/secret';
@@ -50,6 +51,17 @@ export function refusal(run: () => unknown): string {
   throw new Error('expected the request to be refused');
 }
 
+/** Like {@link refusal}, for a verification that may be asynchronous (a key fetched first). */
+export async function refusalAsync(run: () => unknown): Promise<string> {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    return error.code;
+  }
+  throw new Error('expected the request to be refused');
+}
+
 /** Runs a verification that must be refused and returns the error (to check its message). */
 export function refusalError(run: () => unknown): WebhookVerificationError {
   try {
@@ -62,6 +74,13 @@ export function refusalError(run: () => unknown): WebhookVerificationError {
 }
 
 export const hex = (value: Buffer) => value.toString('hex');
+
+/** An independent HMAC signer (node:crypto) over the parts in order, for expected values in specs. */
+export function hmac(algorithm: string, key: string | Buffer, ...parts: Array<string | Buffer>): Buffer {
+  const mac = createHmac(algorithm, key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
 
 interface PublishedVector {
   provider: string;

@@ -1,19 +1,11 @@
-import vectors from '../../../test/fixtures/providers-vectors.json';
+import { publishedVector } from '../../../test/support/scheme-testing';
 import type { ChallengeContext } from '../challenge-strategy';
 import { WebhookConfigurationError } from '../errors';
 import type { WebhookRequest } from '../request';
 import { ComputedHmacStrategy } from './computed-hmac.strategy';
 
-interface Vector {
-  provider: string;
-  kind: string;
-  inputs: Record<string, string>;
-  expected: unknown;
-}
-const vector = (provider: string) =>
-  (vectors as unknown as Vector[]).find((v) => v.provider === provider && v.kind === 'challenge')!;
-const ZOOM = vector('zoom');
-const X = vector('twitter_x');
+const ZOOM = publishedVector('zoom', 'challenge');
+const X = publishedVector('twitter_x', 'challenge');
 
 const context = (secrets: ChallengeContext['secrets'], namedSecrets: ChallengeContext['namedSecrets'] = {}) => ({
   endpoint: 'test',

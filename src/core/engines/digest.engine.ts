@@ -11,7 +11,16 @@ import type {
   VerifyContext,
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
-import { formatTimestamp, parseTimestamp, type HmacAlgorithm, type TimestampFormat } from './hmac-template';
+import {
+  DIGEST_BYTES,
+  formatTimestamp,
+  parseTemplate,
+  parseTimestamp,
+  type FieldPart,
+  type HmacAlgorithm,
+  type TemplatePart,
+  type TimestampFormat,
+} from './engine-parts';
 import {
   assertHasSecrets,
   assertPublicUrl,
@@ -67,11 +76,9 @@ export interface DigestSchemeOptions {
   readonly idField?: string | readonly string[];
 }
 
-type Part =
-  { readonly text: string } | { readonly value: 'secret' | 'body' | 'timestamp' | 'url' } | { readonly field: string };
-
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
+type Placeholder = 'secret' | 'body' | 'timestamp' | 'url';
+/** Without the `headers` option a template has no `{header:NAME}` part. */
+type Part = Exclude<TemplatePart<Placeholder>, { readonly header: string }> | FieldPart;
 /** A hashed body field: printable text, bounded. */
 const FIELD = /^[\x20-\x7e]{1,256}$/;
 
@@ -109,7 +116,11 @@ export class DigestScheme implements SignatureScheme {
         `The ${name} scheme's algorithm must be sha1, sha256 or sha512, in hex or base64.`,
       );
     }
-    this.parts = parseTemplate(options.template, name);
+    // The template's own checks below say what it must hold: {secret}, and {body} or body fields.
+    this.parts = parseTemplate<Placeholder>(options.template, name, ['secret', 'body', 'timestamp', 'url'], {
+      fields: true,
+      bodyOptional: true,
+    }) as Part[];
     const uses = (value: string) => this.parts.some((part) => 'value' in part && part.value === value);
     this.fields = this.parts.flatMap((part) => ('field' in part ? [part.field] : []));
     if (!uses('secret') || (!uses('body') && this.fields.length === 0)) {
@@ -249,24 +260,4 @@ export class DigestScheme implements SignatureScheme {
  */
 export function digestSignature(options: DigestSchemeOptions): DigestScheme {
   return new DigestScheme(options);
-}
-
-function parseTemplate(template: string, name: string): Part[] {
-  const parts: Part[] = [];
-  let last = 0;
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const placeholder = match[1];
-    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
-    if (placeholder.startsWith('field:') && placeholder.length > 6) parts.push({ field: placeholder.slice(6) });
-    else if (['secret', 'body', 'timestamp', 'url'].includes(placeholder)) {
-      parts.push({ value: placeholder as 'secret' | 'body' | 'timestamp' | 'url' });
-    } else {
-      throw new WebhookConfigurationError(
-        `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: {secret}, {body}, {timestamp}, {url}, {field:name}).`,
-      );
-    }
-    last = match.index + match[0].length;
-  }
-  if (last < template.length) parts.push({ text: template.slice(last) });
-  return parts;
 }

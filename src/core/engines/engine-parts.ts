@@ -28,6 +28,20 @@ export function isFormContentType(contentType: string | undefined): boolean {
 export type TemplatePart<P extends string> =
   { readonly text: string } | { readonly value: P } | { readonly header: string };
 
+/** A top-level field of the JSON body in a template (`{field:NAME}`), with the `fields` option. @internal */
+export interface FieldPart {
+  readonly field: string;
+}
+
+interface TemplateOptions<P extends string> {
+  readonly headers?: boolean;
+  /** `{field:NAME}` is allowed (the digest engine hashes body fields). */
+  readonly fields?: boolean;
+  readonly bodyPlaceholders?: readonly P[];
+  /** The engine was told the body is not signed (a weaker scheme, declared as such): no body placeholder needed. */
+  readonly bodyOptional?: boolean;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const HEADER_PLACEHOLDER = /^header:([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/;
 
@@ -41,28 +55,41 @@ export function parseTemplate<P extends string>(
   template: string,
   name: string,
   allowed: readonly P[],
-  options: {
-    readonly headers?: boolean;
-    readonly bodyPlaceholders?: readonly P[];
-    /** The engine was told the body is not signed (a weaker scheme, declared as such): no body placeholder needed. */
-    readonly bodyOptional?: boolean;
-  } = {},
-): TemplatePart<P>[] {
-  const parts: TemplatePart<P>[] = [];
+  options: TemplateOptions<P> & { readonly fields: true },
+): Array<TemplatePart<P> | FieldPart>;
+export function parseTemplate<P extends string>(
+  template: string,
+  name: string,
+  allowed: readonly P[],
+  options?: TemplateOptions<P>,
+): TemplatePart<P>[];
+export function parseTemplate<P extends string>(
+  template: string,
+  name: string,
+  allowed: readonly P[],
+  options: TemplateOptions<P> = {},
+): Array<TemplatePart<P> | FieldPart> {
+  const parts: Array<TemplatePart<P> | FieldPart> = [];
   const bodies: readonly string[] = options.bodyPlaceholders ?? ['body'];
   let last = 0;
   let signsBody = false;
   for (const match of template.matchAll(PLACEHOLDER)) {
     const placeholder = match[1];
     const header = options.headers ? HEADER_PLACEHOLDER.exec(placeholder)?.[1] : undefined;
-    if (header === undefined && !(allowed as readonly string[]).includes(placeholder)) {
-      const known = [...allowed.map((known) => `{${known}}`), ...(options.headers ? ['{header:NAME}'] : [])];
+    const field = options.fields && /^field:./.test(placeholder) ? placeholder.slice(6) : undefined;
+    if (header === undefined && field === undefined && !(allowed as readonly string[]).includes(placeholder)) {
+      const known = [
+        ...allowed.map((known) => `{${known}}`),
+        ...(options.headers ? ['{header:NAME}'] : []),
+        ...(options.fields ? ['{field:name}'] : []),
+      ];
       throw new WebhookConfigurationError(
         `The ${name} scheme's template has an unknown placeholder {${placeholder}} (known: ${known.join(', ')}).`,
       );
     }
     if (match.index > last) parts.push({ text: template.slice(last, match.index) });
-    parts.push(header === undefined ? { value: placeholder as P } : { header: header.toLowerCase() });
+    if (field !== undefined) parts.push({ field });
+    else parts.push(header === undefined ? { value: placeholder as P } : { header: header.toLowerCase() });
     signsBody ||= bodies.includes(placeholder);
     last = match.index + match[0].length;
   }

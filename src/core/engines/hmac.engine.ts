@@ -12,6 +12,7 @@ import type {
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
 import { MAX_LIST_ENTRIES } from './engine-parts';
+import { readBodyTimestamp, readSignatureField, withBodyTimestamp, withSignatureField } from './hmac-body';
 import {
   formatTimestamp,
   HmacTemplate,
@@ -219,7 +220,9 @@ export class HmacScheme implements SignatureScheme {
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
-    const signatureValues = this.signaturePath ? this.readSignatureField(request) : this.readSignatureHeaders(request);
+    const signatureValues = this.signaturePath
+      ? readSignatureField(request.rawBody, this.signaturePath)
+      : this.readSignatureHeaders(request);
     const signedHeaders = Object.fromEntries(this.signedHeaders.map((name) => [name, requireHeader(request, name)]));
     const id = this.idHeader ? this.readId(request, this.idHeader) : undefined;
     const eventType = this.eventTypeHeader ? readIdHeader(request, this.eventTypeHeader, false) : undefined;
@@ -246,7 +249,9 @@ export class HmacScheme implements SignatureScheme {
           `The ${this.name} provider only sends JSON objects; this body is not one.`,
         );
       }
-      const bodySignedAt = this.options.bodyTimestamp ? this.bodyTimestamp(request.rawBody, now) : undefined;
+      const bodySignedAt = this.options.bodyTimestamp
+        ? readBodyTimestamp(request.rawBody, now, this.options.bodyTimestamp, this.toleranceSeconds!, this.name)
+        : undefined;
       const at = signedAt ?? bodySignedAt;
       return {
         secretVersion: secret.version,
@@ -271,12 +276,14 @@ export class HmacScheme implements SignatureScheme {
   sign(input: SignInput): SignedDelivery {
     const id = this.idHeader ? input.id : undefined;
     const timestamp = this.timestampHeader ? formatTimestamp(input.timestamp, this.timestampFormat) : undefined;
-    const body = this.options.bodyTimestamp ? this.withBodyTimestamp(input.body, input.timestamp) : input.body;
+    const body = this.options.bodyTimestamp
+      ? withBodyTimestamp(input.body, input.timestamp, this.options.bodyTimestamp)
+      : input.body;
     // A signed header the definition does not otherwise write carries the delivery's id (a fresh token).
     const signed = Object.fromEntries(this.signedHeaders.map((name) => [name, input.id]));
     const digest = this.template.digest(this.template.keyBytes(input.key), { body, id, timestamp, headers: signed });
     if (this.signaturePath) {
-      return { headers: signed, body: this.withSignatureField(body, this.prefix + digest) };
+      return { headers: signed, body: withSignatureField(body, this.signaturePath, this.prefix + digest, this.name) };
     }
     const headers: Record<string, string> = { ...signed, [this.headers[0]]: this.prefix + digest };
     for (const [name, value] of this.requiredHeaders) headers[name] = value;
@@ -288,37 +295,6 @@ export class HmacScheme implements SignatureScheme {
 
   validateSecret(secret: string | Buffer): void {
     this.template.validateSecret(secret);
-  }
-
-  /** The signature in the body's `signatureField`, as if it were a header named after the field. */
-  private readSignatureField(request: WebhookRequest): Array<[string, string]> {
-    const name = this.signaturePath!.join('.');
-    let node: unknown = parseJsonObject(request.rawBody);
-    for (const key of this.signaturePath!) {
-      const container = node as Record<string, unknown> | undefined;
-      node =
-        typeof container === 'object' && container !== null && Object.prototype.hasOwnProperty.call(container, key)
-          ? container[key]
-          : undefined;
-    }
-    if (typeof node !== 'string' || node === '') {
-      throw noMatchingSignature(`The body carries no ${name} signature field.`);
-    }
-    return [[`${name} (body field)`, node]];
-  }
-
-  /** The JSON object body with the signature written at `signatureField`. */
-  private withSignatureField(rawBody: Buffer, signature: string): Buffer {
-    const object = parseJsonObject(rawBody);
-    if (!object) throw new WebhookConfigurationError(`The ${this.name} scheme signs JSON object bodies.`);
-    let node: Record<string, unknown> = object;
-    const path = this.signaturePath!;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      node = (node[key] = typeof next === 'object' && next !== null ? { ...next } : {}) as Record<string, unknown>;
-    }
-    node[path[path.length - 1]] = signature;
-    return Buffer.from(JSON.stringify(object));
   }
 
   /** The signature headers present, by name; none is `missing_header` (naming the first). */
@@ -341,32 +317,6 @@ export class HmacScheme implements SignatureScheme {
       throw invalidHeader(header, `1–256 visible ASCII characters without ${list} or spaces`);
     }
     return id;
-  }
-
-  /** The body with `bodyTimestamp`'s field set to the signed time; a body that is no JSON object is kept. */
-  private withBodyTimestamp(rawBody: Buffer, seconds: number): Buffer {
-    const { field, format } = this.options.bodyTimestamp!;
-    const value = format === 'unix-milliseconds' ? seconds * 1000 : seconds;
-    const object = parseJsonObject(rawBody);
-    if (!object || object[field] === value) return rawBody;
-    return Buffer.from(JSON.stringify({ ...object, [field]: value }));
-  }
-
-  /** The timestamp in the signed body, in Unix seconds, within the window. */
-  private bodyTimestamp(rawBody: Buffer, now: number): number {
-    const { field, format = 'unix-seconds' } = this.options.bodyTimestamp!;
-    const value = parseJsonObject(rawBody)?.[field];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      // Signed but without a usable time: its freshness cannot be judged, so it is not accepted.
-      const unit = format === 'unix-milliseconds' ? 'milliseconds' : 'seconds';
-      throw new WebhookVerificationError(
-        WebhookErrorCode.TimestampTooOld,
-        `The ${this.name} payload has no ${field} (${unit}), so its freshness cannot be checked.`,
-      );
-    }
-    const signedAt = format === 'unix-milliseconds' ? Math.floor(value / 1000) : value;
-    assertWithinTolerance(signedAt, now, this.toleranceSeconds!);
-    return signedAt;
   }
 
   /** One signature: the prefix and a digest of the right size, else `invalid_header`. A list: the usable entries. */

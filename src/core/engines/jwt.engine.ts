@@ -1,14 +1,4 @@
-import {
-  createHash,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  constants,
-  sign as cryptoSign,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { base64url, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { constantTimeEqual } from '../constant-time';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
@@ -21,39 +11,34 @@ import type {
   SignInput,
   VerifyContext,
 } from '../signature-scheme';
-import { assertWithinTolerance } from '../timestamp';
-import { parsePublicKey } from './public-keys';
+import {
+  ALGORITHMS,
+  createJwsSignature,
+  decodeSignature,
+  readJwsPublicKey,
+  verifyWith,
+  type JwsAlgorithm,
+} from './jws-algorithms';
+import { checkJwtClaims, isTime, jwtClaimsFor, type JwtClaimChecks, type JwtClaimContext } from './jwt-claims';
 import {
   assertHasSecrets,
   assertPublicUrl,
   assertTolerance,
   invalidHeader,
   jsonMessageId,
+  messageIdText,
   missingHeader,
   noMatchingSignature,
   toPath,
   utf8SecretBytes,
 } from './scheme-support';
 
+export type { JwsAlgorithm } from './jws-algorithms';
+export type { JwtClaimChecks } from './jwt-claims';
+
 // JWT/JWS (RFC 7515, 7519, 7797) as data. The compact serialization, its base64url and its JSON are
 // read by `jose`; the signature itself is checked with node:crypto, because a SignatureScheme is
 // synchronous and jose's verify functions are all asynchronous (WebCrypto).
-
-/** The JWS algorithms the engine checks. A scheme lists the ones its provider uses; any other `alg` is refused. @publicApi */
-export type JwsAlgorithm =
-  | 'HS256'
-  | 'HS384'
-  | 'HS512'
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA';
 
 /** A JWS protected header as the engine reads it. @publicApi */
 export type JwsHeader = ProtectedHeaderParameters;
@@ -105,58 +90,9 @@ export interface JwtSchemeOptions {
   readonly bodyClaim?: string;
 }
 
-/** The claims a token must carry, as data. @publicApi */
-export interface JwtClaimChecks {
-  /** `iss` must equal this. */
-  readonly issuer?: string;
-  /** `aud` must equal (or, as an array, contain) the scheme's configured `url`: the endpoint the token was made for. */
-  readonly audienceIsUrl?: boolean;
-  /**
-   * A claim holding a digest of the raw body (Netlify's `sha256`, Vonage's `payload_hash`, Plaid's
-   * `request_body_sha256`): it must be present and equal, compared in constant time.
-   */
-  readonly bodyHash?: {
-    readonly claim: string;
-    /** @default 'sha256' */
-    readonly algorithm?: 'sha256' | 'sha512';
-    /** @default 'hex' */
-    readonly encoding?: 'hex' | 'base64' | 'base64url';
-    /** The claim may be absent when the body is empty (Vonage signs GET callbacks without one). */
-    readonly absentForEmptyBody?: boolean;
-  };
-  /** `iat` must be present and within `toleranceSeconds` of the time of receipt. */
-  readonly issuedAt?: boolean;
-  /** `exp` must be present and not past; `sign()` sets it `lifetimeSeconds` after `iat`. */
-  readonly expires?: { readonly lifetimeSeconds: number };
-  /** Claims that must be present (any value). */
-  readonly required?: readonly string[];
-}
-
 /** A compact JWS is a few hundred bytes; a header this long is not one. */
 const MAX_TOKEN_LENGTH = 16_384;
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
-
-interface AlgorithmSpec {
-  readonly kind: 'hmac' | 'rsa' | 'rsa-pss' | 'ec' | 'ed25519';
-  readonly hash?: 'sha256' | 'sha384' | 'sha512';
-  readonly curve?: string;
-}
-
-const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = {
-  HS256: { kind: 'hmac', hash: 'sha256' },
-  HS384: { kind: 'hmac', hash: 'sha384' },
-  HS512: { kind: 'hmac', hash: 'sha512' },
-  RS256: { kind: 'rsa', hash: 'sha256' },
-  RS384: { kind: 'rsa', hash: 'sha384' },
-  RS512: { kind: 'rsa', hash: 'sha512' },
-  PS256: { kind: 'rsa-pss', hash: 'sha256' },
-  PS384: { kind: 'rsa-pss', hash: 'sha384' },
-  PS512: { kind: 'rsa-pss', hash: 'sha512' },
-  ES256: { kind: 'ec', hash: 'sha256', curve: 'prime256v1' },
-  ES384: { kind: 'ec', hash: 'sha384', curve: 'secp384r1' },
-  ES512: { kind: 'ec', hash: 'sha512', curve: 'secp521r1' },
-  EdDSA: { kind: 'ed25519' },
-};
 
 /** A token after its signature verified: the header, and the claims unless detached. */
 interface VerifiedToken {
@@ -184,6 +120,7 @@ export class JwtScheme implements SignatureScheme {
   private readonly url?: string;
   private readonly publicKeyOf: (secret: WebhookSecret) => KeyObject;
   private readonly secretKeyOf: (secret: WebhookSecret) => KeyObject;
+  private readonly claimContext: JwtClaimContext;
 
   constructor(
     private readonly options: JwtSchemeOptions,
@@ -224,6 +161,8 @@ export class JwtScheme implements SignatureScheme {
     const label = options.keyLabel ?? `A ${name} public key`;
     this.publicKeyOf = memoizeKey((secret) => readJwsPublicKey(secret.value, label));
     this.secretKeyOf = memoizeKey((secret) => createSecretKey(utf8SecretBytes(secret.value)));
+    const { idClaim, bodyClaim } = options;
+    this.claimContext = { name, claims, url: this.url, toleranceSeconds: this.toleranceSeconds, idClaim, bodyClaim };
   }
 
   verify(request: WebhookRequest, secrets: readonly WebhookSecret[], context: VerifyContext): SignatureVerification {
@@ -246,7 +185,7 @@ export class JwtScheme implements SignatureScheme {
     if (!signature) throw this.malformed(where, 'a JWS whose signature is base64url');
     const now = Math.floor(context.receivedAt / 1000);
     const verified = this.verifySignature(alg, header, signingInput, signature, secrets);
-    if (claims) this.checkClaims(claims, request.rawBody, now);
+    if (claims) checkJwtClaims(this.claimContext, claims, request.rawBody, now);
     return this.result(verified, claims, request.rawBody);
   }
 
@@ -262,10 +201,10 @@ export class JwtScheme implements SignatureScheme {
     if (this.options.detached) {
       encodedPayload = base64url.encode(input.body);
     } else {
-      encodedPayload = base64url.encode(JSON.stringify(this.claimsFor(input)));
+      encodedPayload = base64url.encode(JSON.stringify(jwtClaimsFor(this.claimContext, input)));
     }
     const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii');
-    const signature = base64url.encode(this.createSignature(alg, signingInput, input.key));
+    const signature = base64url.encode(createJwsSignature(alg, signingInput, input.key));
     const token = `${encodedHeader}.${this.options.detached ? '' : encodedPayload}.${signature}`;
     if (this.options.token === 'body') {
       return { headers: { 'content-type': 'text/plain' }, body: Buffer.from(token, 'ascii') };
@@ -358,88 +297,16 @@ export class JwtScheme implements SignatureScheme {
     throw noMatchingSignature();
   }
 
-  private checkClaims(claims: JWTPayload, rawBody: Buffer, now: number): void {
-    const checks = this.options.claims ?? {};
-    const refuse = (message: string) => new WebhookVerificationError(WebhookErrorCode.NoMatchingSignature, message);
-    for (const name of checks.required ?? []) {
-      if (claims[name] === undefined) throw refuse(`The ${this.name} token has no "${name}" claim.`);
-    }
-    if (checks.issuer !== undefined && claims.iss !== checks.issuer) {
-      throw refuse(`The ${this.name} token was not issued by the expected issuer.`);
-    }
-    if (checks.audienceIsUrl) {
-      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-      if (!audiences.includes(this.url)) throw refuse(`The ${this.name} token was made for another endpoint.`);
-    }
-    if (checks.issuedAt) {
-      if (!isTime(claims.iat)) {
-        throw new WebhookVerificationError(
-          WebhookErrorCode.TimestampTooOld,
-          `The ${this.name} token has no "iat", so its freshness cannot be checked.`,
-        );
-      }
-      assertWithinTolerance(claims.iat, now, this.toleranceSeconds!);
-    }
-    if (checks.expires && (!isTime(claims.exp) || claims.exp < now)) {
-      throw new WebhookVerificationError(WebhookErrorCode.TimestampTooOld, `The ${this.name} token has expired.`);
-    }
-    if (isTime(claims.nbf) && claims.nbf > now + (this.toleranceSeconds ?? 0)) {
-      throw new WebhookVerificationError(WebhookErrorCode.TimestampTooNew, `The ${this.name} token is not valid yet.`);
-    }
-    if (checks.bodyHash) {
-      const { claim, algorithm = 'sha256', encoding = 'hex', absentForEmptyBody } = checks.bodyHash;
-      const sent = claims[claim];
-      if (sent === undefined && absentForEmptyBody && rawBody.length === 0) return;
-      const digest = createHash(algorithm).update(rawBody).digest();
-      const expected = typeof sent === 'string' ? decodeText(sent, encoding) : undefined;
-      if (!expected || !constantTimeEqual(digest, expected)) {
-        // The token is authentic but made for another body.
-        throw refuse(`The body does not match the ${this.name} token's "${claim}" digest.`);
-      }
-    }
-  }
-
   private result(verified: VerifiedToken, claims: JWTPayload | undefined, rawBody: Buffer): SignatureVerification {
     const idClaim = this.options.idClaim;
     const id = idClaim && claims ? claims[idClaim] : undefined;
-    const messageId = this.idPath
-      ? jsonMessageId(rawBody, this.idPath)
-      : typeof id === 'string' && /^[\x21-\x7e]{1,256}$/.test(id)
-        ? id
-        : undefined;
+    const messageId = this.idPath ? jsonMessageId(rawBody, this.idPath) : messageIdText(id);
     const iat = this.options.claims?.issuedAt && isTime(claims?.iat) ? claims.iat : undefined;
     return {
       ...(verified.secretVersion !== undefined ? { secretVersion: verified.secretVersion } : {}),
       ...(messageId !== undefined ? { messageId } : {}),
       ...(iat !== undefined ? { signedAt: new Date(iat * 1000) } : {}),
     };
-  }
-
-  private claimsFor(input: SignInput): Record<string, unknown> {
-    const checks = this.options.claims ?? {};
-    const claims: Record<string, unknown> = {};
-    if (this.options.bodyClaim) claims[this.options.bodyClaim] = input.body.toString('utf8');
-    if (checks.issuedAt || checks.expires) claims.iat = input.timestamp;
-    if (this.options.idClaim) claims[this.options.idClaim] = input.id;
-    if (checks.issuer !== undefined) claims.iss = checks.issuer;
-    if (checks.audienceIsUrl) claims.aud = this.url;
-    if (checks.expires) claims.exp = input.timestamp + checks.expires.lifetimeSeconds;
-    for (const name of checks.required ?? []) claims[name] ??= name;
-    if (checks.bodyHash) {
-      const { claim, algorithm = 'sha256', encoding = 'hex' } = checks.bodyHash;
-      claims[claim] = createHash(algorithm).update(input.body).digest(encoding);
-    }
-    return claims;
-  }
-
-  private createSignature(alg: JwsAlgorithm, signingInput: Buffer, key: string | Buffer): Buffer {
-    const spec = ALGORITHMS[alg];
-    if (spec.kind === 'hmac') return createHmac(spec.hash!, utf8SecretBytes(key)).update(signingInput).digest();
-    const text = Buffer.isBuffer(key) ? key.toString('utf8') : key;
-    const privateKey = text.trim().startsWith('{')
-      ? createPrivateKey({ key: JSON.parse(text), format: 'jwk' })
-      : createPrivateKey(text);
-    return cryptoSign(spec.hash ?? null, signingInput, { key: privateKey, ...signOptions(spec) });
   }
 
   private malformed(where: string, expected: string): WebhookVerificationError {
@@ -457,73 +324,4 @@ export class JwtScheme implements SignatureScheme {
  */
 export function jwtSignature(options: JwtSchemeOptions, settings?: { readonly url?: string }): JwtScheme {
   return new JwtScheme(options, settings);
-}
-
-function decodeSignature(text: string): Buffer | undefined {
-  try {
-    return Buffer.from(base64url.decode(text));
-  } catch {
-    return undefined;
-  }
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function decodeText(value: string, encoding: 'hex' | 'base64' | 'base64url'): Buffer | undefined {
-  const valid =
-    encoding === 'hex'
-      ? /^(?:[0-9a-fA-F]{2})+$/
-      : encoding === 'base64'
-        ? /^[A-Za-z0-9+/]+={0,2}$/
-        : /^[A-Za-z0-9_-]+$/;
-  return valid.test(value) ? Buffer.from(value, encoding) : undefined;
-}
-
-function signOptions(spec: AlgorithmSpec): { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } {
-  if (spec.kind === 'rsa-pss') {
-    const saltLength = { sha256: 32, sha384: 48, sha512: 64 }[spec.hash!];
-    return { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength };
-  }
-  // JWS writes ECDSA signatures as r‖s (RFC 7518 §3.4), not DER.
-  return spec.kind === 'ec' ? { dsaEncoding: 'ieee-p1363' } : {};
-}
-
-/** Verifies with a key of the algorithm's kind (and curve); any other key, or a malformed signature, is a mismatch. */
-function verifyWith(spec: AlgorithmSpec, data: Buffer, key: KeyObject, signature: Buffer): boolean {
-  const type = key.asymmetricKeyType;
-  const fits =
-    spec.kind === 'ed25519'
-      ? type === 'ed25519'
-      : spec.kind === 'ec'
-        ? type === 'ec' && key.asymmetricKeyDetails?.namedCurve === spec.curve
-        : type === 'rsa' || type === 'rsa-pss';
-  if (!fits) return false;
-  try {
-    return cryptoVerify(spec.hash ?? null, data, { key, ...signOptions(spec) }, signature);
-  } catch {
-    return false;
-  }
-}
-
-/** A public key: PEM / base64 SPKI (as the asymmetric engine reads them) or a JWK in JSON. */
-function readJwsPublicKey(value: string | Buffer, label: string): KeyObject {
-  const text = (Buffer.isBuffer(value) ? value.toString('utf8') : value).trim();
-  let key: KeyObject;
-  if (text.startsWith('{')) {
-    try {
-      const jwk = JSON.parse(text) as Record<string, unknown>;
-      if ('d' in jwk) throw new Error('private');
-      key = createPublicKey({ key: jwk as never, format: 'jwk' });
-    } catch {
-      throw new WebhookConfigurationError(`${label} must be a public key (PEM, base64 SPKI or a public JWK).`);
-    }
-  } else {
-    key = parsePublicKey(text, label);
-  }
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (bits !== undefined && bits < 2048)
-    throw new WebhookConfigurationError(`${label} must be RSA of 2048 bits or more.`);
-  return key;
 }

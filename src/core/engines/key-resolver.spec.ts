@@ -7,8 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebhookVerificationError } from '../errors';
-import { at, webhookRequest } from '../../../test/support/scheme-testing';
+import { at, refusalAsync, webhookRequest } from '../../../test/support/scheme-testing';
 import { asymmetricSignature } from './asymmetric.engine';
 import { FetchedKeyScheme } from './fetched-keys';
 import { KeyResolver, type KeySourceOptions } from './key-resolver';
@@ -110,16 +109,6 @@ const resolver = (options: Partial<KeySourceOptions>) =>
     ...options,
   });
 
-async function refusal(run: () => Promise<unknown> | unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('KeyResolver', () => {
   it('fetches a key by id from the fixed host, then serves it from the cache until the TTL ends', async () => {
     routes['/keys/k-1'] = json({ data: { publicKey: spkiBase64(ec.publicKey) } });
@@ -130,7 +119,7 @@ describe('KeyResolver', () => {
     expect(hits).toEqual(['/keys/k-1']);
     const now = Date.now();
     jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
-    expect(await refusal(() => keys.cached('k-1'))).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => keys.cached('k-1'))).toBe('key_source_unavailable');
     await keys.resolve('k-1');
     expect(hits).toEqual(['/keys/k-1', '/keys/k-1']);
   });
@@ -138,7 +127,7 @@ describe('KeyResolver', () => {
   it('refuses a key id that is not in its format before any fetch (no path tricks in the URL)', async () => {
     const keys = resolver({ url: `https://${host}/keys/{kid}` });
     for (const kid of ['../admin', 'a/b', '', 'x'.repeat(129), 'a?b']) {
-      expect(await refusal(() => keys.resolve(kid))).toBe('invalid_header');
+      expect(await refusalAsync(() => keys.resolve(kid))).toBe('invalid_header');
     }
     expect(hits).toEqual([]);
   });
@@ -154,7 +143,7 @@ describe('KeyResolver', () => {
       `https://${host}/other/CERT-1`,
       'not a url',
     ]) {
-      expect(await refusal(() => keys.resolve(url))).toBe('invalid_header');
+      expect(await refusalAsync(() => keys.resolve(url))).toBe('invalid_header');
     }
     expect(hits).toEqual([]);
     await keys.resolve(`https://${host}/certs/CERT-1`);
@@ -165,7 +154,7 @@ describe('KeyResolver', () => {
     const keys = resolver({ url: `https://${host}/keys/{kid}` });
     await keys.resolve('unknown');
     await keys.resolve('unknown');
-    expect(await refusal(() => keys.cached('unknown'))).toBe('no_matching_signature');
+    expect(await refusalAsync(() => keys.cached('unknown'))).toBe('no_matching_signature');
     expect(hits).toEqual(['/keys/unknown']);
   });
 
@@ -175,22 +164,22 @@ describe('KeyResolver', () => {
     routes['/huge'] = json({ data: { publicKey: 'A'.repeat(100_000) } });
     routes['/slow'] = () => undefined; // never answers
     for (const path of ['/5xx', '/nonsense', '/huge', '/slow']) {
-      expect(await refusal(() => resolver({ url: `https://${host}${path}`, timeoutMs: 300 }).resolve())).toBe(
+      expect(await refusalAsync(() => resolver({ url: `https://${host}${path}`, timeoutMs: 300 }).resolve())).toBe(
         'key_source_unavailable',
       );
     }
     const closed = resolver({ hosts: ['localhost:1'], url: 'https://localhost:1/keys' });
-    expect(await refusal(() => closed.resolve())).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => closed.resolve())).toBe('key_source_unavailable');
     routes['/keys'] = json({ data: { publicKey: spkiBase64(ec.publicKey) } });
     const untrusted = resolver({ url: `https://${host}/keys`, ca: undefined });
-    expect(await refusal(() => untrusted.resolve())).toBe('key_source_unavailable');
-    expect(await refusal(() => untrusted.cached())).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => untrusted.resolve())).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => untrusted.cached())).toBe('key_source_unavailable');
   });
 
   it('limits how often it fetches, whatever key ids requests name', async () => {
     const keys = resolver({ url: `https://${host}/keys/{kid}`, maxFetchesPerMinute: 3 });
     for (const kid of ['a', 'b', 'c']) await keys.resolve(kid);
-    expect(await refusal(() => keys.resolve('d'))).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => keys.resolve('d'))).toBe('key_source_unavailable');
     expect(hits).toHaveLength(3);
   });
 
@@ -201,7 +190,7 @@ describe('KeyResolver', () => {
     await keys.resolve('one');
     expect(keys.cached('one')[0].key.equals(ec.publicKey)).toBe(true);
     await keys.resolve('two');
-    expect(await refusal(() => keys.cached('two'))).toBe('no_matching_signature');
+    expect(await refusalAsync(() => keys.cached('two'))).toBe('no_matching_signature');
     expect(hits).toEqual(['/jwks']);
     routes['/jwks'] = json({ keys: [jwkOf(ec.publicKey, 'one'), jwkOf(second.publicKey, 'two')] });
     jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000);
@@ -226,13 +215,13 @@ describe('KeyResolver', () => {
     expect(keys.cached('k-1')[0].key.equals(ec.publicKey)).toBe(true);
     expect(keys.cached('k-2')[0].key.equals(other.publicKey)).toBe(true);
     expect(hits).toEqual(['/key/get', '/key/get']);
-    expect(await refusal(() => keys.resolve('../x'))).toBe('invalid_header');
+    expect(await refusalAsync(() => keys.resolve('../x'))).toBe('invalid_header');
   });
 
   it('refuses a private JWK', async () => {
     routes['/jwk'] = json({ key: { ...ec.privateKey.export({ format: 'jwk' }), kid: 'k' } });
     const keys = resolver({ url: `https://${host}/jwk`, format: { type: 'jwk', field: 'key' } });
-    expect(await refusal(() => keys.resolve())).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => keys.resolve())).toBe('key_source_unavailable');
   });
 
   describe('x509 certificates', () => {
@@ -252,10 +241,10 @@ describe('KeyResolver', () => {
       routes['/certs/self'] = (res) => res.end(SELF_SIGNED_CERT);
       routes['/certs/good'] = (res) => res.end(SIGNING_CERT);
       for (const path of ['/certs/other', '/certs/self']) {
-        expect(await refusal(() => certs().resolve(`https://${host}${path}`))).toBe('no_matching_signature');
+        expect(await refusalAsync(() => certs().resolve(`https://${host}${path}`))).toBe('no_matching_signature');
       }
       jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 3 * 86_400_000);
-      expect(await refusal(() => certs().resolve(`https://${host}/certs/good`))).toBe('no_matching_signature');
+      expect(await refusalAsync(() => certs().resolve(`https://${host}/certs/good`))).toBe('no_matching_signature');
     });
   });
 });
@@ -277,14 +266,14 @@ describe('FetchedKeyScheme', () => {
       header: 'X-Key-Id',
     });
     const request = webhookRequest({ headers: { 'x-signature': signature, 'x-key-id': 'k-1' }, body });
-    expect(await refusal(() => scheme.verify(request, [], at(0)))).toBe('key_source_unavailable');
+    expect(await refusalAsync(() => scheme.verify(request, [], at(0)))).toBe('key_source_unavailable');
     await scheme.prepare(request, []);
     expect(scheme.verify(request, [], at(0))).toEqual({});
     const tampered = webhookRequest({ headers: { 'x-signature': signature, 'x-key-id': 'k-1' }, body: '{}' });
-    expect(await refusal(() => scheme.verify(tampered, [], at(0)))).toBe('no_matching_signature');
-    expect(await refusal(() => scheme.prepare(webhookRequest({ headers: { 'x-signature': signature } }), []))).toBe(
-      'missing_header',
-    );
+    expect(await refusalAsync(() => scheme.verify(tampered, [], at(0)))).toBe('no_matching_signature');
+    expect(
+      await refusalAsync(() => scheme.prepare(webhookRequest({ headers: { 'x-signature': signature } }), [])),
+    ).toBe('missing_header');
   });
 
   it('uses the endpoint’s own keys when it has some, fetching nothing', async () => {

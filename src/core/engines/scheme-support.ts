@@ -155,8 +155,12 @@ export function readIdHeader(request: WebhookRequest, name: string, required: bo
  */
 export function jsonMessageId(rawBody: Buffer, path: readonly string[]): string | undefined {
   const value = jsonField(rawBody, path);
-  const id = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  return typeof id === 'string' && MESSAGE_ID.test(id) ? id : undefined;
+  return messageIdText(typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value);
+}
+
+/** The value when it is a usable message id (1–256 visible ASCII characters), else `undefined`. @internal */
+export function messageIdText(value: unknown): string | undefined {
+  return typeof value === 'string' && MESSAGE_ID.test(value) ? value : undefined;
 }
 
 /** The body parsed as a JSON object, or `undefined` (never throws). @internal */

@@ -1,16 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { WebhookConfigurationError } from '../errors';
-import { at, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
+import { at, hmac, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
 import { TimestampedListScheme } from './timestamped-list.engine';
 
 // The generic `key=value` list engine, configured as data; expected values are computed here with
 // node:crypto. Stripe's defaults are exercised against its vector and SDK in src/providers/stripe.spec.ts.
 const NOW = 1_700_000_000;
-const hmac = (algorithm: string, key: string, ...parts: string[]) => {
-  const mac = createHmac(algorithm, key);
-  for (const part of parts) mac.update(part);
-  return mac.digest();
-};
 
 describe('TimestampedListScheme', () => {
   const scheme = new TimestampedListScheme({

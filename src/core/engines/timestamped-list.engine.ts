@@ -10,6 +10,7 @@ import type {
   VerifyContext,
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
+import { MAX_LIST_ENTRIES } from './engine-parts';
 import {
   formatTimestamp,
   HmacTemplate,
@@ -76,9 +77,6 @@ export interface TimestampedListSchemeOptions extends HmacDigestOptions {
    */
   readonly toleranceSeconds?: number;
 }
-
-/** A header has a handful of entries (the timestamp, one signature per live secret, maybe others). */
-const MAX_ENTRIES = 32;
 
 /**
  * The timestamped-list HMAC engine (Stripe's `Stripe-Signature`). `sign()` writes the timestamp
@@ -153,15 +151,15 @@ export class TimestampedListScheme implements SignatureScheme {
   private parseList(value: string): { timestamp: string; signatures: string[] } {
     const { encoding, digestBytes } = this.template;
     if (this.options.positional) return this.parsePositional(value);
-    const groups = this.groupSeparator === undefined ? [value] : value.split(this.groupSeparator, MAX_ENTRIES + 1);
+    const groups = this.groupSeparator === undefined ? [value] : value.split(this.groupSeparator, MAX_LIST_ENTRIES + 1);
     let timestamp: string | undefined;
     const signatures: string[] = [];
     let count = 0;
     for (const group of groups) {
-      const entries = group.split(this.separator, MAX_ENTRIES + 1);
+      const entries = group.split(this.separator, MAX_LIST_ENTRIES + 1);
       count += entries.length;
-      if (count > MAX_ENTRIES) {
-        throw invalidHeader(this.header, `at most ${MAX_ENTRIES} entries separated by "${this.separator}"`);
+      if (count > MAX_LIST_ENTRIES) {
+        throw invalidHeader(this.header, `at most ${MAX_LIST_ENTRIES} entries separated by "${this.separator}"`);
       }
       let groupTimestamp: string | undefined;
       for (const entry of entries) {
@@ -199,9 +197,9 @@ export class TimestampedListScheme implements SignatureScheme {
   /** `<timestamp>,<sig>[,<sig>…]`: every entry after the first a digest of the right size. */
   private parsePositional(value: string): { timestamp: string; signatures: string[] } {
     const { encoding, digestBytes } = this.template;
-    const entries = value.split(this.separator, MAX_ENTRIES + 1);
-    if (entries.length > MAX_ENTRIES) {
-      throw invalidHeader(this.header, `at most ${MAX_ENTRIES} entries separated by "${this.separator}"`);
+    const entries = value.split(this.separator, MAX_LIST_ENTRIES + 1);
+    if (entries.length > MAX_LIST_ENTRIES) {
+      throw invalidHeader(this.header, `at most ${MAX_LIST_ENTRIES} entries separated by "${this.separator}"`);
     }
     const [timestamp, ...rest] = entries;
     const signatures = rest.map((entry) => digestText(entry.trim(), encoding, digestBytes));

@@ -1,21 +1,13 @@
 import fc from 'fast-check';
-import vectors from '../../../../test/fixtures/providers-vectors.json';
+import { publishedVector } from '../../../../test/support/scheme-testing';
 import type { ChallengeContext } from '../../challenge-strategy';
 import { WebhookConfigurationError, WebhookVerificationError } from '../../errors';
 import type { WebhookRequest } from '../../request';
 import { declarativeChallenge, DeclarativeChallengeStrategy } from './declarative-challenge.strategy';
 import type { DeclarativeChallengeRule, DeclarativeSecret } from './declarative-rule.interface';
 
-interface Vector {
-  provider: string;
-  kind: string;
-  inputs: Record<string, string>;
-  expected: unknown;
-}
-const vector = (provider: string) =>
-  (vectors as unknown as Vector[]).find((v) => v.provider === provider && v.kind === 'challenge')!;
-const ZOOM = vector('zoom');
-const X = vector('twitter_x');
+const ZOOM = publishedVector('zoom', 'challenge');
+const X = publishedVector('twitter_x', 'challenge');
 
 const request = (init: Partial<WebhookRequest> & { body?: string } = {}): WebhookRequest => ({
   method: init.method ?? 'POST',
