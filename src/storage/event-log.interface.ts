@@ -37,6 +37,22 @@ export interface WebhookEventRecord {
    * @internal
    */
   readonly leaseToken?: string;
+  /**
+   * The span context of the request's storage span, so the group-commit batch that writes the row
+   * links to it (an OpenTelemetry `SpanContext`; nothing when tracing is off).
+   * @internal
+   */
+  readonly traceContext?: object;
+}
+
+/**
+ * What an event log reports to metrics (see `WebhookModule`'s `metrics` extra). Called on the hot
+ * path: it must not throw or block.
+ * @publicApi
+ */
+export interface EventLogObserver {
+  /** One group-commit batch settled: its rows, how long its statement took, whether it committed. */
+  batchCommitted(rows: number, seconds: number, committed: boolean): void;
 }
 
 /**
@@ -66,6 +82,10 @@ export interface EventLog {
    * process that held it died or hung), and this copy now holds it (under `leaseToken`) and must be handled.
    */
   resolveDuplicate?(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState>;
+  /** Rows waiting for a batch (the metrics gauge and the health indicator read it). */
+  queueDepth?(): number;
+  /** Whether a row could be written now (a database that answers and is not read-only). */
+  checkWritable?(): Promise<boolean>;
 }
 
 /** @publicApi */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type {
   DuplicateState,
   EventLog,
+  EventLogObserver,
   EventLogReader,
   StoredWebhookEvent,
   WebhookEventPage,
@@ -29,6 +30,8 @@ export interface TypeOrmEventLogOptions extends EventLogSettings {
   schema?: string;
   /** The clock, in ms (tests). @default Date.now */
   now?: () => number;
+  /** Told about every group-commit batch (the module's metrics). */
+  observer?: EventLogObserver;
 }
 
 /**
@@ -84,7 +87,16 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const maxQueuedRows = positive(options.maxQueuedRows, 10_000, 'maxQueuedRows');
     const retryAfterSeconds = positive(options.retryAfterSeconds, 5, 'retryAfterSeconds');
     const leaseSeconds = positive(options.handlingLeaseSeconds, 60, 'handlingLeaseSeconds');
-    this.settings = { batchSize, maxDelayMs, writeTimeoutMs, poolSize, maxQueuedRows, leaseSeconds, now };
+    this.settings = {
+      batchSize,
+      maxDelayMs,
+      writeTimeoutMs,
+      poolSize,
+      maxQueuedRows,
+      leaseSeconds,
+      now,
+      observer: options.observer,
+    };
     this.connections = new EventLogConnections({ poolSize, writeTimeoutMs, retryAfterSeconds, now });
     this.sampler = new RejectionSampler(
       budget,
@@ -138,6 +150,23 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     // (Duplicates are known only once their batch committed: see RejectionSampler.recordDuplicate.)
     if (!this.sampler.admit(event)) return Promise.resolve(event.status);
     return this.enqueue(toRow(boundRecord(event), event.status, this.bodyCapBytes), event);
+  }
+
+  queueDepth(): number {
+    return this.committer?.queued ?? 0;
+  }
+
+  /** A statement within the write deadline on the log's own pool, on a primary (not read-only). */
+  async checkWritable(): Promise<boolean> {
+    try {
+      const { rows } = await this.connections.query<{ readonly: string }>(
+        `SELECT current_setting('transaction_read_only') AS readonly`,
+        [],
+      );
+      return rows[0]?.readonly === 'off';
+    } catch {
+      return false;
+    }
   }
 
   /** Writes one row per endpoint, status and reason for the requests that were only counted. */
