@@ -1,0 +1,162 @@
+// The console's pages, rendered on the server. Everything shown comes from senders (bodies, headers,
+// paths) or operators: every value goes through `html` escaping, nothing is ever put in a URL
+// scheme, a script or a style. The page carries no script at all (see CONSOLE_CSP).
+import type { StoredWebhookEvent, WebhookEventPage } from '../../storage/event-log.interface';
+
+/** No script, no inline style, nothing from another origin, no framing. */
+export const CONSOLE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for an HTML element or a quoted attribute. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** The filters of the event list, as given in the query string (already bounded). */
+export interface ConsoleFilters {
+  endpoint?: string;
+  status?: string;
+  reason?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+}
+
+function layout(base: string, title: string, main: string, signedIn = true): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)} · Hookwarden</title>
+<link rel="stylesheet" href="${escapeHtml(base)}/console.css">
+</head>
+<body>
+<header><a class="brand" href="${escapeHtml(base)}">Hookwarden</a>${
+    signedIn
+      ? `<form method="post" action="${escapeHtml(base)}/logout"><button type="submit">Sign out</button></form>`
+      : ''
+  }</header>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+export function loginPage(base: string, failed: boolean): string {
+  return layout(
+    base,
+    'Sign in',
+    `<h1>Sign in</h1>
+${failed ? '<p class="error" role="alert">That admin token is not valid.</p>' : ''}
+<form class="login" method="post" action="${escapeHtml(base)}/login">
+<label for="token">Admin token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required maxlength="512">
+<button type="submit">Sign in</button>
+</form>`,
+    false,
+  );
+}
+
+const STATUSES = ['accepted', 'duplicate', 'rejected', 'challenge'];
+
+export function eventsPage(base: string, filters: ConsoleFilters, page: WebhookEventPage, endpoints: string[]): string {
+  const option = (value: string, selected: string | undefined, label = value) =>
+    `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+  const rows = page.items
+    .map(
+      (e) => `<tr class="status-${escapeHtml(e.status)}">
+<td><a href="${escapeHtml(base)}/events/${encodeURIComponent(e.id)}">${escapeHtml(e.receivedAt.toISOString())}</a></td>
+<td>${escapeHtml(e.endpoint)}</td><td>${escapeHtml(e.provider)}</td><td>${escapeHtml(e.status)}</td>
+<td>${escapeHtml(e.reason ?? '')}${e.occurrences ? ` ×${escapeHtml(e.occurrences)}` : ''}</td>
+<td>${escapeHtml(e.messageId ?? '')}</td><td>${escapeHtml(e.bodySize)}</td></tr>`,
+    )
+    .join('\n');
+  const next = page.nextCursor
+    ? `<a class="next" href="${escapeHtml(base)}?${new URLSearchParams({ ...definedOnly(filters), cursor: page.nextCursor }).toString().replace(/&/g, '&amp;')}">Older events</a>`
+    : '';
+  return layout(
+    base,
+    'Events',
+    `<h1>Events</h1>
+<form class="filters" method="get" action="${escapeHtml(base)}">
+<label>Endpoint <select name="endpoint">${option('', filters.endpoint, 'all')}${endpoints.map((n) => option(n, filters.endpoint)).join('')}</select></label>
+<label>Outcome <select name="status">${option('', filters.status, 'all')}${STATUSES.map((s) => option(s, filters.status)).join('')}</select></label>
+<label>Code <input name="reason" value="${escapeHtml(filters.reason)}" maxlength="64"></label>
+<label>Since <input name="since" type="datetime-local" value="${escapeHtml(filters.since)}"></label>
+<label>Until <input name="until" type="datetime-local" value="${escapeHtml(filters.until)}"></label>
+<button type="submit">Filter</button>
+</form>
+<table class="events">
+<thead><tr><th>Received (UTC)</th><th>Endpoint</th><th>Provider</th><th>Outcome</th><th>Code</th><th>Message id</th><th>Bytes</th></tr></thead>
+<tbody>
+${rows || '<tr><td colspan="7">No events match.</td></tr>'}
+</tbody>
+</table>
+${next}`,
+  );
+}
+
+export function eventPage(base: string, event: StoredWebhookEvent): string {
+  const headers = Object.entries(event.headers)
+    .map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('\n');
+  const facts: Array<[string, unknown]> = [
+    ['Endpoint', event.endpoint],
+    ['Provider', event.provider],
+    ['Outcome', event.status],
+    ['Code', event.reason ?? '—'],
+    ['Secret version', event.secretVersion ?? '—'],
+    ['Message id', event.messageId ?? '—'],
+    ['Received', event.receivedAt.toISOString()],
+    ['Signed at', event.signedAt?.toISOString() ?? '—'],
+    ['Request', `${event.method} ${event.path}`],
+    ['Body', `${event.bodySize} bytes, SHA-256 ${event.bodySha256}${event.bodyTruncated ? ' (stored truncated)' : ''}`],
+  ];
+  return layout(
+    base,
+    'Event',
+    `<h1>Event</h1>
+<p><a href="${escapeHtml(base)}">All events</a></p>
+<section><h2>Verification</h2><table class="facts">
+${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}
+</table></section>
+<section><h2>Headers (redacted)</h2><table class="headers">${headers}</table></section>
+<section><h2>Body</h2><pre class="body">${escapeHtml(prettyBody(event.body))}</pre></section>`,
+  );
+}
+
+/** JSON indented, anything else as UTF-8 text (escaped by the caller). */
+function prettyBody(body: Buffer | undefined): string {
+  if (!body || body.length === 0) return '(not stored)';
+  const text = body.toString('utf8');
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function definedOnly(filters: ConsoleFilters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filters)) if (v && k !== 'cursor') out[k] = v;
+  return out;
+}
+
+export const CONSOLE_CSS = `
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
+header{display:flex;justify-content:space-between;align-items:center;padding:8px 16px;background:#24292f}
+header a,header button{color:#fff}header button{background:none;border:1px solid #fff;border-radius:4px;cursor:pointer}
+.brand{font-weight:600;text-decoration:none}main{padding:16px}
+.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin-bottom:12px}
+.filters label{display:flex;flex-direction:column;font-size:12px}
+table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+td{word-break:break-all}.status-rejected td:nth-child(4){color:#cf222e}.status-accepted td:nth-child(4){color:#1a7f37}
+pre.body{background:#fff;border:1px solid #d0d7de;padding:8px;white-space:pre-wrap;word-break:break-all}
+.login{display:flex;flex-direction:column;gap:8px;max-width:320px}.error{color:#cf222e}.next{display:inline-block;margin-top:8px}
+`;
