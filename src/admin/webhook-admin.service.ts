@@ -126,6 +126,7 @@ export class WebhookAdminService {
       endpoint: query.endpoint,
       status: query.status as WebhookEventStatus | undefined,
       reason: query.reason,
+      eventType: query.eventType,
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,

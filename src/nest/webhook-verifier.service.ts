@@ -30,6 +30,7 @@ import { findSharedChallengeSecret } from './shared-challenge-secret';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 import { WEBHOOK_METRICS, type WebhookDeliveryOutcome, type WebhookMetrics } from './webhook-metrics';
 import { endSpan, spanContextOf, startSpan, type HookwardenSpan } from '../core/tracing';
+import { readEventType } from './event-type';
 
 export { findSharedChallengeSecret };
 export type { VerifiedWebhook, WebhookOutcome };
@@ -364,6 +365,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       messageId: verification.messageId,
       status,
       reason,
+      // Only what a verified request says: a rejected one's type is whatever its sender wrote.
+      ...(status !== 'rejected' ? { eventType: readEventType(endpoint.eventType, incoming) } : {}),
       secretVersion: verification.secretVersion,
       receivedAt: new Date(receivedAt),
       signedAt: verification.signedAt,

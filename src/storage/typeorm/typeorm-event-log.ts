@@ -6,6 +6,8 @@ import type {
   EventLogObserver,
   EventLogReader,
   StoredWebhookEvent,
+  WebhookActivityCount,
+  WebhookActivityQuery,
   WebhookEventPage,
   WebhookEventQuery,
   WebhookEventRecord,
@@ -14,7 +16,7 @@ import type {
 import { boundRecord, FloodBudget } from '../flood-control';
 import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
-import { getEvent, listEvents } from './event-log-reader';
+import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
 import { assertLeaseColumn } from './event-log-sql';
 import { GroupCommitter, type GroupCommitSettings } from './group-committer';
@@ -273,6 +275,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   get(id: string): Promise<StoredWebhookEvent | undefined> {
     return getEvent(this.connections.query, this.table, id);
+  }
+
+  activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
+    return eventActivity(this.connections.query, this.table, query);
   }
 
   /**
