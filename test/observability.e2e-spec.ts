@@ -46,6 +46,12 @@ class HooksController {
   slack() {
     return { ok: true };
   }
+
+  @Post('runtime/:endpoint')
+  @WebhookEndpoint({ param: 'endpoint' })
+  runtime() {
+    return { ok: true };
+  }
 }
 
 /** GET /metrics (the app's registry, as an app serves it) and GET /health (terminus). */
@@ -228,6 +234,25 @@ describe.each(ADAPTERS)('metrics, traces and health on %s', (adapter) => {
     for (const record of records) expect(linked.has(record.spanContext().spanId)).toBe(true);
     const everything = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.status, s.events]));
     expect(everything).not.toMatch(/body-must-not-be-traced|whsec_|observability-slack|v1,|invoice/);
+  });
+
+  it('counts requests to unknown endpoints under one label value, whatever names they make up', async () => {
+    const before = samples((await send(running.baseUrl, '/metrics', { method: 'GET' })).text);
+    for (const name of ['made-up-1', 'made-up-2', 'billing']) {
+      // `billing` is an endpoint of the options: routes by name serve only run-time endpoints.
+      expect((await send(running.baseUrl, `/hooks/runtime/${name}`, { body: '{}' })).json).toMatchObject({
+        code: 'unknown_endpoint',
+      });
+    }
+    const text = (await send(running.baseUrl, '/metrics', { method: 'GET' })).text;
+    const unknown = sampleKey('hookwarden_deliveries_total', {
+      code: 'unknown_endpoint',
+      endpoint: '-',
+      outcome: 'rejected',
+      provider: '-',
+    });
+    expect(samples(text).get(unknown)).toBe((before.get(unknown) ?? 0) + 3);
+    expect(text).not.toContain('made-up');
   });
 
   it('reports health up, down while the database is read-only, and up again', async () => {
