@@ -2,7 +2,10 @@
 // puppeteer-core) on Express and Fastify: the login form sets a Secure, HttpOnly cookie; the list
 // filters by endpoint and outcome; an event opens with its redacted headers and its body; a body
 // carrying <script> and javascript: payloads stays text (no script runs, no link is made); every
-// page carries the strict CSP. A screenshot of the list is written to docs/console.png.
+// page carries the strict CSP. The activity chart (inline SVG, no script) shows the known traffic;
+// the event-type filter finds the one `invoice.paid`; the secrets page rotates through its form (the
+// new secret verifies a delivery) and revokes; a post without the CSRF token, or from another site,
+// changes nothing. A screenshot of the list is written to docs/console.png.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Post, UseGuards } from '@nestjs/common';
@@ -96,6 +99,30 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     expect(cookie?.value).not.toContain(TOKEN);
     expect(await page.$$eval('table.events tbody tr', (rows) => rows.length)).toBe(3);
 
+    // The chart of the last hour: billing's two accepted and one rejected, as bars and a legend.
+    const legend = await page.$eval('figure.activity[data-endpoint=billing] .legend', (e) => e.textContent ?? '');
+    expect(legend).toContain('accepted: 2');
+    expect(legend).toContain('rejected: no_matching_signature: 1');
+    expect(legend).not.toContain('duplicate');
+    const bars = await page.$$eval('figure.activity[data-endpoint=billing] svg rect', (rects) =>
+      rects.map((r) => r.querySelector('title')?.textContent ?? ''),
+    );
+    expect(bars).toHaveLength(2);
+    expect(bars.some((t) => t.endsWith('accepted: 2'))).toBe(true);
+    expect(await page.$$('figure.activity[data-endpoint=other]')).toHaveLength(0);
+    if (adapter === 'express') {
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.screenshot({ path: join(__dirname, '..', 'docs', 'console.png') });
+    }
+
+    // The event-type filter.
+    await page.type('input[name=eventType]', 'invoice.paid');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    const typed = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(typed).toHaveLength(1);
+    expect(typed[0]).toContain('msg_plain');
+    await page.$eval('input[name=eventType]', (e) => ((e as unknown as { value: string }).value = ''));
+
     await page.select('select[name=status]', 'rejected');
     await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
     const rejected = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
@@ -109,7 +136,6 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
     const accepted = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
     expect(accepted).toHaveLength(2);
-    if (adapter === 'express') await page.screenshot({ path: join(__dirname, '..', 'docs', 'console.png') });
 
     const row = await page.$$('table.events tbody tr');
     const hostileIndex = accepted.findIndex((t) => t.includes('msg_hostile'));
@@ -126,6 +152,71 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     expect(await page.$eval('table.headers', (t) => t.textContent)).toContain('webhook-id');
     expect(await page.$eval('table.facts', (t) => t.textContent)).toContain('accepted');
     expect(dialogs).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('rotates and revokes through the secrets page; a post without the token or from another site changes nothing', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/webhooks/admin/console/login`);
+    await page.type('#token', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('.login button[type=submit]')]);
+    await Promise.all([page.waitForNavigation(), page.click('header nav a[href$="/secrets"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('table.endpoints a[href$="/secrets/billing"]')]);
+    const versions = () => page.$$eval('table.secrets tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    const before = await versions();
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatch(/^1\s*active/);
+    expect(before[0]).not.toContain('never'); // last used: by the deliveries of the first test
+
+    await Promise.all([page.waitForNavigation(), page.click('form.rotate button[type=submit]')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 2 is live');
+    const generated = await page.$eval('code.generated', (e) => e.textContent ?? '');
+    expect(generated).toMatch(/^whsec_/);
+    expect(await versions()).toHaveLength(2);
+    // The new secret is live: a delivery signed with it alone is accepted.
+    const body = '{"type":"after.rotation"}';
+    const signed = standardWebhooksHeaders(generated, 'msg_rotated', body);
+    expect((await send(running.baseUrl, '/hooks/billing', { headers: signed, body })).status).toBe(201);
+
+    // Without the form's token, with a wrong one, or from another site: 403, nothing revoked.
+    const cookies = (await browser.cookies()).filter((c) => c.name.startsWith('hookwarden_console'));
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = cookies.find((c) => c.name === 'hookwarden_console_csrf')!.value;
+    const post = (form: string, headers: Record<string, string> = {}) =>
+      fetch(`${running.baseUrl}/webhooks/admin/console/secrets/billing/2/revoke`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: form,
+        redirect: 'manual',
+      });
+    for (const [form, headers] of [
+      ['', {}],
+      [`csrf=${'A'.repeat(43)}`, {}],
+      [`csrf=${csrf}`, { 'sec-fetch-site': 'cross-site' }],
+    ] as const) {
+      const refused = await post(form, headers);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('invalid_csrf_token');
+    }
+    // A real cross-site form in the browser: SameSite=Strict keeps the session cookie off it.
+    const attacker = await browser.newPage();
+    await attacker.setContent(
+      `<form method="post" action="${base}/webhooks/admin/console/secrets/billing/2/revoke"><input name="csrf" value="x"><button>go</button></form>`,
+    );
+    await Promise.all([attacker.waitForNavigation(), attacker.click('button')]);
+    expect(attacker.url()).toBe(`${base}/webhooks/admin/console/login`);
+    await attacker.close();
+    // (A GET: reloading the rotation's answer would post the form again.)
+    await page.goto(`${base}/webhooks/admin/console/secrets/billing`);
+    const version = async (n: number) => (await versions()).find((t) => t.startsWith(String(n)));
+    expect(await version(2)).toMatch(/^2\s*active/);
+    expect(await version(1)).toMatch(/^1\s*expiring/);
+
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/secrets/billing/2/revoke"] button')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 2 is revoked');
+    expect(await version(2)).toMatch(/^2\s*revoked/);
+    expect((await send(running.baseUrl, '/hooks/billing', { headers: signed, body })).status).toBe(401);
+    expect(await page.$$('script')).toHaveLength(0);
     await page.close();
   }, 60_000);
 

@@ -44,7 +44,7 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
   return {
     controllers: [
       admin.createWebhookAdminController(prefix, guard),
-      createWebhookConsoleController(prefix, consoleGuard, settings.guard === undefined),
+      createWebhookConsoleController(prefix, consoleGuard, settings.guard === undefined, admin.WebhookAdminService),
     ],
     providers: [
       {

@@ -20,17 +20,23 @@ import {
 import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../../core/constant-time';
 import { EventLogReader, InvalidCursorError, type WebhookEventStatus } from '../../storage/event-log.interface';
+import { UNKNOWN_ENDPOINT_LOG_NAME } from '../../nest/runtime-endpoints';
 import type { ResolvedWebhookConfig } from '../../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../../nest/webhook.constants';
 import { WebhookException } from '../../nest/webhook.exceptions';
 import { ADMIN_CONFIG, type ResolvedAdminConfig } from '../admin.config';
 import { CONSOLE_CSP, CONSOLE_CSS, eventPage, eventsPage, loginPage, type ConsoleFilters } from './console.views';
 import { CONSOLE_SESSION_SECONDS, sessionCookie, sessionValue } from './console-session';
+import type { WebhookAdminService } from '../webhook-admin.service';
+import { activityCharts, CHART_MINUTES } from './console.chart';
+import { checkCsrf, csrfCookie, csrfTokenOf, newCsrfToken } from './console-csrf';
+import { secretsIndexPage, secretsPage, type SecretsPageState } from './console-secrets.views';
 
 const STATUSES = new Set(['accepted', 'duplicate', 'rejected', 'challenge']);
 const PAGE_SIZE = 50;
 
-type HeaderSetter = { header(name: string, value: string): unknown };
+type HeaderSetter = { header(name: string, value: string | string[]): unknown };
+type FormRequest = { body?: unknown; rawBody?: Buffer; headers: Record<string, string | string[] | undefined> };
 
 /** Sends the console's 401s to the login form (with the app's own guard: a plain 401 page). */
 @Catch(WebhookException)
@@ -74,7 +80,12 @@ interface PlatformResponse {
  * guard, that guard decides. Server-rendered HTML without any script; a strict CSP on every page.
  * @internal
  */
-export function createWebhookConsoleController(prefix: string, guard: Type<CanActivate>, tokenLogin: boolean): Type {
+export function createWebhookConsoleController(
+  prefix: string,
+  guard: Type<CanActivate>,
+  tokenLogin: boolean,
+  adminService: Type<WebhookAdminService>,
+): Type {
   const base = `/${prefix}/console`;
 
   @Controller(`${prefix}/console`)
@@ -84,6 +95,7 @@ export function createWebhookConsoleController(prefix: string, guard: Type<CanAc
       @Inject(EventLogReader) private readonly events: EventLogReader,
       @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
       @Inject(ADMIN_CONFIG) private readonly admin: ResolvedAdminConfig,
+      @Inject(adminService) private readonly service: WebhookAdminService,
     ) {}
 
     @Get('console.css')
@@ -120,14 +132,18 @@ export function createWebhookConsoleController(prefix: string, guard: Type<CanAc
         return;
       }
       const expiresAt = Math.floor(Date.now() / 1000) + CONSOLE_SESSION_SECONDS;
-      response.header('Set-Cookie', sessionCookie(base, sessionValue(this.admin.token, expiresAt)));
+      // A fresh CSRF token with each session.
+      response.header('Set-Cookie', [
+        sessionCookie(base, sessionValue(this.admin.token, expiresAt)),
+        csrfCookie(base, newCsrfToken()),
+      ]);
       response.header('Location', base);
     }
 
     @Post('logout')
     @HttpCode(303)
     signOut(@Res({ passthrough: true }) response: HeaderSetter): void {
-      response.header('Set-Cookie', sessionCookie(base, undefined));
+      response.header('Set-Cookie', [sessionCookie(base, undefined), csrfCookie(base, undefined)]);
       response.header('Location', tokenLogin ? `${base}/login` : base);
     }
 
@@ -142,6 +158,7 @@ export function createWebhookConsoleController(prefix: string, guard: Type<CanAc
         endpoint: text(query.endpoint, 64),
         status: STATUSES.has(String(query.status)) ? String(query.status) : undefined,
         reason: text(query.reason, 64),
+        eventType: text(query.eventType, 128),
         since: localTime(query.since),
         until: localTime(query.until),
         cursor: text(query.cursor, 512),
@@ -152,6 +169,7 @@ export function createWebhookConsoleController(prefix: string, guard: Type<CanAc
           endpoint: filters.endpoint,
           status: filters.status as WebhookEventStatus | undefined,
           reason: filters.reason,
+          eventType: filters.eventType,
           since: filters.since ? new Date(`${filters.since}Z`) : undefined,
           until: filters.until ? new Date(`${filters.until}Z`) : undefined,
           limit: PAGE_SIZE,
@@ -161,7 +179,98 @@ export function createWebhookConsoleController(prefix: string, guard: Type<CanAc
         if (error instanceof InvalidCursorError) throw new WebhookException('invalid_cursor', 'Bad cursor.', 400);
         throw error;
       }
-      return eventsPage(base, filters, page, [...this.config.endpoints.keys()]);
+      return eventsPage(base, filters, page, [...this.config.endpoints.keys()], await this.activity(filters.endpoint));
+    }
+
+    /** The charts of the last hour, up to the current minute (that of the filtered endpoint only). */
+    private async activity(endpoint: string | undefined): Promise<string> {
+      if (!this.events.activity) return '<p class="quiet">This event log does not report activity.</p>';
+      const end = new Date((Math.floor(Date.now() / 60_000) + 1) * 60_000);
+      const since = new Date(end.getTime() - CHART_MINUTES * 60_000);
+      const counts = await this.events.activity({ since, until: end, endpoint });
+      return activityCharts(counts, end, UNKNOWN_ENDPOINT_LOG_NAME);
+    }
+
+    @Get('secrets')
+    @UseGuards(guard)
+    @Header('Content-Type', 'text/html; charset=utf-8')
+    @Header('Content-Security-Policy', CONSOLE_CSP)
+    @Header('X-Content-Type-Options', 'nosniff')
+    @Header('Cache-Control', 'no-store')
+    async secretsIndex(@Req() request: object): Promise<string> {
+      return secretsIndexPage(base, await this.service.listEndpoints(request));
+    }
+
+    @Get('secrets/:endpoint')
+    @UseGuards(guard)
+    @Header('Content-Type', 'text/html; charset=utf-8')
+    @Header('Content-Security-Policy', CONSOLE_CSP)
+    @Header('X-Content-Type-Options', 'nosniff')
+    @Header('Cache-Control', 'no-store')
+    async secrets(
+      @Param('endpoint') endpoint: string,
+      @Req() request: FormRequest,
+      @Res({ passthrough: true }) response: HeaderSetter,
+    ): Promise<string> {
+      return this.secretsView(endpoint, request, response, {});
+    }
+
+    @Post('secrets/:endpoint/rotate')
+    @HttpCode(200)
+    @UseGuards(guard)
+    @Header('Content-Type', 'text/html; charset=utf-8')
+    @Header('Content-Security-Policy', CONSOLE_CSP)
+    @Header('X-Content-Type-Options', 'nosniff')
+    @Header('Cache-Control', 'no-store')
+    async rotate(
+      @Param('endpoint') endpoint: string,
+      @Req() request: FormRequest,
+      @Res({ passthrough: true }) response: HeaderSetter,
+    ): Promise<string> {
+      checkCsrf(request.headers, formField(request, 'csrf'));
+      const grace = formField(request, 'gracePeriodSeconds');
+      if (grace !== undefined && !/^\d{1,7}$/.test(grace)) {
+        throw new WebhookException('invalid_grace_period', 'The grace period is a whole number of seconds.', 400);
+      }
+      const secret = formField(request, 'secret', 4096);
+      const rotated = await this.service.rotate(
+        endpoint,
+        {},
+        { secret: secret || undefined, gracePeriodSeconds: grace === undefined ? undefined : Number(grace) },
+        request,
+      );
+      return this.secretsView(endpoint, request, response, { rotated });
+    }
+
+    @Post('secrets/:endpoint/:version/revoke')
+    @HttpCode(200)
+    @UseGuards(guard)
+    @Header('Content-Type', 'text/html; charset=utf-8')
+    @Header('Content-Security-Policy', CONSOLE_CSP)
+    @Header('X-Content-Type-Options', 'nosniff')
+    @Header('Cache-Control', 'no-store')
+    async revoke(
+      @Param('endpoint') endpoint: string,
+      @Param('version') version: string,
+      @Req() request: FormRequest,
+      @Res({ passthrough: true }) response: HeaderSetter,
+    ): Promise<string> {
+      checkCsrf(request.headers, formField(request, 'csrf'));
+      await this.service.revoke(endpoint, version, {}, request);
+      return this.secretsView(endpoint, request, response, { revoked: Number(version) });
+    }
+
+    /** The secrets page; sets a CSRF cookie when the browser has none (with the app's own guard). */
+    private async secretsView(
+      endpoint: string,
+      request: FormRequest,
+      response: HeaderSetter,
+      done: Pick<SecretsPageState, 'rotated' | 'revoked'>,
+    ): Promise<string> {
+      const versions = await this.service.listSecrets(endpoint, {}, request);
+      const csrf = csrfTokenOf(request.headers);
+      if (csrf.isNew) response.header('Set-Cookie', csrfCookie(base, csrf.token));
+      return secretsPage(base, { endpoint, versions, csrf: csrf.token, ...done });
     }
 
     @Get('events/:id')
@@ -184,7 +293,7 @@ function digest(value: string): Buffer {
 }
 
 /** A form field from the parsed body, else from the raw form bytes (Fastify keeps only those). */
-function formField(request: { body?: unknown; rawBody?: Buffer }, name: string): string | undefined {
+function formField(request: { body?: unknown; rawBody?: Buffer }, name: string, max = 512): string | undefined {
   const body = request.body;
   let value: unknown;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) value = (body as Record<string, unknown>)[name];
@@ -192,7 +301,7 @@ function formField(request: { body?: unknown; rawBody?: Buffer }, name: string):
     const raw = Buffer.isBuffer(body) ? body : request.rawBody;
     value = raw ? new URLSearchParams(raw.toString('utf8')).get(name) : undefined;
   }
-  return typeof value === 'string' && value.length <= 512 ? value : undefined;
+  return typeof value === 'string' && value.length <= max ? value : undefined;
 }
 
 function text(value: unknown, max: number): string | undefined {
