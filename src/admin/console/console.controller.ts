@@ -285,6 +285,9 @@ export function createWebhookConsoleController(
       return eventPage(base, event);
     }
   }
+  // HTML pages, not API: kept out of an OpenAPI document (what @ApiExcludeController() sets, without
+  // loading @nestjs/swagger, an optional peer).
+  Reflect.defineMetadata('swagger/apiExcludeController', [true], WebhookConsoleController);
   return WebhookConsoleController;
 }
 
