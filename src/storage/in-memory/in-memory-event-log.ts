@@ -291,7 +291,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       messageId: event.messageId,
       status,
       reason: event.reason,
-      ...(event.eventType !== undefined ? { eventType: event.eventType } : {}),
+      ...(event.eventType !== undefined ? { eventType: String(event.eventType).slice(0, 128) } : {}),
       secretVersion: event.secretVersion,
       receivedAt: event.receivedAt,
       signedAt: event.signedAt,
