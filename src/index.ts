@@ -98,6 +98,8 @@ export {
   type WebhookEventStatus,
   type WebhookEventQuery,
   type WebhookEventPage,
+  type WebhookActivityQuery,
+  type WebhookActivityCount,
 } from './storage/event-log.interface';
 export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';

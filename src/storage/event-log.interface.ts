@@ -196,7 +196,7 @@ export interface EventLogReader {
   activity?(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]>;
 }
 
-/** The range of {@link EventLogReader.activity}: whole minutes, at most {@link MAX_ACTIVITY_MINUTES}. @publicApi */
+/** The range of {@link EventLogReader.activity}: cut to whole minutes, at most the last day of it. @publicApi */
 export interface WebhookActivityQuery {
   readonly since: Date;
   readonly until: Date;
@@ -215,7 +215,7 @@ export interface WebhookActivityCount {
   readonly count: number;
 }
 
-/** The longest range {@link EventLogReader.activity} answers: a day. @publicApi */
+/** The longest range {@link EventLogReader.activity} answers: a day. @internal */
 export const MAX_ACTIVITY_MINUTES = 24 * 60;
 
 /** The query's range cut to whole minutes and at most a day (ending at `until`). @internal */
