@@ -17,6 +17,13 @@ export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './ne
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
 export { WebhookException, type WebhookErrorBody } from './nest/webhook.exceptions';
 export { WebhookNotFoundFilter } from './nest/webhook-response.filter';
+export { WebhookMetrics, type WebhookMetricsExtras } from './nest/webhook-metrics';
+export {
+  WebhookHealthIndicator,
+  WEBHOOK_INBOX_HEALTH,
+  type WebhookHealthOptions,
+  type WebhookInboxHealth,
+} from './nest/webhook-health.indicator';
 
 // providers: one-line endpoint presets, generic endpoints, and what composes with them
 export {
@@ -92,6 +99,8 @@ export {
   type WebhookEventStatus,
   type WebhookEventQuery,
   type WebhookEventPage,
+  type WebhookActivityQuery,
+  type WebhookActivityCount,
 } from './storage/event-log.interface';
 export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';

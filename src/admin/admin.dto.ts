@@ -154,6 +154,12 @@ export class ListWebhookEventsQueryDto {
   @Matches(/^[a-z0-9_]{1,64}$/, { message: 'reason must be a reason code (a-z, 0-9, _)' })
   reason?: string;
 
+  @ApiPropertyOptional({ description: "Only verified events of this provider event type (Stripe's `invoice.paid`)." })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  eventType?: string;
+
   @ApiPropertyOptional({
     description:
       'ISO 8601 date-time with an offset (RFC 3339, e.g. 2026-01-01T00:00:00Z); events received at or after it.',
@@ -240,6 +246,7 @@ export class WebhookEventSummaryView {
   @ApiPropertyOptional() messageId?: string;
   @ApiProperty({ enum: STATUSES }) status!: string;
   @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ description: 'The provider event type of a verified event.' }) eventType?: string;
   @ApiProperty() receivedAt!: string;
   @ApiPropertyOptional() signedAt?: string;
   @ApiPropertyOptional() secretVersion?: number;

@@ -134,6 +134,11 @@ export const WEBHOOK_ERRORS = {
     meaning: 'The `Authorization` header is not `Bearer <token>`.',
   },
   invalid_admin_token: { status: 401, scope: 'admin', meaning: 'The admin token is wrong.' },
+  invalid_csrf_token: {
+    status: 403,
+    scope: 'admin',
+    meaning: "A console form's CSRF token does not match its cookie (a stale form, or a post from another site).",
+  },
   unknown_endpoint: {
     status: 404,
     scope: 'both',

@@ -1,5 +1,6 @@
 import type { InjectionToken } from '@nestjs/common';
 import type { WebhookAdminExtras, WebhookAdminOptions } from './webhook-admin-mount';
+import type { WebhookMetricsExtras } from './webhook-metrics';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { EndpointLimits } from '../storage/endpoint-store.interface';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
@@ -119,4 +120,11 @@ export interface WebhookModuleExtras {
    * @default false
    */
   admin?: boolean | WebhookAdminExtras;
+  /**
+   * Prometheus metrics through prom-client (an optional peer): `true` registers them into
+   * prom-client's default registry (beside `@willsoto/nestjs-prometheus`), or `{ registry, prefix }`.
+   * Serve the registry at `/metrics` yourself (or with that module). Off by default.
+   * @default false
+   */
+  metrics?: boolean | WebhookMetricsExtras;
 }

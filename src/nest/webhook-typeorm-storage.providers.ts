@@ -19,6 +19,7 @@ import { EndpointStore } from '../storage/endpoint-store.interface';
 import { TypeOrmEndpointStore } from '../storage/typeorm/typeorm-endpoint-store';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
+import { WEBHOOK_METRICS, type WebhookMetrics } from './webhook-metrics';
 import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
 import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage-parts';
 
@@ -102,12 +103,17 @@ export function typeOrmStorageParts(
     },
     {
       provide: EventLog,
-      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {
-        const log = new TypeOrmEventLog(dataSource, { ...storage.options.eventLog, schema: storage.schema });
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage, metrics?: WebhookMetrics) => {
+        const log = new TypeOrmEventLog(dataSource, {
+          ...storage.options.eventLog,
+          schema: storage.schema,
+          observer: metrics,
+        });
         await log.init();
+        metrics?.watchQueue(() => log.queueDepth());
         return log;
       },
-      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, { token: WEBHOOK_METRICS, optional: true }],
     },
     { provide: EventLogReader, useExisting: EventLog },
     {

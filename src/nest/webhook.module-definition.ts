@@ -14,6 +14,8 @@ import { WebhookRawBodyCheck } from './webhook-raw-body.check';
 import { WebhookRoutesValidator } from './webhook-routes.validator';
 import { webhookStorageParts } from './webhook-storage.providers';
 import { WebhookVerifier } from './webhook-verifier.service';
+import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-metrics';
+import { WebhookHealthIndicator } from './webhook-health.indicator';
 
 export const {
   ConfigurableModuleClass: ConfigurableWebhookModule,
@@ -25,7 +27,7 @@ export const {
   .setFactoryMethodName('createWebhookOptions')
   // Every extra needs a default here: only keys listed here are kept out of the options value.
   .setExtras<WebhookModuleExtras>(
-    { isGlobal: false, storage: { type: 'memory' }, admin: false },
+    { isGlobal: false, storage: { type: 'memory' }, admin: false, metrics: false },
     (definition, extras): DynamicModule => {
       // The storage decides which providers back SecretStore, EventLog, EventLogReader and AuditLog.
       const storage = webhookStorageParts(extras.storage, WEBHOOK_MODULE_OPTIONS);
@@ -46,9 +48,12 @@ export const {
           // SecretStore, EventLog, EventLogReader and AuditLog come from the storage part
           // (webhook-storage.providers.ts), in-memory unless `storage: { type: 'typeorm' }`.
           ...storage.providers,
+          // Before the stores: the TypeORM event log reports its batches to them.
+          ...(extras.metrics ? [{ provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(extras.metrics) }] : []),
           RuntimeEndpoints,
           WebhookVerifier,
           WebhookGuard,
+          WebhookHealthIndicator,
           WebhookRoutesValidator,
           WebhookRawBodyCheck,
           ...admin.providers,
@@ -64,6 +69,8 @@ export const {
           RuntimeEndpoints,
           WebhookVerifier,
           WebhookGuard,
+          WebhookHealthIndicator,
+          ...(extras.metrics ? [WEBHOOK_METRICS] : []),
         ],
       };
     },

@@ -7,11 +7,14 @@ import {
   type EventLog,
   type EventLogReader,
   type StoredWebhookEvent,
+  type WebhookActivityCount,
+  type WebhookActivityQuery,
   type WebhookEventPage,
   type WebhookEventQuery,
   type WebhookEventRecord,
   type WebhookEventStatus,
 } from '../event-log.interface';
+import { MinuteCounts } from './minute-counts';
 
 /** @publicApi */
 export interface InMemoryEventLogOptions {
@@ -144,6 +147,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private seq = 0;
   private readonly budget: FloodBudget;
   private summaryTimer?: NodeJS.Timeout;
+  private readonly counts = new MinuteCounts();
 
   constructor(
     options: InMemoryEventLogOptions = {},
@@ -198,6 +202,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
     const status = this.decide(event);
+    this.counts.count(event.endpoint, status, event.reason, event.receivedAt);
     // Anyone can send rejections, challenges and replays: a budget of entries per second, the rest counted.
     if (this.budget.admit(event, status)) {
       this.remember(boundRecord(event, status), status);
@@ -245,6 +250,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     return entry && stored(entry);
   }
 
+  async activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
+    return this.counts.activity(query);
+  }
+
   private decide(event: WebhookEventRecord): WebhookEventStatus {
     if (event.status !== 'accepted' || event.messageId === undefined) return event.status;
     let ids = this.seen.get(event.endpoint);
@@ -282,6 +291,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       messageId: event.messageId,
       status,
       reason: event.reason,
+      ...(event.eventType !== undefined ? { eventType: String(event.eventType).slice(0, 128) } : {}),
       secretVersion: event.secretVersion,
       receivedAt: event.receivedAt,
       signedAt: event.signedAt,
@@ -331,6 +341,7 @@ function matches(event: RingEvent['event'], query: WebhookEventQuery): boolean {
     (query.endpoint === undefined || event.endpoint === query.endpoint) &&
     (query.status === undefined || event.status === query.status) &&
     (query.reason === undefined || event.reason === query.reason) &&
+    (query.eventType === undefined || event.eventType === query.eventType) &&
     (query.since === undefined || event.receivedAt >= query.since) &&
     (query.until === undefined || event.receivedAt < query.until)
   );

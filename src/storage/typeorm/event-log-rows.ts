@@ -15,7 +15,15 @@ export type EventRow = Omit<WebhookEventRow, 'id' | 'headers' | 'handlingUntil' 
 };
 
 /** Bounds of attacker-chosen text, so no row can fail a whole batch. */
-const MAX_TEXT = { provider: 64, messageId: 512, reason: 128, method: 16, path: 2048, header: 4096 } as const;
+const MAX_TEXT = {
+  provider: 64,
+  messageId: 512,
+  reason: 128,
+  eventType: 128,
+  method: 16,
+  path: 2048,
+  header: 4096,
+} as const;
 
 /** The row of a record under the given status, its body cut to `bodyCapBytes` (or the record's own cap). @internal */
 export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bodyCapBytes: number): EventRow {
@@ -27,6 +35,7 @@ export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bod
     messageId: event.messageId === undefined ? null : messageIdOf(event.messageId),
     status,
     reason: event.reason === undefined ? null : cleanReason(event.reason),
+    eventType: event.eventType === undefined ? null : clean(event.eventType, MAX_TEXT.eventType),
     secretVersion: event.secretVersion ?? null,
     receivedAt: event.receivedAt,
     signedAt: event.signedAt ?? null,

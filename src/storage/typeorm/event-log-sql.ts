@@ -21,7 +21,7 @@ export interface InsertStatement {
  */
 export function insertStatement(table: string): InsertStatement {
   const columns =
-    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token';
+    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token, event_type';
   const text = `WITH input AS (
       SELECT i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
              to_timestamp(i.received_ms / 1000) AS received_at, to_timestamp(i.signed_ms / 1000) AS signed_at,
@@ -31,13 +31,14 @@ export function insertStatement(table: string): InsertStatement {
              -- An accepted delivery is in progress until acknowledged (its 2xx), for at most the lease.
              CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
                   THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until,
-             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token,
+             i.event_type
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                     $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
-                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[])
+                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[], $21::text[])
              WITH ORDINALITY AS i(endpoint, provider, message_id, status, reason, secret_version,
                                   received_ms, signed_ms, replay_ms, method, path, headers,
-                                  body_offset, body_length, body_size, occurrences, handling_token, ord)
+                                  body_offset, body_length, body_size, occurrences, handling_token, event_type, ord)
     ), inserted AS (
       INSERT INTO ${table} (${columns})
       SELECT ${columns} FROM input ORDER BY ord
@@ -117,6 +118,7 @@ export async function insertBatch<P extends { row: EventRow }>(
       column('occurrences'),
       leaseSeconds,
       column('leaseToken'),
+      column('eventType'),
     ],
   });
   const accepted = new Set<string>();
@@ -150,16 +152,16 @@ export function isDataError(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
-/** Fails start-up with the fix when the migration that adds the in-progress lease has not run. @internal */
+/** Fails start-up with the fix when a migration that adds columns (lease, event type) has not run. @internal */
 export async function assertLeaseColumn(sql: Sql, table: string): Promise<void> {
   const { rows } = await sql<{ found: boolean }>(
     `SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND NOT attisdropped
-               AND attname IN ('handling_until', 'handling_token')) = 2 AS found`,
+               AND attname IN ('handling_until', 'handling_token', 'event_type')) = 3 AS found`,
     [table],
   );
   if (rows[0]?.found !== true) {
     throw new WebhookConfigurationError(
-      `The column handling_until or handling_token is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+      `The column handling_until, handling_token or event_type is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
         'or `npx hookwarden migrate`) after upgrading.',
     );
   }

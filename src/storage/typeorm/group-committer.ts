@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
+import { performance } from 'node:perf_hooks';
+import { endSpan, startSpan } from '../../core/tracing';
+import type { EventLogObserver, WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
 import type { EventLogConnections } from './event-log-connections';
 import type { EventRow } from './event-log-rows';
 import {
@@ -21,6 +23,7 @@ export interface GroupCommitSettings {
   maxQueuedRows: number;
   leaseSeconds: number;
   now: () => number;
+  observer?: EventLogObserver;
 }
 
 interface Pending {
@@ -77,6 +80,11 @@ export class GroupCommitter {
         this.sweepTimer.unref();
       }
     });
+  }
+
+  /** Rows waiting for a connection. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Sends what is queued, then waits for the batches in flight (at most twice the deadline). */
@@ -144,12 +152,20 @@ export class GroupCommitter {
       for (const p of batch) settle(p, error);
     };
     const deadline = Math.min(...batch.map((p) => p.deadline));
+    // One span per batch, linked to the storage span of each request it carries.
+    const links = batch.flatMap((p) => (p.event?.traceContext ? [p.event.traceContext as never] : []));
+    const span = startSpan('hookwarden.event_log.batch', { 'hookwarden.batch.rows': batch.length }, undefined, links);
+    const started = performance.now();
     let written: BatchOutcome<Pending>;
     try {
       written = await this.connections.withConnection(deadline, expired, (client) =>
         insertBatch(client, this.insert, batch, this.settings.leaseSeconds),
       );
+      this.settings.observer?.batchCommitted(batch.length, (performance.now() - started) / 1000, !timedOut);
+      endSpan(span, {}, timedOut);
     } catch (error) {
+      this.settings.observer?.batchCommitted(batch.length, (performance.now() - started) / 1000, false);
+      endSpan(span, { 'hookwarden.code': 'event_log_unavailable' }, true);
       if (batch.length > 1 && isDataError(error) && !timedOut) {
         // A row the database refuses must not fail the others: write them one by one.
         this.logger.error(`Event log batch refused (${(error as { code?: string }).code}); retrying row by row.`);

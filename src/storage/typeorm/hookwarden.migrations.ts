@@ -56,7 +56,7 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
     }
   };
   Object.defineProperty(init, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
-  return [init, deliveryLeaseMigration(schema), endpointsMigration(schema)];
+  return [init, deliveryLeaseMigration(schema), endpointsMigration(schema), eventTypeMigration(schema)];
 }
 
 const DELIVERY_LEASE_TIMESTAMP = 1795500000000;
@@ -110,6 +110,35 @@ function endpointsMigration(schema: string | undefined): HookwardenMigrationClas
       const s = schemaOf(queryRunner, schema);
       await queryRunner.query(`DROP TABLE IF EXISTS ${qualified(s, HOOKWARDEN_TABLES.endpoints)}`);
       await queryRunner.query(`DROP FUNCTION IF EXISTS ${qualified(s, 'webhook_endpoints_notify')}()`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
+const EVENT_TYPE_TIMESTAMP = 1795700000000;
+
+/**
+ * `event_type`: the provider's event type of a verified request, for the console's filter (issue
+ * 18). Nullable without a default: instant on a large table, and older rows simply have none. No
+ * index: every B-tree costs the group-committed INSERT throughput, and the filter walks the keyset
+ * order (id, or endpoint and id) like the others.
+ */
+function eventTypeMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenEventType_${schema}_${EVENT_TYPE_TIMESTAMP}`
+    : `HookwardenEventType${EVENT_TYPE_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "event_type" text`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "event_type"`);
     }
   };
   Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });

@@ -3,8 +3,11 @@ import type { DataSource } from 'typeorm';
 import type {
   DuplicateState,
   EventLog,
+  EventLogObserver,
   EventLogReader,
   StoredWebhookEvent,
+  WebhookActivityCount,
+  WebhookActivityQuery,
   WebhookEventPage,
   WebhookEventQuery,
   WebhookEventRecord,
@@ -13,7 +16,7 @@ import type {
 import { boundRecord, FloodBudget } from '../flood-control';
 import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
-import { getEvent, listEvents } from './event-log-reader';
+import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
 import { assertLeaseColumn } from './event-log-sql';
 import { GroupCommitter, type GroupCommitSettings } from './group-committer';
@@ -29,6 +32,8 @@ export interface TypeOrmEventLogOptions extends EventLogSettings {
   schema?: string;
   /** The clock, in ms (tests). @default Date.now */
   now?: () => number;
+  /** Told about every group-commit batch (the module's metrics). */
+  observer?: EventLogObserver;
 }
 
 /**
@@ -84,7 +89,16 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const maxQueuedRows = positive(options.maxQueuedRows, 10_000, 'maxQueuedRows');
     const retryAfterSeconds = positive(options.retryAfterSeconds, 5, 'retryAfterSeconds');
     const leaseSeconds = positive(options.handlingLeaseSeconds, 60, 'handlingLeaseSeconds');
-    this.settings = { batchSize, maxDelayMs, writeTimeoutMs, poolSize, maxQueuedRows, leaseSeconds, now };
+    this.settings = {
+      batchSize,
+      maxDelayMs,
+      writeTimeoutMs,
+      poolSize,
+      maxQueuedRows,
+      leaseSeconds,
+      now,
+      observer: options.observer,
+    };
     this.connections = new EventLogConnections({ poolSize, writeTimeoutMs, retryAfterSeconds, now });
     this.sampler = new RejectionSampler(
       budget,
@@ -138,6 +152,23 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     // (Duplicates are known only once their batch committed: see RejectionSampler.recordDuplicate.)
     if (!this.sampler.admit(event)) return Promise.resolve(event.status);
     return this.enqueue(toRow(boundRecord(event), event.status, this.bodyCapBytes), event);
+  }
+
+  queueDepth(): number {
+    return this.committer?.queued ?? 0;
+  }
+
+  /** A statement within the write deadline on the log's own pool, on a primary (not read-only). */
+  async checkWritable(): Promise<boolean> {
+    try {
+      const { rows } = await this.connections.query<{ readonly: string }>(
+        `SELECT current_setting('transaction_read_only') AS readonly`,
+        [],
+      );
+      return rows[0]?.readonly === 'off';
+    } catch {
+      return false;
+    }
   }
 
   /** Writes one row per endpoint, status and reason for the requests that were only counted. */
@@ -244,6 +275,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   get(id: string): Promise<StoredWebhookEvent | undefined> {
     return getEvent(this.connections.query, this.table, id);
+  }
+
+  activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
+    return eventActivity(this.connections.query, this.table, query);
   }
 
   /**
