@@ -75,7 +75,9 @@ export function typeOrmStorageParts(
         const schema = resolveSchema(dataSource, optionSchema ?? extrasSchema);
         // Every table up front, before any store opens a connection of its own.
         const sql = new DataSourceSql(dataSource);
-        await assertTables(sql.query, schema, Object.values(HOOKWARDEN_TABLES));
+        // The inbox's jobs table is checked only where @OnWebhook handlers use it (TypeOrmEventLog.useInbox).
+        const tables = Object.values(HOOKWARDEN_TABLES).filter((table) => table !== HOOKWARDEN_TABLES.jobs);
+        await assertTables(sql.query, schema, tables);
         await ensureSchemaObjects(sql, schema, dataSource.options.synchronize === true);
         return { schema, options: settings } satisfies ResolvedTypeOrmStorage;
       },

@@ -9,6 +9,7 @@ import {
   isDataError,
   unacceptLateSql,
   type InsertStatement,
+  type InboxTables,
 } from './event-log-sql';
 
 /** @internal */
@@ -42,6 +43,9 @@ interface Pending {
 export class GroupCommitter {
   private readonly logger = new Logger('Hookwarden');
   private readonly insert: InsertStatement;
+  /** The statement that also writes the inbox's jobs, once the inbox is in use. */
+  private insertWithWork?: InsertStatement;
+  private onWorkReady?: () => void;
   private readonly unacceptSql: string;
   private queue: Pending[] = [];
   private inFlight = 0;
@@ -52,7 +56,7 @@ export class GroupCommitter {
   private lateAccepted: string[] = [];
 
   constructor(
-    table: string,
+    private readonly table: string,
     private readonly connections: EventLogConnections,
     private readonly settings: GroupCommitSettings,
     /** Writes the row of an accepted delivery's copy; its request is answered once that settled. */
@@ -60,6 +64,12 @@ export class GroupCommitter {
   ) {
     this.insert = insertStatement(table);
     this.unacceptSql = unacceptLateSql(table);
+  }
+
+  /** From now on, rows with work are written with their jobs; `onWorkReady` hears of runnable ones. */
+  useInbox(tables: InboxTables, onWorkReady: () => void): void {
+    this.insertWithWork = insertStatement(this.table, tables);
+    this.onWorkReady = onWorkReady;
   }
 
   enqueue(row: EventRow, event?: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -145,9 +155,10 @@ export class GroupCommitter {
     };
     const deadline = Math.min(...batch.map((p) => p.deadline));
     let written: BatchOutcome<Pending>;
+    const withWork = this.insertWithWork !== undefined && batch.some((p) => p.row.work !== null);
     try {
       written = await this.connections.withConnection(deadline, expired, (client) =>
-        insertBatch(client, this.insert, batch, this.settings.leaseSeconds),
+        insertBatch(client, withWork ? this.insertWithWork! : this.insert, batch, this.settings.leaseSeconds),
       );
     } catch (error) {
       if (batch.length > 1 && isDataError(error) && !timedOut) {
@@ -160,6 +171,10 @@ export class GroupCommitter {
         for (const p of batch) settle(p, failure);
       }
       return;
+    }
+    // Jobs of rows without an in-progress lease can run at once; the others wait for their ack.
+    if (withWork && !timedOut && batch.some((p) => p.row.work !== null && p.row.messageId === null)) {
+      this.onWorkReady?.();
     }
     if (timedOut) {
       // Committed after the requests were answered 503: un-accept these rows, so the
