@@ -17,6 +17,8 @@ import { TypeOrmEventLog } from '../storage/typeorm/typeorm-event-log';
 import { TypeOrmSecretStore } from '../storage/typeorm/typeorm-secret-store';
 import { EndpointStore } from '../storage/endpoint-store.interface';
 import { TypeOrmEndpointStore } from '../storage/typeorm/typeorm-endpoint-store';
+import { TypeOrmInbox } from '../storage/typeorm/typeorm-inbox';
+import { WebhookInbox } from '../storage/inbox.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
@@ -112,6 +114,13 @@ export function typeOrmStorageParts(
       inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
     },
     { provide: EventLogReader, useExisting: EventLog },
+    {
+      provide: WebhookInbox,
+      // Started by the workers, and only when @OnWebhook handlers exist (it needs the jobs table).
+      useFactory: (dataSource: DataSource, log: EventLog, storage: ResolvedTypeOrmStorage) =>
+        new TypeOrmInbox(dataSource, log as TypeOrmEventLog, { schema: storage.schema }),
+      inject: [HOOKWARDEN_DATA_SOURCE, EventLog, HOOKWARDEN_TYPEORM_STORAGE],
+    },
     {
       provide: AuditLog,
       useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {

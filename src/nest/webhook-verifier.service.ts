@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
@@ -57,6 +58,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     @Inject(EventLog) private readonly eventLog: EventLog,
     // Endpoints defined at run time (admin API), looked up after those of the options.
     @Optional() @Inject(RuntimeEndpoints) private readonly runtime?: RuntimeEndpoints,
+    // Asynchronous processing (the inbox by default): the work of an accepted delivery, written with its row.
+    @Optional() @Inject(WebhookDispatch) private readonly dispatch?: WebhookDispatch,
   ) {
     // A challenge answered with an HMAC of the signing secret must never be a delivery signature:
     // refuse to start when a scheme of the endpoint cannot rule that out (Mailgun, unknown schemes).
@@ -132,9 +135,11 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     };
     const leaseToken = randomBytes(16).toString('base64url');
     Object.defineProperty(delivery, LEASE_TOKEN, { value: leaseToken });
+    const work = this.dispatch?.plan(endpoint, delivery, incoming);
     const status = await this.eventLog.record({
       ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
       leaseToken,
+      ...(work ? { work } : {}),
     });
     if (status === 'duplicate' && dedupeKey !== undefined && this.eventLog.resolveDuplicate) {
       const outcome = copyOutcome(await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey, leaseToken));
@@ -155,6 +160,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     if (key === undefined || !this.eventLog.acknowledge) return;
     try {
       await this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
+      this.dispatch?.acknowledged?.(delivery);
     } catch {
       // The copies stay "in progress" until the lease ends, then one of them is handled again.
       this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);

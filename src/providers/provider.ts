@@ -1,10 +1,9 @@
+import type { DeliveryField } from './endpoint-definition';
 import type { SignatureScheme, SignInput, SignedDelivery } from '../core/signature-scheme';
 import type { PresetOptions } from './preset-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 
-/** Where a provider puts a value of its deliveries. @publicApi */
-export type DeliveryField =
-  { readonly header: string } | { readonly bodyField: string } | { readonly bodyFields: readonly string[] };
+export type { DeliveryField } from './endpoint-definition';
 
 /**
  * A scheme that can sign as well as verify: every provider's scheme is one.

@@ -170,7 +170,9 @@ function inboxMigration(schema: string | undefined): HookwardenMigrationClass {
     }
 
     async down(queryRunner: QueryRunner): Promise<void> {
-      await queryRunner.query(`DROP TABLE IF EXISTS ${qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.jobs)}`);
+      await queryRunner.query(
+        `DROP TABLE IF EXISTS ${qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.jobs)}`,
+      );
     }
   };
   Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
