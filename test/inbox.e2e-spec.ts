@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Controller, HttpCode, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
 import {
+  AuditLog,
   OnWebhook,
   RetryLater,
   standardWebhooks,
@@ -94,7 +95,10 @@ class HooksController {
   }
 }
 
-const options = (): WebhookModuleOptions => ({
+const TOKEN = randomBytes(24).toString('base64url');
+
+const options = (): WebhookModuleOptions & { admin: { token: string } } => ({
+  admin: { token: TOKEN },
   endpoints: { billing: standardWebhooks({ secret: SECRET }) },
   inbox: { pollIntervalMs: 100, backoff: { baseMs: 20, maxMs: 100 }, maxAttempts: 3, leaseSeconds: 5 },
 });
@@ -244,6 +248,68 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       const retried = await deliver('invoice.failed', undefined, failed.id);
       expect(retried.status).toBe(202);
       await until(() => calls.of('invoice', failed.id).length === 1);
+    });
+
+    it('the admin API lists jobs, retries one, redrives with a dry-run count first and replays, each audited', async () => {
+      const call = (method: string, path: string, body?: unknown) =>
+        send(running.baseUrl, `/webhooks/admin${path}`, {
+          method,
+          headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      const since = new Date(Date.now() - 5).toISOString();
+      const poison = await deliver('poison');
+      const dead = await until(async () => {
+        const page = await call('GET', `/jobs?state=dead&eventType=poison&since=${encodeURIComponent(since)}`);
+        return page.json?.items?.[0];
+      });
+      expect(dead).toMatchObject({ state: 'dead', attempts: 3, handler: 'Handlers.onOthers', endpoint: 'billing' });
+      expect((await call('GET', `/jobs/${dead.id}`)).json).toMatchObject({ id: dead.id, state: 'dead' });
+      expect((await call('GET', '/jobs/999999999')).json).toMatchObject({ code: 'unknown_job' });
+      expect((await call('GET', '/jobs?state=lost')).status).toBe(400);
+
+      const filters = { eventType: 'poison', since };
+      expect((await call('POST', '/jobs/redrive', filters)).json).toEqual({ count: 1, dryRun: true });
+      expect((await call('GET', `/jobs/${dead.id}`)).json.state).toBe('dead');
+      expect((await call('POST', '/jobs/redrive', { ...filters, dryRun: false })).json).toEqual({
+        count: 1,
+        dryRun: false,
+      });
+      await until(() => calls.of('others', poison.id).length === 6);
+      await until(async () => (await call('GET', `/jobs/${dead.id}`)).json.state === 'dead');
+      const retried = await call('POST', `/jobs/${dead.id}/retry`);
+      expect(retried.json).toMatchObject({ state: 'pending', attempts: 0 });
+      await until(() => calls.of('others', poison.id).length === 9);
+
+      // The succeeded job of the same event: re-run after checking the stored bytes against their digest.
+      const allJob = await until(async () => {
+        const page = await call(
+          'GET',
+          `/jobs?handler=Handlers.onEverything&eventType=poison&since=${encodeURIComponent(since)}`,
+        );
+        return page.json?.items?.find((j: { state: string }) => j.state === 'succeeded');
+      });
+      const replayed = await call('POST', `/events/${allJob.eventId}/replay`, {
+        handlers: ['Handlers.onEverything'],
+        reverify: true,
+      });
+      expect(replayed.status).toBe(200);
+      expect(replayed.json.map((j: { handler: string }) => j.handler)).toEqual(['Handlers.onEverything']);
+      await until(() => calls.of('all', poison.id).length === 2);
+      const running_ = await call('POST', `/events/${allJob.eventId}/replay`, { handlers: ['Nope.nothing'] });
+      expect(running_.json).toMatchObject({ code: 'event_not_replayable' });
+
+      const actions = (await running.app.get<AuditLog>(AuditLog).recent(100)).map((e) => e.action);
+      for (const action of [
+        'jobs.list',
+        'jobs.get',
+        'jobs.redrive.dry_run',
+        'jobs.redrive',
+        'jobs.retry',
+        'events.replay',
+      ]) {
+        expect(actions).toContain(action);
+      }
     });
   });
 });

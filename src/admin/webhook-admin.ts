@@ -49,6 +49,7 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
       ...(settings.guard === undefined ? [AdminTokenGuard] : []),
       admin.WebhookAdminService,
       admin.WebhookEndpointsAdminService,
+      admin.WebhookInboxAdminService,
     ],
   };
 }
