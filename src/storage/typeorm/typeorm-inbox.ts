@@ -65,16 +65,32 @@ export class TypeOrmInbox implements WebhookInbox {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly eventLog: TypeOrmEventLog,
+    private readonly eventLog: TypeOrmEventLog | undefined,
     private readonly options: TypeOrmInboxOptions = {},
   ) {}
 
   /** Turns the inbox on in the event log, opens the pool and the listener. */
   async start(): Promise<void> {
     if (this.pool) return;
+    if (!this.eventLog) throw new Error('TypeOrmInbox.start() needs the event log; open() serves operations only.');
+    this.jobs = await this.eventLog.useInbox(() => this.workReady());
+    this.open();
+    const { pg, config } = pgOf(this.dataSource);
+    this.listener = new ChangeListener(pg.Client, config, {
+      channel: INBOX_CHANNEL,
+      onNotification: () => this.wake(),
+      // Notifications sent while disconnected are lost: look for work at once.
+      onConnected: () => this.wake(),
+    });
+    await this.listener.start();
+  }
+
+  /** Opens the pool only: enough for the operations (list, retry, redrive, replay), as the CLI does. */
+  open(): void {
+    if (this.pool) return;
     this.schema = resolveSchema(this.dataSource, this.options.schema);
     this.events = qualified(this.schema, HOOKWARDEN_TABLES.events);
-    this.jobs = await this.eventLog.useInbox(() => this.workReady());
+    this.jobs = qualified(this.schema, HOOKWARDEN_TABLES.jobs);
     const { pg, config } = pgOf(this.dataSource);
     const timeout = this.options.statementTimeoutMs ?? 10_000;
     const pool = new pg.Pool({
@@ -89,13 +105,6 @@ export class TypeOrmInbox implements WebhookInbox {
     pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
     pool.on('connect', (client) => client.on('error', () => undefined));
     this.pool = pool;
-    this.listener = new ChangeListener(pg.Client, config, {
-      channel: INBOX_CHANNEL,
-      onNotification: () => this.wake(),
-      // Notifications sent while disconnected are lost: look for work at once.
-      onConnected: () => this.wake(),
-    });
-    await this.listener.start();
   }
 
   async close(): Promise<void> {
