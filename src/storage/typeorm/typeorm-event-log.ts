@@ -102,8 +102,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       deleteBatch: async (cutoff, at) => {
         // Nor one whose inbox jobs are unfinished (an event that was never accepted has none that run).
         const keep = this.jobsTable
-          ? `AND NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id
-                                AND j.state IN ('pending', 'running', 'failed'))`
+          ? `AND (e.status <> 'accepted' OR NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id
+                                AND j.state IN ('pending', 'running', 'failed')))`
           : '';
         const { rowCount } = await this.connections.query(
           `DELETE FROM ${this.table} WHERE id IN (
@@ -188,10 +188,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
    */
   async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
-    await this.statement(
-      `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
+    const update = `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
           WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
-            AND ($4::text IS NULL OR handling_token = $4::text)`,
+            AND ($4::text IS NULL OR handling_token = $4::text)`;
+    // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
+    await this.statement(
+      this.onWorkReady
+        ? `WITH released AS (${update} RETURNING id)
+           DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
+        : update,
       [cleanEndpoint(endpoint), messageIdOf(messageId), cleanReason(reason), leaseToken ?? null],
     );
   }
