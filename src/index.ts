@@ -117,3 +117,19 @@ export { InMemoryEndpointStore } from './storage/in-memory/in-memory-endpoint-st
 
 // admin: loading the entry registers the opt-in REST API (the module's `admin` option turns it on)
 import './admin';
+
+// the durable inbox: handlers by event type, run after the 2xx with retries (README "Processing after the 2xx")
+export { OnWebhook, type OnWebhookOptions, type WebhookJobContext } from './nest/inbox/on-webhook.decorator';
+export { WebhookDispatch } from './nest/inbox/webhook-dispatch';
+export type { WebhookInboxOptions } from './nest/inbox/inbox-options';
+export { RetryLater, type InboxJobState } from './core/inbox/inbox-decisions';
+export {
+  WebhookInbox,
+  type InboxWork,
+  type InboxJob,
+  type StoredInboxJob,
+  type InboxJobFilter,
+  type InboxJobQuery,
+  type InboxJobPage,
+} from './storage/inbox.interface';
+export { InMemoryInbox } from './storage/in-memory/in-memory-inbox';

@@ -23,7 +23,7 @@ const STATUSES = ['accepted', 'duplicate', 'rejected', 'challenge'] as const;
  * The decorated date-time is strictly later than the one in `property`, when both are date-times
  * (a malformed one is reported by its own `@IsDateString`).
  */
-function IsAfter(property: string, options?: ValidationOptions): PropertyDecorator {
+export function IsAfter(property: string, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isAfter',
@@ -75,7 +75,7 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-function IsStrictDateTime(options?: ValidationOptions): PropertyDecorator {
+export function IsStrictDateTime(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isStrictDateTime',

@@ -56,6 +56,7 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
       ...(settings.guard === undefined ? [AdminTokenGuard, ConsoleSessionGuard] : []),
       admin.WebhookAdminService,
       admin.WebhookEndpointsAdminService,
+      admin.WebhookInboxAdminService,
     ],
   };
 }

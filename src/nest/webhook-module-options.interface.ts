@@ -1,4 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
+import type { WebhookInboxOptions } from './inbox/inbox-options';
 import type { WebhookAdminExtras, WebhookAdminOptions } from './webhook-admin-mount';
 import type { WebhookMetricsExtras } from './webhook-metrics';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
@@ -38,6 +39,8 @@ export interface WebhookModuleOptions {
    * @default true
    */
   rawBodyCheck?: boolean;
+  /** The inbox's workers, which run `@OnWebhook` handlers after the 2xx (see the README). */
+  inbox?: WebhookInboxOptions;
   /** Options of the in-memory event log used when no database is configured (`storage` is memory). */
   inMemoryEventLog?: InMemoryEventLogOptions;
   /**

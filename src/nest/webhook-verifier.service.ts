@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
@@ -63,6 +64,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     @Optional() @Inject(RuntimeEndpoints) private readonly runtime?: RuntimeEndpoints,
     // Present only with the `metrics` extra.
     @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
+    // Asynchronous processing (the inbox by default): the work of an accepted delivery, written with its row.
+    @Optional() @Inject(WebhookDispatch) private readonly dispatch?: WebhookDispatch,
   ) {
     // A challenge answered with an HMAC of the signing secret must never be a delivery signature:
     // refuse to start when a scheme of the endpoint cannot rule that out (Mailgun, unknown schemes).
@@ -164,6 +167,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     };
     const leaseToken = randomBytes(16).toString('base64url');
     Object.defineProperty(delivery, LEASE_TOKEN, { value: leaseToken });
+    const work = this.dispatch?.plan(endpoint, delivery, incoming);
     // The storage span: the group-commit batch that writes the row links to it.
     const storing = startSpan('hookwarden.event_log.record', {}, span);
     let status: WebhookEventStatus;
@@ -172,6 +176,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
         ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
         leaseToken,
         traceContext: spanContextOf(storing),
+        ...(work ? { work } : {}),
       });
       endSpan(storing, { 'hookwarden.outcome': status });
     } catch (error) {
@@ -197,6 +202,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     if (key === undefined || !this.eventLog.acknowledge) return;
     try {
       await this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
+      this.dispatch?.acknowledged?.(delivery);
     } catch {
       // The copies stay "in progress" until the lease ends, then one of them is handled again.
       this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);

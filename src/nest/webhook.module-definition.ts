@@ -5,6 +5,11 @@ import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import { EndpointStore } from '../storage/endpoint-store.interface';
 import { RuntimeEndpoints } from './runtime-endpoints';
+import { WebhookInbox } from '../storage/inbox.interface';
+import { InboxDispatch } from './inbox/inbox-handlers';
+import { resolveInboxOptions } from './inbox/inbox-options';
+import { INBOX_OPTIONS, InboxWorkers } from './inbox/inbox-workers';
+import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { resolveWebhookConfig } from './webhook-config';
 import { webhookAdminParts } from './webhook-admin-mount';
 import { WEBHOOK_CONFIG } from './webhook.constants';
@@ -51,6 +56,14 @@ export const {
           // Before the stores: the TypeORM event log reports its batches to them.
           ...(extras.metrics ? [{ provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(extras.metrics) }] : []),
           RuntimeEndpoints,
+          {
+            provide: INBOX_OPTIONS,
+            useFactory: (options: WebhookModuleOptions) => resolveInboxOptions(options?.inbox),
+            inject: [WEBHOOK_MODULE_OPTIONS],
+          },
+          InboxDispatch,
+          { provide: WebhookDispatch, useExisting: InboxDispatch },
+          InboxWorkers,
           WebhookVerifier,
           WebhookGuard,
           WebhookHealthIndicator,
@@ -71,6 +84,7 @@ export const {
           WebhookGuard,
           WebhookHealthIndicator,
           ...(extras.metrics ? [WEBHOOK_METRICS] : []),
+          WebhookInbox,
         ],
       };
     },

@@ -1,3 +1,5 @@
+import type { InboxWork } from './inbox.interface';
+
 /** @publicApi */
 export type WebhookEventStatus = 'accepted' | 'duplicate' | 'rejected' | 'challenge';
 
@@ -48,6 +50,12 @@ export interface WebhookEventRecord {
    * @internal
    */
   readonly traceContext?: object;
+  /**
+   * The inbox's jobs for an accepted event: written with the row (in the same statement), and run
+   * once the acceptance is acknowledged. An event with work keeps its whole body and is not pruned
+   * while a job is unfinished.
+   */
+  readonly work?: readonly InboxWork[];
 }
 
 /**

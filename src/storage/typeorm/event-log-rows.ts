@@ -12,6 +12,8 @@ export type EventRow = Omit<WebhookEventRow, 'id' | 'headers' | 'handlingUntil' 
   headers: string;
   /** The token of the request that holds the in-progress lease of an accepted row. */
   leaseToken: string | null;
+  /** The inbox's jobs of an accepted row, as JSON `[{ h, t, k }]` (handler, event type, order key). */
+  work: string | null;
 };
 
 /** Bounds of attacker-chosen text, so no row can fail a whole batch. */
@@ -48,6 +50,16 @@ export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bod
     bodySha256: createHash('sha256').update(body).digest(),
     occurrences: 1,
     leaseToken: status === 'accepted' && event.leaseToken !== undefined ? clean(event.leaseToken, 64) : null,
+    work:
+      status === 'accepted' && event.work !== undefined && event.work.length > 0
+        ? JSON.stringify(
+            event.work.map((w) => ({
+              h: clean(w.handler, 200),
+              t: w.eventType === undefined ? null : clean(w.eventType, 200),
+              k: w.orderKey === undefined ? null : clean(w.orderKey, 200),
+            })),
+          )
+        : null,
   };
 }
 

@@ -63,6 +63,9 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private acks: Array<{ endpoint: string; messageId: string; token: string | null; done: (error?: Error) => void }> =
     [];
   private table = '';
+  /** The inbox's jobs table, when the migration made it: retention keeps events with unfinished jobs. */
+  private jobsTable?: string;
+  private onWorkReady?: () => void;
   private closed = false;
 
   constructor(
@@ -111,10 +114,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       now,
       // Never a row whose message id could still be replayed.
       deleteBatch: async (cutoff, at) => {
+        // Nor one whose inbox jobs are unfinished (an event that was never accepted has none that run).
+        const keep = this.jobsTable
+          ? `AND (e.status <> 'accepted' OR NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id
+                                AND j.state IN ('pending', 'running', 'failed')))`
+          : '';
         const { rowCount } = await this.connections.query(
           `DELETE FROM ${this.table} WHERE id IN (
-             SELECT id FROM ${this.table}
-              WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2)
+             SELECT id FROM ${this.table} e
+              WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2) ${keep}
               ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
           [cutoff, at],
         );
@@ -132,10 +140,34 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const sql = new DataSourceSql(this.dataSource).query;
     await assertTables(sql, schema, [HOOKWARDEN_TABLES.events]);
     await assertLeaseColumn(sql, this.table);
+    const jobs = qualified(schema, HOOKWARDEN_TABLES.jobs);
+    const { rows } = await sql<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [jobs]);
+    if (rows[0]?.found === true) this.jobsTable = jobs;
     this.connections.open(this.dataSource);
     this.committer = new GroupCommitter(this.table, this.connections, this.settings, (event) =>
       this.sampler.recordDuplicate(event),
     );
+  }
+
+  /**
+   * Turns the inbox on: accepted rows with work are written with their jobs (one statement), and
+   * `onWorkReady` hears when jobs became runnable (written without a lease, or acknowledged).
+   * @internal
+   */
+  async useInbox(onWorkReady: () => void): Promise<string> {
+    if (!this.committer || !this.jobsTable) {
+      throw new WebhookConfigurationError(
+        `The table ${HOOKWARDEN_TABLES.jobs} is missing: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, or ` +
+          '`npx hookwarden migrate`) to use @OnWebhook handlers.',
+      );
+    }
+    const { rows } = await this.connections.query<{ sequence: string }>(
+      `SELECT pg_get_serial_sequence($1, 'id') AS sequence`,
+      [this.table],
+    );
+    this.onWorkReady = onWorkReady;
+    this.committer.useInbox({ jobs: this.jobsTable, sequence: rows[0]!.sequence }, onWorkReady);
+    return this.jobsTable;
   }
 
   private get running(): boolean {
@@ -187,10 +219,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
    */
   async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
-    await this.statement(
-      `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
+    const update = `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
           WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
-            AND ($4::text IS NULL OR handling_token = $4::text)`,
+            AND ($4::text IS NULL OR handling_token = $4::text)`;
+    // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
+    await this.statement(
+      this.onWorkReady
+        ? `WITH released AS (${update} RETURNING id)
+           DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
+        : update,
       [cleanEndpoint(endpoint), messageIdOf(messageId), cleanReason(reason), leaseToken ?? null],
     );
   }
@@ -218,13 +255,18 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const acks = this.acks;
     this.acks = [];
     try {
-      await this.statement(
+      // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
+      const work = this.onWorkReady
+        ? ` RETURNING EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id) AS work`
+        : '';
+      const { rows } = await this.statement<{ work?: boolean }>(
         `UPDATE ${this.table} AS e SET handling_until = NULL, handling_token = NULL
            FROM unnest($1::text[], $2::text[], $3::text[]) AS a(endpoint, message_id, token)
           WHERE e.endpoint = a.endpoint AND e.message_id = a.message_id AND e.status = 'accepted'
-            AND e.handling_until IS NOT NULL AND (a.token IS NULL OR e.handling_token = a.token)`,
+            AND e.handling_until IS NOT NULL AND (a.token IS NULL OR e.handling_token = a.token)${work}`,
         [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
       );
+      if (rows.some((r) => r.work === true)) this.onWorkReady?.();
       for (const a of acks) a.done();
     } catch (error) {
       for (const a of acks) a.done(error as Error);
