@@ -117,7 +117,7 @@ export async function runEventLogBenchmark(options: EventLogBenchOptions = {}): 
   const results: EventLogBenchResult[] = [];
   try {
     dataSource = await openDataSource(db.url);
-    const truncate = () => dataSource!.query('TRUNCATE webhook_events');
+    const truncate = () => dataSource!.query('TRUNCATE webhook_events CASCADE');
 
     const contenders: Array<{
       name: string;

@@ -1,7 +1,7 @@
 // One HTTP server configuration of the end-to-end benchmark, run in its own process so that the
 // load generator never shares its event loop. Configured by environment:
 //   BENCH_ADAPTER   express | fastify
-//   BENCH_CONFIG    bare | guard | hookwarden-pg | naive-pg
+//   BENCH_CONFIG    bare | guard | guard-metrics | hookwarden-pg | naive-pg
 //   BENCH_SECRET    the whsec_ secret the deliveries are signed with
 //   DATABASE_URL    PostgreSQL for the -pg configurations
 // Prints "listening <port>" on stdout once ready. GET /__stats answers the process's CPU time and
@@ -23,7 +23,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { standardWebhooks, useWebhookBodyParsers, WebhookEndpoint, WebhookGuard, WebhookModule } from '../src';
 
-export const BENCH_CONFIGS = ['bare', 'guard', 'hookwarden-pg', 'naive-pg'] as const;
+export const BENCH_CONFIGS = ['bare', 'guard', 'guard-metrics', 'hookwarden-pg', 'naive-pg'] as const;
 export type BenchConfig = (typeof BENCH_CONFIGS)[number];
 
 /** What the process has used so far: CPU time in microseconds and memory in bytes. */
@@ -87,6 +87,17 @@ function modules(config: string, secret: string): DynamicModule {
         imports: [WebhookModule.forRoot({ endpoints })],
         controllers: [GuardedController, StatsController],
       };
+    case 'guard-metrics': {
+      // (b) with the metrics extra on, into a registry of its own (nothing scrapes it: the cost
+      // measured is the per-request recording).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Registry } = require('prom-client') as typeof import('prom-client');
+      return {
+        module: class GuardMetricsModule {},
+        imports: [WebhookModule.forRoot({ endpoints, metrics: { registry: new Registry() } })],
+        controllers: [GuardedController, StatsController],
+      };
+    }
     case 'hookwarden-pg':
     case 'naive-pg': {
       // Loaded only here, so that the bare and guard configurations never load typeorm or pg.

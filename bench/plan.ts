@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import type { EventLogBenchResult } from './event-log.bench';
 import type { HttpResult, MemoryPoint } from './http.bench';
 import type { MicroResult } from './verify.bench';
+import type { MetricsCallResult } from './metrics.bench';
 
-export const SECTIONS = ['micro', 'event-log', 'http', 'memory'] as const;
+export const SECTIONS = ['micro', 'event-log', 'http', 'memory', 'metrics'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `Usage: npm run bench [-- options]
 
 Runs the verification micro-benchmarks, the event-log benchmark, the HTTP benchmark (Express and
-Fastify, four configurations) and the memory check, prints the tables and rewrites bench/RESULTS.md
+Fastify, four configurations), the memory check and the metrics pair (the guarded route with
+metrics off and on), prints the tables and rewrites bench/RESULTS.md
 and bench/throughput.svg. PostgreSQL: DATABASE_URL, else an embedded server with fsync on.
 
 Options:
@@ -39,6 +41,8 @@ export interface Plan {
     more: { connections: number; configs: string[]; rounds: number; roundSeconds: number };
   };
   memoryCheckpoints: number[];
+  /** The metrics pair: the guarded route with metrics off and on. */
+  metrics: { warmupSeconds: number; rounds: number; roundSeconds: number };
 }
 
 /** The supplementary run at more connections: which configurations scale (latency-bound) and which not. */
@@ -51,6 +55,7 @@ export function plan(args: Args): Plan {
       eventLog: { rows: 2000, rounds: 1 },
       http: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, more: { ...MORE, rounds: 1, roundSeconds: 1 } },
       memoryCheckpoints: [2000, 4000],
+      metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1 },
     };
   }
   const step = 100_000;
@@ -61,6 +66,8 @@ export function plan(args: Args): Plan {
     // Five rounds: one busy round on this shared machine then moves a median by little.
     http: { warmupSeconds: 3, rounds: 5, roundSeconds: 4, more: MORE },
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
+    // A difference of a few µs in ~100 µs: more rounds than the main run, interleaved.
+    metrics: { warmupSeconds: 3, rounds: 9, roundSeconds: 4 },
   };
 }
 
@@ -72,6 +79,14 @@ export const CONFIG_LABELS: Record<string, string> = {
   'hookwarden-pg': '(c) + PostgreSQL event log and secret store',
   'naive-pg': '(d) standardwebhooks + TypeORM insert per request',
 };
+/** The metrics pair, measured side by side like the configurations above. */
+export const METRICS_CONFIGS = ['guard', 'guard-metrics'];
+export const METRICS_LABELS: Record<string, string> = {
+  guard: 'metrics off: (b) WebhookGuard, in-memory stores',
+  'guard-metrics': 'metrics on: (b) with the `metrics` extra (prom-client)',
+};
+/** The most server CPU per request the metrics may add, in µs (issue 18). */
+export const METRICS_BUDGET_MICROS = 2;
 /** A round during which other jobs kept more cores than this busy is measured again… */
 export const BUSY_CORES = 0.25;
 /** …at most this many times per adapter, to stay within the time budget. */
@@ -100,6 +115,10 @@ export interface Results {
   http?: HttpResult[];
   eventLog?: EventLogBenchResult[];
   memory?: MemoryResult;
+  /** The guarded route with metrics off and on. */
+  metrics?: HttpResult[];
+  /** The same metrics' calls per delivery, in-process. */
+  metricsCalls?: MetricsCallResult;
   /** The last --full memory check, when this run did not make one. */
   fullMemory?: MemoryResult;
   plan: Plan;

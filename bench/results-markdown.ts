@@ -2,10 +2,20 @@
 import type { EventLogBenchResult } from './event-log.bench';
 import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
 import type { HttpResult } from './http.bench';
-import { BUSY_CORES, CONFIG_LABELS, MAX_REPEATS, MEMORY_ADAPTER, type MemoryResult, type Results } from './plan';
+import {
+  BUSY_CORES,
+  CONFIG_LABELS,
+  MAX_REPEATS,
+  MEMORY_ADAPTER,
+  METRICS_BUDGET_MICROS,
+  METRICS_LABELS,
+  type MemoryResult,
+  type Results,
+} from './plan';
 import type { Target } from './targets';
 import { proseOf } from './prose';
 import type { MicroResult } from './verify.bench';
+import type { MetricsCallResult } from './metrics.bench';
 
 const TEXT = proseOf('results.md');
 const PROFILES = proseOf('profiles.md');
@@ -200,6 +210,54 @@ export function memoryTable(memory: MemoryResult): string {
   );
 }
 
+/** The metrics pair: server CPU per request off and on, and what the metrics add. */
+export function metricsTable(metrics: HttpResult[], calls?: MetricsCallResult): string {
+  const rows: string[][] = [];
+  for (const adapter of [...new Set(metrics.map((m) => m.adapter))]) {
+    const off = httpFigure(metrics, adapter, 'guard');
+    const on = httpFigure(metrics, adapter, 'guard-metrics');
+    if (!off || !on) continue;
+    const added = on.cpuMicrosPerRequest - off.cpuMicrosPerRequest;
+    const spread = (h: HttpResult) => {
+      const cpu = h.rounds.map((r) => r.cpuMicrosPerRequest);
+      return `${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}`;
+    };
+    rows.push([
+      adapter,
+      `${off.cpuMicrosPerRequest.toFixed(1)} µs`,
+      spread(off),
+      `${on.cpuMicrosPerRequest.toFixed(1)} µs`,
+      spread(on),
+      `${added >= 0 ? '+' : ''}${added.toFixed(1)} µs`,
+      `${fmtInt(off.requestsPerSecond)} / ${fmtInt(on.requestsPerSecond)}`,
+      String(off.repeated + on.repeated),
+      `${(off.otherCores ?? 0).toFixed(2)} / ${(on.otherCores ?? 0).toFixed(2)}`,
+    ]);
+  }
+  return (
+    table(
+      [
+        'adapter',
+        'server CPU/req, off',
+        'rounds, off',
+        'server CPU/req, on',
+        'rounds, on',
+        'added by metrics',
+        'req/s off / on',
+        'rounds again',
+        'other jobs (cores) off / on',
+      ],
+      rows,
+      'lrrrrrrrr',
+    ) +
+    (calls
+      ? `\n\nIn-process, the metric calls of one delivery (an increment and an observation): ` +
+        `${(calls.nsPerDelivery / 1000).toFixed(2)} µs of CPU (median of ${calls.rounds.length} rounds, ` +
+        `${(Math.min(...calls.rounds) / 1000).toFixed(2)}–${(Math.max(...calls.rounds) / 1000).toFixed(2)} µs).`
+      : '')
+  );
+}
+
 export function targetTable(goals: Target[]): string {
   return table(
     ['target', 'measured', ''],
@@ -302,6 +360,18 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
     if (results.fullMemory) {
       out.push(memorySection(results.fullMemory, TEXT('memory-last-full-run', { date: results.fullMemory.date })));
     }
+  }
+  if (results.metrics) {
+    out.push(
+      TEXT('metrics', {
+        ...p.metrics,
+        budget: METRICS_BUDGET_MICROS,
+        configurations: Object.values(METRICS_LABELS)
+          .map((label) => `- ${label}`)
+          .join('\n'),
+      }),
+    );
+    out.push(metricsTable(results.metrics, results.metricsCalls));
   }
   out.push(PROFILES('profiles'));
   out.push(

@@ -16,6 +16,7 @@ import {
   FULL_MEMORY_FILE,
   MAX_REPEATS,
   MEMORY_ADAPTER,
+  METRICS_CONFIGS,
   parseArgs,
   plan,
   USAGE,
@@ -27,10 +28,12 @@ import {
   eventLogTable,
   httpTable,
   memoryTable,
+  metricsTable,
   microTables,
   resultsMarkdown,
   targetTable,
 } from './results-markdown';
+import { runMetricsCallBenchmark } from './metrics.bench';
 import { targets } from './targets';
 import { runVerifyBenchmarks } from './verify.bench';
 
@@ -79,6 +82,24 @@ async function main(): Promise<void> {
   if (args.only.has('micro')) {
     results.micro = await section('micro', () => runVerifyBenchmarks(steps.micro));
     log(microTables(results.micro));
+  }
+
+  if (args.only.has('metrics')) {
+    const secret = 'whsec_' + randomBytes(32).toString('base64');
+    results.metrics = await section('metrics', () =>
+      runHttpSuite({
+        adapters: ADAPTERS,
+        configs: METRICS_CONFIGS,
+        env: () => ({ BENCH_SECRET: secret }),
+        secret,
+        ...steps.metrics,
+        busyCores: BUSY_CORES,
+        maxRepeats: args.quick ? 0 : MAX_REPEATS,
+        log,
+      }),
+    );
+    results.metricsCalls = runMetricsCallBenchmark(args.quick ? 1 : 7, args.quick ? 10_000 : 500_000);
+    log(metricsTable(results.metrics, results.metricsCalls));
   }
 
   const needsDatabase = args.only.has('event-log') || args.only.has('http') || args.only.has('memory');

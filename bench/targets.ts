@@ -2,7 +2,7 @@
 import { cpus } from 'node:os';
 import { fmtInt, fmtMiB, fmtPct, fmtX, httpFigure, microFigure } from './format';
 import type { HttpResult } from './http.bench';
-import { ADAPTERS, type MemoryResult, type Results } from './plan';
+import { ADAPTERS, METRICS_BUDGET_MICROS, type MemoryResult, type Results } from './plan';
 import { oneLine, proseOf } from './prose';
 
 export interface Target {
@@ -73,6 +73,18 @@ export function targets(results: Results): Target[] {
         });
       }
     }
+  }
+  for (const adapter of ADAPTERS) {
+    const off = results.metrics && httpFigure(results.metrics, adapter, 'guard');
+    const on = results.metrics && httpFigure(results.metrics, adapter, 'guard-metrics');
+    if (!off || !on) continue;
+    const added = on.cpuMicrosPerRequest - off.cpuMicrosPerRequest;
+    out.push({
+      name: `${adapter}: metrics on add ≤ ${METRICS_BUDGET_MICROS} µs of server CPU per request`,
+      measured: `${added >= 0 ? '+' : ''}${added.toFixed(1)} µs (${on.cpuMicrosPerRequest.toFixed(1)} vs ${off.cpuMicrosPerRequest.toFixed(1)} µs)`,
+      ok: added <= METRICS_BUDGET_MICROS,
+      limit: oneLine(proseOf('limits.md')('metrics')),
+    });
   }
   const mem = memory?.full ? memory : fullMemory;
   if (mem) {

@@ -17,6 +17,13 @@ export { WebhookVerifier, type VerifiedWebhook, type WebhookOutcome } from './ne
 export { useWebhookBodyParsers, type WebhookBodyParserOptions } from './nest/body-parsers';
 export { WebhookException, type WebhookErrorBody } from './nest/webhook.exceptions';
 export { WebhookNotFoundFilter } from './nest/webhook-response.filter';
+export { WebhookMetrics, type WebhookMetricsExtras } from './nest/webhook-metrics';
+export {
+  WebhookHealthIndicator,
+  WEBHOOK_INBOX_HEALTH,
+  type WebhookHealthOptions,
+  type WebhookInboxHealth,
+} from './nest/webhook-health.indicator';
 
 // providers: one-line endpoint presets, generic endpoints, and what composes with them
 export {
@@ -92,6 +99,8 @@ export {
   type WebhookEventStatus,
   type WebhookEventQuery,
   type WebhookEventPage,
+  type WebhookActivityQuery,
+  type WebhookActivityCount,
 } from './storage/event-log.interface';
 export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';
@@ -108,3 +117,19 @@ export { InMemoryEndpointStore } from './storage/in-memory/in-memory-endpoint-st
 
 // admin: loading the entry registers the opt-in REST API (the module's `admin` option turns it on)
 import './admin';
+
+// the durable inbox: handlers by event type, run after the 2xx with retries (README "Processing after the 2xx")
+export { OnWebhook, type OnWebhookOptions, type WebhookJobContext } from './nest/inbox/on-webhook.decorator';
+export { WebhookDispatch } from './nest/inbox/webhook-dispatch';
+export type { WebhookInboxOptions } from './nest/inbox/inbox-options';
+export { RetryLater, type InboxJobState } from './core/inbox/inbox-decisions';
+export {
+  WebhookInbox,
+  type InboxWork,
+  type InboxJob,
+  type StoredInboxJob,
+  type InboxJobFilter,
+  type InboxJobQuery,
+  type InboxJobPage,
+} from './storage/inbox.interface';
+export { InMemoryInbox } from './storage/in-memory/in-memory-inbox';

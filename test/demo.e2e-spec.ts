@@ -162,6 +162,17 @@ describe('the demo on DATABASE_URL', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('serves /metrics, the webhooks health and the console (issue 18)', async () => {
+    const health = await send(demo.baseUrl, '/health', { method: 'GET' });
+    expect(health.json).toMatchObject({ info: { webhooks: { status: 'up', eventLog: { writable: true } } } });
+    const metrics = await send(demo.baseUrl, '/metrics', { method: 'GET' });
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('# TYPE hookwarden_deliveries_total counter');
+    const login = await send(demo.baseUrl, '/webhooks/admin/console/login', { method: 'GET' });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
   it('answers /health with the database up', async () => {
     const health = await send(demo.baseUrl, '/health', { method: 'GET' });
     expect(health.status).toBe(200);

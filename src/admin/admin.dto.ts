@@ -23,7 +23,7 @@ const STATUSES = ['accepted', 'duplicate', 'rejected', 'challenge'] as const;
  * The decorated date-time is strictly later than the one in `property`, when both are date-times
  * (a malformed one is reported by its own `@IsDateString`).
  */
-function IsAfter(property: string, options?: ValidationOptions): PropertyDecorator {
+export function IsAfter(property: string, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isAfter',
@@ -75,7 +75,7 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-function IsStrictDateTime(options?: ValidationOptions): PropertyDecorator {
+export function IsStrictDateTime(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isStrictDateTime',
@@ -153,6 +153,12 @@ export class ListWebhookEventsQueryDto {
   @IsString()
   @Matches(/^[a-z0-9_]{1,64}$/, { message: 'reason must be a reason code (a-z, 0-9, _)' })
   reason?: string;
+
+  @ApiPropertyOptional({ description: "Only verified events of this provider event type (Stripe's `invoice.paid`)." })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  eventType?: string;
 
   @ApiPropertyOptional({
     description:
@@ -240,6 +246,7 @@ export class WebhookEventSummaryView {
   @ApiPropertyOptional() messageId?: string;
   @ApiProperty({ enum: STATUSES }) status!: string;
   @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ description: 'The provider event type of a verified event.' }) eventType?: string;
   @ApiProperty() receivedAt!: string;
   @ApiPropertyOptional() signedAt?: string;
   @ApiPropertyOptional() secretVersion?: number;

@@ -16,6 +16,14 @@ export type {
   WebhookSecretNameQueryDto,
 } from './admin.dto';
 export type {
+  InboxJobView,
+  InboxJobPageView,
+  RedriveResultView,
+  ListInboxJobsQueryDto,
+  RedriveInboxJobsDto,
+  ReplayEventDto,
+} from './inbox-admin.dto';
+export type {
   CreateWebhookEndpointDto,
   UpdateWebhookEndpointDto,
   WebhookRuntimeEndpointView,

@@ -38,11 +38,21 @@ import {
   WebhookRuntimeEndpointView,
 } from './endpoint.dto';
 import { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service';
+import {
+  InboxJobPageView,
+  InboxJobView,
+  ListInboxJobsQueryDto,
+  RedriveInboxJobsDto,
+  RedriveResultView,
+  ReplayEventDto,
+} from './inbox-admin.dto';
+import { WebhookInboxAdminService } from './webhook-inbox-admin.service';
 
 // The admin API's parts, loaded together (lazily, by webhook-admin.ts) when the admin API is on.
 export { AdminExceptionFilter } from './admin-exception.filter';
 export { WebhookAdminService } from './webhook-admin.service';
 export { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service';
+export { WebhookInboxAdminService } from './webhook-inbox-admin.service';
 
 /**
  * Builds the admin controller for one registration: a fresh class per prefix and guard, so two
@@ -66,6 +76,7 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     constructor(
       @Inject(WebhookAdminService) private readonly admin: WebhookAdminService,
       @Inject(WebhookEndpointsAdminService) private readonly endpoints: WebhookEndpointsAdminService,
+      @Inject(WebhookInboxAdminService) private readonly inbox: WebhookInboxAdminService,
     ) {}
 
     @Get('endpoints')
@@ -212,6 +223,59 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
     @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_event.' })
     async getEvent(@Param('id') id: string, @Req() request: unknown): Promise<WebhookEventDetailView> {
       return this.admin.getEvent(id, request);
+    }
+
+    @Post('events/:id/replay')
+    @HttpCode(200)
+    @ApiOperation({
+      summary:
+        'Run handlers again on a stored event: its succeeded or dead jobs (of `handlers`, or all) go back to pending.',
+    })
+    @ApiParam({ name: 'id', description: 'The event id from the listing.' })
+    @ApiResponse({ status: 200, type: [InboxJobView] })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_event.' })
+    @ApiResponse({ status: 409, type: WebhookAdminErrorView, description: 'event_not_replayable.' })
+    async replay(
+      @Param('id') id: string,
+      @Body() body: ReplayEventDto,
+      @Req() request: unknown,
+    ): Promise<InboxJobView[]> {
+      return this.inbox.replay(id, body, request);
+    }
+
+    @Get('jobs')
+    @ApiOperation({ summary: 'The inbox jobs (one per event and @OnWebhook handler), newest first.' })
+    @ApiResponse({ status: 200, type: InboxJobPageView })
+    async listJobs(@Query() query: ListInboxJobsQueryDto, @Req() request: unknown): Promise<InboxJobPageView> {
+      return this.inbox.list(query, request);
+    }
+
+    @Post('jobs/redrive')
+    @HttpCode(200)
+    @ApiOperation({
+      summary: 'Send the dead jobs matching the filters back to pending; a dry-run count unless `dryRun: false`.',
+    })
+    @ApiResponse({ status: 200, type: RedriveResultView })
+    async redrive(@Body() body: RedriveInboxJobsDto, @Req() request: unknown): Promise<RedriveResultView> {
+      return this.inbox.redrive(body, request);
+    }
+
+    @Get('jobs/:id')
+    @ApiOperation({ summary: 'One inbox job.' })
+    @ApiResponse({ status: 200, type: InboxJobView })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_job.' })
+    async getJob(@Param('id') id: string, @Req() request: unknown): Promise<InboxJobView> {
+      return this.inbox.get(id, request);
+    }
+
+    @Post('jobs/:id/retry')
+    @HttpCode(200)
+    @ApiOperation({ summary: 'Run a failed or dead job again now (attempts start over).' })
+    @ApiResponse({ status: 200, type: InboxJobView })
+    @ApiResponse({ status: 404, type: WebhookAdminErrorView, description: 'unknown_job.' })
+    @ApiResponse({ status: 409, type: WebhookAdminErrorView, description: 'job_not_retryable.' })
+    async retryJob(@Param('id') id: string, @Req() request: unknown): Promise<InboxJobView> {
+      return this.inbox.retry(id, request);
     }
   }
   return WebhookAdminController;

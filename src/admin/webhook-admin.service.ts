@@ -1,3 +1,4 @@
+import { WEBHOOK_METRICS, type WebhookMetrics } from '../nest/webhook-metrics';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { redactHeaders } from '../core/redact';
@@ -47,6 +48,7 @@ export class WebhookAdminService {
     @Inject(AuditLog) private readonly audit: AuditLog,
     // Run-time endpoints (enabled or not) have the same secret routes.
     @Optional() @Inject(WebhookEndpointsAdminService) private readonly runtime?: WebhookEndpointsAdminService,
+    @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
   ) {}
 
   async listEndpoints(request: unknown): Promise<WebhookEndpointView[]> {
@@ -86,6 +88,7 @@ export class WebhookAdminService {
     const info = await this.secretOperation(() =>
       this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
     );
+    this.metrics?.secretChanged(endpoint.name, 'rotate');
     await this.record(request, 'secret.rotate', endpoint.name, info.version, {
       ...(query.name !== undefined ? { secretName: query.name } : {}),
       generated,
@@ -115,6 +118,7 @@ export class WebhookAdminService {
     }
     const version = Number(versionText);
     await this.secretOperation(() => this.secrets.revokeSecret(key, version));
+    this.metrics?.secretChanged(endpoint.name, 'revoke');
     await this.record(request, 'secret.revoke', endpoint.name, version, secretNameDetails(query));
   }
 
@@ -123,6 +127,7 @@ export class WebhookAdminService {
       endpoint: query.endpoint,
       status: query.status as WebhookEventStatus | undefined,
       reason: query.reason,
+      eventType: query.eventType,
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,

@@ -113,6 +113,11 @@ describe('OpenAPI document with @nestjs/swagger', () => {
         '/ops/endpoints/{endpoint}/secrets/{version}',
         '/ops/events',
         '/ops/events/{id}',
+        '/ops/events/{id}/replay',
+        '/ops/jobs',
+        '/ops/jobs/redrive',
+        '/ops/jobs/{id}',
+        '/ops/jobs/{id}/retry',
       ]);
       const rotate = document.paths['/ops/endpoints/{endpoint}/secrets'].post!;
       expect(rotate.security).toEqual([{ bearer: [] }]);

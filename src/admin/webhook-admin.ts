@@ -9,6 +9,8 @@ import {
 } from './admin.config';
 import { registerWebhookAdminMount, type WebhookAdminParts } from '../nest/webhook-admin-mount';
 import { AdminTokenGuard } from './admin-token.guard';
+import { createWebhookConsoleController } from './console/console.controller';
+import { ConsoleSessionGuard } from './console/console-session';
 import type * as AdminController from './webhook-admin.controller';
 
 /** The shortest admin token accepted: anything shorter is guessable. */
@@ -37,8 +39,13 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
   }
   const guard: Type<CanActivate> = settings.guard ?? AdminTokenGuard;
   const admin = loadAdminController();
+  // The console: with the token, its own guard (session cookie or bearer) and a login form.
+  const consoleGuard: Type<CanActivate> = settings.guard ?? ConsoleSessionGuard;
   return {
-    controllers: [admin.createWebhookAdminController(prefix, guard)],
+    controllers: [
+      admin.createWebhookAdminController(prefix, guard),
+      createWebhookConsoleController(prefix, consoleGuard, settings.guard === undefined, admin.WebhookAdminService),
+    ],
     providers: [
       {
         provide: ADMIN_CONFIG,
@@ -46,9 +53,10 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
           resolveAdminConfig(options?.admin?.token ?? settings.token, settings.guard !== undefined),
         inject: [optionsToken],
       },
-      ...(settings.guard === undefined ? [AdminTokenGuard] : []),
+      ...(settings.guard === undefined ? [AdminTokenGuard, ConsoleSessionGuard] : []),
       admin.WebhookAdminService,
       admin.WebhookEndpointsAdminService,
+      admin.WebhookInboxAdminService,
     ],
   };
 }

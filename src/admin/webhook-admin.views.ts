@@ -31,6 +31,7 @@ export function toSummary(event: StoredWebhookEvent): WebhookEventSummaryView {
     ...(event.messageId !== undefined ? { messageId: event.messageId } : {}),
     status: event.status,
     ...(event.reason !== undefined ? { reason: event.reason } : {}),
+    ...(event.eventType !== undefined ? { eventType: event.eventType } : {}),
     receivedAt: event.receivedAt.toISOString(),
     ...(event.signedAt ? { signedAt: event.signedAt.toISOString() } : {}),
     ...(event.secretVersion !== undefined ? { secretVersion: event.secretVersion } : {}),

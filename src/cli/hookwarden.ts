@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertWhsecFormat, decodeStandardSecret } from '../core/secret';
 import type * as StorageCommands from '../storage/typeorm/storage.cli';
+import type * as JobsCommands from '../storage/typeorm/inbox.cli';
 import { WEBHOOK_PROVIDERS } from '../providers/catalogue';
 import { challengeRequest, signWebhook } from '../testing/sign-webhook';
 
@@ -23,6 +24,8 @@ Commands:
   migrate      Run Hookwarden's pending database migrations.
   revert       Revert Hookwarden's last migration.
   reencrypt    Re-encrypt every stored secret under the current master key.
+  jobs list | retry <id> | redrive [--apply] | replay <event id>
+               The inbox's jobs (filters: --state --endpoint --handler --type --limit); audited.
       Environment: DATABASE_URL (required), WEBHOOK_SCHEMA, and for reencrypt
       WEBHOOK_ENCRYPTION_KEYRING ({"current":"k2","keys":{...}}) or WEBHOOK_ENCRYPTION_KEY.
 
@@ -47,7 +50,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 const providerNamed = (name: string) => WEBHOOK_PROVIDERS.find((provider) => provider.id === (ALIASES[name] ?? name));
 
-const COMMANDS = ['send', 'challenge', 'migrate', 'revert', 'reencrypt', 'help'];
+const COMMANDS = ['send', 'challenge', 'migrate', 'revert', 'reencrypt', 'jobs', 'help'];
 
 /** Where the CLI writes; tests spawn the real bin instead of replacing these. */
 const out = (text: string): void => void process.stdout.write(text + '\n');
@@ -66,6 +69,12 @@ export function packageVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `jobs` has options of its own (src/storage/typeorm/inbox.cli.ts); loaded only for it, like typeorm.
+  if (argv[0] === 'jobs') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const jobs = require('../storage/typeorm/inbox.cli') as typeof JobsCommands;
+    return jobs.runJobsCommand(argv.slice(1), process.env, { out, err });
+  }
   let parsed;
   try {
     parsed = parseArgs({

@@ -134,6 +134,11 @@ export const WEBHOOK_ERRORS = {
     meaning: 'The `Authorization` header is not `Bearer <token>`.',
   },
   invalid_admin_token: { status: 401, scope: 'admin', meaning: 'The admin token is wrong.' },
+  invalid_csrf_token: {
+    status: 403,
+    scope: 'admin',
+    meaning: "A console form's CSRF token does not match its cookie (a stale form, or a post from another site).",
+  },
   unknown_endpoint: {
     status: 404,
     scope: 'both',
@@ -151,6 +156,14 @@ export const WEBHOOK_ERRORS = {
   unknown_secret_name: { status: 404, scope: 'admin', meaning: 'The endpoint declares no named secret of this name.' },
   unknown_version: { status: 404, scope: 'admin', meaning: 'The endpoint has no such secret version.' },
   unknown_event: { status: 404, scope: 'admin', meaning: 'No event has this id.' },
+  unknown_job: { status: 404, scope: 'admin', meaning: 'No inbox job has this id.' },
+  job_not_retryable: { status: 409, scope: 'admin', meaning: 'Only a failed or dead job can be retried.' },
+  event_not_replayable: {
+    status: 409,
+    scope: 'admin',
+    meaning:
+      'The event has no succeeded or dead job of these handlers, or (with `reverify`) its stored body is not whole or does not match the digest recorded on receipt.',
+  },
   too_many_versions: {
     status: 409,
     scope: 'admin',

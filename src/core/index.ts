@@ -57,3 +57,14 @@ export { ClientCertificateScheme, mutualTls, type ClientCertificateOptions } fro
 
 // challenge strategies, declarative rules and token safety
 export * from './challenges';
+export {
+  RetryLater,
+  matchesEventType,
+  handlerMatches,
+  backoffDelay,
+  decideAfterFailure,
+  describeJobError,
+  INBOX_JOB_STATES,
+  type InboxJobState,
+  type BackoffSettings,
+} from './inbox/inbox-decisions';

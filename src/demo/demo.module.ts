@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
+import { MetricsController } from './metrics.controller';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { WebhookModule, WebhookNotFoundFilter } from '../index';
@@ -47,6 +48,7 @@ export class DemoModule {
         WebhookModule.forRootAsync({
           storage: { type: 'typeorm' },
           admin: true,
+          metrics: true, // prom-client's default registry, served by MetricsController at GET /metrics
           inject: [ConfigService],
           useFactory: (config: ConfigService) => ({
             encryptionKey: config.getOrThrow<string>('WEBHOOK_ENCRYPTION_KEY'),
@@ -56,7 +58,12 @@ export class DemoModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, DemoTenantsController, ...DEMO_ENDPOINTS.map(demoWebhookController)],
+      controllers: [
+        HealthController,
+        MetricsController,
+        DemoTenantsController,
+        ...DEMO_ENDPOINTS.map(demoWebhookController),
+      ],
       // Unknown routes answer 404 `not_found` with a code, without echoing the method and path.
       providers: [{ provide: APP_FILTER, useClass: WebhookNotFoundFilter }],
     };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { assertChallengeCannotSign } from '../core/challenges/computed-token';
 import { declarativeChallenge } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { DeclarativeChallengeRule } from '../core/challenges/declarative/declarative-rule.interface';
@@ -12,6 +12,7 @@ import { EventLog } from '../storage/event-log.interface';
 import type { IncomingWebhook } from './http-request';
 import { resolveEndpoint, type ResolvedEndpoint, type ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
+import { WEBHOOK_METRICS, type WebhookMetrics } from './webhook-metrics';
 
 /**
  * Names of run-time endpoints: lower case, so a path parameter has one spelling. They are also
@@ -107,6 +108,7 @@ export class RuntimeEndpoints implements OnApplicationBootstrap {
     @Inject(EndpointStore) readonly store: EndpointStore,
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
     @Inject(EventLog) private readonly eventLog: EventLog,
+    @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
   ) {}
 
   /**
@@ -182,6 +184,8 @@ export class RuntimeEndpoints implements OnApplicationBootstrap {
       body: incoming.rawBody ?? Buffer.alloc(0),
       storeBody: false,
     };
+    // One label value for every made-up name, like the log: the series stay bounded.
+    this.metrics?.delivery(UNKNOWN_ENDPOINT_LOG_NAME, UNKNOWN_ENDPOINT_LOG_NAME, 'rejected', 'unknown_endpoint');
     this.eventLog.record(record).catch(() => this.logger.warn('Could not record a request to an unknown endpoint.'));
   }
 }

@@ -3,6 +3,8 @@ import type { SignatureScheme } from '../core/signature-scheme';
 import { WebhookConfigurationError } from '../core/errors';
 import { assertWhsecFormat } from '../core/secret';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
+import { findProvider } from '../providers/catalogue';
+import type { DeliveryField } from '../providers/provider';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
 import type { WebhookModuleOptions } from './webhook-module-options.interface';
 
@@ -19,6 +21,8 @@ export interface ResolvedEndpoint extends WebhookEndpointDefinition {
   readonly bodyIsCredential: boolean;
   /** The schemes that judge the connection (IP allow-list, mTLS): unsigned challenges pass them too. */
   readonly connectionChecks: readonly SignatureScheme[];
+  /** Where the provider's event type is, from the provider catalogue (stored with each verified event). */
+  readonly eventType?: DeliveryField;
 }
 
 /** The module's options with defaults applied once, so no consumer re-applies them. @internal */
@@ -101,6 +105,7 @@ export function resolveEndpoint(name: string, definition: WebhookEndpointDefinit
     credentialQuery: new Set(definition.schemes.flatMap((s) => s.credentialsIn?.query ?? [])),
     bodyIsCredential: definition.schemes.some((s) => s.credentialsIn?.body === true),
     connectionChecks: definition.schemes.filter((s) => s.checksConnection === true),
+    eventType: findProvider(definition.provider)?.eventType,
   };
 }
 

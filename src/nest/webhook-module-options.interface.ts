@@ -1,5 +1,7 @@
 import type { InjectionToken } from '@nestjs/common';
+import type { WebhookInboxOptions } from './inbox/inbox-options';
 import type { WebhookAdminExtras, WebhookAdminOptions } from './webhook-admin-mount';
+import type { WebhookMetricsExtras } from './webhook-metrics';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import type { EndpointLimits } from '../storage/endpoint-store.interface';
 import type { InMemoryEventLogOptions } from '../storage/in-memory/in-memory-event-log';
@@ -37,6 +39,8 @@ export interface WebhookModuleOptions {
    * @default true
    */
   rawBodyCheck?: boolean;
+  /** The inbox's workers, which run `@OnWebhook` handlers after the 2xx (see the README). */
+  inbox?: WebhookInboxOptions;
   /** Options of the in-memory event log used when no database is configured (`storage` is memory). */
   inMemoryEventLog?: InMemoryEventLogOptions;
   /**
@@ -119,4 +123,11 @@ export interface WebhookModuleExtras {
    * @default false
    */
   admin?: boolean | WebhookAdminExtras;
+  /**
+   * Prometheus metrics through prom-client (an optional peer): `true` registers them into
+   * prom-client's default registry (beside `@willsoto/nestjs-prometheus`), or `{ registry, prefix }`.
+   * Serve the registry at `/metrics` yourself (or with that module). Off by default.
+   * @default false
+   */
+  metrics?: boolean | WebhookMetricsExtras;
 }

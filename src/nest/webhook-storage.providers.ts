@@ -5,6 +5,8 @@ import { EndpointStore } from '../storage/endpoint-store.interface';
 import { InMemoryEndpointStore } from '../storage/in-memory/in-memory-endpoint-store';
 import { InMemoryAuditLog } from '../storage/in-memory/in-memory-audit-log';
 import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
+import { InMemoryInbox } from '../storage/in-memory/in-memory-inbox';
+import { WebhookInbox } from '../storage/inbox.interface';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
 import { SecretStore } from '../storage/secret-store.interface';
 import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage-parts';
@@ -65,6 +67,12 @@ function inMemoryStorageParts(): WebhookStorageParts {
         inject: [WEBHOOK_CONFIG],
       },
       { provide: EventLogReader, useExisting: EventLog },
+      {
+        provide: WebhookInbox,
+        // The event log writes the jobs; one standing in for it (tests) gets an inbox of its own.
+        useFactory: (log: EventLog) => (log instanceof InMemoryEventLog ? log.inbox : new InMemoryInbox()),
+        inject: [EventLog],
+      },
       { provide: AuditLog, useFactory: () => new InMemoryAuditLog() },
       {
         provide: EndpointStore,

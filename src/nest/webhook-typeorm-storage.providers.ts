@@ -17,8 +17,11 @@ import { TypeOrmEventLog } from '../storage/typeorm/typeorm-event-log';
 import { TypeOrmSecretStore } from '../storage/typeorm/typeorm-secret-store';
 import { EndpointStore } from '../storage/endpoint-store.interface';
 import { TypeOrmEndpointStore } from '../storage/typeorm/typeorm-endpoint-store';
+import { TypeOrmInbox } from '../storage/typeorm/typeorm-inbox';
+import { WebhookInbox } from '../storage/inbox.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
+import { WEBHOOK_METRICS, type WebhookMetrics } from './webhook-metrics';
 import type { WebhookModuleOptions, WebhookTypeOrmStorage } from './webhook-module-options.interface';
 import { seedConfiguredSecrets, type WebhookStorageParts } from './webhook-storage-parts';
 
@@ -75,7 +78,9 @@ export function typeOrmStorageParts(
         const schema = resolveSchema(dataSource, optionSchema ?? extrasSchema);
         // Every table up front, before any store opens a connection of its own.
         const sql = new DataSourceSql(dataSource);
-        await assertTables(sql.query, schema, Object.values(HOOKWARDEN_TABLES));
+        // The inbox's jobs table is checked only where @OnWebhook handlers use it (TypeOrmEventLog.useInbox).
+        const tables = Object.values(HOOKWARDEN_TABLES).filter((table) => table !== HOOKWARDEN_TABLES.jobs);
+        await assertTables(sql.query, schema, tables);
         await ensureSchemaObjects(sql, schema, dataSource.options.synchronize === true);
         return { schema, options: settings } satisfies ResolvedTypeOrmStorage;
       },
@@ -102,14 +107,26 @@ export function typeOrmStorageParts(
     },
     {
       provide: EventLog,
-      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {
-        const log = new TypeOrmEventLog(dataSource, { ...storage.options.eventLog, schema: storage.schema });
+      useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage, metrics?: WebhookMetrics) => {
+        const log = new TypeOrmEventLog(dataSource, {
+          ...storage.options.eventLog,
+          schema: storage.schema,
+          observer: metrics,
+        });
         await log.init();
+        metrics?.watchQueue(() => log.queueDepth());
         return log;
       },
-      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE],
+      inject: [HOOKWARDEN_DATA_SOURCE, HOOKWARDEN_TYPEORM_STORAGE, { token: WEBHOOK_METRICS, optional: true }],
     },
     { provide: EventLogReader, useExisting: EventLog },
+    {
+      provide: WebhookInbox,
+      // Started by the workers, and only when @OnWebhook handlers exist (it needs the jobs table).
+      useFactory: (dataSource: DataSource, log: EventLog, storage: ResolvedTypeOrmStorage) =>
+        new TypeOrmInbox(dataSource, log as TypeOrmEventLog, { schema: storage.schema }),
+      inject: [HOOKWARDEN_DATA_SOURCE, EventLog, HOOKWARDEN_TYPEORM_STORAGE],
+    },
     {
       provide: AuditLog,
       useFactory: async (dataSource: DataSource, storage: ResolvedTypeOrmStorage) => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
 import { redactHeaders, redactUrl } from '../core/redact';
@@ -27,6 +29,9 @@ import type { IncomingWebhook } from './http-request';
 import { RuntimeEndpoints } from './runtime-endpoints';
 import { findSharedChallengeSecret } from './shared-challenge-secret';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
+import { WEBHOOK_METRICS, type WebhookDeliveryOutcome, type WebhookMetrics } from './webhook-metrics';
+import { endSpan, spanContextOf, startSpan, type HookwardenSpan } from '../core/tracing';
+import { readEventType } from './event-type';
 
 export { findSharedChallengeSecret };
 export type { VerifiedWebhook, WebhookOutcome };
@@ -57,6 +62,10 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     @Inject(EventLog) private readonly eventLog: EventLog,
     // Endpoints defined at run time (admin API), looked up after those of the options.
     @Optional() @Inject(RuntimeEndpoints) private readonly runtime?: RuntimeEndpoints,
+    // Present only with the `metrics` extra.
+    @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
+    // Asynchronous processing (the inbox by default): the work of an accepted delivery, written with its row.
+    @Optional() @Inject(WebhookDispatch) private readonly dispatch?: WebhookDispatch,
   ) {
     // A challenge answered with an HMAC of the signing secret must never be a delivery signature:
     // refuse to start when a scheme of the endpoint cannot rule that out (Mailgun, unknown schemes).
@@ -101,7 +110,31 @@ export class WebhookVerifier implements OnApplicationBootstrap {
    */
   async verify(endpointName: string, incoming: IncomingWebhook, receivedAt = Date.now()): Promise<WebhookOutcome> {
     const endpoint = this.endpoint(endpointName);
+    const span = startSpan('hookwarden.verify', {
+      'hookwarden.endpoint': endpoint.name,
+      'hookwarden.provider': endpoint.provider,
+    });
+    try {
+      const outcome = await this.verifyAndRecord(endpoint, incoming, receivedAt, span);
+      this.metrics?.delivery(endpoint.name, endpoint.provider, outcome.status);
+      endSpan(span, { 'hookwarden.outcome': outcome.status });
+      return outcome;
+    } catch (error) {
+      const [outcome, code] = failureOf(error);
+      this.metrics?.delivery(endpoint.name, endpoint.provider, outcome, code);
+      endSpan(span, { 'hookwarden.outcome': outcome, 'hookwarden.code': code }, true);
+      throw error;
+    }
+  }
+
+  private async verifyAndRecord(
+    endpoint: ResolvedEndpoint,
+    incoming: IncomingWebhook,
+    receivedAt: number,
+    span: HookwardenSpan,
+  ): Promise<WebhookOutcome> {
     let verification: SignatureVerification;
+    const started = this.metrics ? performance.now() : 0;
     try {
       if (incoming.rawBody === undefined) {
         throw missingRawBodyRefusal(isParsedMediaType(incoming.headers['content-type']));
@@ -114,6 +147,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       const rejection = this.asVerificationError(error, endpoint);
       this.recordRejection(endpoint, incoming, rejection.code, receivedAt);
       throw rejection;
+    } finally {
+      if (this.metrics) this.metrics.verified(endpoint.name, endpoint.provider, (performance.now() - started) / 1000);
     }
     if (verification.secretVersion !== undefined) this.secrets.markUsed?.(endpoint.name, verification.secretVersion);
 
@@ -132,10 +167,22 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     };
     const leaseToken = randomBytes(16).toString('base64url');
     Object.defineProperty(delivery, LEASE_TOKEN, { value: leaseToken });
-    const status = await this.eventLog.record({
-      ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
-      leaseToken,
-    });
+    const work = this.dispatch?.plan(endpoint, delivery, incoming);
+    // The storage span: the group-commit batch that writes the row links to it.
+    const storing = startSpan('hookwarden.event_log.record', {}, span);
+    let status: WebhookEventStatus;
+    try {
+      status = await this.eventLog.record({
+        ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
+        leaseToken,
+        traceContext: spanContextOf(storing),
+        ...(work ? { work } : {}),
+      });
+      endSpan(storing, { 'hookwarden.outcome': status });
+    } catch (error) {
+      endSpan(storing, { 'hookwarden.code': failureOf(error)[1] }, true);
+      throw error;
+    }
     if (status === 'duplicate' && dedupeKey !== undefined && this.eventLog.resolveDuplicate) {
       const outcome = copyOutcome(await this.eventLog.resolveDuplicate(endpoint.name, dedupeKey, leaseToken));
       if (outcome === 'in_progress') throw new DeliveryInProgressError();
@@ -155,6 +202,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     if (key === undefined || !this.eventLog.acknowledge) return;
     try {
       await this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
+      this.dispatch?.acknowledged?.(delivery);
     } catch {
       // The copies stay "in progress" until the lease ends, then one of them is handled again.
       this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);
@@ -229,14 +277,24 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       const delivered = strategy.deliveredSecret?.(request);
       if (delivered !== undefined) await this.storeDeliveredSecret(endpoint, delivered, secrets.length > 0);
     } catch (error) {
-      if (error instanceof EventLogUnavailableError) throw error;
+      if (error instanceof EventLogUnavailableError) {
+        this.metrics?.challenge(endpoint.name, endpoint.provider, 'unavailable', WebhookErrorCode.StorageUnavailable);
+        throw error;
+      }
       const rejection = this.asVerificationError(error, endpoint);
+      this.metrics?.challenge(endpoint.name, endpoint.provider, 'rejected', rejection.code);
       this.recordRejection(endpoint, incoming, rejection.code, receivedAt, !handsOverSecret);
       throw rejection;
     }
     // Acknowledged only once recorded, like a delivery: an unavailable log answers 503.
     const record = this.toRecord(endpoint, incoming, receivedAt, 'challenge', verification);
-    await this.eventLog.record(handsOverSecret ? { ...record, storeBody: false } : record);
+    try {
+      await this.eventLog.record(handsOverSecret ? { ...record, storeBody: false } : record);
+    } catch (error) {
+      this.metrics?.challenge(endpoint.name, endpoint.provider, 'unavailable', failureOf(error)[1]);
+      throw error;
+    }
+    this.metrics?.challenge(endpoint.name, endpoint.provider, 'answered');
     return answer;
   }
 
@@ -321,6 +379,8 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       messageId: verification.messageId,
       status,
       reason,
+      // Only what a verified request says: a rejected one's type is whatever its sender wrote.
+      ...(status !== 'rejected' ? { eventType: readEventType(endpoint.eventType, incoming) } : {}),
       secretVersion: verification.secretVersion,
       receivedAt: new Date(receivedAt),
       signedAt: verification.signedAt,
@@ -336,3 +396,11 @@ export class WebhookVerifier implements OnApplicationBootstrap {
 }
 
 export type { WebhookEventStatus };
+
+/** A failed verification's outcome label and catalogue code (never a message). */
+function failureOf(error: unknown): [WebhookDeliveryOutcome, string] {
+  if (error instanceof WebhookVerificationError) return ['rejected', error.code];
+  if (error instanceof DeliveryInProgressError) return ['in_progress', WebhookErrorCode.DeliveryInProgress];
+  if (error instanceof EventLogUnavailableError) return ['unavailable', WebhookErrorCode.StorageUnavailable];
+  return ['rejected', WebhookErrorCode.EndpointMisconfigured];
+}

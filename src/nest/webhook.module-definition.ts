@@ -5,6 +5,11 @@ import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import { EndpointStore } from '../storage/endpoint-store.interface';
 import { RuntimeEndpoints } from './runtime-endpoints';
+import { WebhookInbox } from '../storage/inbox.interface';
+import { InboxDispatch } from './inbox/inbox-handlers';
+import { resolveInboxOptions } from './inbox/inbox-options';
+import { INBOX_OPTIONS, InboxWorkers } from './inbox/inbox-workers';
+import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { resolveWebhookConfig } from './webhook-config';
 import { webhookAdminParts } from './webhook-admin-mount';
 import { WEBHOOK_CONFIG } from './webhook.constants';
@@ -14,6 +19,8 @@ import { WebhookRawBodyCheck } from './webhook-raw-body.check';
 import { WebhookRoutesValidator } from './webhook-routes.validator';
 import { webhookStorageParts } from './webhook-storage.providers';
 import { WebhookVerifier } from './webhook-verifier.service';
+import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-metrics';
+import { WebhookHealthIndicator } from './webhook-health.indicator';
 
 export const {
   ConfigurableModuleClass: ConfigurableWebhookModule,
@@ -25,7 +32,7 @@ export const {
   .setFactoryMethodName('createWebhookOptions')
   // Every extra needs a default here: only keys listed here are kept out of the options value.
   .setExtras<WebhookModuleExtras>(
-    { isGlobal: false, storage: { type: 'memory' }, admin: false },
+    { isGlobal: false, storage: { type: 'memory' }, admin: false, metrics: false },
     (definition, extras): DynamicModule => {
       // The storage decides which providers back SecretStore, EventLog, EventLogReader and AuditLog.
       const storage = webhookStorageParts(extras.storage, WEBHOOK_MODULE_OPTIONS);
@@ -46,9 +53,20 @@ export const {
           // SecretStore, EventLog, EventLogReader and AuditLog come from the storage part
           // (webhook-storage.providers.ts), in-memory unless `storage: { type: 'typeorm' }`.
           ...storage.providers,
+          // Before the stores: the TypeORM event log reports its batches to them.
+          ...(extras.metrics ? [{ provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(extras.metrics) }] : []),
           RuntimeEndpoints,
+          {
+            provide: INBOX_OPTIONS,
+            useFactory: (options: WebhookModuleOptions) => resolveInboxOptions(options?.inbox),
+            inject: [WEBHOOK_MODULE_OPTIONS],
+          },
+          InboxDispatch,
+          { provide: WebhookDispatch, useExisting: InboxDispatch },
+          InboxWorkers,
           WebhookVerifier,
           WebhookGuard,
+          WebhookHealthIndicator,
           WebhookRoutesValidator,
           WebhookRawBodyCheck,
           ...admin.providers,
@@ -64,6 +82,9 @@ export const {
           RuntimeEndpoints,
           WebhookVerifier,
           WebhookGuard,
+          WebhookHealthIndicator,
+          ...(extras.metrics ? [WEBHOOK_METRICS] : []),
+          WebhookInbox,
         ],
       };
     },

@@ -1,6 +1,18 @@
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import type { SignatureScheme } from '../core/signature-scheme';
 
+/**
+ * Where a provider puts a value of its deliveries: a header, a JSON body field (a number there,
+ * such as Telegram's `update_id`, is reported as its decimal text), the first present of several
+ * body fields, or a claim of the JWT the scheme verifies (Vonage's `jti`).
+ * @publicApi
+ */
+export type DeliveryField =
+  | { readonly header: string }
+  | { readonly bodyField: string }
+  | { readonly bodyFields: readonly string[] }
+  | { readonly jwtClaim: string };
+
 /** A secret as configured: the provider's string form, or raw bytes. @publicApi */
 export type SecretInput = string | Buffer;
 
@@ -51,6 +63,11 @@ export interface WebhookEndpointDefinition {
    * supply one (Standard Webhooks: `whsec_` and 32 random bytes). Absent: 32 random bytes in hex.
    */
   readonly generateSecret?: () => string;
+  /**
+   * Where the event type is, for `@OnWebhook` routing: a header or a body field. Defaults to the
+   * provider's catalogue entry (`stripe`: body `type`; `github`: the `X-GitHub-Event` header).
+   */
+  readonly eventType?: DeliveryField;
 }
 
 /** @internal */

@@ -1,18 +1,9 @@
+import type { DeliveryField } from './endpoint-definition';
 import type { SignatureScheme, SignInput, SignedDelivery } from '../core/signature-scheme';
 import type { PresetOptions } from './preset-options';
 import type { WebhookEndpointDefinition } from './endpoint-definition';
 
-/**
- * Where a provider puts a value of its deliveries: a header, a JSON body field (a number there,
- * such as Telegram's `update_id`, is reported as its decimal text), the first present of several
- * body fields, or a claim of the JWT the scheme verifies (Vonage's `jti`).
- * @publicApi
- */
-export type DeliveryField =
-  | { readonly header: string }
-  | { readonly bodyField: string }
-  | { readonly bodyFields: readonly string[] }
-  | { readonly jwtClaim: string };
+export type { DeliveryField } from './endpoint-definition';
 
 /**
  * A scheme that can sign as well as verify: every provider's scheme is one.

@@ -234,7 +234,7 @@ describe('event listing: every page, each row once, newest first', () => {
         fc.asyncProperty(dataSets, async ({ rows: specs, walks }) => {
           const rows = plan(specs, ++run);
           // A fresh sequence for every data set: its ids cross every digit boundary up to its size.
-          await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
+          await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY CASCADE');
           await write(pg.log, rows);
           for (const { filter, limit } of walks) await walk(pg.log, rows, filter, limit);
         }),
@@ -243,7 +243,7 @@ describe('event listing: every page, each row once, newest first', () => {
     }, 120_000);
 
     it('refuses a cursor that is not a string', async () => {
-      await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY');
+      await pg.dataSource.query('TRUNCATE webhook_events RESTART IDENTITY CASCADE');
       await refusesUntypedCursors(pg.log);
     });
   });

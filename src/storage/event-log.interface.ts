@@ -1,3 +1,5 @@
+import type { InboxWork } from './inbox.interface';
+
 /** @publicApi */
 export type WebhookEventStatus = 'accepted' | 'duplicate' | 'rejected' | 'challenge';
 
@@ -11,6 +13,11 @@ export interface WebhookEventRecord {
   readonly status: Exclude<WebhookEventStatus, 'duplicate'>;
   /** The error code of a rejection. */
   readonly reason?: string;
+  /**
+   * The provider's event type (`invoice.paid`), read where the provider catalogue says it is; only
+   * for verified requests (a rejected one's is whatever its sender wrote).
+   */
+  readonly eventType?: string;
   readonly secretVersion?: number;
   readonly receivedAt: Date;
   readonly signedAt?: Date;
@@ -37,6 +44,28 @@ export interface WebhookEventRecord {
    * @internal
    */
   readonly leaseToken?: string;
+  /**
+   * The span context of the request's storage span, so the group-commit batch that writes the row
+   * links to it (an OpenTelemetry `SpanContext`; nothing when tracing is off).
+   * @internal
+   */
+  readonly traceContext?: object;
+  /**
+   * The inbox's jobs for an accepted event: written with the row (in the same statement), and run
+   * once the acceptance is acknowledged. An event with work keeps its whole body and is not pruned
+   * while a job is unfinished.
+   */
+  readonly work?: readonly InboxWork[];
+}
+
+/**
+ * What an event log reports to metrics (see `WebhookModule`'s `metrics` extra). Called on the hot
+ * path: it must not throw or block.
+ * @publicApi
+ */
+export interface EventLogObserver {
+  /** One group-commit batch settled: its rows, how long its statement took, whether it committed. */
+  batchCommitted(rows: number, seconds: number, committed: boolean): void;
 }
 
 /**
@@ -66,6 +95,10 @@ export interface EventLog {
    * process that held it died or hung), and this copy now holds it (under `leaseToken`) and must be handled.
    */
   resolveDuplicate?(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState>;
+  /** Rows waiting for a batch (the metrics gauge and the health indicator read it). */
+  queueDepth?(): number;
+  /** Whether a row could be written now (a database that answers and is not read-only). */
+  checkWritable?(): Promise<boolean>;
 }
 
 /** @publicApi */
@@ -115,6 +148,7 @@ export interface StoredWebhookEvent {
   readonly messageId?: string;
   readonly status: WebhookEventStatus;
   readonly reason?: string;
+  readonly eventType?: string;
   readonly secretVersion?: number;
   readonly receivedAt: Date;
   readonly signedAt?: Date;
@@ -140,6 +174,7 @@ export interface WebhookEventQuery {
   readonly endpoint?: string;
   readonly status?: WebhookEventStatus;
   readonly reason?: string;
+  readonly eventType?: string;
   readonly since?: Date;
   readonly until?: Date;
   /** 1 to 500. */
@@ -162,6 +197,40 @@ export interface WebhookEventPage {
 export interface EventLogReader {
   list(query: WebhookEventQuery): Promise<WebhookEventPage>;
   get(id: string): Promise<StoredWebhookEvent | undefined>;
+  /**
+   * Requests per endpoint, minute, outcome and code in `[since, until)` (the console's chart).
+   * Optional, so a reader written before it still compiles; both stores implement it.
+   */
+  activity?(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]>;
+}
+
+/** The range of {@link EventLogReader.activity}: cut to whole minutes, at most the last day of it. @publicApi */
+export interface WebhookActivityQuery {
+  readonly since: Date;
+  readonly until: Date;
+  readonly endpoint?: string;
+}
+
+/** How many requests one endpoint had in one minute with one outcome and code. @publicApi */
+export interface WebhookActivityCount {
+  readonly endpoint: string;
+  /** The start of the minute (UTC). */
+  readonly minute: Date;
+  readonly status: WebhookEventStatus;
+  /** The code of rejections; absent otherwise. */
+  readonly reason?: string;
+  /** Requests, summary rows counted for all they stand for. */
+  readonly count: number;
+}
+
+/** The longest range {@link EventLogReader.activity} answers: a day. @internal */
+export const MAX_ACTIVITY_MINUTES = 24 * 60;
+
+/** The query's range cut to whole minutes and at most a day (ending at `until`). @internal */
+export function activityRange(query: WebhookActivityQuery): { since: number; until: number } {
+  const until = Math.ceil(query.until.getTime() / 60_000) * 60_000;
+  const since = Math.max(Math.floor(query.since.getTime() / 60_000) * 60_000, until - MAX_ACTIVITY_MINUTES * 60_000);
+  return { since, until: Math.max(since, until) };
 }
 
 /** Injection token of the {@link EventLogReader}. @publicApi */

@@ -91,6 +91,8 @@ export function boundRecord(event: WebhookEventRecord, status: WebhookEventStatu
 
 /** The bytes of the body a store keeps: its own cap, and at most the bound for unauthenticated rows. */
 export function bodyCapOf(event: WebhookEventRecord, storeCap: number): number {
+  // The inbox's handlers run on the stored body: an event with work keeps all of it.
+  if (event.status === 'accepted' && event.work !== undefined && event.work.length > 0) return Infinity;
   return isUnauthenticated(event) ? Math.min(storeCap, UNAUTHENTICATED_ROW.body) : storeCap;
 }
 

@@ -2,12 +2,7 @@ import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:cr
 import { isTokenShaped } from '../challenges/computed-token';
 import { WebhookConfigurationError } from '../errors';
 import { memoizeKey, type WebhookSecret } from '../secret';
-import {
-  DIGEST_BYTES,
-  parseTemplate as parseSigningTemplate,
-  type HmacAlgorithm,
-  type TimestampFormat,
-} from './engine-parts';
+import { DIGEST_BYTES, parseTemplate as parseSigningTemplate, type HmacAlgorithm } from './engine-parts';
 import { assertPublicUrl, utf8SecretBytes } from './scheme-support';
 
 // What the HMAC engines share: a template of what is signed, parsed once, and the key, the

@@ -1,3 +1,4 @@
+import { InMemoryInbox, type InMemoryInboxOptions } from './in-memory-inbox';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { bodyCapOf, boundRecord, FloodBudget } from '../flood-control';
@@ -7,11 +8,14 @@ import {
   type EventLog,
   type EventLogReader,
   type StoredWebhookEvent,
+  type WebhookActivityCount,
+  type WebhookActivityQuery,
   type WebhookEventPage,
   type WebhookEventQuery,
   type WebhookEventRecord,
   type WebhookEventStatus,
 } from '../event-log.interface';
+import { MinuteCounts } from './minute-counts';
 
 /** @publicApi */
 export interface InMemoryEventLogOptions {
@@ -40,6 +44,8 @@ export interface InMemoryEventLogOptions {
    * @default 60
    */
   handlingLeaseSeconds?: number;
+  /** The in-memory inbox's bounds. */
+  inbox?: InMemoryInboxOptions;
   /**
    * Rejected requests kept in the ring one by one per endpoint and second; beyond it they are
    * counted in one summary entry per endpoint and reason, so a flood cannot push the real events
@@ -142,8 +148,13 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly leaseMs: number;
   /** Sequence number of the newest event (ids are 1, 2, 3, …). */
   private seq = 0;
+  /** Ids of accepted events with work when the ring keeps none. */
+  private unlisted = 0;
   private readonly budget: FloodBudget;
   private summaryTimer?: NodeJS.Timeout;
+  private readonly counts = new MinuteCounts();
+  /** The inbox's jobs, written with the accepted events that have work. */
+  readonly inbox: InMemoryInbox;
 
   constructor(
     options: InMemoryEventLogOptions = {},
@@ -164,6 +175,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       now,
     );
     this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
+    this.inbox = new InMemoryInbox(options.inbox, now);
   }
 
   async release(endpoint: string, messageId: string, _reason?: string, leaseToken?: string): Promise<void> {
@@ -173,11 +185,14 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     if (!this.holds(key, leaseToken)) return;
     this.handling.delete(key);
     this.seen.get(endpoint)?.delete(messageId);
+    this.inbox.withdrawn(key);
   }
 
   async acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
     const key = handlingKey(endpoint, messageId);
-    if (this.holds(key, leaseToken)) this.handling.delete(key);
+    if (!this.holds(key, leaseToken)) return;
+    this.handling.delete(key);
+    this.inbox.acknowledged(key);
   }
 
   async resolveDuplicate(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState> {
@@ -198,9 +213,14 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
     const status = this.decide(event);
+    this.counts.count(event.endpoint, status, event.reason, event.receivedAt);
     // Anyone can send rejections, challenges and replays: a budget of entries per second, the rest counted.
     if (this.budget.admit(event, status)) {
       this.remember(boundRecord(event, status), status);
+      if (status === 'accepted' && event.work !== undefined && event.work.length > 0) {
+        const awaiting = event.messageId === undefined ? undefined : handlingKey(event.endpoint, event.messageId);
+        this.inbox.add(event, this.recentCapacity > 0 ? String(this.seq) : `m${++this.unlisted}`, awaiting);
+      }
     } else if (!this.summaryTimer) {
       this.summaryTimer = setTimeout(() => this.flushSummaries(), 1000);
       this.summaryTimer.unref();
@@ -245,6 +265,10 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     return entry && stored(entry);
   }
 
+  async activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
+    return this.counts.activity(query);
+  }
+
   private decide(event: WebhookEventRecord): WebhookEventStatus {
     if (event.status !== 'accepted' || event.messageId === undefined) return event.status;
     let ids = this.seen.get(event.endpoint);
@@ -282,6 +306,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       messageId: event.messageId,
       status,
       reason: event.reason,
+      ...(event.eventType !== undefined ? { eventType: String(event.eventType).slice(0, 128) } : {}),
       secretVersion: event.secretVersion,
       receivedAt: event.receivedAt,
       signedAt: event.signedAt,
@@ -331,6 +356,7 @@ function matches(event: RingEvent['event'], query: WebhookEventQuery): boolean {
     (query.endpoint === undefined || event.endpoint === query.endpoint) &&
     (query.status === undefined || event.status === query.status) &&
     (query.reason === undefined || event.reason === query.reason) &&
+    (query.eventType === undefined || event.eventType === query.eventType) &&
     (query.since === undefined || event.receivedAt >= query.since) &&
     (query.until === undefined || event.receivedAt < query.until)
   );

@@ -1,8 +1,11 @@
-import type {
-  StoredWebhookEvent,
-  WebhookEventPage,
-  WebhookEventQuery,
-  WebhookEventStatus,
+import {
+  activityRange,
+  type StoredWebhookEvent,
+  type WebhookActivityCount,
+  type WebhookActivityQuery,
+  type WebhookEventPage,
+  type WebhookEventQuery,
+  type WebhookEventStatus,
 } from '../event-log.interface';
 import { pageLimit, PageCursor } from '../page-cursor';
 import type { BoundedQuery } from './event-log-connections';
@@ -12,7 +15,7 @@ const CURSOR = new PageCursor('v1', '\\d{1,19}', isInt8);
 
 const SUMMARY_COLUMNS = `id::text AS id, endpoint, provider, message_id, status, reason, secret_version, received_at,
   signed_at, method, path, headers, body_size, encode(body_sha256, 'hex') AS body_sha256,
-  octet_length(body) AS stored_size, occurrences`;
+  octet_length(body) AS stored_size, occurrences, event_type`;
 
 interface StoredRow {
   id: string;
@@ -31,6 +34,7 @@ interface StoredRow {
   body_sha256: string;
   stored_size: number;
   occurrences: number;
+  event_type: string | null;
   body?: Buffer;
 }
 
@@ -44,6 +48,7 @@ export async function listEvents(query: BoundedQuery, table: string, q: WebhookE
   if (q.endpoint !== undefined) where.push(`endpoint = ${param(q.endpoint)}`);
   if (q.status !== undefined) where.push(`status = ${param(q.status)}`);
   if (q.reason !== undefined) where.push(`reason = ${param(q.reason)}`);
+  if (q.eventType !== undefined) where.push(`event_type = ${param(q.eventType)}`);
   if (q.since !== undefined) where.push(`received_at >= ${param(q.since)}`);
   if (q.until !== undefined) where.push(`received_at < ${param(q.until)}`);
   // Newest first is highest id first: the order rows reached the log, whatever the clocks of
@@ -69,6 +74,43 @@ export async function getEvent(
   return rows[0] ? toStored(rows[0], true) : undefined;
 }
 
+/**
+ * Requests per endpoint, minute, status and reason. The range on `received_at` is what the BRIN
+ * index answers (the table is in arrival order); summary rows count for all they stand for.
+ * @internal
+ */
+export async function eventActivity(
+  query: BoundedQuery,
+  table: string,
+  q: WebhookActivityQuery,
+): Promise<WebhookActivityCount[]> {
+  const { since, until } = activityRange(q);
+  const params: unknown[] = [new Date(since), new Date(until)];
+  const endpoint = q.endpoint !== undefined ? `AND endpoint = $${params.push(q.endpoint)}` : '';
+  const { rows } = await query<{
+    endpoint: string;
+    minute: string;
+    status: WebhookEventStatus;
+    reason: string | null;
+    count: string;
+  }>(
+    `SELECT endpoint, floor(extract(epoch FROM received_at) / 60)::bigint::text AS minute, status,
+            CASE WHEN status = 'rejected' THEN reason END AS reason, sum(occurrences)::bigint::text AS count
+       FROM ${table}
+      WHERE received_at >= $1 AND received_at < $2 ${endpoint}
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2`,
+    params,
+  );
+  return rows.map((r) => ({
+    endpoint: r.endpoint,
+    minute: new Date(Number(r.minute) * 60_000),
+    status: r.status,
+    ...(r.reason !== null ? { reason: r.reason } : {}),
+    count: Number(r.count),
+  }));
+}
+
 function toStored(row: StoredRow, withBody: boolean): StoredWebhookEvent {
   return {
     id: row.id,
@@ -77,6 +119,7 @@ function toStored(row: StoredRow, withBody: boolean): StoredWebhookEvent {
     messageId: row.message_id ?? undefined,
     status: row.status,
     reason: row.reason ?? undefined,
+    ...(row.event_type !== null ? { eventType: row.event_type } : {}),
     secretVersion: row.secret_version ?? undefined,
     receivedAt: row.received_at,
     signedAt: row.signed_at ?? undefined,

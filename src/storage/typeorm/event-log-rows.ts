@@ -12,10 +12,20 @@ export type EventRow = Omit<WebhookEventRow, 'id' | 'headers' | 'handlingUntil' 
   headers: string;
   /** The token of the request that holds the in-progress lease of an accepted row. */
   leaseToken: string | null;
+  /** The inbox's jobs of an accepted row, as JSON `[{ h, t, k }]` (handler, event type, order key). */
+  work: string | null;
 };
 
 /** Bounds of attacker-chosen text, so no row can fail a whole batch. */
-const MAX_TEXT = { provider: 64, messageId: 512, reason: 128, method: 16, path: 2048, header: 4096 } as const;
+const MAX_TEXT = {
+  provider: 64,
+  messageId: 512,
+  reason: 128,
+  eventType: 128,
+  method: 16,
+  path: 2048,
+  header: 4096,
+} as const;
 
 /** The row of a record under the given status, its body cut to `bodyCapBytes` (or the record's own cap). @internal */
 export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bodyCapBytes: number): EventRow {
@@ -27,6 +37,7 @@ export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bod
     messageId: event.messageId === undefined ? null : messageIdOf(event.messageId),
     status,
     reason: event.reason === undefined ? null : cleanReason(event.reason),
+    eventType: event.eventType === undefined ? null : clean(event.eventType, MAX_TEXT.eventType),
     secretVersion: event.secretVersion ?? null,
     receivedAt: event.receivedAt,
     signedAt: event.signedAt ?? null,
@@ -39,6 +50,16 @@ export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bod
     bodySha256: createHash('sha256').update(body).digest(),
     occurrences: 1,
     leaseToken: status === 'accepted' && event.leaseToken !== undefined ? clean(event.leaseToken, 64) : null,
+    work:
+      status === 'accepted' && event.work !== undefined && event.work.length > 0
+        ? JSON.stringify(
+            event.work.map((w) => ({
+              h: clean(w.handler, 200),
+              t: w.eventType === undefined ? null : clean(w.eventType, 200),
+              k: w.orderKey === undefined ? null : clean(w.orderKey, 200),
+            })),
+          )
+        : null,
   };
 }
 

@@ -9,6 +9,8 @@ import type { Sql } from './sql';
 export interface InsertStatement {
   name: string;
   text: string;
+  /** Writes the inbox's jobs too (a 22nd parameter). */
+  withWork?: true;
 }
 
 /**
@@ -19,11 +21,14 @@ export interface InsertStatement {
  * by offset on the server, which spares encoding every body as hex text.
  * @internal
  */
-export function insertStatement(table: string): InsertStatement {
+export function insertStatement(table: string, inbox?: InboxTables): InsertStatement {
   const columns =
-    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token';
+    'endpoint, provider, message_id, status, reason, secret_version, received_at, signed_at, replay_window_ends_at, method, path, headers, body, body_size, body_sha256, occurrences, handling_until, handling_token, event_type';
+  // With the inbox, ids are drawn in the input, so the jobs of each inserted row are written by the
+  // same statement (one commit: "2xx" implies "will be processed").
+  const id = inbox ? `nextval('${inbox.sequence.replace(/'/g, "''")}'::regclass) AS id, ` : '';
   const text = `WITH input AS (
-      SELECT i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
+      SELECT ${id}i.endpoint, i.provider, i.message_id, i.status, i.reason, i.secret_version,
              to_timestamp(i.received_ms / 1000) AS received_at, to_timestamp(i.signed_ms / 1000) AS signed_at,
              to_timestamp(i.replay_ms / 1000) AS replay_window_ends_at, i.method, i.path, i.headers,
              substring($13::bytea FROM i.body_offset + 1 FOR i.body_length) AS body, i.body_size,
@@ -31,21 +36,41 @@ export function insertStatement(table: string): InsertStatement {
              -- An accepted delivery is in progress until acknowledged (its 2xx), for at most the lease.
              CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
                   THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until,
-             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token
+             CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token,
+             i.event_type${inbox ? ', i.work' : ''}
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                     $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
-                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[])
+                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[], $21::text[]${inbox ? ', $22::jsonb[]' : ''})
              WITH ORDINALITY AS i(endpoint, provider, message_id, status, reason, secret_version,
                                   received_ms, signed_ms, replay_ms, method, path, headers,
-                                  body_offset, body_length, body_size, occurrences, handling_token, ord)
+                                  body_offset, body_length, body_size, occurrences, handling_token, event_type${
+                                    inbox ? ', work' : ''
+                                  }, ord)
     ), inserted AS (
-      INSERT INTO ${table} (${columns})
-      SELECT ${columns} FROM input ORDER BY ord
+      INSERT INTO ${table} (${inbox ? 'id, ' : ''}${columns})
+      SELECT ${inbox ? 'id, ' : ''}${columns} FROM input ORDER BY ord
       ON CONFLICT (endpoint, message_id) WHERE status = 'accepted' DO NOTHING
       RETURNING id, endpoint, message_id, status
-    )
+    )${
+      inbox
+        ? `, jobs AS (
+      INSERT INTO ${inbox.jobs} (event_id, endpoint, handler, event_type, order_key, state, attempts, run_at)
+      SELECT n.id, n.endpoint, w->>'h', w->>'t', w->>'k', 'pending', 0, statement_timestamp()
+        FROM inserted n JOIN input i ON i.id = n.id CROSS JOIN LATERAL jsonb_array_elements(i.work) AS w
+       WHERE n.status = 'accepted' AND i.work IS NOT NULL
+      ON CONFLICT (event_id, handler) DO NOTHING
+    )`
+        : ''
+    }
     SELECT id::text AS id, endpoint, message_id FROM inserted WHERE status = 'accepted' AND message_id IS NOT NULL`;
-  return { name: `hookwarden_events_insert_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`, text };
+  const name = `hookwarden_events_insert_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  return inbox ? { name, text, withWork: true } : { name, text };
+}
+
+/** The inbox's jobs table and the events' id sequence, for the statement that writes both. @internal */
+export interface InboxTables {
+  jobs: string;
+  sequence: string;
 }
 
 /** Each entry's outcome, and the ids of the accepted rows the batch wrote. @internal */
@@ -92,7 +117,8 @@ export async function insertBatch<P extends { row: EventRow }>(
     offset += p.row.body.length;
   }
   const result: QueryResult<{ id: string; endpoint: string; message_id: string }> = await client.query({
-    ...statement,
+    name: statement.name,
+    text: statement.text,
     values: [
       column('endpoint'),
       column('provider'),
@@ -117,6 +143,9 @@ export async function insertBatch<P extends { row: EventRow }>(
       column('occurrences'),
       leaseSeconds,
       column('leaseToken'),
+      column('eventType'),
+      // Only the inbox's statement has a 22nd parameter.
+      ...(statement.withWork ? [column('work')] : []),
     ],
   });
   const accepted = new Set<string>();
@@ -150,16 +179,16 @@ export function isDataError(error: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
-/** Fails start-up with the fix when the migration that adds the in-progress lease has not run. @internal */
+/** Fails start-up with the fix when a migration that adds columns (lease, event type) has not run. @internal */
 export async function assertLeaseColumn(sql: Sql, table: string): Promise<void> {
   const { rows } = await sql<{ found: boolean }>(
     `SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND NOT attisdropped
-               AND attname IN ('handling_until', 'handling_token')) = 2 AS found`,
+               AND attname IN ('handling_until', 'handling_token', 'event_type')) = 3 AS found`,
     [table],
   );
   if (rows[0]?.found !== true) {
     throw new WebhookConfigurationError(
-      `The column handling_until or handling_token is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+      `The column handling_until, handling_token or event_type is missing in ${table}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
         'or `npx hookwarden migrate`) after upgrading.',
     );
   }

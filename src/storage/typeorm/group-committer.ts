@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
+import { performance } from 'node:perf_hooks';
+import { endSpan, startSpan } from '../../core/tracing';
+import type { EventLogObserver, WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
 import type { EventLogConnections } from './event-log-connections';
 import type { EventRow } from './event-log-rows';
 import {
@@ -9,6 +11,7 @@ import {
   isDataError,
   unacceptLateSql,
   type InsertStatement,
+  type InboxTables,
 } from './event-log-sql';
 
 /** @internal */
@@ -21,6 +24,7 @@ export interface GroupCommitSettings {
   maxQueuedRows: number;
   leaseSeconds: number;
   now: () => number;
+  observer?: EventLogObserver;
 }
 
 interface Pending {
@@ -42,6 +46,9 @@ interface Pending {
 export class GroupCommitter {
   private readonly logger = new Logger('Hookwarden');
   private readonly insert: InsertStatement;
+  /** The statement that also writes the inbox's jobs, once the inbox is in use. */
+  private insertWithWork?: InsertStatement;
+  private onWorkReady?: () => void;
   private readonly unacceptSql: string;
   private queue: Pending[] = [];
   private inFlight = 0;
@@ -52,7 +59,7 @@ export class GroupCommitter {
   private lateAccepted: string[] = [];
 
   constructor(
-    table: string,
+    private readonly table: string,
     private readonly connections: EventLogConnections,
     private readonly settings: GroupCommitSettings,
     /** Writes the row of an accepted delivery's copy; its request is answered once that settled. */
@@ -60,6 +67,12 @@ export class GroupCommitter {
   ) {
     this.insert = insertStatement(table);
     this.unacceptSql = unacceptLateSql(table);
+  }
+
+  /** From now on, rows with work are written with their jobs; `onWorkReady` hears of runnable ones. */
+  useInbox(tables: InboxTables, onWorkReady: () => void): void {
+    this.insertWithWork = insertStatement(this.table, tables);
+    this.onWorkReady = onWorkReady;
   }
 
   enqueue(row: EventRow, event?: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -77,6 +90,11 @@ export class GroupCommitter {
         this.sweepTimer.unref();
       }
     });
+  }
+
+  /** Rows waiting for a connection. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Sends what is queued, then waits for the batches in flight (at most twice the deadline). */
@@ -144,12 +162,21 @@ export class GroupCommitter {
       for (const p of batch) settle(p, error);
     };
     const deadline = Math.min(...batch.map((p) => p.deadline));
+    // One span per batch, linked to the storage span of each request it carries.
+    const links = batch.flatMap((p) => (p.event?.traceContext ? [p.event.traceContext as never] : []));
+    const span = startSpan('hookwarden.event_log.batch', { 'hookwarden.batch.rows': batch.length }, undefined, links);
+    const started = performance.now();
     let written: BatchOutcome<Pending>;
+    const withWork = this.insertWithWork !== undefined && batch.some((p) => p.row.work !== null);
     try {
       written = await this.connections.withConnection(deadline, expired, (client) =>
-        insertBatch(client, this.insert, batch, this.settings.leaseSeconds),
+        insertBatch(client, withWork ? this.insertWithWork! : this.insert, batch, this.settings.leaseSeconds),
       );
+      this.settings.observer?.batchCommitted(batch.length, (performance.now() - started) / 1000, !timedOut);
+      endSpan(span, {}, timedOut);
     } catch (error) {
+      this.settings.observer?.batchCommitted(batch.length, (performance.now() - started) / 1000, false);
+      endSpan(span, { 'hookwarden.code': 'event_log_unavailable' }, true);
       if (batch.length > 1 && isDataError(error) && !timedOut) {
         // A row the database refuses must not fail the others: write them one by one.
         this.logger.error(`Event log batch refused (${(error as { code?: string }).code}); retrying row by row.`);
@@ -160,6 +187,10 @@ export class GroupCommitter {
         for (const p of batch) settle(p, failure);
       }
       return;
+    }
+    // Jobs of rows without an in-progress lease can run at once; the others wait for their ack.
+    if (withWork && !timedOut && batch.some((p) => p.row.work !== null && p.row.messageId === null)) {
+      this.onWorkReady?.();
     }
     if (timedOut) {
       // Committed after the requests were answered 503: un-accept these rows, so the

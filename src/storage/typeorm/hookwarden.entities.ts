@@ -30,6 +30,8 @@ export interface WebhookEventRow {
   handlingUntil: Date | null;
   /** The random token of the request that holds the in-progress lease; only it can settle it. */
   handlingToken: string | null;
+  /** The provider's event type of a verified request (the console filters on it). */
+  eventType: string | null;
 }
 
 /** A row of `webhook_secrets`: one version of an endpoint's secret, encrypted. @publicApi */
@@ -149,6 +151,7 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       occurrences: { type: 'integer', default: 1 },
       handlingUntil: { name: 'handling_until', type: 'timestamptz', nullable: true },
       handlingToken: { name: 'handling_token', type: 'varchar', length: 64, nullable: true },
+      eventType: { name: 'event_type', type: 'text', nullable: true },
     },
     indices: [
       {

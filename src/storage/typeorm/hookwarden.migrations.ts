@@ -56,7 +56,13 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
     }
   };
   Object.defineProperty(init, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
-  return [init, deliveryLeaseMigration(schema), endpointsMigration(schema)];
+  return [
+    init,
+    deliveryLeaseMigration(schema),
+    endpointsMigration(schema),
+    eventTypeMigration(schema),
+    inboxMigration(schema),
+  ];
 }
 
 const DELIVERY_LEASE_TIMESTAMP = 1795500000000;
@@ -116,6 +122,42 @@ function endpointsMigration(schema: string | undefined): HookwardenMigrationClas
   return migration;
 }
 
+const EVENT_TYPE_TIMESTAMP = 1795700000000;
+
+/**
+ * `event_type`: the provider's event type of a verified request, for the console's filter (issue
+ * 18). Nullable without a default: instant on a large table, and older rows simply have none. No
+ * index: every B-tree costs the group-committed INSERT throughput, and the filter walks the keyset
+ * order (id, or endpoint and id) like the others. Also turns on the BRIN index's autosummarize, for
+ * the console's chart (a range query on `received_at`).
+ */
+function eventTypeMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenEventType_${schema}_${EVENT_TYPE_TIMESTAMP}`
+    : `HookwardenEventType${EVENT_TYPE_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "event_type" text`);
+      // The console's chart reads the last hour through the BRIN index; a block range is summarised
+      // (and so skipped) by VACUUM only, unless autosummarize asks for it as soon as it fills.
+      const brin = qualified(schemaOf(queryRunner, schema), 'IDX_webhook_events_received_at');
+      await queryRunner.query(`ALTER INDEX IF EXISTS ${brin} SET (autosummarize = on)`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      const brin = qualified(schemaOf(queryRunner, schema), 'IDX_webhook_events_received_at');
+      await queryRunner.query(`ALTER INDEX IF EXISTS ${brin} RESET (autosummarize)`);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "event_type"`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
 /**
  * The DDL of the endpoints table, idempotent like {@link createStatements} (which includes it).
  * Every instance keeps the endpoints in memory; a change anywhere tells the others through NOTIFY.
@@ -154,6 +196,72 @@ export function endpointStatements(schema: string): string[] {
           ON ${endpoints} FOR EACH ROW EXECUTE FUNCTION ${notify}();
       END IF;
     END $hookwarden$`,
+  ];
+}
+
+const INBOX_TIMESTAMP = 1795700000000;
+
+/** `webhook_inbox_jobs`: one row per (accepted event, `@OnWebhook` handler) (issue 15). */
+function inboxMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema ? `HookwardenInbox_${schema}_${INBOX_TIMESTAMP}` : `HookwardenInbox${INBOX_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      for (const statement of inboxStatements(schemaOf(queryRunner, schema))) await queryRunner.query(statement);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query(
+        `DROP TABLE IF EXISTS ${qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.jobs)}`,
+      );
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
+/**
+ * The DDL of the inbox's jobs, idempotent. The partial indexes cover unfinished work only, so
+ * they stay small however many jobs succeeded; deleting an event (retention) deletes its jobs.
+ * @internal
+ */
+export function inboxStatements(schema: string): string[] {
+  const jobs = qualified(schema, HOOKWARDEN_TABLES.jobs);
+  const events = qualified(schema, HOOKWARDEN_TABLES.events);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${jobs} (
+      "id" BIGSERIAL NOT NULL,
+      "event_id" bigint NOT NULL,
+      "endpoint" character varying(63) NOT NULL,
+      "handler" character varying(200) NOT NULL,
+      "event_type" character varying(200),
+      "order_key" character varying(200),
+      "state" character varying(16) NOT NULL,
+      "attempts" integer NOT NULL DEFAULT 0,
+      "run_at" TIMESTAMP WITH TIME ZONE NOT NULL,
+      "lease_until" TIMESTAMP WITH TIME ZONE,
+      "lease_token" character varying(64),
+      "last_error" text,
+      "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT statement_timestamp(),
+      "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT statement_timestamp(),
+      CONSTRAINT "PK_webhook_inbox_jobs" PRIMARY KEY ("id"),
+      CONSTRAINT "UQ_webhook_inbox_jobs_event_handler" UNIQUE ("event_id", "handler"),
+      CONSTRAINT "FK_webhook_inbox_jobs_event" FOREIGN KEY ("event_id") REFERENCES ${events} ("id") ON DELETE CASCADE,
+      CONSTRAINT "CHK_webhook_inbox_jobs_state"
+        CHECK ("state" IN ('pending', 'running', 'succeeded', 'failed', 'dead'))
+    )`,
+    // What workers claim: due pending or failed jobs…
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_inbox_jobs_due" ON ${jobs} ("run_at", "id")
+       WHERE "state" IN ('pending', 'failed')`,
+    // …and running ones whose lease ran out.
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_inbox_jobs_leases" ON ${jobs} ("lease_until")
+       WHERE "state" = 'running'`,
+    // Ordering per key: the oldest unfinished job of (endpoint, handler, key) is the one that may run.
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_inbox_jobs_order" ON ${jobs} ("endpoint", "handler", "order_key", "id")
+       WHERE "order_key" IS NOT NULL AND "state" IN ('pending', 'running', 'failed')`,
+    // Redrive and the listing of dead jobs.
+    `CREATE INDEX IF NOT EXISTS "IDX_webhook_inbox_jobs_dead" ON ${jobs} ("id") WHERE "state" = 'dead'`,
   ];
 }
 

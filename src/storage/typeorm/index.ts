@@ -30,6 +30,7 @@ export { TypeOrmSecretStore, type TypeOrmSecretStoreOptions } from './typeorm-se
 export { TypeOrmEndpointStore, type TypeOrmEndpointStoreOptions } from './typeorm-endpoint-store';
 export { TypeOrmEventLog, type TypeOrmEventLogOptions } from './typeorm-event-log';
 export { TypeOrmAuditLog, type TypeOrmAuditLogOptions } from './typeorm-audit-log';
+export { TypeOrmInbox, type TypeOrmInboxOptions } from './typeorm-inbox';
 export { reencryptWebhookSecrets, type ReencryptOptions } from './reencrypt';
 export type {
   AuditLogSettings,

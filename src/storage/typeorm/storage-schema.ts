@@ -7,7 +7,11 @@ export const HOOKWARDEN_TABLES = {
   encryptionKeys: 'webhook_encryption_keys',
   audit: 'webhook_audit',
   endpoints: 'webhook_endpoints',
+  jobs: 'webhook_inbox_jobs',
 } as const;
+
+/** The channel on which an instance tells the others that inbox work is ready (payload: the schema). @internal */
+export const INBOX_CHANNEL = 'hookwarden_inbox';
 
 /** The channel on which the secrets table announces changes (payload: JSON `{ schema, endpoint }`). @internal */
 export const SECRETS_CHANNEL = 'hookwarden_secrets';

@@ -3,8 +3,11 @@ import type { DataSource } from 'typeorm';
 import type {
   DuplicateState,
   EventLog,
+  EventLogObserver,
   EventLogReader,
   StoredWebhookEvent,
+  WebhookActivityCount,
+  WebhookActivityQuery,
   WebhookEventPage,
   WebhookEventQuery,
   WebhookEventRecord,
@@ -13,7 +16,7 @@ import type {
 import { boundRecord, FloodBudget } from '../flood-control';
 import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
-import { getEvent, listEvents } from './event-log-reader';
+import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
 import { assertLeaseColumn } from './event-log-sql';
 import { GroupCommitter, type GroupCommitSettings } from './group-committer';
@@ -29,6 +32,8 @@ export interface TypeOrmEventLogOptions extends EventLogSettings {
   schema?: string;
   /** The clock, in ms (tests). @default Date.now */
   now?: () => number;
+  /** Told about every group-commit batch (the module's metrics). */
+  observer?: EventLogObserver;
 }
 
 /**
@@ -58,6 +63,9 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private acks: Array<{ endpoint: string; messageId: string; token: string | null; done: (error?: Error) => void }> =
     [];
   private table = '';
+  /** The inbox's jobs table, when the migration made it: retention keeps events with unfinished jobs. */
+  private jobsTable?: string;
+  private onWorkReady?: () => void;
   private closed = false;
 
   constructor(
@@ -84,7 +92,16 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const maxQueuedRows = positive(options.maxQueuedRows, 10_000, 'maxQueuedRows');
     const retryAfterSeconds = positive(options.retryAfterSeconds, 5, 'retryAfterSeconds');
     const leaseSeconds = positive(options.handlingLeaseSeconds, 60, 'handlingLeaseSeconds');
-    this.settings = { batchSize, maxDelayMs, writeTimeoutMs, poolSize, maxQueuedRows, leaseSeconds, now };
+    this.settings = {
+      batchSize,
+      maxDelayMs,
+      writeTimeoutMs,
+      poolSize,
+      maxQueuedRows,
+      leaseSeconds,
+      now,
+      observer: options.observer,
+    };
     this.connections = new EventLogConnections({ poolSize, writeTimeoutMs, retryAfterSeconds, now });
     this.sampler = new RejectionSampler(
       budget,
@@ -97,10 +114,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       now,
       // Never a row whose message id could still be replayed.
       deleteBatch: async (cutoff, at) => {
+        // Nor one whose inbox jobs are unfinished (an event that was never accepted has none that run).
+        const keep = this.jobsTable
+          ? `AND (e.status <> 'accepted' OR NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id
+                                AND j.state IN ('pending', 'running', 'failed')))`
+          : '';
         const { rowCount } = await this.connections.query(
           `DELETE FROM ${this.table} WHERE id IN (
-             SELECT id FROM ${this.table}
-              WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2)
+             SELECT id FROM ${this.table} e
+              WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2) ${keep}
               ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
           [cutoff, at],
         );
@@ -118,10 +140,34 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const sql = new DataSourceSql(this.dataSource).query;
     await assertTables(sql, schema, [HOOKWARDEN_TABLES.events]);
     await assertLeaseColumn(sql, this.table);
+    const jobs = qualified(schema, HOOKWARDEN_TABLES.jobs);
+    const { rows } = await sql<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [jobs]);
+    if (rows[0]?.found === true) this.jobsTable = jobs;
     this.connections.open(this.dataSource);
     this.committer = new GroupCommitter(this.table, this.connections, this.settings, (event) =>
       this.sampler.recordDuplicate(event),
     );
+  }
+
+  /**
+   * Turns the inbox on: accepted rows with work are written with their jobs (one statement), and
+   * `onWorkReady` hears when jobs became runnable (written without a lease, or acknowledged).
+   * @internal
+   */
+  async useInbox(onWorkReady: () => void): Promise<string> {
+    if (!this.committer || !this.jobsTable) {
+      throw new WebhookConfigurationError(
+        `The table ${HOOKWARDEN_TABLES.jobs} is missing: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, or ` +
+          '`npx hookwarden migrate`) to use @OnWebhook handlers.',
+      );
+    }
+    const { rows } = await this.connections.query<{ sequence: string }>(
+      `SELECT pg_get_serial_sequence($1, 'id') AS sequence`,
+      [this.table],
+    );
+    this.onWorkReady = onWorkReady;
+    this.committer.useInbox({ jobs: this.jobsTable, sequence: rows[0]!.sequence }, onWorkReady);
+    return this.jobsTable;
   }
 
   private get running(): boolean {
@@ -140,6 +186,23 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     return this.enqueue(toRow(boundRecord(event), event.status, this.bodyCapBytes), event);
   }
 
+  queueDepth(): number {
+    return this.committer?.queued ?? 0;
+  }
+
+  /** A statement within the write deadline on the log's own pool, on a primary (not read-only). */
+  async checkWritable(): Promise<boolean> {
+    try {
+      const { rows } = await this.connections.query<{ readonly: string }>(
+        `SELECT current_setting('transaction_read_only') AS readonly`,
+        [],
+      );
+      return rows[0]?.readonly === 'off';
+    } catch {
+      return false;
+    }
+  }
+
   /** Writes one row per endpoint, status and reason for the requests that were only counted. */
   flushSummaries(): Promise<void> {
     return this.sampler.flushSummaries();
@@ -156,10 +219,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
    */
   async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
-    await this.statement(
-      `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
+    const update = `UPDATE ${this.table} SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
           WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
-            AND ($4::text IS NULL OR handling_token = $4::text)`,
+            AND ($4::text IS NULL OR handling_token = $4::text)`;
+    // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
+    await this.statement(
+      this.onWorkReady
+        ? `WITH released AS (${update} RETURNING id)
+           DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
+        : update,
       [cleanEndpoint(endpoint), messageIdOf(messageId), cleanReason(reason), leaseToken ?? null],
     );
   }
@@ -187,13 +255,18 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     const acks = this.acks;
     this.acks = [];
     try {
-      await this.statement(
+      // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
+      const work = this.onWorkReady
+        ? ` RETURNING EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id) AS work`
+        : '';
+      const { rows } = await this.statement<{ work?: boolean }>(
         `UPDATE ${this.table} AS e SET handling_until = NULL, handling_token = NULL
            FROM unnest($1::text[], $2::text[], $3::text[]) AS a(endpoint, message_id, token)
           WHERE e.endpoint = a.endpoint AND e.message_id = a.message_id AND e.status = 'accepted'
-            AND e.handling_until IS NOT NULL AND (a.token IS NULL OR e.handling_token = a.token)`,
+            AND e.handling_until IS NOT NULL AND (a.token IS NULL OR e.handling_token = a.token)${work}`,
         [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
       );
+      if (rows.some((r) => r.work === true)) this.onWorkReady?.();
       for (const a of acks) a.done();
     } catch (error) {
       for (const a of acks) a.done(error as Error);
@@ -244,6 +317,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   get(id: string): Promise<StoredWebhookEvent | undefined> {
     return getEvent(this.connections.query, this.table, id);
+  }
+
+  activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
+    return eventActivity(this.connections.query, this.table, query);
   }
 
   /**

@@ -30,7 +30,9 @@ import {
   WebhookGuard,
   WebhookModule,
   type VerifiedWebhook,
+  type WebhookInboxOptions,
 } from '../../../src';
+import { InboxProbe } from './inbox-probe';
 
 const env = process.env;
 const settings = {
@@ -48,6 +50,8 @@ const settings = {
   secretTtlMs: Number(env.HW_SECRET_TTL_MS ?? 600_000),
   /** eventLog.handlingLeaseSeconds (the library's default when unset). */
   leaseSeconds: env.HW_LEASE_SECONDS ? Number(env.HW_LEASE_SECONDS) : undefined,
+  /** Adds an @OnWebhook handler on `billing` (the inbox) with these JSON options (WebhookInboxOptions). */
+  inbox: env.HW_INBOX ? (JSON.parse(env.HW_INBOX) as WebhookInboxOptions) : undefined,
 };
 
 function required(name: string): string {
@@ -164,11 +168,13 @@ const adminExtras: Record<string, unknown> = settings.adminToken ? { admin: true
           handlingLeaseSeconds: settings.leaseSeconds,
         },
         secretCache: { ttlMs: settings.secretTtlMs },
+        ...(settings.inbox ? { inbox: settings.inbox } : {}),
         ...(settings.adminToken ? { admin: { token: settings.adminToken } } : {}),
       }),
     }),
   ],
   controllers: [HooksController, TenantsController, HealthController],
+  providers: settings.inbox ? [InboxProbe] : [],
 })
 class AppModule {}
 

@@ -25,6 +25,8 @@ export interface AppProcessOptions {
   port?: number;
   /** eventLog.handlingLeaseSeconds: how long an unacknowledged acceptance blocks its copies. */
   handlingLeaseSeconds?: number;
+  /** Adds the inbox's probe handler (inbox-probe.ts) with these inbox options. */
+  inbox?: Record<string, unknown>;
 }
 
 export interface AppProcess {
@@ -64,6 +66,7 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
       HW_PORT: String(options.port ?? 0),
       ...(options.adminToken ? { HW_ADMIN_TOKEN: options.adminToken } : {}),
       ...(options.handlingLeaseSeconds ? { HW_LEASE_SECONDS: String(options.handlingLeaseSeconds) } : {}),
+      ...(options.inbox ? { HW_INBOX: JSON.stringify(options.inbox) } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

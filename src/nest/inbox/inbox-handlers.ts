@@ -1,0 +1,164 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { handlerMatches, isEventTypePattern } from '../../core/inbox/inbox-decisions';
+import { WebhookConfigurationError } from '../../core/errors';
+import { findProvider } from '../../providers/catalogue';
+import type { DeliveryField } from '../../providers/provider';
+import type { InboxWork } from '../../storage/inbox.interface';
+import type { IncomingWebhook } from '../http-request';
+import type { ResolvedEndpoint, ResolvedWebhookConfig } from '../webhook-config';
+import { WEBHOOK_CONFIG } from '../webhook.constants';
+import type { VerifiedWebhook } from '../verified-webhook';
+import {
+  ON_WEBHOOK_METADATA,
+  type OnWebhookMetadata,
+  type OnWebhookOptions,
+  type WebhookJobContext,
+} from './on-webhook.decorator';
+import type { WebhookDispatch } from './webhook-dispatch';
+
+/** A discovered `@OnWebhook` method. @internal */
+export interface InboxHandler {
+  /** `Class.method`, the job's `handler` column. */
+  readonly id: string;
+  readonly endpoint: string;
+  readonly types?: readonly string[];
+  readonly options: OnWebhookOptions;
+  readonly run: (delivery: VerifiedWebhook, context: WebhookJobContext) => unknown;
+}
+
+/**
+ * Finds the `@OnWebhook` methods of every provider at start-up (as @nestjs/event-emitter does) and,
+ * as the default {@link WebhookDispatch}, turns an accepted delivery into one job per matching
+ * handler. Endpoints without handlers get no work: their route handler runs as before, alone.
+ * @internal
+ */
+@Injectable()
+export class InboxDispatch implements WebhookDispatch, OnModuleInit {
+  private readonly byEndpoint = new Map<string, InboxHandler[]>();
+  private readonly byId = new Map<string, InboxHandler>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || wrapper.isDependencyTreeStatic?.() === false) continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const fn = instance[method];
+        if (typeof fn !== 'function') continue;
+        const list = Reflect.getMetadata(ON_WEBHOOK_METADATA, fn) as OnWebhookMetadata[] | undefined;
+        for (const metadata of list ?? [])
+          this.register(
+            `${instance.constructor.name}.${method}`,
+            metadata,
+            fn as (...args: unknown[]) => unknown,
+            instance,
+          );
+      }
+    }
+  }
+
+  private register(
+    id: string,
+    metadata: OnWebhookMetadata,
+    fn: (...args: unknown[]) => unknown,
+    instance: object,
+  ): void {
+    const at = `@OnWebhook on ${id}`;
+    if (!this.config.endpoints.has(metadata.endpoint) && this.config.maxEndpoints === undefined) {
+      throw new WebhookConfigurationError(`${at} names the unknown endpoint "${metadata.endpoint}".`);
+    }
+    for (const pattern of metadata.types ?? []) {
+      if (!isEventTypePattern(pattern)) throw new WebhookConfigurationError(`${at}: invalid event type "${pattern}".`);
+    }
+    const { maxAttempts, timeoutMs } = metadata.options;
+    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+      throw new WebhookConfigurationError(`${at}: maxAttempts must be a whole number ≥ 1.`);
+    }
+    if (timeoutMs !== undefined && !(timeoutMs > 0))
+      throw new WebhookConfigurationError(`${at}: timeoutMs must be > 0.`);
+    // One method handling two endpoints is two handlers: the id names the endpoint from the second on.
+    const key = this.byId.has(id) ? `${id}@${metadata.endpoint}` : id;
+    if (this.byId.has(key) || key.length > 200) {
+      throw new WebhookConfigurationError(`${at}: the handler id "${key}" is taken or too long.`);
+    }
+    const handler: InboxHandler = {
+      id: key,
+      ...metadata,
+      run: (delivery, context) => fn.call(instance, delivery, context),
+    };
+    this.byId.set(key, handler);
+    const list = this.byEndpoint.get(metadata.endpoint) ?? [];
+    list.push(handler);
+    this.byEndpoint.set(metadata.endpoint, list);
+  }
+
+  /** Every discovered handler, by id. */
+  get handlers(): ReadonlyMap<string, InboxHandler> {
+    return this.byId;
+  }
+
+  plan(endpoint: ResolvedEndpoint, delivery: VerifiedWebhook, incoming: IncomingWebhook): InboxWork[] | undefined {
+    const handlers = this.byEndpoint.get(endpoint.name);
+    if (!handlers) return undefined;
+    const eventType = readField(eventTypeField(endpoint), incoming, delivery.payload);
+    const work: InboxWork[] = [];
+    for (const handler of handlers) {
+      if (!handlerMatches(handler.types, eventType)) continue;
+      let orderKey: string | undefined;
+      try {
+        orderKey = handler.options.orderKey?.(delivery);
+      } catch {
+        // A key that cannot be computed runs unordered rather than refusing a verified delivery.
+        orderKey = undefined;
+      }
+      work.push({ handler: handler.id, eventType, orderKey: typeof orderKey === 'string' ? orderKey : undefined });
+    }
+    return work.length > 0 ? work : undefined;
+  }
+}
+
+/** Where the endpoint's event type is: its own definition, else its provider's catalogue entry. */
+function eventTypeField(endpoint: ResolvedEndpoint): DeliveryField | undefined {
+  let field = fields.get(endpoint);
+  if (field === undefined) {
+    field = endpoint.eventType ?? findProvider(endpoint.provider)?.eventType ?? null;
+    fields.set(endpoint, field);
+  }
+  return field ?? undefined;
+}
+
+/** Looked up once per endpoint, not per request. */
+const fields = new WeakMap<ResolvedEndpoint, DeliveryField | null>();
+
+/** The event type of a delivery: a header, or a (dotted) field of the parsed body; strings only. */
+export function readField(
+  field: DeliveryField | undefined,
+  incoming: IncomingWebhook,
+  payload: unknown,
+): string | undefined {
+  if (!field) return undefined;
+  if ('header' in field) {
+    const value = incoming.headers[field.header.toLowerCase()];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  }
+  if ('jwtClaim' in field) return undefined; // no catalogue event type is a token claim
+  const names = 'bodyField' in field ? [field.bodyField] : field.bodyFields;
+  for (const name of names) {
+    let value: unknown = payload;
+    for (const part of name.split('.')) {
+      value =
+        value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, part)
+          ? (value as Record<string, unknown>)[part]
+          : undefined;
+    }
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,203 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { deliveryPayload } from '../../core/delivery/payload';
+import { backoffDelay, decideAfterFailure, describeJobError } from '../../core/inbox/inbox-decisions';
+import { WebhookInbox, type InboxJob } from '../../storage/inbox.interface';
+import type { VerifiedWebhook } from '../verified-webhook';
+import { InboxDispatch, type InboxHandler } from './inbox-handlers';
+import type { ResolvedInboxOptions } from './inbox-options';
+
+/** @internal */
+export const INBOX_OPTIONS = Symbol('WebhookInboxOptions');
+
+/** A store that must be started before use (the PostgreSQL inbox). */
+interface Startable {
+  start?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+class Timeout extends Error {
+  override readonly name = 'HandlerTimeout';
+}
+
+/**
+ * The workers of this instance: claim due jobs (up to `concurrency` at once), run their handler,
+ * and settle them: succeeded, failed with backoff, or dead after `maxAttempts`. Leases are extended
+ * while handlers run; a database that fails is retried with backoff, by itself. At shutdown they
+ * stop claiming, let in-flight handlers finish within `shutdownTimeoutMs`, and release the rest.
+ * Nothing starts when no `@OnWebhook` handler exists.
+ * @internal
+ */
+@Injectable()
+export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Hookwarden');
+  private readonly inFlight = new Map<string, { job: InboxJob; abort: AbortController; done: Promise<void> }>();
+  private running = false;
+  private started = false;
+  private loop?: Promise<void>;
+  private heartbeat?: NodeJS.Timeout;
+  private slotFree?: () => void;
+  private lastErrorLog = 0;
+
+  constructor(
+    @Inject(WebhookInbox) private readonly inbox: WebhookInbox & Startable,
+    private readonly dispatch: InboxDispatch,
+    @Inject(INBOX_OPTIONS) private readonly options: ResolvedInboxOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.dispatch.handlers.size === 0) return;
+    // Turns the jobs on in the event log even where no worker runs here (`workers: false`).
+    await this.inbox.start?.();
+    this.started = true;
+    if (!this.options.workers) return;
+    this.running = true;
+    const leaseMs = this.options.leaseSeconds * 1000;
+    this.heartbeat = setInterval(() => {
+      const jobs = [...this.inFlight.values()].map((f) => f.job);
+      this.inbox.heartbeat(jobs, leaseMs).catch((error) => this.logError('extend leases', error));
+    }, leaseMs / 3);
+    this.heartbeat.unref();
+    this.loop = this.claimLoop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (!this.started) return;
+    this.running = false;
+    this.inbox.wake();
+    this.slotFree?.();
+    await this.loop;
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownTimeoutMs).unref());
+    await Promise.race([Promise.all([...this.inFlight.values()].map((f) => f.done)), deadline]);
+    const left = [...this.inFlight.values()];
+    if (left.length > 0) {
+      for (const f of left) f.abort.abort();
+      // Claimable again at once by another instance (or this one after a restart), attempt not counted.
+      await this.inbox.release(left.map((f) => f.job)).catch((error) => this.logError('release jobs', error));
+    }
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.inbox.close?.();
+  }
+
+  private async claimLoop(): Promise<void> {
+    const handlers = [...this.dispatch.handlers.keys()];
+    const leaseMs = this.options.leaseSeconds * 1000;
+    let failures = 0;
+    while (this.running) {
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFree = resolve));
+        continue;
+      }
+      let jobs: InboxJob[];
+      try {
+        jobs = await this.inbox.claim(free, leaseMs, handlers);
+        failures = 0;
+      } catch (error) {
+        // Database down or slow: back off (full jitter, at most 30 s) and try again, by ourselves.
+        failures++;
+        this.logError('claim jobs', error);
+        await this.inbox.waitForWork(250 + backoffDelay(failures, { baseMs: 500, maxMs: 30_000 }));
+        continue;
+      }
+      if (!this.running) {
+        await this.inbox.release(jobs).catch(() => undefined);
+        return;
+      }
+      for (const job of jobs) this.start(job);
+      if (jobs.length === 0) await this.inbox.waitForWork(this.options.pollIntervalMs);
+    }
+  }
+
+  private start(job: InboxJob): void {
+    const abort = new AbortController();
+    const done = this.run(job, abort).finally(() => {
+      this.inFlight.delete(job.id);
+      const wake = this.slotFree;
+      this.slotFree = undefined;
+      wake?.();
+    });
+    this.inFlight.set(job.id, { job, abort, done });
+  }
+
+  private async run(job: InboxJob, abort: AbortController): Promise<void> {
+    const handler = this.dispatch.handlers.get(job.handler);
+    if (!handler) return; // claimed only for handlers this instance has
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeoutMs = handler.options.timeoutMs ?? this.options.timeoutMs;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Timeout(`The handler ran past ${timeoutMs} ms.`)), timeoutMs);
+      });
+      await Promise.race([
+        Promise.resolve().then(() =>
+          handler.run(deliveryOf(job), {
+            jobId: job.id,
+            eventId: job.eventId,
+            attempt: job.attempts,
+            eventType: job.eventType,
+            signal: abort.signal,
+          }),
+        ),
+        timeout,
+      ]);
+    } catch (error) {
+      clearTimeout(timer);
+      if (error instanceof Timeout) abort.abort();
+      await this.failed(job, handler, error);
+      return;
+    }
+    clearTimeout(timer);
+    try {
+      // false: the lease was lost meanwhile (this worker stalled past it) and the job is another's.
+      await this.inbox.complete(job);
+    } catch (error) {
+      // The lease runs out and the job runs again: at least once, never lost.
+      this.logError('record a succeeded job', error);
+    }
+  }
+
+  private async failed(job: InboxJob, handler: InboxHandler, error: unknown): Promise<void> {
+    const maxAttempts = handler.options.maxAttempts ?? this.options.maxAttempts;
+    const decision = decideAfterFailure(error, job.attempts, maxAttempts, this.options.backoff, Date.now());
+    const message = describeJobError(error);
+    if (decision.state === 'dead') {
+      this.logger.error(`Inbox job ${job.id} (${job.handler}) is dead after ${job.attempts} attempts: ${message}`);
+    }
+    try {
+      await this.inbox.fail(job, decision.state, new Date(decision.runAt), message);
+    } catch (failure) {
+      this.logError('record a failed job', failure);
+    }
+  }
+
+  /** At most one line per 5 s, so an outage does not flood the logs. */
+  private logError(action: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 5000) return;
+    this.lastErrorLog = now;
+    const e = error as { message?: string; code?: string };
+    this.logger.error(`Inbox: could not ${action}${e?.code ? ` (${e.code})` : ''}: ${e?.message ?? 'unknown error'}`);
+  }
+}
+
+/** The stored event as the handler's argument, as the route handler would have had it. */
+function deliveryOf(job: InboxJob): VerifiedWebhook {
+  const { event } = job;
+  return {
+    endpoint: job.endpoint,
+    provider: event.provider,
+    id: event.messageId?.startsWith('sha256:') ? undefined : event.messageId,
+    dedupeKey: event.messageId,
+    timestamp: event.signedAt,
+    payload: deliveryPayload({ headers: lowerCase(event.headers), rawBody: event.body }),
+    rawBody: event.body,
+    secretVersion: event.secretVersion,
+    receivedAt: event.receivedAt,
+  };
+}
+
+function lowerCase(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EventLog } from '../storage/event-log.interface';
+import { SecretStore } from '../storage/secret-store.interface';
+import type { ResolvedWebhookConfig } from './webhook-config';
+import { WEBHOOK_CONFIG } from './webhook.constants';
+
+/** Thresholds of {@link WebhookHealthIndicator.isHealthy}. @publicApi */
+export interface WebhookHealthOptions {
+  /** Down when more rows than this wait for a group-commit batch. @default 1000 */
+  maxQueueDepth?: number;
+  /** Down when the inbox's oldest pending work is older than this. @default 300 */
+  maxInboxLagSeconds?: number;
+  /** Secrets whose grace period ends within this are reported (never down). @default 86400 */
+  secretExpiryWarningSeconds?: number;
+}
+
+/**
+ * What the inbox reports to the indicator: provided under {@link WEBHOOK_INBOX_HEALTH} by the
+ * inbox when it runs (the seam for it; without one, the inbox is not checked). @publicApi
+ */
+export interface WebhookInboxHealth {
+  /** Seconds since the oldest pending job became due; 0 when none waits. */
+  lagSeconds(): Promise<number>;
+}
+
+/** Injection token of the {@link WebhookInboxHealth}. @publicApi */
+export const WEBHOOK_INBOX_HEALTH = Symbol('hookwarden:inbox-health');
+
+/** The result terminus expects: `{ [key]: { status, ...details } }`. @publicApi */
+export type WebhookHealthResult = Record<string, { status: 'up' | 'down' } & Record<string, unknown>>;
+
+/**
+ * A health indicator for `@nestjs/terminus` (any version; it does not import terminus): up when
+ * the event log is writable with its queue below the threshold, the secret store's LISTEN
+ * connection is alive (TypeORM storage) and the inbox's lag is below its threshold. Secrets about
+ * to expire are listed in the details. Down throws terminus's health-check error shape, so the
+ * check answers 503.
+ * @publicApi
+ * @example this.health.check([() => this.webhooks.isHealthy('webhooks')])
+ */
+@Injectable()
+export class WebhookHealthIndicator {
+  constructor(
+    @Inject(EventLog) private readonly eventLog: EventLog,
+    @Inject(SecretStore) private readonly secrets: SecretStore,
+    @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+    @Optional() @Inject(WEBHOOK_INBOX_HEALTH) private readonly inbox?: WebhookInboxHealth,
+  ) {}
+
+  async isHealthy(key = 'hookwarden', options: WebhookHealthOptions = {}): Promise<WebhookHealthResult> {
+    const maxQueueDepth = options.maxQueueDepth ?? 1000;
+    const problems: string[] = [];
+    const writable = this.eventLog.checkWritable ? await this.eventLog.checkWritable() : true;
+    if (!writable) problems.push('event log not writable');
+    const queueDepth = this.eventLog.queueDepth?.() ?? 0;
+    if (queueDepth > maxQueueDepth) problems.push(`event log queue above ${maxQueueDepth}`);
+    const details: Record<string, unknown> = { eventLog: { writable, queueDepth } };
+    // Only the TypeORM store has a LISTEN connection (it tells the instances about rotations).
+    const listening = (this.secrets as { listening?: boolean }).listening;
+    if (listening !== undefined) {
+      details.secretListener = { connected: listening };
+      if (!listening) problems.push('secret change listener disconnected');
+    }
+    if (this.inbox) {
+      const maxLag = options.maxInboxLagSeconds ?? 300;
+      const lagSeconds = await this.inbox.lagSeconds().catch(() => Number.POSITIVE_INFINITY);
+      details.inbox = { lagSeconds: Number.isFinite(lagSeconds) ? lagSeconds : null };
+      if (!(lagSeconds <= maxLag)) problems.push(`inbox lag above ${maxLag}s`);
+    }
+    details.expiringSecrets = await this.expiringSecrets(options.secretExpiryWarningSeconds ?? 86_400);
+    if (problems.length === 0) return { [key]: { status: 'up', ...details } };
+    const result: WebhookHealthResult = { [key]: { status: 'down', problems, ...details } };
+    // terminus's HealthCheckError, by shape (it is recognised by `isHealthCheckError`).
+    throw Object.assign(new Error(`Hookwarden is unhealthy: ${problems.join(', ')}`), {
+      isHealthCheckError: true,
+      causes: result,
+    });
+  }
+
+  /** Versions still live whose grace period ends soon, on the endpoints of the options. */
+  private async expiringSecrets(
+    withinSeconds: number,
+  ): Promise<Array<{ endpoint: string; version: number; expiresAt: string }>> {
+    const names = [...this.config.endpoints.keys()];
+    const horizon = Date.now() + withinSeconds * 1000;
+    const expiring: Array<{ endpoint: string; version: number; expiresAt: string }> = [];
+    for (const endpoint of names) {
+      let versions;
+      try {
+        versions = await this.secrets.listSecrets(endpoint);
+      } catch {
+        continue;
+      }
+      for (const v of versions) {
+        if (v.revokedAt || !v.expiresAt) continue;
+        const at = v.expiresAt.getTime();
+        if (at > Date.now() && at <= horizon)
+          expiring.push({ endpoint, version: v.version, expiresAt: v.expiresAt.toISOString() });
+      }
+    }
+    return expiring;
+  }
+}

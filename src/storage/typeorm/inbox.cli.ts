@@ -1,0 +1,137 @@
+// `hookwarden jobs …`: the inbox's operations from a shell, on DATABASE_URL (and WEBHOOK_SCHEMA),
+// each audited in the audit table with the actor `cli:<user>`:
+//   jobs list [--state s] [--endpoint e] [--handler h] [--type t] [--limit n]
+//   jobs retry <job id>
+//   jobs redrive [--state dead] [--endpoint e] [--handler h] [--type t] [--apply]   (a count unless --apply)
+//   jobs replay <event id> [--handler h]…
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
+import { INBOX_JOB_STATES, type InboxJobState } from '../../core/inbox/inbox-decisions';
+import type { InboxJobFilter } from '../inbox.interface';
+import type { CommandOutput } from './storage.cli';
+import { TypeOrmAuditLog } from './typeorm-audit-log';
+import { TypeOrmInbox } from './typeorm-inbox';
+
+export const JOBS_USAGE = `  jobs list [--state <state>] [--endpoint <name>] [--handler <Class.method>] [--type <event type>] [--limit <n>]
+  jobs retry <job id>
+  jobs redrive [--endpoint <name>] [--handler <Class.method>] [--type <event type>] [--apply]
+      Dead jobs back to pending: only counted unless --apply.
+  jobs replay <event id> [--handler <Class.method>]...
+      Environment: DATABASE_URL (required), WEBHOOK_SCHEMA. Every call is audited.`;
+
+/** Runs one `jobs` subcommand; resolves with the exit code (2: usage, 1: nothing done). */
+export async function runJobsCommand(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandOutput,
+  /** For tests: an initialised data source instead of DATABASE_URL. */
+  given?: DataSource,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        state: { type: 'string' },
+        endpoint: { type: 'string' },
+        handler: { type: 'string', multiple: true },
+        type: { type: 'string' },
+        limit: { type: 'string' },
+        apply: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    io.err(`hookwarden jobs: ${(error as Error).message}`);
+    return 2;
+  }
+  const [action, id] = parsed.positionals;
+  const { values } = parsed;
+  if (values.state !== undefined && !INBOX_JOB_STATES.includes(values.state as InboxJobState)) {
+    io.err(`hookwarden jobs: --state must be one of ${INBOX_JOB_STATES.join(', ')}.`);
+    return 2;
+  }
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    io.err('hookwarden jobs: --limit must be a whole number from 1 to 500.');
+    return 2;
+  }
+  if (
+    !['list', 'retry', 'redrive', 'replay'].includes(action ?? '') ||
+    ((action === 'retry' || action === 'replay') && !id)
+  ) {
+    io.err(`hookwarden jobs: usage:\n${JOBS_USAGE}`);
+    return 2;
+  }
+  if (!given && !env.DATABASE_URL) {
+    io.err('hookwarden jobs: DATABASE_URL is not set (postgres://user:password@host:5432/database).');
+    return 2;
+  }
+  const dataSource = given ?? new DataSource({ type: 'postgres', url: env.DATABASE_URL, logging: false });
+  if (!given) await dataSource.initialize();
+  const schema = env.WEBHOOK_SCHEMA || undefined;
+  const inbox = new TypeOrmInbox(dataSource, undefined, { schema, poolSize: 1 });
+  const audit = new TypeOrmAuditLog(dataSource, { schema });
+  const record = (action: string, details: Record<string, unknown>) =>
+    audit.record({ actor: `cli:${userInfo().username}`, action, details, at: new Date() });
+  const filter: InboxJobFilter = {
+    state: values.state as InboxJobState | undefined,
+    endpoint: values.endpoint,
+    handler: values.handler?.[0],
+    eventType: values.type,
+  };
+  try {
+    await audit.init();
+    inbox.open();
+    if (action === 'list') {
+      const { items } = await inbox.list({ ...filter, limit });
+      await record('jobs.list', { filters: filter, count: items.length });
+      for (const j of items) {
+        io.out(
+          [
+            j.id,
+            j.state,
+            `attempts=${j.attempts}`,
+            j.endpoint,
+            j.handler,
+            j.eventType ?? '-',
+            `event=${j.eventId}`,
+            j.lastError ?? '',
+          ]
+            .join('\t')
+            .trimEnd(),
+        );
+      }
+      return 0;
+    }
+    if (action === 'retry') {
+      const job = await inbox.retry(id!);
+      if (!job) {
+        io.err(`hookwarden jobs retry: no failed or dead job ${id}.`);
+        return 1;
+      }
+      await record('jobs.retry', { id: job.id, handler: job.handler });
+      io.out(`Job ${job.id} (${job.handler}) is pending again.`);
+      return 0;
+    }
+    if (action === 'redrive') {
+      const count = await inbox.redrive({ ...filter, state: 'dead' }, !values.apply);
+      await record(values.apply ? 'jobs.redrive' : 'jobs.redrive.dry_run', { filters: filter, count });
+      io.out(values.apply ? `Redrove ${count} dead jobs.` : `${count} dead jobs match; add --apply to redrive them.`);
+      return 0;
+    }
+    const jobs = await inbox.replay(id!, values.handler);
+    if (jobs.length === 0) {
+      io.err(`hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`);
+      return 1;
+    }
+    await record('events.replay', { id, handlers: jobs.map((j) => j.handler) });
+    io.out(`Replaying ${jobs.map((j) => `${j.handler} (job ${j.id})`).join(', ')}.`);
+    return 0;
+  } finally {
+    await inbox.close();
+    await audit.close?.();
+    if (!given) await dataSource.destroy();
+  }
+}

@@ -1,0 +1,81 @@
+// The PostgreSQL inbox's storage rules on a real database: jobs written with their event, claimed
+// once each (SKIP LOCKED), taken over after their lease, settled only by their holder; retention
+// and the body cap keep an event whose jobs are unfinished; a withdrawn acceptance takes its jobs.
+import { randomBytes } from 'node:crypto';
+import { eventLogDatabase } from '../../../test/support/event-log-database';
+import type { WebhookEventRecord } from '../event-log.interface';
+import { TypeOrmInbox } from './typeorm-inbox';
+
+const HOUR = 3_600_000;
+
+const record = (overrides: Partial<WebhookEventRecord> = {}): WebhookEventRecord => ({
+  endpoint: 'billing',
+  provider: 'stripe',
+  status: 'accepted',
+  receivedAt: new Date(Date.now() - HOUR),
+  replayWindowEndsAt: new Date(Date.now() - HOUR),
+  method: 'POST',
+  path: '/hooks/billing',
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify({ type: 'invoice.paid', pad: 'x'.repeat(80) })),
+  work: [{ handler: 'H.run', eventType: 'invoice.paid' }],
+  ...overrides,
+});
+
+describe('TypeOrmInbox', () => {
+  const db = eventLogDatabase('inbox_storage', { bodyCapBytes: 4, retentionDays: 1 / 48, maxDelayMs: 0 });
+  let inbox: TypeOrmInbox;
+  beforeAll(async () => {
+    inbox = new TypeOrmInbox(db.dataSource, db.log);
+    await inbox.start();
+  });
+  afterAll(() => inbox?.close());
+  afterEach(() => db.dataSource.query('DELETE FROM webhook_events'));
+
+  const jobCount = async () => Number((await db.dataSource.query('SELECT count(*) AS n FROM webhook_inbox_jobs'))[0].n);
+
+  it('claims each job once across concurrent claims, and again only after its lease', async () => {
+    await Promise.all(Array.from({ length: 20 }, () => db.log.record(record())));
+    const [a, b] = await Promise.all([inbox.claim(10, 300, ['H.run']), inbox.claim(10, 300, ['H.run'])]);
+    const ids = [...a, ...b].map((j) => j.id);
+    expect(new Set(ids).size).toBe(20);
+    expect(await inbox.claim(10, 300, ['H.run'])).toEqual([]);
+    // Stored whole despite the 4-byte cap: the handler needs the body.
+    expect(a[0]!.event.body.length).toBeGreaterThan(80);
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const again = await inbox.claim(50, 5000, ['H.run']);
+    expect(again.map((j) => j.attempts)).toEqual(again.map(() => 2));
+    expect(again).toHaveLength(20);
+    // The first holder lost its lease: its settlement does nothing.
+    expect(await inbox.complete(a[0]!)).toBe(false);
+    const mine = again.find((j) => j.id === a[0]!.id)!;
+    expect(await inbox.complete(mine)).toBe(true);
+    expect((await inbox.get(mine.id))?.state).toBe('succeeded');
+  });
+
+  it('jobs of an event still in progress wait for its acknowledgement; a withdrawn one takes its jobs', async () => {
+    const id = `evt_${randomBytes(4).toString('hex')}`;
+    await db.log.record(record({ messageId: id, leaseToken: 'tok' }));
+    expect(await inbox.claim(10, 5000, ['H.run'])).toEqual([]);
+    await db.log.acknowledge('billing', id, 'tok');
+    expect(await inbox.claim(10, 5000, ['H.run'])).toHaveLength(1);
+
+    const other = `evt_${randomBytes(4).toString('hex')}`;
+    await db.log.record(record({ messageId: other, leaseToken: 'tok2' }));
+    expect(await jobCount()).toBe(2);
+    await db.log.release('billing', other, 'handler_failed', 'tok2');
+    expect(await jobCount()).toBe(1);
+  });
+
+  it('retention keeps an event until its jobs are finished', async () => {
+    await db.log.record(record());
+    await db.log.record(record({ work: undefined }));
+    expect(await db.log.prune()).toBe(1);
+    const [job] = await inbox.claim(1, 5000, ['H.run']);
+    expect(await db.log.prune()).toBe(0);
+    await inbox.fail(job!, 'dead', new Date(), 'Error: x');
+    expect(await db.log.prune()).toBe(1);
+    expect(await jobCount()).toBe(0);
+  });
+});

@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { InboxJobState } from '../../core/inbox/inbox-decisions';
+import {
+  InvalidJobCursorError,
+  type InboxJob,
+  type InboxJobFilter,
+  type InboxJobPage,
+  type InboxJobQuery,
+  type StoredInboxJob,
+  type WebhookInbox,
+} from '../inbox.interface';
+import { ChangeListener } from './change-listener';
+import { pgOf, resolveSchema } from './sql';
+import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
+import type { TypeOrmEventLog } from './typeorm-event-log';
+
+/** @publicApi */
+export interface TypeOrmInboxOptions {
+  schema?: string;
+  /** Connections of the workers' own pool (claims, settlements, admin). @default 2 */
+  poolSize?: number;
+  /** Server-side timeout of each statement, in ms. @default 10000 */
+  statementTimeoutMs?: number;
+}
+
+const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoint, j.handler, j.event_type, j.order_key,
+  j.state, j.attempts, j.run_at, j.lease_until, j.last_error, j.created_at, j.updated_at`;
+
+interface JobRow {
+  id: string;
+  event_id: string;
+  endpoint: string;
+  handler: string;
+  event_type: string | null;
+  order_key: string | null;
+  state: InboxJobState;
+  attempts: number;
+  run_at: Date;
+  lease_until: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * The inbox in PostgreSQL, shared by every instance: jobs are claimed in batches with
+ * `FOR UPDATE SKIP LOCKED` (two workers never take the same job), under a lease the worker extends
+ * while the handler runs; a job whose lease ran out (its worker died) is claimed again. Workers
+ * wait on LISTEN/NOTIFY, polling as the fallback. Call `start()` first (the workers do).
+ * @publicApi
+ */
+export class TypeOrmInbox implements WebhookInbox {
+  private readonly logger = new Logger('Hookwarden');
+  private pool?: Pool;
+  private listener?: ChangeListener;
+  private jobs = '';
+  private events = '';
+  private schema = '';
+  private waiters: Array<() => void> = [];
+  private notifyQueued = false;
+  private completions: Array<{ job: InboxJob; done: (ok: boolean) => void; fail: (error: Error) => void }> = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly eventLog: TypeOrmEventLog | undefined,
+    private readonly options: TypeOrmInboxOptions = {},
+  ) {}
+
+  /** Turns the inbox on in the event log, opens the pool and the listener. */
+  async start(): Promise<void> {
+    if (this.pool) return;
+    if (!this.eventLog) throw new Error('TypeOrmInbox.start() needs the event log; open() serves operations only.');
+    this.jobs = await this.eventLog.useInbox(() => this.workReady());
+    this.open();
+    const { pg, config } = pgOf(this.dataSource);
+    this.listener = new ChangeListener(pg.Client, config, {
+      channel: INBOX_CHANNEL,
+      onNotification: () => this.wake(),
+      // Notifications sent while disconnected are lost: look for work at once.
+      onConnected: () => this.wake(),
+    });
+    await this.listener.start();
+  }
+
+  /** Opens the pool only: enough for the operations (list, retry, redrive, replay), as the CLI does. */
+  open(): void {
+    if (this.pool) return;
+    this.schema = resolveSchema(this.dataSource, this.options.schema);
+    this.events = qualified(this.schema, HOOKWARDEN_TABLES.events);
+    this.jobs = qualified(this.schema, HOOKWARDEN_TABLES.jobs);
+    const { pg, config } = pgOf(this.dataSource);
+    const timeout = this.options.statementTimeoutMs ?? 10_000;
+    const pool = new pg.Pool({
+      ...config,
+      max: this.options.poolSize ?? 2,
+      statement_timeout: timeout,
+      connectionTimeoutMillis: timeout,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: 'hookwarden-inbox',
+    });
+    pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    this.pool = pool;
+  }
+
+  async close(): Promise<void> {
+    this.wake();
+    await this.listener?.close();
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+
+  private query<T extends object>(text: string, values: unknown[]) {
+    if (!this.pool) return Promise.reject(new Error('The inbox is not running.'));
+    return this.pool.query<T>(text, values);
+  }
+
+  /** Jobs became runnable here: wake this instance's workers now, the others through NOTIFY. */
+  private workReady(): void {
+    this.wake();
+    if (this.notifyQueued || !this.pool) return;
+    this.notifyQueued = true;
+    setImmediate(() => {
+      this.notifyQueued = false;
+      this.query('SELECT pg_notify($1, $2)', [INBOX_CHANNEL, this.schema]).catch(() => undefined);
+    });
+  }
+
+  async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
+    const token = randomBytes(12).toString('base64url');
+    const { rows } = await this.query<
+      JobRow & {
+        provider: string;
+        message_id: string | null;
+        received_at: Date;
+        signed_at: Date | null;
+        headers: Record<string, string>;
+        body: Buffer;
+        secret_version: number | null;
+      }
+    >(
+      `WITH due AS (
+         SELECT j.id FROM ${this.jobs} j JOIN ${this.events} e ON e.id = j.event_id
+          WHERE ((j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp())
+                 OR (j.state = 'running' AND j.lease_until <= statement_timestamp()))
+            AND j.handler = ANY($2::text[])
+            AND e.status = 'accepted' AND e.handling_until IS NULL
+            AND (j.order_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM ${this.jobs} o
+                   WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
+                     AND o.id < j.id AND o.state IN ('pending', 'running', 'failed')))
+          ORDER BY j.run_at, j.id
+          LIMIT $1
+          FOR UPDATE OF j SKIP LOCKED
+       )
+       UPDATE ${this.jobs} j
+          SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
+              lease_until = statement_timestamp() + make_interval(secs => $3::float8)
+         FROM due, ${this.events} e
+        WHERE j.id = due.id AND e.id = j.event_id
+       RETURNING ${COLUMNS}, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`,
+      [limit, handlers, leaseMs / 1000, token],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      eventId: r.event_id,
+      endpoint: r.endpoint,
+      handler: r.handler,
+      eventType: r.event_type ?? undefined,
+      orderKey: r.order_key ?? undefined,
+      attempts: r.attempts,
+      leaseToken: token,
+      event: {
+        provider: r.provider,
+        messageId: r.message_id ?? undefined,
+        receivedAt: r.received_at,
+        signedAt: r.signed_at ?? undefined,
+        headers: r.headers,
+        body: r.body,
+        secretVersion: r.secret_version ?? undefined,
+      },
+    }));
+  }
+
+  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.query(
+      `UPDATE ${this.jobs} j SET lease_until = statement_timestamp() + make_interval(secs => $3::float8)
+         FROM unnest($1::bigint[], $2::text[]) AS h(id, token)
+        WHERE j.id = h.id AND j.lease_token = h.token AND j.state = 'running'`,
+      [jobs.map((j) => j.id), jobs.map((j) => j.leaseToken), leaseMs / 1000],
+    );
+  }
+
+  /** Grouped: the completions of one turn of the event loop go in one UPDATE. */
+  complete(job: InboxJob): Promise<boolean> {
+    return new Promise<boolean>((done, fail) => {
+      if (this.completions.push({ job, done, fail }) === 1) setImmediate(() => void this.flushCompletions());
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const batch = this.completions;
+    this.completions = [];
+    try {
+      const { rows } = await this.query<{ id: string }>(
+        `UPDATE ${this.jobs} j SET state = 'succeeded', lease_until = NULL, lease_token = NULL,
+                updated_at = statement_timestamp()
+           FROM unnest($1::bigint[], $2::text[]) AS c(id, token)
+          WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
+         RETURNING j.id::text AS id`,
+        [batch.map((c) => c.job.id), batch.map((c) => c.job.leaseToken)],
+      );
+      const done = new Set(rows.map((r) => r.id));
+      for (const c of batch) c.done(done.has(c.job.id));
+    } catch (error) {
+      for (const c of batch) c.fail(error as Error);
+    }
+  }
+
+  async fail(job: InboxJob, state: 'failed' | 'dead', runAt: Date, error: string): Promise<void> {
+    await this.query(
+      `UPDATE ${this.jobs} SET state = $3, run_at = $4, last_error = $5, lease_until = NULL, lease_token = NULL,
+              updated_at = statement_timestamp()
+        WHERE id = $1 AND lease_token = $2 AND state = 'running'`,
+      [job.id, job.leaseToken, state, runAt, error],
+    );
+  }
+
+  async release(jobs: readonly InboxJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.query(
+      `UPDATE ${this.jobs} j SET state = 'pending', attempts = greatest(j.attempts - 1, 0), lease_until = NULL,
+              lease_token = NULL, updated_at = statement_timestamp()
+         FROM unnest($1::bigint[], $2::text[]) AS r(id, token)
+        WHERE j.id = r.id AND j.lease_token = r.token AND j.state = 'running'`,
+      [jobs.map((j) => j.id), jobs.map((j) => j.leaseToken)],
+    );
+    this.workReady();
+  }
+
+  waitForWork(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.waiters;
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  wake(): void {
+    for (const done of [...this.waiters]) done();
+  }
+
+  // --- operations -------------------------------------------------------------------------------
+
+  async list(query: InboxJobQuery): Promise<InboxJobPage> {
+    if (query.cursor !== undefined && !/^\d{1,19}$/.test(query.cursor)) {
+      throw new InvalidJobCursorError('Invalid cursor.');
+    }
+    const { where, values } = filterSql(query);
+    values.push(query.cursor ?? null, query.limit + 1);
+    const n = values.length;
+    const { rows } = await this.query<JobRow>(
+      `SELECT ${COLUMNS} FROM ${this.jobs} j WHERE ${where} AND ($${n - 1}::bigint IS NULL OR j.id < $${n - 1}::bigint)
+        ORDER BY j.id DESC LIMIT $${n}`,
+      values,
+    );
+    const items = rows.slice(0, query.limit).map(toStored);
+    return rows.length > query.limit ? { items, nextCursor: items[items.length - 1]!.id } : { items };
+  }
+
+  async get(id: string): Promise<StoredInboxJob | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const { rows } = await this.query<JobRow>(`SELECT ${COLUMNS} FROM ${this.jobs} j WHERE j.id = $1`, [id]);
+    return rows[0] && toStored(rows[0]);
+  }
+
+  async retry(id: string): Promise<StoredInboxJob | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const { rows } = await this.query<JobRow>(
+      `UPDATE ${this.jobs} j SET ${REQUEUE} WHERE j.id = $1 AND j.state IN ('failed', 'dead') RETURNING ${COLUMNS}`,
+      [id],
+    );
+    if (rows.length > 0) this.workReady();
+    return rows[0] && toStored(rows[0]);
+  }
+
+  async redrive(filter: InboxJobFilter, dryRun: boolean): Promise<number> {
+    const { where, values } = filterSql({ ...filter, state: 'dead' });
+    const { rows } = await this.query<{ n: string }>(
+      dryRun
+        ? `SELECT count(*)::text AS n FROM ${this.jobs} j WHERE ${where}`
+        : `WITH r AS (UPDATE ${this.jobs} j SET ${REQUEUE} WHERE ${where} RETURNING 1) SELECT count(*)::text AS n FROM r`,
+      values,
+    );
+    const n = Number(rows[0]?.n ?? 0);
+    if (!dryRun && n > 0) this.workReady();
+    return n;
+  }
+
+  async replay(eventId: string, handlers?: readonly string[]): Promise<StoredInboxJob[]> {
+    if (!/^\d{1,18}$/.test(eventId)) return [];
+    const { rows } = await this.query<JobRow>(
+      `UPDATE ${this.jobs} j SET ${REQUEUE}
+        WHERE j.event_id = $1 AND j.state IN ('succeeded', 'dead') AND ($2::text[] IS NULL OR j.handler = ANY($2::text[]))
+       RETURNING ${COLUMNS}`,
+      [eventId, handlers ?? null],
+    );
+    if (rows.length > 0) this.workReady();
+    return rows.map(toStored);
+  }
+}
+
+const REQUEUE = `state = 'pending', attempts = 0, run_at = statement_timestamp(), lease_until = NULL, lease_token = NULL,
+  updated_at = statement_timestamp()`;
+
+function filterSql(f: InboxJobFilter): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const parts = ['TRUE'];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    parts.push(sql.replace('?', `$${values.length}`));
+  };
+  if (f.state !== undefined) add('j.state = ?', f.state);
+  if (f.endpoint !== undefined) add('j.endpoint = ?', f.endpoint);
+  if (f.handler !== undefined) add('j.handler = ?', f.handler);
+  if (f.eventType !== undefined) add('j.event_type = ?', f.eventType);
+  if (f.since !== undefined) add('j.created_at >= ?', f.since);
+  if (f.until !== undefined) add('j.created_at < ?', f.until);
+  return { where: parts.join(' AND '), values };
+}
+
+function toStored(r: JobRow): StoredInboxJob {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    endpoint: r.endpoint,
+    handler: r.handler,
+    eventType: r.event_type ?? undefined,
+    orderKey: r.order_key ?? undefined,
+    state: r.state,
+    attempts: r.attempts,
+    runAt: r.run_at,
+    leaseUntil: r.lease_until ?? undefined,
+    lastError: r.last_error ?? undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,240 @@
+// Issue 18, items 4–5: the console in a real headless Chromium (Debian's `chromium`, driven by
+// puppeteer-core) on Express and Fastify: the login form sets a Secure, HttpOnly cookie; the list
+// filters by endpoint and outcome; an event opens with its redacted headers and its body; a body
+// carrying <script> and javascript: payloads stays text (no script runs, no link is made); every
+// page carries the strict CSP. The activity chart (inline SVG, no script) shows the known traffic;
+// the event-type filter finds the one `invoice.paid`; the secrets page rotates through its form (the
+// new secret verifies a delivery) and revokes; a post without the CSRF token, or from another site,
+// changes nothing. A screenshot of the list is written to docs/console.png.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Post, UseGuards } from '@nestjs/common';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { WebhookEndpoint, WebhookGuard, WebhookModule, standardWebhooks } from '../src';
+import { ADAPTERS, startApp, type RunningApp } from './support/apps';
+import { standardWebhooksHeaders } from './support/storages';
+import { send } from './support/http';
+
+// Written out here, not imported: the test states the policy it expects.
+const CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SECRET = 'whsec_' + Buffer.from('console-test-secret-of-32-bytes!').toString('base64');
+const TOKEN = 'console-admin-token-0123456789';
+const HOSTILE = JSON.stringify({
+  type: 'x.hostile',
+  html: '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">',
+  link: 'javascript:window.__pwned=3',
+});
+
+@Controller('hooks')
+@UseGuards(WebhookGuard)
+class HooksController {
+  @Post('billing')
+  @WebhookEndpoint('billing')
+  billing() {
+    return { ok: true };
+  }
+}
+
+const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) {
+  console.warn(`Skipping the console browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
+}
+
+describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
+  let running: RunningApp;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    running = await startApp(
+      adapter,
+      [
+        WebhookModule.forRoot({
+          admin: { token: TOKEN },
+          endpoints: { billing: standardWebhooks({ secret: SECRET }), other: standardWebhooks({ secret: SECRET }) },
+        }),
+      ],
+      [HooksController],
+    );
+    // localhost: a secure context for the browser, so it keeps the Secure cookie over plain HTTP.
+    base = running.baseUrl.replace('127.0.0.1', 'localhost');
+    const deliver = (id: string, body: string) =>
+      send(running.baseUrl, '/hooks/billing', { headers: standardWebhooksHeaders(SECRET, id, body), body });
+    expect((await deliver('msg_hostile', HOSTILE)).status).toBe(201);
+    expect((await deliver('msg_plain', '{"type":"invoice.paid"}')).status).toBe(201);
+    const forged = standardWebhooksHeaders(SECRET, 'msg_forged', '{}');
+    expect((await send(running.baseUrl, '/hooks/billing', { headers: forged, body: '{"x":1}' })).status).toBe(401);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  it('signs in, filters, opens an event whose hostile body stays inert', async () => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const first = await page.goto(`${base}/webhooks/admin/console`);
+    expect(page.url()).toBe(`${base}/webhooks/admin/console/login`);
+    expect(first?.headers()['content-security-policy']).toContain("default-src 'none'");
+
+    await page.type('#token', 'wrong-token-0123456789');
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    expect(await page.$eval('.error', (e) => e.textContent)).toContain('not valid');
+    await page.type('#token', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('.login button[type=submit]')]);
+    expect(page.url()).toBe(`${base}/webhooks/admin/console`);
+    const cookie = (await browser.cookies()).find((c) => c.name === 'hookwarden_console');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
+    expect(cookie?.value).not.toContain(TOKEN);
+    expect(await page.$$eval('table.events tbody tr', (rows) => rows.length)).toBe(3);
+
+    // The chart of the last hour: billing's two accepted and one rejected, as bars and a legend.
+    const legend = await page.$eval('figure.activity[data-endpoint=billing] .legend', (e) => e.textContent ?? '');
+    expect(legend).toContain('accepted: 2');
+    expect(legend).toContain('rejected: no_matching_signature: 1');
+    expect(legend).not.toContain('duplicate');
+    const bars = await page.$$eval('figure.activity[data-endpoint=billing] svg rect', (rects) =>
+      rects.map((r) => r.querySelector('title')?.textContent ?? ''),
+    );
+    expect(bars).toHaveLength(2);
+    expect(bars.some((t) => t.endsWith('accepted: 2'))).toBe(true);
+    expect(await page.$$('figure.activity[data-endpoint=other]')).toHaveLength(0);
+    if (adapter === 'express') {
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.screenshot({ path: join(__dirname, '..', 'docs', 'console.png') });
+    }
+
+    // The event-type filter.
+    await page.type('input[name=eventType]', 'invoice.paid');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    const typed = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(typed).toHaveLength(1);
+    expect(typed[0]).toContain('msg_plain');
+    await page.$eval('input[name=eventType]', (e) => ((e as unknown as { value: string }).value = ''));
+
+    await page.select('select[name=status]', 'rejected');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    const rejected = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toContain('no_matching_signature');
+    await page.select('select[name=status]', 'accepted');
+    await page.select('select[name=endpoint]', 'other');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    expect(await page.$eval('table.events tbody', (b) => b.textContent)).toContain('No events match');
+    await page.select('select[name=endpoint]', 'billing');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    const accepted = await page.$$eval('table.events tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(accepted).toHaveLength(2);
+
+    const row = await page.$$('table.events tbody tr');
+    const hostileIndex = accepted.findIndex((t) => t.includes('msg_hostile'));
+    await Promise.all([
+      page.waitForNavigation(),
+      row[hostileIndex].$eval('a', (a) => (a as unknown as { click(): void }).click()),
+    ]);
+    const body = await page.$eval('pre.body', (e) => e.textContent ?? '');
+    expect(body).toContain('<script>window.__pwned = 1</script>');
+    expect(body).toContain('javascript:window.__pwned=3');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.$$('main script, main img, main a[href^="javascript"]')).toHaveLength(0);
+    expect(await page.$$('script')).toHaveLength(0);
+    expect(await page.$eval('table.headers', (t) => t.textContent)).toContain('webhook-id');
+    expect(await page.$eval('table.facts', (t) => t.textContent)).toContain('accepted');
+    expect(dialogs).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('rotates and revokes through the secrets page; a post without the token or from another site changes nothing', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/webhooks/admin/console/login`);
+    await page.type('#token', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('.login button[type=submit]')]);
+    await Promise.all([page.waitForNavigation(), page.click('header nav a[href$="/secrets"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('table.endpoints a[href$="/secrets/billing"]')]);
+    const versions = () => page.$$eval('table.secrets tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    const before = await versions();
+    expect(before).toHaveLength(1);
+    expect(before[0]).toMatch(/^1\s*active/);
+    expect(before[0]).not.toContain('never'); // last used: by the deliveries of the first test
+
+    await Promise.all([page.waitForNavigation(), page.click('form.rotate button[type=submit]')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 2 is live');
+    const generated = await page.$eval('code.generated', (e) => e.textContent ?? '');
+    expect(generated).toMatch(/^whsec_/);
+    expect(await versions()).toHaveLength(2);
+    // The new secret is live: a delivery signed with it alone is accepted.
+    const body = '{"type":"after.rotation"}';
+    const signed = standardWebhooksHeaders(generated, 'msg_rotated', body);
+    expect((await send(running.baseUrl, '/hooks/billing', { headers: signed, body })).status).toBe(201);
+
+    // Without the form's token, with a wrong one, or from another site: 403, nothing revoked.
+    const cookies = (await browser.cookies()).filter((c) => c.name.startsWith('hookwarden_console'));
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = cookies.find((c) => c.name === 'hookwarden_console_csrf')!.value;
+    const post = (form: string, headers: Record<string, string> = {}) =>
+      fetch(`${running.baseUrl}/webhooks/admin/console/secrets/billing/2/revoke`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: form,
+        redirect: 'manual',
+      });
+    for (const [form, headers] of [
+      ['', {}],
+      [`csrf=${'A'.repeat(43)}`, {}],
+      [`csrf=${csrf}`, { 'sec-fetch-site': 'cross-site' }],
+    ] as const) {
+      const refused = await post(form, headers);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('invalid_csrf_token');
+    }
+    // A real cross-site form in the browser: SameSite=Strict keeps the session cookie off it.
+    const attacker = await browser.newPage();
+    await attacker.setContent(
+      `<form method="post" action="${base}/webhooks/admin/console/secrets/billing/2/revoke"><input name="csrf" value="x"><button>go</button></form>`,
+    );
+    await Promise.all([attacker.waitForNavigation(), attacker.click('button')]);
+    expect(attacker.url()).toBe(`${base}/webhooks/admin/console/login`);
+    await attacker.close();
+    // (A GET: reloading the rotation's answer would post the form again.)
+    await page.goto(`${base}/webhooks/admin/console/secrets/billing`);
+    const version = async (n: number) => (await versions()).find((t) => t.startsWith(String(n)));
+    expect(await version(2)).toMatch(/^2\s*active/);
+    expect(await version(1)).toMatch(/^1\s*expiring/);
+
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/secrets/billing/2/revoke"] button')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 2 is revoked');
+    expect(await version(2)).toMatch(/^2\s*revoked/);
+    expect((await send(running.baseUrl, '/hooks/billing', { headers: signed, body })).status).toBe(401);
+    expect(await page.$$('script')).toHaveLength(0);
+    await page.close();
+  }, 60_000);
+
+  it('refuses the pages without a session, and takes the bearer header', async () => {
+    const get = (headers: Record<string, string>) =>
+      fetch(`${running.baseUrl}/webhooks/admin/console`, { headers, redirect: 'manual' });
+    const anonymous = await get({});
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/webhooks/admin/console/login');
+    const forged = await get({ cookie: `hookwarden_console=9999999999.${'A'.repeat(43)}` });
+    expect(forged.status).toBe(303);
+    const wrong = await get({ authorization: 'Bearer not-the-admin-token-at-all' });
+    expect(wrong.status).toBe(303);
+    const bearer = await send(running.baseUrl, '/webhooks/admin/console', {
+      method: 'GET',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bearer.status).toBe(200);
+    expect(bearer.headers.get('content-security-policy')).toBe(CSP);
+  });
+});
