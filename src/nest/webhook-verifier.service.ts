@@ -3,14 +3,13 @@ import { performance } from 'node:perf_hooks';
 import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../core/errors';
-import { redactHeaders, redactUrl } from '../core/redact';
 import type { WebhookRequest } from '../core/request';
 import type { WebhookSecret } from '../core/secret';
 import type { ChallengeResponse, ChallengeStrategy } from '../core/challenge-strategy';
 import { assertChallengeCannotSign, challengeContextFor } from '../core/challenges/computed-token';
 import type { SignatureVerification } from '../core/signature-scheme';
 import { handshakeSecretAction, isChallengeRequest, sharedSecretMessage } from '../core/delivery/challenge';
-import { copyOutcome, dedupeKeyOf, replayWindowEnd } from '../core/delivery/dedupe';
+import { copyOutcome, dedupeKeyOf } from '../core/delivery/dedupe';
 import { isParsedMediaType } from '../core/delivery/media-types';
 import { deliveryPayload } from '../core/delivery/payload';
 import { missingRawBodyRefusal, refusalOf, verifyWithSchemes } from '../core/delivery/verification';
@@ -18,7 +17,6 @@ import {
   DeliveryInProgressError,
   EventLog,
   EventLogUnavailableError,
-  type WebhookEventRecord,
   type WebhookEventStatus,
 } from '../storage/event-log.interface';
 import { SecretStore, SecretStoreError } from '../storage/secret-store.interface';
@@ -31,7 +29,7 @@ import { findSharedChallengeSecret } from './shared-challenge-secret';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 import { WEBHOOK_METRICS, type WebhookDeliveryOutcome, type WebhookMetrics } from './webhook-metrics';
 import { endSpan, spanContextOf, startSpan, type HookwardenSpan } from '../core/tracing';
-import { readEventType } from './event-type';
+import { toEventRecord } from './event-record';
 
 export { findSharedChallengeSecret };
 export type { VerifiedWebhook, WebhookOutcome };
@@ -173,7 +171,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     let status: WebhookEventStatus;
     try {
       status = await this.eventLog.record({
-        ...this.toRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
+        ...toEventRecord(endpoint, incoming, receivedAt, 'accepted', { ...verification, messageId: dedupeKey }),
         leaseToken,
         traceContext: spanContextOf(storing),
         ...(work ? { work } : {}),
@@ -287,7 +285,7 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       throw rejection;
     }
     // Acknowledged only once recorded, like a delivery: an unavailable log answers 503.
-    const record = this.toRecord(endpoint, incoming, receivedAt, 'challenge', verification);
+    const record = toEventRecord(endpoint, incoming, receivedAt, 'challenge', verification);
     try {
       await this.eventLog.record(handsOverSecret ? { ...record, storeBody: false } : record);
     } catch (error) {
@@ -359,39 +357,10 @@ export class WebhookVerifier implements OnApplicationBootstrap {
     receivedAt: number,
     storeBody = true,
   ): void {
-    const made = this.toRecord(endpoint, incoming, receivedAt, 'rejected', {}, reason);
+    const made = toEventRecord(endpoint, incoming, receivedAt, 'rejected', {}, reason);
     const record = storeBody ? made : { ...made, storeBody: false };
     // A rejection is answered at once: its record must not wait on, or fail, the answer.
     this.eventLog.record(record).catch(() => this.logger.warn(`Could not record a rejected request (${reason}).`));
-  }
-
-  private toRecord(
-    endpoint: ResolvedEndpoint,
-    incoming: IncomingWebhook,
-    receivedAt: number,
-    status: WebhookEventRecord['status'],
-    verification: SignatureVerification,
-    reason?: string,
-  ): WebhookEventRecord {
-    return {
-      endpoint: endpoint.name,
-      provider: endpoint.provider,
-      messageId: verification.messageId,
-      status,
-      reason,
-      // Only what a verified request says: a rejected one's type is whatever its sender wrote.
-      ...(status !== 'rejected' ? { eventType: readEventType(endpoint.eventType, incoming) } : {}),
-      secretVersion: verification.secretVersion,
-      receivedAt: new Date(receivedAt),
-      signedAt: verification.signedAt,
-      replayWindowEndsAt: new Date(replayWindowEnd(endpoint, verification.signedAt, receivedAt)),
-      method: incoming.method,
-      path: redactUrl(incoming.url, endpoint.credentialQuery),
-      headers: redactHeaders(incoming.headers, endpoint.credentialHeaders),
-      body: incoming.rawBody ?? Buffer.alloc(0),
-      // Where the body is the credential, only its size and digest are safe to keep.
-      storeBody: !endpoint.bodyIsCredential,
-    };
   }
 }
 
