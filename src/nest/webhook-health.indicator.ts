@@ -30,11 +30,11 @@ export const WEBHOOK_INBOX_HEALTH = Symbol('hookwarden:inbox-health');
 export type WebhookHealthResult = Record<string, { status: 'up' | 'down' } & Record<string, unknown>>;
 
 /**
- * A health indicator for `@nestjs/terminus` (any version; it does not import terminus): up when
+ * A health indicator for `@nestjs/terminus` 11 or 12 (it does not import terminus): up when
  * the event log is writable with its queue below the threshold, the secret store's LISTEN
  * connection is alive (TypeORM storage) and the inbox's lag is below its threshold. Secrets about
- * to expire are listed in the details. Down throws terminus's health-check error shape, so the
- * check answers 503.
+ * to expire are listed in the details. Down is a returned `down` result, which terminus answers
+ * with 503.
  * @publicApi
  * @example this.health.check([() => this.webhooks.isHealthy('webhooks')])
  */
@@ -69,12 +69,9 @@ export class WebhookHealthIndicator {
     }
     details.expiringSecrets = await this.expiringSecrets(options.secretExpiryWarningSeconds ?? 86_400);
     if (problems.length === 0) return { [key]: { status: 'up', ...details } };
-    const result: WebhookHealthResult = { [key]: { status: 'down', problems, ...details } };
-    // terminus's HealthCheckError, by shape (it is recognised by `isHealthCheckError`).
-    throw Object.assign(new Error(`Hookwarden is unhealthy: ${problems.join(', ')}`), {
-      isHealthCheckError: true,
-      causes: result,
-    });
+    // Returned, not thrown: terminus 11 and 12 count a `down` result as an error (503), while a
+    // thrown error that is not their own class is a 500 in terminus 12.
+    return { [key]: { status: 'down', problems, ...details } };
   }
 
   /** Versions still live whose grace period ends soon, on the endpoints of the options. */
