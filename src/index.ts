@@ -101,6 +101,7 @@ export {
   type WebhookEventPage,
   type WebhookActivityQuery,
   type WebhookActivityCount,
+  type EventSealCheck,
 } from './storage/event-log.interface';
 export { AuditLog, type AuditEntry } from './storage/audit-log.interface';
 export { InMemorySecretStore } from './storage/in-memory/in-memory-secret-store';

@@ -5,12 +5,24 @@
 // page carries the strict CSP. The activity chart (inline SVG, no script) shows the known traffic;
 // the event-type filter finds the one `invoice.paid`; the secrets page rotates through its form (the
 // new secret verifies a delivery) and revokes; a post without the CSRF token, or from another site,
-// changes nothing. A screenshot of the list is written to docs/console.png.
+// changes nothing. The inbox page shows a dead job whose hostile last error stays text; retry and
+// the redrive (a dry-run count first, then the confirming form) work through it and are audited; the
+// event page lists its handler's job; a named challenge secret (Meta's verify token) is listed, rotated
+// and revoked on its own page. A screenshot of the list is written to docs/console.png.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Post, UseGuards } from '@nestjs/common';
+import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { WebhookEndpoint, WebhookGuard, WebhookModule, standardWebhooks } from '../src';
+import {
+  AuditLog,
+  OnWebhook,
+  WebhookEndpoint,
+  WebhookGuard,
+  WebhookInbox,
+  WebhookModule,
+  meta,
+  standardWebhooks,
+} from '../src';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { standardWebhooksHeaders } from './support/storages';
 import { send } from './support/http';
@@ -37,6 +49,15 @@ class HooksController {
   }
 }
 
+/** Dies at once (one attempt), with an error message that is markup. */
+@Injectable()
+class DoomedHandler {
+  @OnWebhook('billing', 'x.doomed')
+  doomed() {
+    throw new Error('<script>window.__pwned = 4</script><img src=x onerror="window.__pwned = 5">');
+  }
+}
+
 const describeIfChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) {
   console.warn(`Skipping the console browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium).`);
@@ -53,10 +74,17 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
       [
         WebhookModule.forRoot({
           admin: { token: TOKEN },
-          endpoints: { billing: standardWebhooks({ secret: SECRET }), other: standardWebhooks({ secret: SECRET }) },
+          endpoints: {
+            billing: standardWebhooks({ secret: SECRET }),
+            other: standardWebhooks({ secret: SECRET }),
+            // Its verify token is a named challenge secret.
+            meta: meta({ appSecret: 'a'.repeat(32), verifyToken: 'console-verify-token' }),
+          },
+          inbox: { maxAttempts: 1, pollIntervalMs: 50 },
         }),
       ],
       [HooksController],
+      { providers: [DoomedHandler] },
     );
     // localhost: a secure context for the browser, so it keeps the Secure cookie over plain HTTP.
     base = running.baseUrl.replace('127.0.0.1', 'localhost');
@@ -237,4 +265,119 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('content-security-policy')).toBe(CSP);
   });
+  it('shows a dead job on the inbox page, retries it and redrives after a dry-run count, all audited', async () => {
+    const inbox = running.app.get<WebhookInbox>(WebhookInbox);
+    const body = '{"type":"x.doomed"}';
+    const delivered = await send(running.baseUrl, '/hooks/billing', {
+      headers: standardWebhooksHeaders(SECRET, 'msg_doomed', body),
+      body,
+    });
+    expect(delivered.status).toBe(201);
+    const dead = async () => (await inbox.list({ limit: 10, state: 'dead' })).items;
+    const until = async (probe: () => Promise<boolean>) => {
+      for (let i = 0; i < 250 && !(await probe()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(async () => (await dead()).length === 1);
+    const [job] = await dead();
+    expect(job).toMatchObject({ handler: 'DoomedHandler.doomed', state: 'dead', attempts: 1 });
+
+    const page = await browser.newPage();
+    await page.goto(`${base}/webhooks/admin/console/login`);
+    await page.type('#token', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('.login button[type=submit]')]);
+    await Promise.all([page.waitForNavigation(), page.click('header nav a[href$="/inbox"]')]);
+    const rows = () => page.$$eval('table.jobs tbody tr', (trs) => trs.map((r) => r.textContent ?? ''));
+    // Dead work by default: the one job, its attempts and its last error as text.
+    const listed = await rows();
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toContain('DoomedHandler.doomed');
+    expect(listed[0]).toContain('dead');
+    expect(await page.$eval('code.last-error', (e) => e.textContent)).toContain('<script>window.__pwned = 4</script>');
+    expect(await page.$$('script, main img')).toHaveLength(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    // The filters: another handler has no dead job.
+    await page.type('input[name=handler]', 'Other.handler');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    expect(await page.$eval('table.jobs tbody', (b) => b.textContent)).toContain('No jobs match');
+    await page.goto(`${base}/webhooks/admin/console/inbox?state=dead&endpoint=billing`);
+    expect(await rows()).toHaveLength(1);
+
+    // Redrive: the count first, nothing moved; then the confirming form sends it back.
+    await Promise.all([page.waitForNavigation(), page.click('form.redrive button')]);
+    expect(await page.$eval('.confirm-redrive', (e) => e.textContent)).toContain(
+      '1 dead jobs of billing would run again',
+    );
+    expect(await dead()).toHaveLength(1);
+    await Promise.all([page.waitForNavigation(), page.click('.confirm-redrive button')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain(
+      '1 dead jobs of billing sent back to pending',
+    );
+    await until(async () => (await inbox.get(job!.id))?.state === 'dead');
+
+    // Retry one: without the form's token it is refused; through the button it runs again.
+    const cookie = (await browser.cookies())
+      .filter((c) => c.name.startsWith('hookwarden_console'))
+      .map((c) => `${c.name}=${c.value}`)
+      .join('; ');
+    const refused = await fetch(`${running.baseUrl}/webhooks/admin/console/inbox/${job!.id}/retry`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'csrf=',
+    });
+    expect(refused.status).toBe(403);
+    await page.goto(`${base}/webhooks/admin/console/inbox`);
+    await Promise.all([page.waitForNavigation(), page.click(`tr[data-job="${job!.id}"] button.retry`)]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain(`Job ${job!.id} is pending again`);
+    await until(async () => (await inbox.get(job!.id))?.state === 'dead');
+
+    const actions = (await running.app.get<AuditLog>(AuditLog).recent(100)).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['jobs.list', 'jobs.redrive.dry_run', 'jobs.redrive', 'jobs.retry']),
+    );
+    expect(actions.filter((a) => a === 'jobs.retry')).toHaveLength(1);
+
+    // The event page lists its handler's job, the error still text.
+    await page.goto(`${base}/webhooks/admin/console/inbox`);
+    await Promise.all([page.waitForNavigation(), page.click(`tr[data-job="${job!.id}"] a`)]);
+    const handlers = await page.$$eval('table.jobs tbody tr', (trs) => trs.map((r) => r.textContent ?? ''));
+    expect(handlers).toHaveLength(1);
+    expect(handlers[0]).toContain('DoomedHandler.doomed');
+    expect(handlers[0]).toContain('<script>window.__pwned = 4</script>');
+    expect(await page.$$('script, main img')).toHaveLength(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.close();
+  }, 60_000);
+  it('lists a named challenge secret with its versions, and rotates and revokes it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/webhooks/admin/console/login`);
+    await page.type('#token', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('.login button[type=submit]')]);
+    await page.goto(`${base}/webhooks/admin/console/secrets`);
+    expect(await page.$eval('ul.named', (e) => e.textContent)).toBe('verify-token: 1');
+    await Promise.all([page.waitForNavigation(), page.click('ul.named a')]);
+    expect(page.url()).toBe(`${base}/webhooks/admin/console/secrets/meta?name=verify-token`);
+    expect(await page.$eval('h1', (e) => e.textContent)).toBe('verify-token of meta');
+    const versions = () => page.$$eval('table.secrets tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(await versions()).toHaveLength(1);
+    await Promise.all([page.waitForNavigation(), page.click('form.rotate button[type=submit]')]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 2 is live');
+    expect(await page.$eval('h1', (e) => e.textContent)).toBe('verify-token of meta');
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click('form[action$="/secrets/meta/1/revoke?name=verify-token"] button'),
+    ]);
+    expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain('Version 1 is revoked');
+    // The signing secret was not touched: still its one version.
+    await page.goto(`${base}/webhooks/admin/console/secrets`);
+    expect(await page.$eval('ul.named', (e) => e.textContent)).toBe('verify-token: 2');
+    const metaRow = await page.$$eval('table.endpoints tbody tr', (rows) =>
+      rows.map((r) => r.textContent ?? '').find((t) => t.startsWith('meta')),
+    );
+    expect(metaRow).toMatch(/^meta\s*meta1\s*verify-token: 2$/);
+    // A name that is not one is refused, never read as the signing secret.
+    const refused = await page.goto(`${base}/webhooks/admin/console/secrets/meta?name=Not_A_Name`);
+    expect(refused?.status()).toBe(404);
+    await page.close();
+  }, 60_000);
 });

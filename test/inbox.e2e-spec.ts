@@ -281,7 +281,7 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       expect(retried.json).toMatchObject({ state: 'pending', attempts: 0 });
       await until(() => calls.of('others', poison.id).length === 9);
 
-      // The succeeded job of the same event: re-run after checking the stored bytes against their digest.
+      // The succeeded job of the same event: re-run after checking the stored event against its seal.
       const allJob = await until(async () => {
         const page = await call(
           'GET',

@@ -97,9 +97,11 @@ export class ReplayEventDto {
   @ApiPropertyOptional({
     default: false,
     description:
-      'Check the stored request first: still accepted, its whole body stored, and the SHA-256 of those bytes equal to ' +
-      'the one recorded on receipt. (Signature headers are redacted before storage, so the signature itself cannot be ' +
-      'checked again.)',
+      'Check the stored request first: its keyed seal, made on acceptance (HMAC-SHA256 under a subkey of the master ' +
+      'key) over its endpoint, message id, type, status and whole body, must match the stored row, its body hashed ' +
+      'again. A row rewritten in the database (body and digest alike), copied to another endpoint, cut, or sealed ' +
+      'under a key no longer in the ring is refused. (Signature headers are redacted before storage, so the ' +
+      "provider's signature itself cannot be checked again.)",
   })
   @IsOptional()
   @IsBoolean()

@@ -44,7 +44,13 @@ export function webhookAdminParts(extras: WebhookAdminExtras | true, optionsToke
   return {
     controllers: [
       admin.createWebhookAdminController(prefix, guard),
-      createWebhookConsoleController(prefix, consoleGuard, settings.guard === undefined, admin.WebhookAdminService),
+      createWebhookConsoleController(
+        prefix,
+        consoleGuard,
+        settings.guard === undefined,
+        admin.WebhookAdminService,
+        admin.WebhookInboxAdminService,
+      ),
     ],
     providers: [
       {

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WebhookException } from '../nest/webhook.exceptions';
 import { AuditLog } from '../storage/audit-log.interface';
-import { EventLogReader } from '../storage/event-log.interface';
+import { EventLogReader, type EventSealCheck } from '../storage/event-log.interface';
 import { InvalidJobCursorError, WebhookInbox, type StoredInboxJob } from '../storage/inbox.interface';
 import { actorOf } from './admin-actor';
 import type {
@@ -79,19 +78,11 @@ export class WebhookInboxAdminService {
     const event = /^[A-Za-z0-9_-]{1,128}$/.test(eventId) ? await this.events.get(eventId) : undefined;
     if (!event) throw new WebhookException('unknown_event', 'No event has this id.', 404);
     if (body.reverify) {
-      const body_ = event.body ?? Buffer.alloc(0);
-      const intact =
-        event.status === 'accepted' &&
-        !event.bodyTruncated &&
-        body_.length === event.bodySize &&
-        createHash('sha256').update(body_).digest('hex') === event.bodySha256;
-      if (!intact) {
-        await this.record(request, 'events.replay.refused', event.endpoint, { id: eventId });
-        throw new WebhookException(
-          'event_not_replayable',
-          'The stored request is not an accepted event whose whole body matches the digest recorded on receipt.',
-          409,
-        );
+      // The seal, not the digest column: whoever can write the table can rewrite a body and its digest.
+      const check = (await this.events.checkSeal?.(event.id)) ?? 'unsealed';
+      if (check !== 'intact') {
+        await this.record(request, 'events.replay.refused', event.endpoint, { id: eventId, reason: check });
+        throw new WebhookException('event_not_replayable', REFUSED[check], 409);
       }
     }
     const jobs = await this.jobs.replay(eventId, body.handlers);
@@ -115,6 +106,14 @@ export class WebhookInboxAdminService {
   }
 }
 
+/** Why `reverify` refused: fixed text, never the stored bytes. */
+const REFUSED: Record<Exclude<EventSealCheck, 'intact'>, string> = {
+  unsealed: 'The stored event has no seal to check (no inbox work, or stored before seals or without a key).',
+  unknown_key: 'The key that sealed the stored event is no longer in the keyring.',
+  truncated: 'The stored body is not whole.',
+  mismatch: 'The stored event does not match its seal: it was altered after it was accepted.',
+};
+
 function filterOf(f: InboxJobFilterDto) {
   return {
     state: f.state,
@@ -130,7 +129,8 @@ function compact(o: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-function view(job: StoredInboxJob): InboxJobView {
+/** A job as the admin API and the console show it. @internal */
+export function view(job: StoredInboxJob): InboxJobView {
   return {
     id: job.id,
     eventId: job.eventId,

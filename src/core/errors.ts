@@ -162,7 +162,7 @@ export const WEBHOOK_ERRORS = {
     status: 409,
     scope: 'admin',
     meaning:
-      'The event has no succeeded or dead job of these handlers, or (with `reverify`) its stored body is not whole or does not match the digest recorded on receipt.',
+      'The event has no succeeded or dead job of these handlers, or (with `reverify`) the stored event does not match the seal made on acceptance (altered, copied, cut, unsealed, or its key no longer in the ring).',
   },
   too_many_versions: {
     status: 409,

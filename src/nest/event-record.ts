@@ -2,13 +2,24 @@ import { redactHeaders, redactUrl } from '../core/redact';
 import { replayWindowEnd } from '../core/delivery/dedupe';
 import type { SignatureVerification } from '../core/signature-scheme';
 import type { WebhookEventRecord } from '../storage/event-log.interface';
-import { readEventType } from './event-type';
 import type { IncomingWebhook } from './http-request';
 import type { ResolvedEndpoint } from './webhook-config';
 
+/** What the verifier adds to a record beyond the request and its verification. @internal */
+export interface EventRecordExtras {
+  readonly messageId?: string;
+  readonly reason?: string;
+  /** Read once per delivery by the verifier (see readEventType); only for verified requests. */
+  readonly eventType?: string;
+  readonly leaseToken?: string;
+  readonly traceContext?: WebhookEventRecord['traceContext'];
+  readonly work?: WebhookEventRecord['work'];
+}
+
 /**
  * The event-log record of a request: redacted headers and URL, the body unless it is the
- * credential, the replay window, and the event type of a verified request.
+ * credential, the replay window, and what the verifier adds. Built as one object literal: it is on
+ * every request's path.
  * @internal
  */
 export function toEventRecord(
@@ -17,16 +28,16 @@ export function toEventRecord(
   receivedAt: number,
   status: WebhookEventRecord['status'],
   verification: SignatureVerification,
-  reason?: string,
+  extras: EventRecordExtras = {},
 ): WebhookEventRecord {
-  return {
+  const record: WebhookEventRecord = {
     endpoint: endpoint.name,
     provider: endpoint.provider,
-    messageId: verification.messageId,
+    messageId: extras.messageId ?? verification.messageId,
     status,
-    reason,
+    reason: extras.reason,
     // Only what a verified request says: a rejected one's type is whatever its sender wrote.
-    ...(status !== 'rejected' ? { eventType: readEventType(endpoint.eventType, incoming) } : {}),
+    eventType: status !== 'rejected' ? extras.eventType : undefined,
     secretVersion: verification.secretVersion,
     receivedAt: new Date(receivedAt),
     signedAt: verification.signedAt,
@@ -37,5 +48,9 @@ export function toEventRecord(
     body: incoming.rawBody ?? Buffer.alloc(0),
     // Where the body is the credential, only its size and digest are safe to keep.
     storeBody: !endpoint.bodyIsCredential,
+    leaseToken: extras.leaseToken,
+    traceContext: extras.traceContext,
+    work: extras.work,
   };
+  return record;
 }

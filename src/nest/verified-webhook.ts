@@ -15,6 +15,12 @@ export interface VerifiedWebhook<TPayload = unknown> {
    * does not deduplicate content (Dropbox, Microsoft Graph) and the provider signs no id.
    */
   readonly dedupeKey?: string;
+  /**
+   * The provider's event type (`invoice.paid`, `push`…), read where its catalogue entry (or the
+   * endpoint's `eventType`) says it is; at most 128 characters. What `@OnWebhook(endpoint, types)`
+   * routes on and the event log records.
+   */
+  readonly eventType?: string;
   /** The signed timestamp, when the provider signs one. */
   readonly timestamp?: Date;
   /** The parsed body: JSON as an object, a form as its fields, otherwise what the platform parsed. */

@@ -16,10 +16,13 @@ export interface WebhookHealthOptions {
 
 /**
  * What the inbox reports to the indicator: provided under {@link WEBHOOK_INBOX_HEALTH} by the
- * inbox when it runs (the seam for it; without one, the inbox is not checked). @publicApi
+ * module's inbox (both stores); without one, or while it is not `active`, the inbox is not checked.
+ * @publicApi
  */
 export interface WebhookInboxHealth {
-  /** Seconds since the oldest pending job became due; 0 when none waits. */
+  /** `false` while the inbox does not run (no `@OnWebhook` handler). @default true */
+  readonly active?: boolean;
+  /** Seconds since the oldest due job became due; 0 when none waits. */
   lagSeconds(): Promise<number>;
 }
 
@@ -61,7 +64,7 @@ export class WebhookHealthIndicator {
       details.secretListener = { connected: listening };
       if (!listening) problems.push('secret change listener disconnected');
     }
-    if (this.inbox) {
+    if (this.inbox && this.inbox.active !== false) {
       const maxLag = options.maxInboxLagSeconds ?? 300;
       const lagSeconds = await this.inbox.lagSeconds().catch(() => Number.POSITIVE_INFINITY);
       details.inbox = { lagSeconds: Number.isFinite(lagSeconds) ? lagSeconds : null };

@@ -112,6 +112,8 @@ export function typeOrmStorageParts(
           ...storage.options.eventLog,
           schema: storage.schema,
           observer: metrics,
+          // Seals the events with inbox work under a subkey of the master key (replay's `reverify`).
+          encryptionKey: storage.options.encryptionKey,
         });
         await log.init();
         metrics?.watchQueue(() => log.queueDepth());

@@ -20,7 +20,7 @@ import { WebhookRoutesValidator } from './webhook-routes.validator';
 import { webhookStorageParts } from './webhook-storage.providers';
 import { WebhookVerifier } from './webhook-verifier.service';
 import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-metrics';
-import { WebhookHealthIndicator } from './webhook-health.indicator';
+import { WEBHOOK_INBOX_HEALTH, WebhookHealthIndicator } from './webhook-health.indicator';
 
 export const {
   ConfigurableModuleClass: ConfigurableWebhookModule,
@@ -64,6 +64,8 @@ export const {
           InboxDispatch,
           { provide: WebhookDispatch, useExisting: InboxDispatch },
           InboxWorkers,
+          // The health indicator checks the inbox's lag while it runs.
+          { provide: WEBHOOK_INBOX_HEALTH, useExisting: InboxWorkers },
           WebhookVerifier,
           WebhookGuard,
           WebhookHealthIndicator,

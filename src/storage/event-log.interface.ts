@@ -202,7 +202,21 @@ export interface EventLogReader {
    * Optional, so a reader written before it still compiles; both stores implement it.
    */
   activity?(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]>;
+  /**
+   * Recomputes the keyed seal of an accepted event with inbox work over the stored row (its body
+   * hashed again), for replay with `reverify`; undefined for an id that is not one. Optional: a
+   * reader without it cannot reverify, and such a replay is refused.
+   */
+  checkSeal?(id: string): Promise<EventSealCheck | undefined>;
 }
+
+/**
+ * The outcome of {@link EventLogReader.checkSeal}: `intact`, or why not: no seal was made (no
+ * inbox work, or a store or schema without seals), its key is no longer in the ring, the stored
+ * body is not whole, or the row no longer matches what was sealed.
+ * @publicApi
+ */
+export type EventSealCheck = 'intact' | 'unsealed' | 'unknown_key' | 'truncated' | 'mismatch';
 
 /** The range of {@link EventLogReader.activity}: cut to whole minutes, at most the last day of it. @publicApi */
 export interface WebhookActivityQuery {

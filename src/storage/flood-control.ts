@@ -44,6 +44,8 @@ export function isUnauthenticated(event: WebhookEventRecord): boolean {
  */
 export function boundRecord(event: WebhookEventRecord, status: WebhookEventStatus = event.status): WebhookEventRecord {
   const bounded = status === 'duplicate' || isUnauthenticated(event);
+  // The common case, an authenticated record without Hookwarden-named headers, is kept as it is.
+  if (!bounded && !hasOwnHeader(event.headers)) return event;
   const limits = UNAUTHENTICATED_ROW;
   const headers: Record<string, string> = {};
   let chars = 0;
@@ -87,6 +89,13 @@ export function boundRecord(event: WebhookEventRecord, status: WebhookEventStatu
     headers,
     ...(status === 'duplicate' ? { storeBody: false } : {}),
   };
+}
+
+function hasOwnHeader(headers: WebhookEventRecord['headers'] | undefined): boolean {
+  for (const name in headers) {
+    if (name.length >= OWN_HEADER_PREFIX.length && name.toLowerCase().startsWith(OWN_HEADER_PREFIX)) return true;
+  }
+  return false;
 }
 
 /** The bytes of the body a store keeps: its own cap, and at most the bound for unauthenticated rows. */

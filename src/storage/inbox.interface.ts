@@ -21,6 +21,8 @@ export interface InboxJob {
   readonly attempts: number;
   /** The claim's token: only its holder can settle the job. */
   readonly leaseToken: string;
+  /** The W3C `traceparent` of the request that stored the event, when it was traced (a span link, nothing else). */
+  readonly traceParent?: string;
   readonly event: {
     readonly provider: string;
     readonly messageId?: string;
@@ -55,6 +57,8 @@ export interface InboxJobFilter {
   readonly endpoint?: string;
   readonly handler?: string;
   readonly eventType?: string;
+  /** The jobs of one stored event (the console's event page). */
+  readonly eventId?: string;
   /** Created at or after. */
   readonly since?: Date;
   readonly until?: Date;
@@ -72,6 +76,17 @@ export interface InboxJobQuery extends InboxJobFilter {
 export interface InboxJobPage {
   readonly items: readonly StoredInboxJob[];
   readonly nextCursor?: string;
+}
+
+/** A cheap summary of the inbox for metrics and health (the workers cache it ≥ 1 s). @publicApi */
+export interface InboxStats {
+  /**
+   * Jobs by endpoint, handler and state: pending, running, failed and dead only (succeeded jobs
+   * only grow; the handler-duration histogram counts them).
+   */
+  readonly counts: ReadonlyArray<{ endpoint: string; handler: string; state: InboxJobState; jobs: number }>;
+  /** Seconds since the oldest due job (pending or failed past its run time, or a lapsed lease) became due; 0 when none. */
+  readonly oldestDueSeconds: number;
 }
 
 /**
@@ -112,6 +127,8 @@ export interface WebhookInbox {
    * their succeeded or dead jobs go back to pending; returns the jobs that will run.
    */
   replay(eventId: string, handlers?: readonly string[]): Promise<StoredInboxJob[]>;
+  /** Counts of unfinished and dead work and the oldest due job's age, by one aggregate query. */
+  stats?(): Promise<InboxStats>;
 }
 
 /** Injection token of the {@link WebhookInbox}. @publicApi */

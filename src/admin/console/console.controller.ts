@@ -1,10 +1,12 @@
 import {
+  applyDecorators,
   Catch,
   Controller,
   Get,
   Header,
   HttpCode,
   Inject,
+  Optional,
   Param,
   Post,
   Query,
@@ -17,9 +19,10 @@ import {
   type ExceptionFilter,
   type Type,
 } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { constantTimeEqual } from '../../core/constant-time';
 import { EventLogReader, InvalidCursorError, type WebhookEventStatus } from '../../storage/event-log.interface';
+import { WebhookInbox } from '../../storage/inbox.interface';
+import type { InboxJobState } from '../../core/inbox/inbox-decisions';
 import { UNKNOWN_ENDPOINT_LOG_NAME } from '../../nest/runtime-endpoints';
 import type { ResolvedWebhookConfig } from '../../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../../nest/webhook.constants';
@@ -28,12 +31,24 @@ import { ADMIN_CONFIG, type ResolvedAdminConfig } from '../admin.config';
 import { CONSOLE_CSP, CONSOLE_CSS, eventPage, eventsPage, loginPage, type ConsoleFilters } from './console.views';
 import { CONSOLE_SESSION_SECONDS, sessionCookie, sessionValue } from './console-session';
 import type { WebhookAdminService } from '../webhook-admin.service';
+import { view as jobView, type WebhookInboxAdminService } from '../webhook-inbox-admin.service';
+import { eventJobsSection, inboxPage, type InboxFilters, type InboxPageState } from './console-inbox.views';
 import { activityCharts, CHART_MINUTES } from './console.chart';
 import { checkCsrf, csrfCookie, csrfTokenOf, newCsrfToken } from './console-csrf';
+import { digest, formField, inboxFilters, localTime, secretName, text } from './console-input';
 import { secretsIndexPage, secretsPage, type SecretsPageState } from './console-secrets.views';
 
 const STATUSES = new Set(['accepted', 'duplicate', 'rejected', 'challenge']);
 const PAGE_SIZE = 50;
+
+/** Every page: HTML, the strict CSP, no sniffing, never cached. */
+const HtmlPage = () =>
+  applyDecorators(
+    Header('Content-Type', 'text/html; charset=utf-8'),
+    Header('Content-Security-Policy', CONSOLE_CSP),
+    Header('X-Content-Type-Options', 'nosniff'),
+    Header('Cache-Control', 'no-store'),
+  );
 
 type HeaderSetter = { header(name: string, value: string | string[]): unknown };
 type FormRequest = { body?: unknown; rawBody?: Buffer; headers: Record<string, string | string[] | undefined> };
@@ -85,6 +100,7 @@ export function createWebhookConsoleController(
   guard: Type<CanActivate>,
   tokenLogin: boolean,
   adminService: Type<WebhookAdminService>,
+  inboxService: Type<WebhookInboxAdminService>,
 ): Type {
   const base = `/${prefix}/console`;
 
@@ -96,6 +112,8 @@ export function createWebhookConsoleController(
       @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
       @Inject(ADMIN_CONFIG) private readonly admin: ResolvedAdminConfig,
       @Inject(adminService) private readonly service: WebhookAdminService,
+      @Inject(inboxService) private readonly inboxAdmin: WebhookInboxAdminService,
+      @Optional() @Inject(WebhookInbox) private readonly inbox?: WebhookInbox,
     ) {}
 
     @Get('console.css')
@@ -107,10 +125,7 @@ export function createWebhookConsoleController(
     }
 
     @Get('login')
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     login(@Query('failed') failed?: string): string {
       if (!tokenLogin) throw new WebhookException('not_found', 'The console signs in through the app.', 404);
       return loginPage(base, failed === '1');
@@ -149,10 +164,7 @@ export function createWebhookConsoleController(
 
     @Get()
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async list(@Query() query: Record<string, unknown>): Promise<string> {
       const filters: ConsoleFilters = {
         endpoint: text(query.endpoint, 64),
@@ -193,37 +205,30 @@ export function createWebhookConsoleController(
 
     @Get('secrets')
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async secretsIndex(@Req() request: object): Promise<string> {
       return secretsIndexPage(base, await this.service.listEndpoints(request));
     }
 
     @Get('secrets/:endpoint')
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async secrets(
       @Param('endpoint') endpoint: string,
+      @Query('name') name: unknown,
       @Req() request: FormRequest,
       @Res({ passthrough: true }) response: HeaderSetter,
     ): Promise<string> {
-      return this.secretsView(endpoint, request, response, {});
+      return this.secretsView(endpoint, secretName(name), request, response, {});
     }
 
     @Post('secrets/:endpoint/rotate')
     @HttpCode(200)
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async rotate(
       @Param('endpoint') endpoint: string,
+      @Query('name') nameQuery: unknown,
       @Req() request: FormRequest,
       @Res({ passthrough: true }) response: HeaderSetter,
     ): Promise<string> {
@@ -233,85 +238,134 @@ export function createWebhookConsoleController(
         throw new WebhookException('invalid_grace_period', 'The grace period is a whole number of seconds.', 400);
       }
       const secret = formField(request, 'secret', 4096);
+      const name = secretName(nameQuery);
       const rotated = await this.service.rotate(
         endpoint,
-        {},
+        { name },
         { secret: secret || undefined, gracePeriodSeconds: grace === undefined ? undefined : Number(grace) },
         request,
       );
-      return this.secretsView(endpoint, request, response, { rotated });
+      return this.secretsView(endpoint, name, request, response, { rotated });
     }
 
     @Post('secrets/:endpoint/:version/revoke')
     @HttpCode(200)
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async revoke(
       @Param('endpoint') endpoint: string,
       @Param('version') version: string,
+      @Query('name') nameQuery: unknown,
       @Req() request: FormRequest,
       @Res({ passthrough: true }) response: HeaderSetter,
     ): Promise<string> {
       checkCsrf(request.headers, formField(request, 'csrf'));
-      await this.service.revoke(endpoint, version, {}, request);
-      return this.secretsView(endpoint, request, response, { revoked: Number(version) });
+      const name = secretName(nameQuery);
+      await this.service.revoke(endpoint, version, { name }, request);
+      return this.secretsView(endpoint, name, request, response, { revoked: Number(version) });
     }
 
     /** The secrets page; sets a CSRF cookie when the browser has none (with the app's own guard). */
     private async secretsView(
       endpoint: string,
+      name: string | undefined,
       request: FormRequest,
       response: HeaderSetter,
       done: Pick<SecretsPageState, 'rotated' | 'revoked'>,
     ): Promise<string> {
-      const versions = await this.service.listSecrets(endpoint, {}, request);
+      const versions = await this.service.listSecrets(endpoint, { name }, request);
+      return secretsPage(base, { endpoint, name, versions, csrf: this.csrf(request, response), ...done });
+    }
+
+    /** The form's CSRF token; sets the cookie when the browser has none (with the app's own guard). */
+    private csrf(request: FormRequest, response: HeaderSetter): string {
       const csrf = csrfTokenOf(request.headers);
       if (csrf.isNew) response.header('Set-Cookie', csrfCookie(base, csrf.token));
-      return secretsPage(base, { endpoint, versions, csrf: csrf.token, ...done });
+      return csrf.token;
+    }
+
+    @Get('inbox')
+    @UseGuards(guard)
+    @HtmlPage()
+    async inboxList(
+      @Query() query: Record<string, unknown>,
+      @Req() request: FormRequest,
+      @Res({ passthrough: true }) response: HeaderSetter,
+    ): Promise<string> {
+      return this.inboxView(inboxFilters(query), request, response, {});
+    }
+
+    @Post('inbox/redrive')
+    @HttpCode(200)
+    @UseGuards(guard)
+    @HtmlPage()
+    async redrive(@Req() request: FormRequest, @Res({ passthrough: true }) response: HeaderSetter): Promise<string> {
+      checkCsrf(request.headers, formField(request, 'csrf'));
+      const filters = inboxFilters({
+        endpoint: formField(request, 'endpoint'),
+        handler: formField(request, 'handler'),
+      });
+      filters.state = 'dead';
+      // A dry-run count first; only the confirming form (`confirm=1`, same filters) sends jobs back.
+      const confirmed = formField(request, 'confirm') === '1';
+      const { count } = await this.inboxAdmin.redrive(
+        { endpoint: filters.endpoint, handler: filters.handler, dryRun: !confirmed },
+        request,
+      );
+      return this.inboxView(filters, request, response, confirmed ? { redriven: count } : { dryRun: count });
+    }
+
+    @Post('inbox/:id/retry')
+    @HttpCode(200)
+    @UseGuards(guard)
+    @HtmlPage()
+    async retry(
+      @Param('id') id: string,
+      @Req() request: FormRequest,
+      @Res({ passthrough: true }) response: HeaderSetter,
+    ): Promise<string> {
+      checkCsrf(request.headers, formField(request, 'csrf'));
+      const retried = await this.inboxAdmin.retry(id.length <= 20 ? id : '', request);
+      return this.inboxView({ state: 'all', endpoint: retried.endpoint }, request, response, { retried });
+    }
+
+    /** The inbox page, listed through the admin service (audited like the admin API's listing). */
+    private async inboxView(
+      filters: InboxFilters,
+      request: FormRequest,
+      response: HeaderSetter,
+      done: Pick<InboxPageState, 'retried' | 'dryRun' | 'redriven'>,
+    ): Promise<string> {
+      const state = filters.state === 'all' ? undefined : (filters.state as InboxJobState);
+      const page = await this.inboxAdmin.list(
+        { endpoint: filters.endpoint, handler: filters.handler, state, cursor: filters.cursor, limit: PAGE_SIZE },
+        request,
+      );
+      return inboxPage(base, {
+        filters,
+        jobs: page.items,
+        nextCursor: page.nextCursor,
+        endpoints: [...this.config.endpoints.keys()],
+        csrf: this.csrf(request, response),
+        ...done,
+      });
     }
 
     @Get('events/:id')
     @UseGuards(guard)
-    @Header('Content-Type', 'text/html; charset=utf-8')
-    @Header('Content-Security-Policy', CONSOLE_CSP)
-    @Header('X-Content-Type-Options', 'nosniff')
-    @Header('Cache-Control', 'no-store')
+    @HtmlPage()
     async event(@Param('id') id: string): Promise<string> {
       const event = id.length <= 64 ? await this.events.get(id).catch(() => undefined) : undefined;
       if (!event) throw new WebhookException('unknown_event', 'No such event.', 404);
-      return eventPage(base, event);
+      // Its handlers' jobs (an event has one per handler: a page of 100 holds them all).
+      const jobs = this.inbox
+        ? (await this.inbox.list({ eventId: event.id, limit: 100 }).catch(() => undefined))?.items.map(jobView)
+        : undefined;
+      return eventPage(base, event, eventJobsSection(base, jobs));
     }
   }
   // HTML pages, not API: kept out of an OpenAPI document (what @ApiExcludeController() sets, without
   // loading @nestjs/swagger, an optional peer).
   Reflect.defineMetadata('swagger/apiExcludeController', [true], WebhookConsoleController);
   return WebhookConsoleController;
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** A form field from the parsed body, else from the raw form bytes (Fastify keeps only those). */
-function formField(request: { body?: unknown; rawBody?: Buffer }, name: string, max = 512): string | undefined {
-  const body = request.body;
-  let value: unknown;
-  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) value = (body as Record<string, unknown>)[name];
-  else {
-    const raw = Buffer.isBuffer(body) ? body : request.rawBody;
-    value = raw ? new URLSearchParams(raw.toString('utf8')).get(name) : undefined;
-  }
-  return typeof value === 'string' && value.length <= max ? value : undefined;
-}
-
-function text(value: unknown, max: number): string | undefined {
-  return typeof value === 'string' && value !== '' && value.length <= max ? value : undefined;
-}
-
-/** `YYYY-MM-DDTHH:MM` (what a datetime-local input sends), read as UTC. */
-function localTime(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? value : undefined;
 }

@@ -37,7 +37,9 @@ export function layout(base: string, title: string, main: string, signedIn = tru
 </head>
 <body>
 <header><nav><a class="brand" href="${escapeHtml(base)}">Hookwarden</a>${
-    signedIn ? `<a href="${escapeHtml(base)}">Events</a><a href="${escapeHtml(base)}/secrets">Secrets</a>` : ''
+    signedIn
+      ? `<a href="${escapeHtml(base)}">Events</a><a href="${escapeHtml(base)}/inbox">Inbox</a><a href="${escapeHtml(base)}/secrets">Secrets</a>`
+      : ''
   }</nav>${
     signedIn
       ? `<form method="post" action="${escapeHtml(base)}/logout"><button type="submit">Sign out</button></form>`
@@ -116,7 +118,8 @@ ${next}`,
   );
 }
 
-export function eventPage(base: string, event: StoredWebhookEvent): string {
+/** One event; `jobs` is its handlers' section (see console-inbox.views.ts), empty without an inbox. */
+export function eventPage(base: string, event: StoredWebhookEvent, jobs = ''): string {
   const headers = Object.entries(event.headers)
     .map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('\n');
@@ -141,6 +144,7 @@ export function eventPage(base: string, event: StoredWebhookEvent): string {
 <section><h2>Verification</h2><table class="facts">
 ${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}
 </table></section>
+${jobs}
 <section><h2>Headers (redacted)</h2><table class="headers">${headers}</table></section>
 <section><h2>Body</h2><pre class="body">${escapeHtml(prettyBody(event.body))}</pre></section>`,
   );
@@ -185,4 +189,6 @@ pre.body{background:#fff;border:1px solid #d0d7de;padding:8px;white-space:pre-wr
 .bar-code-other{fill:#6e7781;background:#6e7781}
 .secrets form{display:inline}.rotate{display:flex;gap:8px;align-items:end;margin:12px 0}.rotate label{display:flex;flex-direction:column;font-size:12px}
 .new-secret{background:#fff8c5;border:1px solid #d4a72c;padding:8px}.new-secret code{word-break:break-all}
+.jobs form,.named form{display:inline}.redrive{margin:0 0 12px}.job-dead td:nth-child(6){color:#cf222e}.job-failed td:nth-child(6){color:#bc4c00}
+.last-error{white-space:pre-wrap;word-break:break-all}
 `;

@@ -2,10 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { handlerMatches, isEventTypePattern } from '../../core/inbox/inbox-decisions';
 import { WebhookConfigurationError } from '../../core/errors';
-import { findProvider } from '../../providers/catalogue';
-import type { DeliveryField } from '../../providers/provider';
 import type { InboxWork } from '../../storage/inbox.interface';
-import type { IncomingWebhook } from '../http-request';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from '../webhook-config';
 import { WEBHOOK_CONFIG } from '../webhook.constants';
 import type { VerifiedWebhook } from '../verified-webhook';
@@ -104,10 +101,11 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     return this.byId;
   }
 
-  plan(endpoint: ResolvedEndpoint, delivery: VerifiedWebhook, incoming: IncomingWebhook): InboxWork[] | undefined {
+  plan(endpoint: ResolvedEndpoint, delivery: VerifiedWebhook): InboxWork[] | undefined {
     const handlers = this.byEndpoint.get(endpoint.name);
     if (!handlers) return undefined;
-    const eventType = readField(eventTypeField(endpoint), incoming, delivery.payload);
+    // Read once by the verifier, so routing and the event log agree (see readEventType).
+    const eventType = delivery.eventType;
     const work: InboxWork[] = [];
     for (const handler of handlers) {
       if (!handlerMatches(handler.types, eventType)) continue;
@@ -122,43 +120,4 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     }
     return work.length > 0 ? work : undefined;
   }
-}
-
-/** Where the endpoint's event type is: its own definition, else its provider's catalogue entry. */
-function eventTypeField(endpoint: ResolvedEndpoint): DeliveryField | undefined {
-  let field = fields.get(endpoint);
-  if (field === undefined) {
-    field = endpoint.eventType ?? findProvider(endpoint.provider)?.eventType ?? null;
-    fields.set(endpoint, field);
-  }
-  return field ?? undefined;
-}
-
-/** Looked up once per endpoint, not per request. */
-const fields = new WeakMap<ResolvedEndpoint, DeliveryField | null>();
-
-/** The event type of a delivery: a header, or a (dotted) field of the parsed body; strings only. */
-export function readField(
-  field: DeliveryField | undefined,
-  incoming: IncomingWebhook,
-  payload: unknown,
-): string | undefined {
-  if (!field) return undefined;
-  if ('header' in field) {
-    const value = incoming.headers[field.header.toLowerCase()];
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
-  }
-  if ('jwtClaim' in field) return undefined; // no catalogue event type is a token claim
-  const names = 'bodyField' in field ? [field.bodyField] : field.bodyFields;
-  for (const name of names) {
-    let value: unknown = payload;
-    for (const part of name.split('.')) {
-      value =
-        value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, part)
-          ? (value as Record<string, unknown>)[part]
-          : undefined;
-    }
-    if (typeof value === 'string' && value.length > 0) return value;
-  }
-  return undefined;
 }

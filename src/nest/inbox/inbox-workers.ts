@@ -1,8 +1,19 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { deliveryPayload } from '../../core/delivery/payload';
-import { backoffDelay, decideAfterFailure, describeJobError } from '../../core/inbox/inbox-decisions';
+import { backoffDelay, decideAfterFailure, describeJobError, RetryLater } from '../../core/inbox/inbox-decisions';
+import { fromTraceParent } from '../../core/trace-parent';
+import { endSpan, HOOKWARDEN_TRACER, otelApi, type HookwardenSpan } from '../../core/tracing';
 import { WebhookInbox, type InboxJob } from '../../storage/inbox.interface';
 import type { VerifiedWebhook } from '../verified-webhook';
+import type { WebhookInboxHealth } from '../webhook-health.indicator';
+import { WEBHOOK_METRICS, type InboxAttemptOutcome, type WebhookMetrics } from '../webhook-metrics';
 import { InboxDispatch, type InboxHandler } from './inbox-handlers';
 import type { ResolvedInboxOptions } from './inbox-options';
 
@@ -28,7 +39,7 @@ class Timeout extends Error {
  * @internal
  */
 @Injectable()
-export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
+export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, WebhookInboxHealth {
   private readonly logger = new Logger('Hookwarden');
   private readonly inFlight = new Map<string, { job: InboxJob; abort: AbortController; done: Promise<void> }>();
   private running = false;
@@ -42,13 +53,26 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(WebhookInbox) private readonly inbox: WebhookInbox & Startable,
     private readonly dispatch: InboxDispatch,
     @Inject(INBOX_OPTIONS) private readonly options: ResolvedInboxOptions,
+    @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
   ) {}
+
+  /** The health indicator checks the inbox only while it runs (some `@OnWebhook` handler exists). */
+  get active(): boolean {
+    return this.started;
+  }
+
+  /** Seconds since the oldest due job became due, from the store (shared by every instance). */
+  async lagSeconds(): Promise<number> {
+    if (!this.inbox.stats) return 0;
+    return (await this.inbox.stats()).oldestDueSeconds;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.dispatch.handlers.size === 0) return;
     // Turns the jobs on in the event log even where no worker runs here (`workers: false`).
     await this.inbox.start?.();
     this.started = true;
+    if (this.metrics && this.inbox.stats) this.metrics.watchInbox(() => this.inbox.stats!());
     if (!this.options.workers) return;
     this.running = true;
     const leaseMs = this.options.leaseSeconds * 1000;
@@ -123,30 +147,33 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     const handler = this.dispatch.handlers.get(job.handler);
     if (!handler) return; // claimed only for handlers this instance has
     let timer: NodeJS.Timeout | undefined;
+    const span = attemptSpan(job);
+    const started = this.metrics ? performance.now() : 0;
     try {
       const timeoutMs = handler.options.timeoutMs ?? this.options.timeoutMs;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Timeout(`The handler ran past ${timeoutMs} ms.`)), timeoutMs);
       });
-      await Promise.race([
-        Promise.resolve().then(() =>
-          handler.run(deliveryOf(job), {
-            jobId: job.id,
-            eventId: job.eventId,
-            attempt: job.attempts,
-            eventType: job.eventType,
-            signal: abort.signal,
-          }),
-        ),
-        timeout,
-      ]);
+      const call = () =>
+        handler.run(deliveryOf(job), {
+          jobId: job.id,
+          eventId: job.eventId,
+          attempt: job.attempts,
+          eventType: job.eventType,
+          signal: abort.signal,
+        });
+      await Promise.race([Promise.resolve().then(() => inSpan(span, call)), timeout]);
     } catch (error) {
       clearTimeout(timer);
       if (error instanceof Timeout) abort.abort();
-      await this.failed(job, handler, error);
+      const outcome = await this.failed(job, handler, error);
+      this.metrics?.handlerAttempt(job.endpoint, job.handler, outcome, (performance.now() - started) / 1000);
+      endSpan(span, { 'hookwarden.outcome': outcome }, true);
       return;
     }
     clearTimeout(timer);
+    this.metrics?.handlerAttempt(job.endpoint, job.handler, 'succeeded', (performance.now() - started) / 1000);
+    endSpan(span, { 'hookwarden.outcome': 'succeeded' });
     try {
       // false: the lease was lost meanwhile (this worker stalled past it) and the job is another's.
       await this.inbox.complete(job);
@@ -156,9 +183,17 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async failed(job: InboxJob, handler: InboxHandler, error: unknown): Promise<void> {
+  private async failed(job: InboxJob, handler: InboxHandler, error: unknown): Promise<InboxAttemptOutcome> {
     const maxAttempts = handler.options.maxAttempts ?? this.options.maxAttempts;
     const decision = decideAfterFailure(error, job.attempts, maxAttempts, this.options.backoff, Date.now());
+    const outcome: InboxAttemptOutcome =
+      decision.state === 'dead'
+        ? 'dead'
+        : error instanceof Timeout
+          ? 'timeout'
+          : error instanceof RetryLater
+            ? 'retry_later'
+            : 'failed';
     const message = describeJobError(error);
     if (decision.state === 'dead') {
       this.logger.error(`Inbox job ${job.id} (${job.handler}) is dead after ${job.attempts} attempts: ${message}`);
@@ -168,6 +203,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (failure) {
       this.logError('record a failed job', failure);
     }
+    return outcome;
   }
 
   /** At most one line per 5 s, so an outage does not flood the logs. */
@@ -178,6 +214,34 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy {
     const e = error as { message?: string; code?: string };
     this.logger.error(`Inbox: could not ${action}${e?.code ? ` (${e.code})` : ''}: ${e?.message ?? 'unknown error'}`);
   }
+}
+
+/**
+ * The span of one attempt: a root of its own (the work runs after the request's trace ended),
+ * linked to the request's storage span when the job kept its `traceparent`. Names and numbers
+ * only: no event type, id, header, body or error text.
+ */
+function attemptSpan(job: InboxJob): HookwardenSpan {
+  const otel = otelApi();
+  if (!otel) return undefined;
+  const link = fromTraceParent(job.traceParent);
+  return otel.trace.getTracer(HOOKWARDEN_TRACER).startSpan('hookwarden.inbox.handle', {
+    root: true,
+    attributes: {
+      'hookwarden.endpoint': job.endpoint,
+      'hookwarden.provider': job.event.provider,
+      'hookwarden.handler': job.handler,
+      'hookwarden.attempt': job.attempts,
+    },
+    links: link ? [{ context: link }] : [],
+  });
+}
+
+/** Runs the handler with the attempt's span active, so its own spans are children of it. */
+function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
+  const otel = otelApi();
+  if (!span || !otel) return fn();
+  return otel.context.with(otel.trace.setSpan(otel.ROOT_CONTEXT, span), fn);
 }
 
 /** The stored event as the handler's argument, as the route handler would have had it. */

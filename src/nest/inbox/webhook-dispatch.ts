@@ -13,7 +13,10 @@ import type { VerifiedWebhook } from '../verified-webhook';
  * @publicApi
  */
 export interface WebhookDispatch {
-  /** Synchronous and cheap: it runs before the row is written. `undefined` when nothing is to run. */
+  /**
+   * Synchronous and cheap: it runs before the row is written. `undefined` when nothing is to run.
+   * The delivery's `eventType` is the one the event log records.
+   */
   plan(
     endpoint: ResolvedEndpoint,
     delivery: VerifiedWebhook,

@@ -7,6 +7,7 @@ import {
   type DuplicateState,
   type EventLog,
   type EventLogReader,
+  type EventSealCheck,
   type StoredWebhookEvent,
   type WebhookActivityCount,
   type WebhookActivityQuery,
@@ -15,6 +16,8 @@ import {
   type WebhookEventRecord,
   type WebhookEventStatus,
 } from '../event-log.interface';
+import { InMemoryEventSeals, type InMemorySeal } from './in-memory-event-seals';
+import { ExpiringIds } from './expiring-ids';
 import { MinuteCounts } from './minute-counts';
 
 /** @publicApi */
@@ -78,6 +81,8 @@ interface RingEvent {
   readonly seq: number;
   readonly event: Omit<StoredWebhookEvent, 'bodySha256'>;
   bodySha256?: string;
+  /** The seal of an accepted event with inbox work (see `checkSeal`). */
+  readonly seal?: InMemorySeal;
 }
 
 /** A fixed-size ring of events in increasing `seq`; index 0 is the newest. */
@@ -131,8 +136,8 @@ class Ring {
  */
 export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly logger = new Logger(InMemoryEventLog.name);
-  /** endpoint → (message id → ms until which it is remembered), in insertion order. */
-  private readonly seen = new Map<string, Map<string, number>>();
+  /** endpoint → the message ids accepted there, each until its replay window ends. */
+  private readonly seen = new Map<string, ExpiringIds>();
   private readonly maxIds: number;
   private warnedFull = false;
   /** Accepted events, apart from what anyone can send (see `recentEvents`). */
@@ -141,10 +146,12 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly recentCapacity: number;
   private readonly bodyCap: number;
   /**
-   * endpoint + message id → until when (ms) its acceptance is in progress (not yet acknowledged),
-   * and the token of the request that holds it.
+   * endpoint → (message id → until when (ms) its acceptance is in progress, not yet acknowledged;
+   * the token of the request that holds it; whether inbox jobs wait for it). Entries go when
+   * acknowledged, so this holds about as many as there are requests in flight.
    */
-  private readonly handling = new Map<string, { until: number; token?: string }>();
+  private readonly handling = new Map<string, Map<string, Lease>>();
+  private handlingSize = 0;
   private readonly leaseMs: number;
   /** Sequence number of the newest event (ids are 1, 2, 3, …). */
   private seq = 0;
@@ -155,6 +162,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly counts = new MinuteCounts();
   /** The inbox's jobs, written with the accepted events that have work. */
   readonly inbox: InMemoryInbox;
+  private readonly seals = new InMemoryEventSeals();
 
   constructor(
     options: InMemoryEventLogOptions = {},
@@ -179,36 +187,54 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   }
 
   async release(endpoint: string, messageId: string, _reason?: string, leaseToken?: string): Promise<void> {
-    const key = handlingKey(endpoint, messageId);
+    const lease = this.leaseOf(endpoint, messageId, leaseToken);
     // An acknowledged acceptance is never withdrawn: a copy of it may have been answered 2xx. Nor
     // is a lease a copy took over: a stale holder's failure must not undo the copy's claim.
-    if (!this.holds(key, leaseToken)) return;
-    this.handling.delete(key);
+    if (!lease) return;
+    this.settle(endpoint, messageId);
     this.seen.get(endpoint)?.delete(messageId);
-    this.inbox.withdrawn(key);
+    if (lease.work) this.inbox.withdrawn(handlingKey(endpoint, messageId));
   }
 
   async acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
-    const key = handlingKey(endpoint, messageId);
-    if (!this.holds(key, leaseToken)) return;
-    this.handling.delete(key);
-    this.inbox.acknowledged(key);
+    const lease = this.leaseOf(endpoint, messageId, leaseToken);
+    if (!lease) return;
+    this.settle(endpoint, messageId);
+    if (lease.work) this.inbox.acknowledged(handlingKey(endpoint, messageId));
   }
 
   async resolveDuplicate(endpoint: string, messageId: string, leaseToken?: string): Promise<DuplicateState> {
-    const key = handlingKey(endpoint, messageId);
-    const lease = this.handling.get(key);
-    if (lease === undefined) return this.seen.get(endpoint)?.has(messageId) ? 'acknowledged' : 'in_progress';
+    const lease = this.handling.get(endpoint)?.get(messageId);
+    if (lease === undefined) {
+      return this.seen.get(endpoint)?.has(messageId, -Infinity) ? 'acknowledged' : 'in_progress';
+    }
     const now = this.now();
     if (lease.until > now) return 'in_progress';
-    this.handling.set(key, { until: now + this.leaseMs, token: leaseToken });
+    lease.until = now + this.leaseMs;
+    lease.token = leaseToken;
     return 'claimed';
   }
 
-  /** Whether the lease is in progress and, when a token is given, still held under it. */
-  private holds(key: string, leaseToken: string | undefined): boolean {
-    const lease = this.handling.get(key);
-    return lease !== undefined && (leaseToken === undefined || lease.token === leaseToken);
+  /** The lease in progress, when held under `leaseToken` (or any lease without one). */
+  private leaseOf(endpoint: string, messageId: string, leaseToken: string | undefined): Lease | undefined {
+    const lease = this.handling.get(endpoint)?.get(messageId);
+    return lease !== undefined && (leaseToken === undefined || lease.token === leaseToken) ? lease : undefined;
+  }
+
+  /**
+   * Forgets the older half of every endpoint's leases at once: taking the oldest one by one would
+   * walk a Map's deleted entries each time (see ExpiringIds).
+   */
+  private forgetOldestLeases(): void {
+    for (const [endpoint, leases] of this.handling) {
+      const kept = [...leases].slice(Math.floor(leases.size / 2));
+      this.handlingSize -= leases.size - kept.length;
+      this.handling.set(endpoint, new Map(kept));
+    }
+  }
+
+  private settle(endpoint: string, messageId: string): void {
+    if (this.handling.get(endpoint)?.delete(messageId)) this.handlingSize--;
   }
 
   async record(event: WebhookEventRecord): Promise<WebhookEventStatus> {
@@ -269,26 +295,42 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     return this.counts.activity(query);
   }
 
+  async checkSeal(id: string): Promise<EventSealCheck | undefined> {
+    if (!/^\d{1,15}$/.test(id)) return undefined;
+    const entry = this.acceptedRing.find(Number(id)) ?? this.otherRing.find(Number(id));
+    return entry && this.seals.check(entry.event, entry.seal);
+  }
+
   private decide(event: WebhookEventRecord): WebhookEventStatus {
     if (event.status !== 'accepted' || event.messageId === undefined) return event.status;
     let ids = this.seen.get(event.endpoint);
     if (!ids) {
-      ids = new Map();
+      ids = new ExpiringIds(this.maxIds);
       this.seen.set(event.endpoint, ids);
     }
     const now = this.now();
-    const until = ids.get(event.messageId);
-    if (until !== undefined && until >= now) return 'duplicate';
-    ids.delete(event.messageId);
-    this.evict(ids, now);
-    ids.set(event.messageId, Math.max(event.replayWindowEndsAt.getTime(), now));
-    // Bounded like the ids: a lease nobody settles (verify() used without acknowledge()) is
-    // forgotten oldest first, which answers its copies as duplicates.
-    if (this.handling.size >= this.maxIds) this.handling.delete(this.handling.keys().next().value!);
-    this.handling.set(handlingKey(event.endpoint, event.messageId), {
+    if (ids.has(event.messageId, now)) return 'duplicate';
+    const forgottenEarly = ids.add(event.messageId, Math.max(event.replayWindowEndsAt.getTime(), now), now);
+    if (forgottenEarly > 0 && !this.warnedFull) {
+      this.warnedFull = true;
+      this.logger.warn(
+        `The in-memory duplicate filter is full (${this.maxIds} ids per endpoint); the oldest ids are forgotten early. Use the TypeORM event log in production.`,
+      );
+    }
+    // Bounded like the ids: leases nobody settles (verify() used without acknowledge()) are
+    // forgotten oldest first, which answers their copies as duplicates.
+    if (this.handlingSize >= this.maxIds) this.forgetOldestLeases();
+    let leases = this.handling.get(event.endpoint);
+    if (!leases) {
+      leases = new Map();
+      this.handling.set(event.endpoint, leases);
+    }
+    leases.set(event.messageId, {
       until: now + this.leaseMs,
       token: event.leaseToken,
+      work: event.work !== undefined && event.work.length > 0,
     });
+    this.handlingSize++;
     return 'accepted';
   }
 
@@ -319,22 +361,18 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       bodyTruncated: truncated,
       ...(occurrences > 1 ? { occurrences } : {}),
     };
-    ring.push({ seq: this.seq, event: entry, bodySha256: truncated ? sha256Hex(body) : undefined });
+    const seal = this.seals.sealOf(event, status, entry, body);
+    ring.push({ seq: this.seq, event: entry, bodySha256: truncated ? sha256Hex(body) : undefined, seal });
   }
+}
 
-  /** Drops expired ids from the oldest end, then the oldest live ones if still over the bound. */
-  private evict(ids: Map<string, number>, now: number): void {
-    for (const [id, until] of ids) {
-      if (until >= now && ids.size < this.maxIds) break;
-      if (until >= now && !this.warnedFull) {
-        this.warnedFull = true;
-        this.logger.warn(
-          `The in-memory duplicate filter is full (${this.maxIds} ids per endpoint); the oldest ids are forgotten early. Use the TypeORM event log in production.`,
-        );
-      }
-      ids.delete(id);
-    }
-  }
+/** An acceptance in progress. */
+interface Lease {
+  until: number;
+  /** The token of the request that holds it. */
+  token?: string;
+  /** Whether inbox jobs wait for its acknowledgement. */
+  readonly work: boolean;
 }
 
 function handlingKey(endpoint: string, messageId: string): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { InboxJobState } from '../../core/inbox/inbox-decisions';
+import { toTraceParent } from '../../core/trace-parent';
 import type { WebhookEventRecord } from '../event-log.interface';
 import {
   InvalidJobCursorError,
@@ -7,6 +8,7 @@ import {
   type InboxJobFilter,
   type InboxJobPage,
   type InboxJobQuery,
+  type InboxStats,
   type StoredInboxJob,
   type WebhookInbox,
 } from '../inbox.interface';
@@ -28,6 +30,7 @@ interface MemoryJob {
   lastError?: string;
   createdAt: number;
   updatedAt: number;
+  traceParent?: string;
   event: InboxJob['event'];
 }
 
@@ -69,6 +72,7 @@ export class InMemoryInbox implements WebhookInbox {
       body: Buffer.from(record.body ?? Buffer.alloc(0)),
       secretVersion: record.secretVersion,
     };
+    const traceParent = toTraceParent(record.traceContext);
     for (const work of record.work ?? []) {
       const id = ++this.seq;
       this.jobs.set(id, {
@@ -84,6 +88,7 @@ export class InMemoryInbox implements WebhookInbox {
         runAt: now,
         createdAt: now,
         updatedAt: now,
+        traceParent,
         event,
       });
     }
@@ -239,6 +244,27 @@ export class InMemoryInbox implements WebhookInbox {
     return chosen.map(toStored);
   }
 
+  async stats(): Promise<InboxStats> {
+    const now = this.now();
+    const counts = new Map<string, { endpoint: string; handler: string; state: InboxJobState; jobs: number }>();
+    let oldestDue = now;
+    for (const job of this.jobs.values()) {
+      if (job.state === 'succeeded') continue;
+      const key = `${job.endpoint}\u0000${job.handler}\u0000${job.state}`;
+      const entry = counts.get(key);
+      if (entry) entry.jobs++;
+      else counts.set(key, { endpoint: job.endpoint, handler: job.handler, state: job.state, jobs: 1 });
+      const dueAt =
+        job.state === 'pending' || job.state === 'failed'
+          ? job.runAt
+          : job.state === 'running'
+            ? (job.leaseUntil ?? Infinity)
+            : Infinity;
+      if (dueAt <= now && dueAt < oldestDue) oldestDue = dueAt;
+    }
+    return { counts: [...counts.values()], oldestDueSeconds: (now - oldestDue) / 1000 };
+  }
+
   private requeue(job: MemoryJob): void {
     if (job.state === 'succeeded' || job.state === 'dead') this.finished--;
     job.state = 'pending';
@@ -281,6 +307,7 @@ function matches(job: MemoryJob, f: InboxJobFilter): boolean {
     (f.endpoint === undefined || job.endpoint === f.endpoint) &&
     (f.handler === undefined || job.handler === f.handler) &&
     (f.eventType === undefined || job.eventType === f.eventType) &&
+    (f.eventId === undefined || job.eventId === f.eventId) &&
     (f.since === undefined || job.createdAt >= f.since.getTime()) &&
     (f.until === undefined || job.createdAt < f.until.getTime())
   );
@@ -296,6 +323,7 @@ function toJob(job: MemoryJob): InboxJob {
     orderKey: job.orderKey,
     attempts: job.attempts,
     leaseToken: job.leaseToken!,
+    ...(job.traceParent !== undefined ? { traceParent: job.traceParent } : {}),
     event: job.event,
   };
 }

@@ -134,7 +134,7 @@ function toStored(row: StoredRow, withBody: boolean): StoredWebhookEvent {
   };
 }
 
-/** A decimal that fits PostgreSQL's bigint. */
-function isInt8(text: string): boolean {
+/** Whether the text is a row id (a decimal that fits PostgreSQL's bigint). @internal */
+export function isInt8(text: string): boolean {
   return /^\d{1,19}$/.test(text) && BigInt(text) <= 9_223_372_036_854_775_807n;
 }

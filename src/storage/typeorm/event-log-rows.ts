@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
+import type { EventSealer } from '../event-seal';
 import { bodyCapOf } from '../flood-control';
 import type { WebhookEventRow } from './hookwarden.entities';
 
@@ -27,17 +28,36 @@ const MAX_TEXT = {
   header: 4096,
 } as const;
 
-/** The row of a record under the given status, its body cut to `bodyCapBytes` (or the record's own cap). @internal */
-export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bodyCapBytes: number): EventRow {
+/**
+ * The row of a record under the given status, its body cut to `bodyCapBytes` (or the record's own
+ * cap). An accepted row with inbox work is sealed over its stored values when a sealer is given.
+ * @internal
+ */
+export function toRow(
+  event: WebhookEventRecord,
+  status: WebhookEventStatus,
+  bodyCapBytes: number,
+  sealer?: EventSealer,
+): EventRow {
   const body = event.body ?? Buffer.alloc(0);
   const cap = event.storeBody === false ? 0 : bodyCapOf(event, bodyCapBytes);
+  const endpoint = cleanEndpoint(event.endpoint);
+  const messageId = event.messageId === undefined ? null : messageIdOf(event.messageId);
+  const eventType = event.eventType === undefined ? null : clean(event.eventType, MAX_TEXT.eventType);
+  const bodySha256 = createHash('sha256').update(body).digest();
+  const hasWork = status === 'accepted' && event.work !== undefined && event.work.length > 0;
+  // Only rows with inbox work pay the HMAC (about a microsecond); the others are never replayed.
+  const sealed =
+    hasWork && sealer
+      ? sealer.seal({ endpoint, messageId, eventType, status, bodySha256, bodySize: body.length })
+      : undefined;
   return {
-    endpoint: cleanEndpoint(event.endpoint),
+    endpoint,
     provider: clean(event.provider, MAX_TEXT.provider),
-    messageId: event.messageId === undefined ? null : messageIdOf(event.messageId),
+    messageId,
     status,
     reason: event.reason === undefined ? null : cleanReason(event.reason),
-    eventType: event.eventType === undefined ? null : clean(event.eventType, MAX_TEXT.eventType),
+    eventType,
     secretVersion: event.secretVersion ?? null,
     receivedAt: event.receivedAt,
     signedAt: event.signedAt ?? null,
@@ -47,19 +67,20 @@ export function toRow(event: WebhookEventRecord, status: WebhookEventStatus, bod
     headers: JSON.stringify(cleanHeaders(event.headers)),
     body: body.length > cap ? body.subarray(0, cap) : body,
     bodySize: body.length,
-    bodySha256: createHash('sha256').update(body).digest(),
+    bodySha256,
     occurrences: 1,
+    seal: sealed?.seal ?? null,
+    sealKeyId: sealed?.keyId ?? null,
     leaseToken: status === 'accepted' && event.leaseToken !== undefined ? clean(event.leaseToken, 64) : null,
-    work:
-      status === 'accepted' && event.work !== undefined && event.work.length > 0
-        ? JSON.stringify(
-            event.work.map((w) => ({
-              h: clean(w.handler, 200),
-              t: w.eventType === undefined ? null : clean(w.eventType, 200),
-              k: w.orderKey === undefined ? null : clean(w.orderKey, 200),
-            })),
-          )
-        : null,
+    work: hasWork
+      ? JSON.stringify(
+          event.work!.map((w) => ({
+            h: clean(w.handler, 200),
+            t: w.eventType === undefined ? null : clean(w.eventType, 200),
+            k: w.orderKey === undefined ? null : clean(w.orderKey, 200),
+          })),
+        )
+      : null,
   };
 }
 

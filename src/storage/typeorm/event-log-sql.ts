@@ -9,7 +9,7 @@ import type { Sql } from './sql';
 export interface InsertStatement {
   name: string;
   text: string;
-  /** Writes the inbox's jobs too (a 22nd parameter). */
+  /** Writes the inbox's jobs (a 22nd parameter) and the events' seals (23rd and 24th) too. */
   withWork?: true;
 }
 
@@ -37,18 +37,18 @@ export function insertStatement(table: string, inbox?: InboxTables): InsertState
              CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL
                   THEN statement_timestamp() + make_interval(secs => $19::float8) END AS handling_until,
              CASE WHEN i.status = 'accepted' AND i.message_id IS NOT NULL THEN i.handling_token END AS handling_token,
-             i.event_type${inbox ? ', i.work' : ''}
+             i.event_type${inbox ? ', i.work, i.seal, i.seal_key_id' : ''}
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
                     $7::float8[], $8::float8[], $9::float8[], $10::text[], $11::text[], $12::jsonb[],
-                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[], $21::text[]${inbox ? ', $22::jsonb[]' : ''})
+                    $14::int[], $15::int[], $17::int[], $18::int[], $20::text[], $21::text[]${inbox ? ', $22::jsonb[], $23::bytea[], $24::text[]' : ''})
              WITH ORDINALITY AS i(endpoint, provider, message_id, status, reason, secret_version,
                                   received_ms, signed_ms, replay_ms, method, path, headers,
                                   body_offset, body_length, body_size, occurrences, handling_token, event_type${
-                                    inbox ? ', work' : ''
+                                    inbox ? ', work, seal, seal_key_id' : ''
                                   }, ord)
     ), inserted AS (
-      INSERT INTO ${table} (${inbox ? 'id, ' : ''}${columns})
-      SELECT ${inbox ? 'id, ' : ''}${columns} FROM input ORDER BY ord
+      INSERT INTO ${table} (${inbox ? 'id, ' : ''}${columns}${inbox ? ', seal, seal_key_id' : ''})
+      SELECT ${inbox ? 'id, ' : ''}${columns}${inbox ? ', seal, seal_key_id' : ''} FROM input ORDER BY ord
       ON CONFLICT (endpoint, message_id) WHERE status = 'accepted' DO NOTHING
       RETURNING id, endpoint, message_id, status
     )${
@@ -144,8 +144,8 @@ export async function insertBatch<P extends { row: EventRow }>(
       leaseSeconds,
       column('leaseToken'),
       column('eventType'),
-      // Only the inbox's statement has a 22nd parameter.
-      ...(statement.withWork ? [column('work')] : []),
+      // Only the inbox's statement has the 22nd to 24th parameters.
+      ...(statement.withWork ? [column('work'), column('seal'), column('sealKeyId')] : []),
     ],
   });
   const accepted = new Set<string>();
@@ -164,6 +164,16 @@ export async function insertBatch<P extends { row: EventRow }>(
     }
   }
   return { outcomes: statuses, acceptedIds };
+}
+
+/**
+ * Whether the event row `alias` is acknowledged: `handling_until` NULL (never in progress, or
+ * acknowledged before the acks table existed), or an ack row under its current lease token.
+ * @internal
+ */
+export function acknowledgedSql(acksTable: string, alias: string): string {
+  return `(${alias}.handling_until IS NULL OR EXISTS (SELECT 1 FROM ${acksTable} ack
+            WHERE ack.event_id = ${alias}.id AND ack.token IS NOT DISTINCT FROM ${alias}.handling_token))`;
 }
 
 /** Un-accepts rows that committed after their requests were answered 503. @internal */

@@ -32,6 +32,12 @@ export interface WebhookEventRow {
   handlingToken: string | null;
   /** The provider's event type of a verified request (the console filters on it). */
   eventType: string | null;
+  /**
+   * HMAC-SHA256 of the accepted row (endpoint, message id, type, status, body digest and size) under
+   * a subkey of the master key `sealKeyId`; only events with inbox work have one. Replay checks it.
+   */
+  seal: Buffer | null;
+  sealKeyId: string | null;
 }
 
 /** A row of `webhook_secrets`: one version of an endpoint's secret, encrypted. @publicApi */
@@ -69,6 +75,12 @@ export interface WebhookAuditRow {
   details: Record<string, unknown> | null;
 }
 
+/** A row of `webhook_event_acks`: an acceptance acknowledged under a lease token. @publicApi */
+export interface WebhookEventAckRow {
+  eventId: string;
+  token: string | null;
+}
+
 /** A row of `webhook_endpoints`: an endpoint defined at run time through the admin API. @publicApi */
 export interface WebhookEndpointRow {
   name: string;
@@ -94,6 +106,7 @@ export interface HookwardenEntities {
   readonly encryptionKey: EntitySchema<WebhookEncryptionKeyRow>;
   readonly audit: EntitySchema<WebhookAuditRow>;
   readonly endpoint: EntitySchema<WebhookEndpointRow>;
+  readonly eventAck: EntitySchema<WebhookEventAckRow>;
 }
 
 const cache = new Map<string, HookwardenEntities>();
@@ -118,8 +131,8 @@ export function createHookwardenEntities(schema?: string): HookwardenEntities {
 
 /** The entities as an array, e.g. for `TypeOrmModule.forFeature()` or a data source's `entities`. @publicApi */
 export function hookwardenEntityList(schema?: string): EntitySchema[] {
-  const { event, secret, encryptionKey, audit, endpoint } = createHookwardenEntities(schema);
-  return [event, secret, encryptionKey, audit, endpoint] as EntitySchema[];
+  const { event, secret, encryptionKey, audit, endpoint, eventAck } = createHookwardenEntities(schema);
+  return [event, secret, encryptionKey, audit, endpoint, eventAck] as EntitySchema[];
 }
 
 /** Hookwarden's entities in the data source's own schema. @publicApi */
@@ -152,6 +165,8 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       handlingUntil: { name: 'handling_until', type: 'timestamptz', nullable: true },
       handlingToken: { name: 'handling_token', type: 'varchar', length: 64, nullable: true },
       eventType: { name: 'event_type', type: 'text', nullable: true },
+      seal: { type: 'bytea', nullable: true },
+      sealKeyId: { name: 'seal_key_id', type: 'varchar', length: 64, nullable: true },
     },
     indices: [
       {
@@ -236,5 +251,14 @@ function buildEntities(schema: string | undefined): HookwardenEntities {
       updatedAt: { name: 'updated_at', type: 'timestamptz' },
     },
   });
-  return { event, secret, encryptionKey, audit, endpoint };
+  const eventAck = new EntitySchema<WebhookEventAckRow>({
+    name: `HookwardenEventAck${suffix}`,
+    tableName: HOOKWARDEN_TABLES.acks,
+    schema,
+    columns: {
+      eventId: { name: 'event_id', type: 'bigint', primary: true, primaryKeyConstraintName: 'PK_webhook_event_acks' },
+      token: { type: 'varchar', length: 64, nullable: true },
+    },
+  });
+  return { event, secret, encryptionKey, audit, endpoint, eventAck };
 }

@@ -21,6 +21,8 @@ export interface HookwardenMigrationOptions {
 export type HookwardenMigrationClass = new () => MigrationInterface;
 
 const INIT_TIMESTAMP = 1795400000000;
+/** Declared before the module's top-level HOOKWARDEN_MIGRATIONS is built. */
+const EVENT_ACKS_TIMESTAMP = 1795900000000;
 
 /**
  * Hookwarden's migrations, for a data source's `migrations` (run them with `migrationsRun: true`,
@@ -62,6 +64,8 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
     endpointsMigration(schema),
     eventTypeMigration(schema),
     inboxMigration(schema),
+    eventSealMigration(schema),
+    eventAcksMigration(schema),
   ];
 }
 
@@ -265,6 +269,37 @@ export function inboxStatements(schema: string): string[] {
   ];
 }
 
+const EVENT_SEAL_TIMESTAMP = 1795800000000;
+
+/**
+ * `seal`, `seal_key_id`: the keyed seal of an accepted event with inbox work, which replay with
+ * `reverify` checks (issue 15). Nullable without a default: instant on a large table; older rows
+ * have none, and are refused by `reverify` (replayed without it). Recording does not need the
+ * columns; turning the inbox on does (start-up names this migration when they are missing).
+ */
+function eventSealMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenEventSeal_${schema}_${EVENT_SEAL_TIMESTAMP}`
+    : `HookwardenEventSeal${EVENT_SEAL_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "seal" bytea`);
+      await queryRunner.query(`ALTER TABLE ${events} ADD COLUMN IF NOT EXISTS "seal_key_id" character varying(64)`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const events = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.events);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "seal_key_id"`);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${events} DROP COLUMN IF EXISTS "seal"`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
 /** Hookwarden's migrations for the data source's own schema. @publicApi */
 export const HOOKWARDEN_MIGRATIONS: HookwardenMigrationClass[] = createHookwardenMigrations();
 
@@ -396,4 +431,37 @@ export async function missingSchemaObjects(
   if (row?.['trigger'] !== true) missing.push('the trigger webhook_secrets_notify');
   if (row?.['endpointsTrigger'] !== true) missing.push('the trigger webhook_endpoints_notify');
   return missing;
+}
+
+/**
+ * `webhook_event_acks`: one narrow row per acknowledged acceptance (the event's id and the lease
+ * token it was acknowledged under). An acceptance used to be acknowledged by clearing
+ * `handling_until` on the event's row, which rewrote the whole ~1.5 KiB row and its three index
+ * entries (PostgreSQL cannot update it in place): about 45 µs of PostgreSQL's CPU per delivery,
+ * more than the INSERT. An event is acknowledged when `handling_until` is NULL (rows acknowledged
+ * before this migration) or when its ack row carries its current lease token.
+ */
+function eventAcksMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = schema
+    ? `HookwardenEventAcks_${schema}_${EVENT_ACKS_TIMESTAMP}`
+    : `HookwardenEventAcks${EVENT_ACKS_TIMESTAMP}`;
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const acks = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.acks);
+      await queryRunner.query(`CREATE TABLE IF NOT EXISTS ${acks} (
+        "event_id" bigint NOT NULL,
+        "token" character varying(64),
+        CONSTRAINT "PK_webhook_event_acks" PRIMARY KEY ("event_id")
+      )`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const acks = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.acks);
+      await queryRunner.query(`DROP TABLE IF EXISTS ${acks}`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
 }

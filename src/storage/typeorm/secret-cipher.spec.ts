@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { WebhookConfigurationError } from '../../core/errors';
 import { SecretCipher, decodeSecret, encodeSecret, secretAad } from './secret-cipher';
 
@@ -46,6 +46,21 @@ describe('SecretCipher', () => {
     expect(cipher.fingerprint('a', secret).equals(cipher.fingerprint('b', secret))).toBe(false);
     expect(cipher.verifyCheckValue('a', cipher.checkValue('a'))).toBe(true);
     expect(cipher.verifyCheckValue('b', cipher.checkValue('a'))).toBe(false);
+  });
+
+  it('derives the event-seal subkey of each master key with HKDF-SHA256, apart from the others', () => {
+    const other = randomBytes(32);
+    const cipher = new SecretCipher({ current: 'k2', keys: { k1: key, k2: other } });
+    const expected = (master: Buffer) =>
+      Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32));
+    expect(cipher.sealKey('k1')!.equals(expected(key))).toBe(true);
+    expect(cipher.sealKey('k2')!.equals(expected(other))).toBe(true);
+    expect(cipher.sealKey('k3')).toBeUndefined();
+    // Not the fingerprint subkey: a seal is never a fingerprint of the same bytes.
+    const bytes = Buffer.from('x');
+    expect(cipher.fingerprint('k1', bytes).equals(createHmac('sha256', expected(key)).update(bytes).digest())).toBe(
+      false,
+    );
   });
 
   it('keeps the type of a secret', () => {

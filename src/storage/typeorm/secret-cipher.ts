@@ -16,6 +16,7 @@ const CHECK_PLAINTEXT = Buffer.from('hookwarden key check v1');
 interface MasterKey {
   readonly encryption: Buffer;
   readonly fingerprint: Buffer;
+  readonly seal: Buffer;
 }
 
 /** A stored ciphertext could not be decrypted (wrong key, tampered row). Never holds the secret. @internal */
@@ -24,8 +25,8 @@ export class SecretDecryptionError extends Error {
 }
 
 /**
- * AES-256-GCM encryption of secrets under a keyring of master keys. Subkeys for encryption and
- * fingerprints are derived from each master key with HKDF-SHA256, so the master key is used for
+ * AES-256-GCM encryption of secrets under a keyring of master keys. Subkeys for encryption,
+ * fingerprints and event seals are derived from each master key with HKDF-SHA256, so the master key is used for
  * nothing else. The associated data binds a ciphertext to its endpoint and version: a row copied to
  * another endpoint or version does not decrypt.
  * @internal
@@ -56,6 +57,7 @@ export class SecretCipher {
       this.keys.set(id, {
         encryption: Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/secret-encryption/v1', 32)),
         fingerprint: Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/secret-fingerprint/v1', 32)),
+        seal: Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32)),
       });
     }
     if (!this.keys.has(ring.current)) {
@@ -103,6 +105,14 @@ export class SecretCipher {
   /** A keyed hash of a secret, to find it again without decrypting (HMAC-SHA256 under a subkey). */
   fingerprint(keyId: string, secret: Buffer): Buffer {
     return createHmac('sha256', this.key(keyId).fingerprint).update(secret).digest();
+  }
+
+  /**
+   * The key that seals accepted events with inbox work (see `EventSealer`): a subkey of its own, so
+   * a seal can never be mistaken for a fingerprint or serve to decrypt. Undefined for an id not in the ring.
+   */
+  sealKey(keyId: string): Buffer | undefined {
+    return this.keys.get(keyId)?.seal;
   }
 
   /** The check value stored per key id, so a wrong master key fails at start-up. */

@@ -8,6 +8,7 @@ export const HOOKWARDEN_TABLES = {
   audit: 'webhook_audit',
   endpoints: 'webhook_endpoints',
   jobs: 'webhook_inbox_jobs',
+  acks: 'webhook_event_acks',
 } as const;
 
 /** The channel on which an instance tells the others that inbox work is ready (payload: the schema). @internal */

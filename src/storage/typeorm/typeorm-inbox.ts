@@ -9,10 +9,12 @@ import {
   type InboxJobFilter,
   type InboxJobPage,
   type InboxJobQuery,
+  type InboxStats,
   type StoredInboxJob,
   type WebhookInbox,
 } from '../inbox.interface';
 import { ChangeListener } from './change-listener';
+import { acknowledgedSql } from './event-log-sql';
 import { pgOf, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
 import type { TypeOrmEventLog } from './typeorm-event-log';
@@ -58,6 +60,7 @@ export class TypeOrmInbox implements WebhookInbox {
   private listener?: ChangeListener;
   private jobs = '';
   private events = '';
+  private acks = '';
   private schema = '';
   private waiters: Array<() => void> = [];
   private notifyQueued = false;
@@ -90,6 +93,7 @@ export class TypeOrmInbox implements WebhookInbox {
     if (this.pool) return;
     this.schema = resolveSchema(this.dataSource, this.options.schema);
     this.events = qualified(this.schema, HOOKWARDEN_TABLES.events);
+    this.acks = qualified(this.schema, HOOKWARDEN_TABLES.acks);
     this.jobs = qualified(this.schema, HOOKWARDEN_TABLES.jobs);
     const { pg, config } = pgOf(this.dataSource);
     const timeout = this.options.statementTimeoutMs ?? 10_000;
@@ -149,7 +153,7 @@ export class TypeOrmInbox implements WebhookInbox {
           WHERE ((j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp())
                  OR (j.state = 'running' AND j.lease_until <= statement_timestamp()))
             AND j.handler = ANY($2::text[])
-            AND e.status = 'accepted' AND e.handling_until IS NULL
+            AND e.status = 'accepted' AND ${acknowledgedSql(this.acks, 'e')}
             AND (j.order_key IS NULL OR NOT EXISTS (
                   SELECT 1 FROM ${this.jobs} o
                    WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
@@ -321,6 +325,40 @@ export class TypeOrmInbox implements WebhookInbox {
     if (rows.length > 0) this.workReady();
     return rows.map(toStored);
   }
+
+  /**
+   * One round trip, each part over a partial index of unfinished or dead work (never a scan of the
+   * succeeded jobs): counts by endpoint, handler and state, and when the oldest due job became due.
+   */
+  async stats(): Promise<InboxStats> {
+    const { rows } = await this.query<{
+      endpoint: string | null;
+      handler: string | null;
+      state: InboxJobState | null;
+      jobs: string;
+      oldest: number | null;
+    }>(
+      `SELECT endpoint, handler, state, count(*)::text AS jobs, NULL::float8 AS oldest
+         FROM ${this.jobs} WHERE state IN ('pending', 'failed') GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT endpoint, handler, state, count(*)::text, NULL FROM ${this.jobs} WHERE state = 'running' GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT endpoint, handler, state, count(*)::text, NULL FROM ${this.jobs} WHERE state = 'dead' GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT NULL, NULL, NULL, '0', extract(epoch FROM statement_timestamp() - least(
+         (SELECT min(run_at) FROM ${this.jobs} WHERE state IN ('pending', 'failed') AND run_at <= statement_timestamp()),
+         (SELECT min(lease_until) FROM ${this.jobs} WHERE state = 'running' AND lease_until <= statement_timestamp())
+       ))::float8`,
+      [],
+    );
+    const counts: Array<InboxStats['counts'][number]> = [];
+    let oldestDueSeconds = 0;
+    for (const r of rows) {
+      if (r.state === null) oldestDueSeconds = Math.max(0, Number(r.oldest ?? 0));
+      else counts.push({ endpoint: r.endpoint!, handler: r.handler!, state: r.state, jobs: Number(r.jobs) });
+    }
+    return { counts, oldestDueSeconds };
+  }
 }
 
 const REQUEUE = `state = 'pending', attempts = 0, run_at = statement_timestamp(), lease_until = NULL, lease_token = NULL,
@@ -337,6 +375,8 @@ function filterSql(f: InboxJobFilter): { where: string; values: unknown[] } {
   if (f.endpoint !== undefined) add('j.endpoint = ?', f.endpoint);
   if (f.handler !== undefined) add('j.handler = ?', f.handler);
   if (f.eventType !== undefined) add('j.event_type = ?', f.eventType);
+  // An id that is not one matches nothing (rather than failing the cast).
+  if (f.eventId !== undefined) add('j.event_id = ?', /^\d{1,18}$/.test(f.eventId) ? f.eventId : '-1');
   if (f.since !== undefined) add('j.created_at >= ?', f.since);
   if (f.until !== undefined) add('j.created_at < ?', f.until);
   return { where: parts.join(' AND '), values };

@@ -1,0 +1,98 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../core/constant-time';
+import type { EventSealCheck } from './event-log.interface';
+
+/**
+ * What an accepted event's seal covers, as stored: the row's identity, its status and its whole
+ * body (by SHA-256 and size). Whoever can write the events table can rewrite a body and its digest
+ * column together; without the key they cannot make a seal that matches.
+ * @internal
+ */
+export interface EventSealFields {
+  readonly endpoint: string;
+  readonly messageId: string | null | undefined;
+  readonly eventType: string | null | undefined;
+  readonly status: string;
+  /** The SHA-256 of the whole body (32 bytes). */
+  readonly bodySha256: Buffer;
+  readonly bodySize: number;
+}
+
+/** A stored row, for {@link EventSealer.check}: the seal is recomputed from the stored body itself. @internal */
+export interface SealedRow {
+  readonly endpoint: string;
+  readonly messageId: string | null | undefined;
+  readonly eventType: string | null | undefined;
+  readonly status: string;
+  readonly body: Buffer;
+  readonly bodySize: number;
+  readonly seal: Buffer | null | undefined;
+  readonly sealKeyId: string | null | undefined;
+}
+
+/** The seal keys by id, and the id new seals are made under. Never logged. @internal */
+export interface EventSealKeys {
+  readonly currentKeyId: string;
+  key(id: string): Buffer | undefined;
+}
+
+const DOMAIN = Buffer.from('hookwarden/event-seal/v1\0');
+
+/**
+ * The canonical bytes a seal is the HMAC of: a domain tag, then each text field as a presence byte
+ * (0 for none) and a 32-bit big-endian byte length before its UTF-8 bytes, the 32-byte digest, and
+ * the size as a 64-bit big-endian integer. Lengths make the encoding injective: no two rows share it.
+ * @internal
+ */
+export function sealInput(fields: EventSealFields): Buffer {
+  const parts: Buffer[] = [DOMAIN];
+  for (const text of [fields.endpoint, fields.messageId, fields.eventType, fields.status]) {
+    if (text === null || text === undefined) {
+      parts.push(Buffer.of(0));
+      continue;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    const head = Buffer.alloc(5);
+    head[0] = 1;
+    head.writeUInt32BE(bytes.length, 1);
+    parts.push(head, bytes);
+  }
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE(BigInt(fields.bodySize));
+  parts.push(fields.bodySha256, size);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Seals accepted events that have inbox work (HMAC-SHA256 under a key the database does not hold),
+ * so that replaying one with `reverify` can tell a stored request from one rewritten in the table.
+ * @internal
+ */
+export class EventSealer {
+  constructor(private readonly keys: EventSealKeys) {}
+
+  /** A random key for this process only (the in-memory store, which keeps nothing across restarts). */
+  static random(): EventSealer {
+    const key = randomBytes(32);
+    return new EventSealer({ currentKeyId: 'process', key: (id) => (id === 'process' ? key : undefined) });
+  }
+
+  seal(fields: EventSealFields): { keyId: string; seal: Buffer } {
+    const keyId = this.keys.currentKeyId;
+    return { keyId, seal: mac(this.keys.key(keyId)!, fields) };
+  }
+
+  /** Recomputes the seal over the stored row, its digest taken from the stored bytes, not a column. */
+  check(row: SealedRow): EventSealCheck {
+    if (!row.seal || !row.sealKeyId) return 'unsealed';
+    const key = this.keys.key(row.sealKeyId);
+    if (!key) return 'unknown_key';
+    if (row.body.length !== row.bodySize) return 'truncated';
+    const expected = mac(key, { ...row, bodySha256: createHash('sha256').update(row.body).digest() });
+    return constantTimeEqual(expected, row.seal) ? 'intact' : 'mismatch';
+  }
+}
+
+function mac(key: Buffer, fields: EventSealFields): Buffer {
+  return createHmac('sha256', key).update(sealInput(fields)).digest();
+}

@@ -1,0 +1,219 @@
+// Replay with `reverify` (issue 15, item 4), through the admin API, from the attacker's side: an
+// event whose stored body AND digest were rewritten (in PostgreSQL, through an ordinary
+// connection; in memory, in place) is refused, and replayed without `reverify`; an intact one
+// replays; a row copied to another endpoint is refused. The seal itself is checked against an
+// independent computation in src/storage/typeorm/typeorm-event-seal.spec.ts.
+import { createHash, randomBytes } from 'node:crypto';
+import { Controller, HttpCode, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  AuditLog,
+  EventLogReader,
+  OnWebhook,
+  standardWebhooks,
+  WebhookEndpoint,
+  WebhookGuard,
+  WebhookInbox,
+  WebhookModule,
+  type VerifiedWebhook,
+  type WebhookModuleOptions,
+} from '../src';
+import { startApp, type RunningApp } from './support/apps';
+import { send } from './support/http';
+import { createTestDatabase, withClient, type TestDatabase } from './support/postgres';
+import { migratedDataSource, standardWebhooksHeaders } from './support/storages';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const KEY = randomBytes(32).toString('base64');
+const TOKEN = randomBytes(24).toString('base64url');
+
+@Injectable()
+class Runs {
+  readonly seen: Array<{ endpoint: string; body: string }> = [];
+  count(body: string) {
+    return this.seen.filter((r) => r.body === body).length;
+  }
+}
+
+@Injectable()
+class Handlers {
+  constructor(private readonly runs: Runs) {}
+
+  @OnWebhook('billing')
+  onBilling(delivery: VerifiedWebhook) {
+    this.runs.seen.push({ endpoint: 'billing', body: delivery.rawBody.toString() });
+  }
+
+  @OnWebhook('payroll')
+  onPayroll(delivery: VerifiedWebhook) {
+    this.runs.seen.push({ endpoint: 'payroll', body: delivery.rawBody.toString() });
+  }
+}
+
+@Controller('hooks')
+@UseGuards(WebhookGuard)
+class HooksController {
+  @Post('billing')
+  @HttpCode(202)
+  @WebhookEndpoint('billing')
+  billing() {
+    return { queued: true };
+  }
+}
+
+const options = (): WebhookModuleOptions & { admin: { token: string } } => ({
+  admin: { token: TOKEN },
+  endpoints: { billing: standardWebhooks({ secret: SECRET }), payroll: standardWebhooks({ secret: SECRET }) },
+  inbox: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 100 }, maxAttempts: 3, leaseSeconds: 5 },
+});
+
+const storages: Record<string, (db: () => TestDatabase) => DynamicModule[]> = {
+  memory: () => [WebhookModule.forRoot(options())],
+  typeorm: (db) => [
+    migratedDataSource(db().url),
+    WebhookModule.forRoot({ ...options(), storage: { type: 'typeorm' }, encryptionKey: KEY }),
+  ],
+};
+
+async function until<T>(probe: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.each(Object.keys(storages))('replay with reverify, %s store', (storage) => {
+  let db: TestDatabase;
+  let running: RunningApp;
+  let runs: Runs;
+
+  beforeAll(async () => {
+    if (storage === 'typeorm') db = await createTestDatabase('replay_reverify');
+    running = await startApp(
+      'express',
+      storages[storage]!(() => db),
+      [HooksController],
+      {
+        providers: [Runs, Handlers],
+      },
+    );
+    runs = running.app.get(Runs);
+  });
+  afterAll(async () => {
+    await running?.close();
+    await db?.drop();
+  });
+
+  const admin = (method: string, path: string, body?: unknown) =>
+    send(running.baseUrl, `/webhooks/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  /** Delivers an event, waits for its handler to have succeeded, and returns its event id. */
+  async function delivered(): Promise<{ eventId: string; body: string }> {
+    const type = `invoice.${randomBytes(4).toString('hex')}`;
+    const body = JSON.stringify({ type, amount: 100 });
+    const id = `msg_${randomBytes(6).toString('hex')}`;
+    const answer = await send(running.baseUrl, '/hooks/billing', {
+      headers: standardWebhooksHeaders(SECRET, id, body),
+      body,
+    });
+    expect(answer.status).toBe(202);
+    const job = await until(async () =>
+      (await running.app.get<WebhookInbox>(WebhookInbox).list({ eventType: type, limit: 10 })).items.find(
+        (j) => j.state === 'succeeded',
+      ),
+    );
+    return { eventId: job!.eventId, body };
+  }
+
+  const refusals = async () =>
+    (await running.app.get<AuditLog>(AuditLog).recent(100)).filter((e) => e.action === 'events.replay.refused');
+
+  it('replays an intact event with reverify: its handler runs again', async () => {
+    const { eventId, body } = await delivered();
+    const answer = await admin('POST', `/events/${eventId}/replay`, { reverify: true });
+    expect(answer.status).toBe(200);
+    expect(answer.json.map((j: { handler: string }) => j.handler)).toEqual(['Handlers.onBilling']);
+    await until(() => runs.count(body) === 2);
+  });
+
+  it('refuses an event whose body and digest were both rewritten, and replays it without reverify', async () => {
+    const { eventId, body } = await delivered();
+    const forged = body.replace('"amount":100', '"amount":999');
+    if (storage === 'typeorm') {
+      await withClient(db.url, (client) =>
+        client.query(`UPDATE webhook_events SET body = $2, body_size = $3, body_sha256 = $4 WHERE id = $1`, [
+          eventId,
+          Buffer.from(forged),
+          forged.length,
+          createHash('sha256').update(forged).digest(),
+        ]),
+      );
+    } else {
+      // In memory, the stored copy rewritten in place.
+      const stored = (await running.app.get<EventLogReader>(EventLogReader).get(eventId))!;
+      stored.body!.write(forged);
+    }
+    if (storage === 'typeorm') {
+      // What the digest-only check trusted: the column now agrees with the forged body.
+      expect((await admin('GET', `/events/${eventId}`)).json.bodySha256).toBe(
+        createHash('sha256').update(forged).digest('hex'),
+      );
+    }
+
+    const refused = await admin('POST', `/events/${eventId}/replay`, { reverify: true });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ code: 'event_not_replayable' });
+    expect(JSON.stringify(refused.json)).not.toContain('999');
+    expect(await refusals()).toContainEqual(
+      expect.objectContaining({ endpoint: 'billing', details: { id: eventId, reason: 'mismatch' } }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runs.count(forged)).toBe(0);
+
+    // Without reverify the operator's choice stands: the handler runs again (in PostgreSQL on the
+    // rewritten row; the in-memory inbox keeps its own reference to the received bytes).
+    const replayed = await admin('POST', `/events/${eventId}/replay`, {});
+    expect(replayed.status).toBe(200);
+    await until(() => runs.count(body) + runs.count(forged) === 2);
+    if (storage === 'typeorm') expect(runs.count(forged)).toBe(1);
+  });
+
+  if (storage === 'typeorm') {
+    it('refuses a row copied to another endpoint (with its jobs), which replays without reverify', async () => {
+      const { eventId, body } = await delivered();
+      const copy = await withClient(db.url, async (client) => {
+        const { rows } = await client.query<{ id: string }>(
+          `INSERT INTO webhook_events (endpoint, provider, message_id, status, received_at, method, path, headers,
+                                       body, body_size, body_sha256, occurrences, event_type, seal, seal_key_id)
+           SELECT 'payroll', provider, message_id, status, received_at, method, path, headers, body, body_size,
+                  body_sha256, occurrences, event_type, seal, seal_key_id FROM webhook_events WHERE id = $1
+           RETURNING id::text AS id`,
+          [eventId],
+        );
+        await client.query(
+          `INSERT INTO webhook_inbox_jobs (event_id, endpoint, handler, event_type, state, attempts, run_at)
+           SELECT $1::bigint, 'payroll', 'Handlers.onPayroll', event_type, 'succeeded', 1, now()
+             FROM webhook_inbox_jobs WHERE event_id = $2::bigint`,
+          [rows[0]!.id, eventId],
+        );
+        return rows[0]!.id;
+      });
+      const refused = await admin('POST', `/events/${copy}/replay`, { reverify: true });
+      expect(refused.status).toBe(409);
+      expect(refused.json).toMatchObject({ code: 'event_not_replayable' });
+      expect(await refusals()).toContainEqual(
+        expect.objectContaining({ endpoint: 'payroll', details: { id: copy, reason: 'mismatch' } }),
+      );
+      // The original still replays with reverify; the copy only without it.
+      expect((await admin('POST', `/events/${eventId}/replay`, { reverify: true })).status).toBe(200);
+      expect((await admin('POST', `/events/${copy}/replay`, {})).status).toBe(200);
+      await until(() => runs.seen.some((r) => r.endpoint === 'payroll' && r.body === body));
+    });
+  }
+});
