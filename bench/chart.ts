@@ -4,8 +4,10 @@ import type { HttpResult } from './http.bench';
 
 const LABELS: Record<string, string> = {
   bare: '(a) bare Nest route',
+  'bare-guard': '(a′) + an empty guard',
   guard: '(b) + WebhookGuard, in-memory',
   'hookwarden-pg': '(c) + PostgreSQL log & secrets',
+  'hookwarden-pg-inbox': '(e) (c) + 2 @OnWebhook, 2xx path',
   'naive-pg': '(d) standardwebhooks + TypeORM insert',
 };
 

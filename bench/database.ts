@@ -12,17 +12,25 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-/** DATABASE_URL, else an embedded PostgreSQL with fsync on; one database per configuration. */
-export async function openDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+/** The HTTP configurations with a database of their own. */
+export const DATABASE_CONFIGS = ['hookwarden-pg', 'hookwarden-pg-inbox', 'naive-pg'];
+
+/** DATABASE_URL, else an embedded PostgreSQL with fsync on; one database per configuration in `configs`. */
+export async function openDatabase(
+  log: (line: string) => void,
+  configs: readonly string[] = DATABASE_CONFIGS,
+): Promise<BenchDatabase> {
   const embedded = process.env.DATABASE_URL ? undefined : await EmbeddedPostgres.create({ durable: true });
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url();
   const databases = [] as Array<{ drop(): Promise<void> }>;
   try {
     const version = await withClient(serverUrl, async (client) => {
-      const { rows } = await client.query<{ version: string; fsync: string }>(
-        `SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync`,
+      const { rows } = await client.query<{ version: string; fsync: string; sync: string }>(
+        `SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync,
+                current_setting('synchronous_commit') AS sync`,
       );
-      return `PostgreSQL ${rows[0].version} (fsync ${rows[0].fsync}${embedded ? ', embedded, same machine' : ', DATABASE_URL'})`;
+      const { version: v, fsync, sync } = rows[0];
+      return `PostgreSQL ${v} (fsync ${fsync}, synchronous_commit ${sync}${embedded ? ', embedded, same machine' : ', DATABASE_URL'})`;
     });
     log(version);
     const fresh = async (prefix: string) => {
@@ -31,7 +39,7 @@ export async function openDatabase(log: (line: string) => void): Promise<BenchDa
       return db.url;
     };
     const perConfig = new Map<string, string>();
-    for (const config of ['hookwarden-pg', 'naive-pg']) perConfig.set(config, await fresh(`bench_${config}`));
+    for (const config of configs) perConfig.set(config, await fresh(`bench_${config}`));
     const pid = embedded ? postmasterPid(embedded.dataDir) : undefined;
     return {
       serverUrl,

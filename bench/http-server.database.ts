@@ -2,12 +2,16 @@
 // bare and guard configurations never load typeorm or pg):
 //   hookwarden-pg  WebhookGuard + the TypeORM event log (group commit, deduplication by webhook-id)
 //                  and the TypeORM secret store (encrypted at rest, cached in memory)
+//   hookwarden-pg-inbox  the same with two no-op @OnWebhook handlers on the endpoint and no workers in
+//                  this process: the 2xx path of the inbox (the event row and its two job rows written by
+//                  the same INSERT, then the acknowledgement), not the handlers
 //   naive-pg       what a user writes by hand: `standardwebhooks` verify, then one TypeORM
 //                  repository insert per request, on the app's own TypeORM data source
 import {
   BadRequestException,
   Controller,
   HttpCode,
+  Injectable,
   Post,
   Req,
   type DynamicModule,
@@ -17,7 +21,7 @@ import {
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, type Repository } from 'typeorm';
-import { WebhookModule, type WebhookEndpointDefinition } from '../src';
+import { OnWebhook, WebhookModule, type WebhookEndpointDefinition } from '../src';
 import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 
 interface BenchControllers {
@@ -38,6 +42,16 @@ export class NaiveWebhookEvent {
 
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
+}
+
+/** Two no-op handlers for every event of the bench endpoint: two job rows per accepted delivery. */
+@Injectable()
+class BenchHandlers {
+  @OnWebhook('bench')
+  first(): void {}
+
+  @OnWebhook('bench', '*')
+  second(): void {}
 }
 
 function naiveController(secret: string): Type {
@@ -72,9 +86,12 @@ export function benchDatabaseModules(
 ): DynamicModule {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error(`BENCH_CONFIG=${config} needs DATABASE_URL`);
-  if (config === 'hookwarden-pg') {
+  if (config === 'hookwarden-pg' || config === 'hookwarden-pg-inbox') {
+    const inbox = config === 'hookwarden-pg-inbox';
     return {
       module: class HookwardenPgModule {},
+      // Workers off: the jobs stay pending; what is measured is what the inbox adds before the 2xx.
+      providers: inbox ? [BenchHandlers] : [],
       imports: [
         TypeOrmModule.forRoot({
           type: 'postgres',
@@ -84,7 +101,12 @@ export function benchDatabaseModules(
           migrationsRun: true,
           logging: false,
         }),
-        WebhookModule.forRoot({ storage: { type: 'typeorm' }, encryptionKey: ENCRYPTION_KEY, endpoints }),
+        WebhookModule.forRoot({
+          storage: { type: 'typeorm' },
+          encryptionKey: ENCRYPTION_KEY,
+          endpoints,
+          ...(inbox ? { inbox: { workers: false } } : {}),
+        }),
       ],
       controllers: [controllers.GuardedController, controllers.StatsController],
     };

@@ -1,7 +1,7 @@
 // One HTTP server configuration of the end-to-end benchmark, run in its own process so that the
 // load generator never shares its event loop. Configured by environment:
 //   BENCH_ADAPTER   express | fastify
-//   BENCH_CONFIG    bare | guard | guard-metrics | hookwarden-pg | naive-pg
+//   BENCH_CONFIG    bare | bare-guard | guard | guard-metrics | hookwarden-pg | hookwarden-pg-inbox | naive-pg
 //   BENCH_SECRET    the whsec_ secret the deliveries are signed with
 //   DATABASE_URL    PostgreSQL for the -pg configurations
 // Prints "listening <port>" on stdout once ready. GET /__stats answers the process's CPU time and
@@ -9,9 +9,11 @@
 import 'reflect-metadata';
 import {
   Body,
+  type CanActivate,
   Controller,
   Get,
   HttpCode,
+  Injectable,
   Module,
   Post,
   UseGuards,
@@ -23,7 +25,15 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { standardWebhooks, useWebhookBodyParsers, WebhookEndpoint, WebhookGuard, WebhookModule } from '../src';
 
-export const BENCH_CONFIGS = ['bare', 'guard', 'guard-metrics', 'hookwarden-pg', 'naive-pg'] as const;
+export const BENCH_CONFIGS = [
+  'bare',
+  'bare-guard',
+  'guard',
+  'guard-metrics',
+  'hookwarden-pg',
+  'hookwarden-pg-inbox',
+  'naive-pg',
+] as const;
 export type BenchConfig = (typeof BENCH_CONFIGS)[number];
 
 /** What the process has used so far: CPU time in microseconds and memory in bytes. */
@@ -64,7 +74,26 @@ class BareController {
   }
 }
 
-/** (b), (c) The same route behind WebhookGuard. */
+/** An async guard that lets every request through: what Nest's guard chain costs by itself. */
+@Injectable()
+class EmptyGuard implements CanActivate {
+  async canActivate(): Promise<boolean> {
+    return true;
+  }
+}
+
+/** (a′) The bare route behind the empty guard: the floor that (b) is measured against. */
+@Controller('hooks')
+@UseGuards(EmptyGuard)
+class BareGuardController {
+  @Post('bench')
+  @HttpCode(200)
+  receive(@Body() _body: unknown) {
+    return { ok: true };
+  }
+}
+
+/** (b), (c), (e) The same route behind WebhookGuard. */
 @Controller('hooks')
 @UseGuards(WebhookGuard)
 class GuardedController {
@@ -81,6 +110,8 @@ function modules(config: string, secret: string): DynamicModule {
   switch (config) {
     case 'bare':
       return { module: class BareModule {}, controllers: [BareController, StatsController] };
+    case 'bare-guard':
+      return { module: class BareGuardModule {}, controllers: [BareGuardController, StatsController] };
     case 'guard':
       return {
         module: class GuardModule {},
@@ -99,6 +130,7 @@ function modules(config: string, secret: string): DynamicModule {
       };
     }
     case 'hookwarden-pg':
+    case 'hookwarden-pg-inbox':
     case 'naive-pg': {
       // Loaded only here, so that the bare and guard configurations never load typeorm or pg.
       // eslint-disable-next-line @typescript-eslint/no-require-imports

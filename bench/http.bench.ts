@@ -11,6 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { ServerStats } from './http-server';
+import { BEFORE_PREFIX } from './plan';
 import { machineBusyMicros } from './proc-cpu';
 
 export interface HttpRound {
@@ -64,17 +65,32 @@ export interface RunningServer {
 
 const ROOT = join(__dirname, '..');
 
+/**
+ * Starts `config` of `root`'s bench/http-server.ts (this tree by default; another tree, e.g. a copy from
+ * before a change, has its own server, loader and sources but answers the same protocol). A config named
+ * `before:<name>` runs `<name>` of `before`.
+ */
 export async function startServer(
   adapter: string,
   config: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  before?: string,
 ): Promise<RunningServer> {
+  const isBefore = config.startsWith(BEFORE_PREFIX);
+  if (isBefore && !before) throw new Error(`${config} needs the tree before (--before=DIR)`);
+  const root = isBefore ? before! : ROOT;
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--expose-gc', '-r', join(ROOT, 'scripts/ts-register.js'), join(ROOT, 'bench/http-server.ts')],
+    [...nodeArgs, '--expose-gc', '-r', join(root, 'scripts/ts-register.js'), join(root, 'bench/http-server.ts')],
     {
-      env: { ...process.env, ...env, BENCH_ADAPTER: adapter, BENCH_CONFIG: config },
+      cwd: root,
+      env: {
+        ...process.env,
+        ...env,
+        BENCH_ADAPTER: adapter,
+        BENCH_CONFIG: isBefore ? config.slice(BEFORE_PREFIX.length) : config,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -196,7 +212,10 @@ export async function measureRound(
 
 export interface HttpSuiteOptions {
   adapters: string[];
+  /** Configurations; `before:<name>` ones run from the `before` tree. */
   configs: string[];
+  /** The tree before a change (`--before=DIR`). */
+  before?: string;
   /** Environment of every server (BENCH_SECRET) and per configuration (DATABASE_URL). */
   env: (config: string) => Record<string, string>;
   secret: string;
@@ -260,7 +279,8 @@ export async function runHttpSuite(options: HttpSuiteOptions): Promise<HttpResul
   for (const adapter of options.adapters) {
     const servers: RunningServer[] = [];
     try {
-      for (const config of options.configs) servers.push(await startServer(adapter, config, options.env(config)));
+      for (const config of options.configs)
+        servers.push(await startServer(adapter, config, options.env(config), [], options.before));
       for (const server of servers) {
         log(`  ${adapter}/${server.config}: warm-up ${options.warmupSeconds} s`);
         await load(server.port, options.secret, { seconds: options.warmupSeconds });

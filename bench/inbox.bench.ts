@@ -1,10 +1,16 @@
-// `npm run bench:inbox`: the durable inbox beside pg-boss 10.x and graphile-worker 0.16.x, on the
-// same PostgreSQL (DATABASE_URL, else an embedded server with fsync on; synchronous_commit as the
-// server has it), each in a fresh database, at the same concurrency, with a no-op handler:
+// The inbox section of `npm run bench` (and `npm run bench:inbox` alone): the durable inbox beside
+// pg-boss 10.x and graphile-worker 0.16.x, on the same PostgreSQL (DATABASE_URL, else an embedded
+// server with fsync on; synchronous_commit as the server has it), each in a fresh database, at the
+// same concurrency, with a no-op handler:
 //   throughput — N jobs committed first, then workers started: jobs/s until the last one finished;
 //   latency — R jobs/s committed one by one for D s: commit (the enqueue's promise resolved) →
 //             handler start, p50/p99. Hookwarden's commit is the real 2xx path: record + acknowledge.
+// Alone, by environment: INBOX_BENCH_JOBS (3000), INBOX_BENCH_CONCURRENCY (10), INBOX_BENCH_RATES
+// (rate:seconds,… — 200:5,500:5,1000:8), INBOX_BENCH_DRAIN_SECONDS (5), INBOX_BENCH_SYSTEMS (all:
+// hookwarden,pg-boss,graphile-worker).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import PgBoss from 'pg-boss';
 import { makeWorkerUtils, run as runGraphile } from 'graphile-worker';
@@ -17,13 +23,49 @@ import { TypeOrmEventLog } from '../src/storage/typeorm/typeorm-event-log';
 import { TypeOrmInbox } from '../src/storage/typeorm/typeorm-inbox';
 import { openDatabase } from './database';
 
-const N = Number(process.env.INBOX_BENCH_JOBS ?? 3000);
-const CONCURRENCY = Number(process.env.INBOX_BENCH_CONCURRENCY ?? 10);
-const RATE = Number(process.env.INBOX_BENCH_RATE ?? 200);
-const SECONDS = Number(process.env.INBOX_BENCH_SECONDS ?? 5);
+export interface InboxOptions {
+  /** The backlog drained by the throughput run. */
+  jobs: number;
+  concurrency: number;
+  /** The steady rates of the latency runs: jobs/s for seconds. */
+  rates: Array<{ rate: number; seconds: number }>;
+  /** How long after the last commit the handlers may still start, in s. */
+  drainSeconds: number;
+}
+
+export interface InboxRateResult {
+  rate: number;
+  seconds: number;
+  sent: number;
+  /** Jobs committed per second, first send to last commit: whether the rate was sustained. */
+  committedPerSecond: number;
+  /** Handlers started within `drainSeconds` of the last commit. */
+  started: number;
+  /** Commit → handler start over every job sent; Infinity when that percentile never started. */
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface InboxSystemResult {
+  name: string;
+  /** How it was set up to wait for work (LISTEN/NOTIFY, polling). */
+  setup: string;
+  jobsPerSecond: number;
+  rates: InboxRateResult[];
+}
+
+export interface InboxBenchResult {
+  options: InboxOptions;
+  systems: InboxSystemResult[];
+}
+
+const ROOT = join(__dirname, '..');
+const version = (name: string) =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface System {
   name: string;
+  setup: string;
   /** Commits one job; resolves once committed. */
   enqueue(key: string): Promise<void>;
   /** Commits many jobs (the throughput run's backlog). */
@@ -34,7 +76,7 @@ interface System {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
-async function hookwarden(url: string): Promise<System> {
+async function hookwarden(url: string, concurrency: number): Promise<System> {
   const dataSource = new DataSource({ type: 'postgres', url, migrations: HOOKWARDEN_MIGRATIONS, migrationsRun: true });
   await dataSource.initialize();
   const log = new TypeOrmEventLog(dataSource, {});
@@ -46,7 +88,7 @@ async function hookwarden(url: string): Promise<System> {
       ['noop', { id: 'noop', endpoint: 'bench', options: {}, run: (d: { dedupeKey?: string }) => onJob(d.dedupeKey!) }],
     ]),
   } as unknown as InboxDispatch;
-  const workers = new InboxWorkers(inbox, dispatch, resolveInboxOptions({ concurrency: CONCURRENCY }));
+  const workers = new InboxWorkers(inbox, dispatch, resolveInboxOptions({ concurrency }));
   const record = (key: string): WebhookEventRecord => ({
     endpoint: 'bench',
     provider: 'bench',
@@ -69,7 +111,8 @@ async function hookwarden(url: string): Promise<System> {
   // The inbox must be on in the log before rows are written with their jobs.
   await inbox.start();
   return {
-    name: 'hookwarden inbox',
+    name: 'Hookwarden inbox',
+    setup: 'TypeOrmInbox: LISTEN/NOTIFY, claims with SKIP LOCKED, polling 2 s as the fallback',
     enqueue,
     enqueueMany: async (keys) => void (await Promise.all(keys.map(enqueue))),
     start: async (handler) => {
@@ -84,13 +127,14 @@ async function hookwarden(url: string): Promise<System> {
   };
 }
 
-async function pgBoss(url: string): Promise<System> {
+async function pgBoss(url: string, concurrency: number): Promise<System> {
   const boss = new PgBoss({ connectionString: url, max: 4 });
   boss.on('error', () => undefined);
   await boss.start();
   await boss.createQueue('bench');
   return {
-    name: 'pg-boss 10',
+    name: `pg-boss ${version('pg-boss')}`,
+    setup: `\`work\`, batchSize ${concurrency}, polling every 0.5 s (its minimum)`,
     enqueue: async (key) => void (await boss.send('bench', { key })),
     enqueueMany: async (keys) => {
       for (let i = 0; i < keys.length; i += 500) {
@@ -101,7 +145,7 @@ async function pgBoss(url: string): Promise<System> {
       // pg-boss 10 polls (0.5 s at least); one worker fetching `concurrency` jobs per poll.
       await boss.work<{ key: string }>(
         'bench',
-        { batchSize: CONCURRENCY, pollingIntervalSeconds: 0.5 },
+        { batchSize: concurrency, pollingIntervalSeconds: 0.5 },
         async (jobs: PgBoss.Job<{ key: string }>[]) => {
           await Promise.all(jobs.map(async (job) => onJob(job.data.key)));
         },
@@ -111,12 +155,13 @@ async function pgBoss(url: string): Promise<System> {
   };
 }
 
-async function graphileWorker(url: string): Promise<System> {
+async function graphileWorker(url: string, concurrency: number): Promise<System> {
   const utils = await makeWorkerUtils({ connectionString: url });
   await utils.migrate();
   let runner: Awaited<ReturnType<typeof runGraphile>> | undefined;
   return {
-    name: 'graphile-worker 0.16',
+    name: `graphile-worker ${version('graphile-worker')}`,
+    setup: `concurrency ${concurrency}, LISTEN/NOTIFY, polling 2 s as the fallback`,
     enqueue: async (key) => void (await utils.addJob('bench', { key })),
     enqueueMany: async (keys) => {
       for (let i = 0; i < keys.length; i += 500) {
@@ -126,7 +171,7 @@ async function graphileWorker(url: string): Promise<System> {
     start: async (onJob) => {
       runner = await runGraphile({
         connectionString: url,
-        concurrency: CONCURRENCY,
+        concurrency,
         noHandleSignals: true,
         pollInterval: 2000,
         logger: new (await import('graphile-worker')).Logger(() => () => undefined),
@@ -140,77 +185,161 @@ async function graphileWorker(url: string): Promise<System> {
   };
 }
 
-async function measure(make: (url: string) => Promise<System>, freshDatabase: () => Promise<string>) {
-  // Throughput: a backlog of N, drained.
-  let system = await make(await freshDatabase());
-  const keys = Array.from({ length: N }, (_, i) => `t${i}_${randomBytes(4).toString('hex')}`);
-  await system.enqueueMany(keys);
-  let done = 0;
-  let finished!: () => void;
-  const all = new Promise<void>((resolve) => (finished = resolve));
-  const started = performance.now();
-  await system.start(() => {
-    if (++done === N) finished();
-  });
-  await all;
-  const jobsPerSecond = N / ((performance.now() - started) / 1000);
-  await system.stop();
+/** The longest a backlog is waited for, in s. */
+export const DRAIN_CAP_SECONDS = 20;
 
-  // Latency: a steady rate, commit → handler start.
-  system = await make(await freshDatabase());
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type MakeSystem = (url: string, concurrency: number) => Promise<System>;
+
+/** A backlog of `jobs` committed first, then the workers started: jobs/s until the last handler ran. */
+async function drain(
+  make: MakeSystem,
+  url: string,
+  options: InboxOptions,
+): Promise<Pick<InboxSystemResult, 'name' | 'setup' | 'jobsPerSecond'>> {
+  const system = await make(url, options.concurrency);
+  try {
+    const keys = Array.from({ length: options.jobs }, (_, i) => `t${i}_${randomBytes(4).toString('hex')}`);
+    await system.enqueueMany(keys);
+    let done = 0;
+    let finished!: () => void;
+    const all = new Promise<void>((resolve) => (finished = resolve));
+    const started = performance.now();
+    await system.start(() => {
+      if (++done === options.jobs) finished();
+    });
+    // A system that cannot drain the backlog in time (pg-boss: ~20 jobs/s) gets the rate of what it did.
+    await Promise.race([all, delay(DRAIN_CAP_SECONDS * 1000)]);
+    return { name: system.name, setup: system.setup, jobsPerSecond: done / ((performance.now() - started) / 1000) };
+  } finally {
+    await system.stop();
+  }
+}
+
+/** `rate` jobs/s committed one by one for `seconds`: commit → handler start. */
+async function steady(
+  make: MakeSystem,
+  url: string,
+  options: InboxOptions,
+  rate: number,
+  seconds: number,
+): Promise<InboxRateResult> {
+  const system = await make(url, options.concurrency);
   // Both instants are kept and subtracted at the end: a handler may start before the enqueue's
   // promise callback ran (then the latency counts as 0).
   const committedAt = new Map<string, number>();
   const startedAt = new Map<string, number>();
-  await system.start((key) => void startedAt.set(key, performance.now()));
-  const total = RATE * SECONDS;
-  const sends: Promise<void>[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const key = `l${i}_${randomBytes(4).toString('hex')}`;
-    sends.push(system.enqueue(key).then(() => void committedAt.set(key, performance.now())));
+  const total = Math.round(rate * seconds);
+  let t0: number;
+  let lastCommit = 0;
+  try {
+    await system.start((key) => void startedAt.set(key, performance.now()));
+    const sends: Promise<void>[] = [];
+    t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 0) await delay(wait);
+      const key = `l${i}_${randomBytes(4).toString('hex')}`;
+      sends.push(
+        system.enqueue(key).then(() => {
+          lastCommit = performance.now();
+          committedAt.set(key, lastCommit);
+        }),
+      );
+    }
+    await Promise.all(sends);
+    const deadline = performance.now() + options.drainSeconds * 1000;
+    while (startedAt.size < total && performance.now() < deadline) await delay(20);
+  } finally {
+    await system.stop();
   }
-  await Promise.all(sends);
-  const deadline = performance.now() + 15_000;
-  while (startedAt.size < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await system.stop();
-  const sorted = [...startedAt].map(([key, at]) => Math.max(0, at - committedAt.get(key)!)).sort((a, b) => a - b);
+  const latencies = [...committedAt].map(([key, at]) => {
+    const start = startedAt.get(key);
+    return start === undefined ? Number.POSITIVE_INFINITY : Math.max(0, start - at);
+  });
+  latencies.sort((a, b) => a - b);
   return {
-    name: system.name,
-    jobsPerSecond,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    seen: sorted.length,
-    total,
+    rate,
+    seconds,
+    sent: total,
+    committedPerSecond: committedAt.size / ((lastCommit - t0) / 1000),
+    started: latencies.filter(Number.isFinite).length,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
   };
 }
 
-async function main(): Promise<void> {
-  const db = await openDatabase((line) => console.log(line));
-  try {
-    console.log(
-      `concurrency ${CONCURRENCY}; throughput: ${N} jobs; latency: ${RATE} jobs/s for ${SECONDS} s; no-op handler`,
-    );
-    console.log('| system | jobs/s (backlog drained) | commit→start p50 | p99 | started |');
-    console.log('|---|---|---|---|---|');
-    for (const make of [hookwarden, pgBoss, graphileWorker]) {
-      const r = await measure(make, () => db.freshDatabase('bench_inbox'));
-      console.log(
-        `| ${r.name} | ${Math.round(r.jobsPerSecond).toLocaleString('en')} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.seen}/${r.total} |`,
-      );
+const SYSTEMS: Record<string, MakeSystem> = { hookwarden, 'pg-boss': pgBoss, 'graphile-worker': graphileWorker };
+
+function unknownSystem(name: string): never {
+  throw new Error(`unknown system ${name}: ${Object.keys(SYSTEMS).join(', ')}`);
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'not started');
+
+/** Every system, each run in a fresh database: the backlog drained, then each steady rate. */
+export async function runInboxBenchmark(
+  options: InboxOptions,
+  freshDatabase: () => Promise<string>,
+  log: (line: string) => void = () => undefined,
+  only: readonly string[] = Object.keys(SYSTEMS),
+): Promise<InboxBenchResult> {
+  const systems: InboxSystemResult[] = [];
+  for (const make of only.map((name) => SYSTEMS[name] ?? unknownSystem(name))) {
+    const { name, setup, jobsPerSecond } = await drain(make, await freshDatabase(), options);
+    const rates: InboxRateResult[] = [];
+    for (const { rate, seconds } of options.rates) {
+      rates.push(await steady(make, await freshDatabase(), options, rate, seconds));
     }
+    systems.push({ name, setup, jobsPerSecond, rates });
+    log(
+      `  ${name}: ${Math.round(jobsPerSecond)} jobs/s; ` +
+        rates
+          .map(
+            (r) =>
+              `${r.rate}/s (${Math.round(r.committedPerSecond)}/s committed): p50 ${ms(r.p50Ms)}, ` +
+              `p99 ${ms(r.p99Ms)}, ${r.started}/${r.sent} started`,
+          )
+          .join('; '),
+    );
+  }
+  return { options, systems };
+}
+
+async function main(): Promise<void> {
+  const db = await openDatabase((line) => console.log(line), []);
+  try {
+    const options: InboxOptions = {
+      jobs: Number(process.env.INBOX_BENCH_JOBS ?? 3000),
+      concurrency: Number(process.env.INBOX_BENCH_CONCURRENCY ?? 10),
+      rates: (process.env.INBOX_BENCH_RATES ?? '200:5,500:5,1000:8').split(',').map((pair) => {
+        const [rate, seconds] = pair.split(':').map(Number);
+        return { rate, seconds };
+      }),
+      drainSeconds: Number(process.env.INBOX_BENCH_DRAIN_SECONDS ?? 5),
+    };
+    const result = await runInboxBenchmark(
+      options,
+      () => db.freshDatabase('bench_inbox'),
+      console.log,
+      process.env.INBOX_BENCH_SYSTEMS?.split(','),
+    );
+    // Loaded here: the tables module imports this one's types.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inboxTable } = require('./results-markdown') as typeof import('./results-markdown');
+    console.log('\n' + inboxTable(result));
   } finally {
     await db.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error.stack ?? error.message);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(error.stack ?? error.message);
+      process.exit(1);
+    },
+  );
+}

@@ -1,29 +1,38 @@
 // What `npm run bench` runs: its options, the run lengths, the configurations and the shape of a run's results.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EventLogBenchResult } from './event-log.bench';
 import type { HttpResult, MemoryPoint } from './http.bench';
 import type { MicroResult } from './verify.bench';
 import type { MetricsCallResult } from './metrics.bench';
+import type { InboxBenchResult } from './inbox.bench';
 
-export const SECTIONS = ['micro', 'event-log', 'http', 'memory', 'metrics'] as const;
+export const SECTIONS = ['micro', 'event-log', 'http', 'memory', 'metrics', 'inbox'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export const USAGE = `Usage: npm run bench [-- options]
 
 Runs the verification micro-benchmarks, the event-log benchmark, the HTTP benchmark (Express and
-Fastify, four configurations), the memory check and the metrics pair (the guarded route with
-metrics off and on), prints the tables and rewrites bench/RESULTS.md
-and bench/throughput.svg. PostgreSQL: DATABASE_URL, else an embedded server with fsync on.
+Fastify, six configurations), the memory check, the metrics pair (the guarded route with metrics
+off and on) and the inbox beside pg-boss and graphile-worker, prints the tables and rewrites
+bench/RESULTS.md and bench/throughput.svg. PostgreSQL: DATABASE_URL, else an embedded server with
+fsync on.
 
 Options:
+  --before=DIR     also run DIR's bench/http-server.ts (a copy of the tree before a change, with its own
+                   node_modules or a symlink) for guard and hookwarden-pg, in the same rounds, and
+                   its Stripe scheme in the micro-benchmarks: before → after tables
   --full           memory check up to 1,000,000 deliveries (default: 300,000); takes ~4 more minutes
   --only=a,b       run only these sections: ${SECTIONS.join(', ')}
-  --quick          very short runs to try the pipeline (figures meaningless; RESULTS.md not written)
-  --no-write       do not rewrite bench/RESULTS.md and bench/throughput.svg
+  --quick          very short runs to try the pipeline (figures meaningless; implies --no-write)
+  --no-write       write RESULTS.md and throughput.svg to the temporary directory (as
+                   hookwarden-bench-*), not over bench/
   --check          load every benchmark module and exit (used by the smoke test)
   --help           this text`;
 
 export interface Args {
+  /** The tree before the change (`--before=DIR`), run beside this one. */
+  before?: string;
   full: boolean;
   quick: boolean;
   write: boolean;
@@ -43,6 +52,8 @@ export interface Plan {
   memoryCheckpoints: number[];
   /** The metrics pair: the guarded route with metrics off and on. */
   metrics: { warmupSeconds: number; rounds: number; roundSeconds: number };
+  /** The inbox against pg-boss and graphile-worker: a backlog drained, then steady rates (jobs/s for s). */
+  inbox: { jobs: number; concurrency: number; rates: Array<{ rate: number; seconds: number }>; drainSeconds: number };
 }
 
 /** The supplementary run at more connections: which configurations scale (latency-bound) and which not. */
@@ -56,6 +67,7 @@ export function plan(args: Args): Plan {
       http: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, more: { ...MORE, rounds: 1, roundSeconds: 1 } },
       memoryCheckpoints: [2000, 4000],
       metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1 },
+      inbox: { jobs: 300, concurrency: 10, rates: [{ rate: 1000, seconds: 1 }], drainSeconds: 2 },
     };
   }
   const step = 100_000;
@@ -68,17 +80,35 @@ export function plan(args: Args): Plan {
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
     // A difference of a few µs in ~100 µs: more rounds than the main run, interleaved.
     metrics: { warmupSeconds: 3, rounds: 9, roundSeconds: 4 },
+    // Issue 15's rate (1,000/s) and lower ones, for when two shared cores cannot sustain it.
+    inbox: {
+      jobs: 3000,
+      concurrency: 10,
+      rates: [
+        { rate: 200, seconds: 5 },
+        { rate: 500, seconds: 5 },
+        { rate: 1000, seconds: 8 },
+      ],
+      drainSeconds: 5,
+    },
   };
 }
 
 export const ADAPTERS = ['express', 'fastify'];
-export const CONFIGS = ['bare', 'guard', 'hookwarden-pg', 'naive-pg'];
+export const CONFIGS = ['bare', 'bare-guard', 'guard', 'hookwarden-pg', 'naive-pg', 'hookwarden-pg-inbox'];
 export const CONFIG_LABELS: Record<string, string> = {
   bare: '(a) bare Nest route',
+  'bare-guard': "(a′) + an empty async guard (the floor of (b)'s difference)",
   guard: '(b) + WebhookGuard, in-memory stores',
   'hookwarden-pg': '(c) + PostgreSQL event log and secret store',
   'naive-pg': '(d) standardwebhooks + TypeORM insert per request',
+  'hookwarden-pg-inbox': '(e) = (c) + two no-op @OnWebhook handlers, no workers (the 2xx path)',
 };
+/** The configurations of the `--before` tree, run beside this tree's, by the name `before:<config>`. */
+export const BEFORE_CONFIGS = ['guard', 'hookwarden-pg'];
+export const BEFORE_PREFIX = 'before:';
+export const beforeConfig = (config: string) => BEFORE_PREFIX + config;
+
 /** The metrics pair, measured side by side like the configurations above. */
 export const METRICS_CONFIGS = ['guard', 'guard-metrics'];
 export const METRICS_LABELS: Record<string, string> = {
@@ -87,6 +117,17 @@ export const METRICS_LABELS: Record<string, string> = {
 };
 /** The most server CPU per request the metrics may add, in µs (issue 18). */
 export const METRICS_BUDGET_MICROS = 2;
+/** Issue 19: (b) − (a′) and (c) − (b), server CPU per request, in µs. */
+export const GUARD_BUDGET_MICROS = 10;
+export const EVENT_LOG_BUDGET_MICROS = 10;
+/** Issue 19: PostgreSQL CPU per accepted row, in µs, in (c) and (e). */
+export const DB_ROW_BUDGET_MICROS = 25;
+/** Issue 15: what the inbox may add to the 2xx path, (e) − (c), server CPU per request, in µs. */
+export const INBOX_2XX_BUDGET_MICROS = 5;
+/** Issue 19: (c) ÷ (a) requests/s, per adapter. */
+export const THROUGHPUT_SHARE: Record<string, number> = { express: 0.8, fastify: 0.6 };
+/** Issue 15: the inbox's jobs/s against pg-boss and graphile-worker, and p50 commit → start at this rate. */
+export const INBOX_TARGETS = { vsPgBoss: 2, vsGraphile: 1, p50Ms: 10, rate: 1000 };
 /** A round during which other jobs kept more cores than this busy is measured again… */
 export const BUSY_CORES = 0.25;
 /** …at most this many times per adapter, to stay within the time budget. */
@@ -119,6 +160,8 @@ export interface Results {
   metrics?: HttpResult[];
   /** The same metrics' calls per delivery, in-process. */
   metricsCalls?: MetricsCallResult;
+  /** The inbox beside pg-boss and graphile-worker. */
+  inbox?: InboxBenchResult;
   /** The last --full memory check, when this run did not make one. */
   fullMemory?: MemoryResult;
   plan: Plan;
@@ -126,10 +169,22 @@ export interface Results {
 }
 
 export function parseArgs(argv: string[]): Args & { help: boolean; check: boolean } {
-  const args = { full: false, quick: false, write: true, only: new Set<Section>(SECTIONS), help: false, check: false };
+  const args: Args & { help: boolean; check: boolean } = {
+    full: false,
+    quick: false,
+    write: true,
+    only: new Set<Section>(SECTIONS),
+    help: false,
+    check: false,
+  };
   for (const arg of argv) {
     if (arg === '--full') args.full = true;
-    else if (arg === '--quick') args.quick = true;
+    else if (arg.startsWith('--before=')) {
+      const dir = resolve(arg.slice('--before='.length));
+      if (!existsSync(join(dir, 'bench/http-server.ts')))
+        throw new Error(`--before: no bench/http-server.ts in ${dir}`);
+      args.before = dir;
+    } else if (arg === '--quick') args.quick = true;
     else if (arg === '--no-write') args.write = false;
     else if (arg === '--check') args.check = true;
     else if (arg === '--help' || arg === '-h') args.help = true;

@@ -2,9 +2,15 @@
 import type { EventLogBenchResult } from './event-log.bench';
 import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
 import type { HttpResult } from './http.bench';
+import { DRAIN_CAP_SECONDS, type InboxBenchResult } from './inbox.bench';
 import {
+  BEFORE_CONFIGS,
+  BEFORE_PREFIX,
+  beforeConfig,
   BUSY_CORES,
   CONFIG_LABELS,
+  INBOX_2XX_BUDGET_MICROS,
+  INBOX_TARGETS,
   MAX_REPEATS,
   MEMORY_ADAPTER,
   METRICS_BUDGET_MICROS,
@@ -14,7 +20,7 @@ import {
 } from './plan';
 import type { Target } from './targets';
 import { proseOf } from './prose';
-import type { MicroResult } from './verify.bench';
+import { HOOKWARDEN_BEFORE, type MicroResult } from './verify.bench';
 import type { MetricsCallResult } from './metrics.bench';
 
 const TEXT = proseOf('results.md');
@@ -68,17 +74,35 @@ export function microTables(micro: MicroResult[]): string {
     ['stripe', 'Stripe (`Stripe-Signature`)', 'stripe.webhooks.constructEvent'],
   ] as const) {
     const rows: Array<Array<string | number>> = [];
+    const withBefore = micro.some((m) => m.scheme === scheme && m.name === HOOKWARDEN_BEFORE);
     for (const size of [...new Set(micro.filter((m) => m.scheme === scheme).map((m) => m.size))]) {
       const get = (name: string) => microFigure(micro, scheme, size, 1, name);
       const limit = get('node:crypto limit');
       const hw = get('hookwarden');
-      rows.push([size, fmtNs(limit), fmtNs(hw), fmtX(hw / limit), fmtNs(get(other)), fmtX(get(other) / hw, 1)]);
+      const before = get(HOOKWARDEN_BEFORE);
+      rows.push([
+        size,
+        fmtNs(limit),
+        ...(withBefore ? [fmtNs(before), fmtX(before / limit)] : []),
+        fmtNs(hw),
+        fmtX(hw / limit),
+        fmtNs(get(other)),
+        fmtX(get(other) / hw, 1),
+      ]);
     }
     if (rows.length) {
       parts.push(
         `**${title}**, 1 secret\n\n` +
           table(
-            ['body', 'node:crypto limit', 'Hookwarden', 'Hookwarden ÷ limit', `\`${other}\``, '÷ Hookwarden'],
+            [
+              'body',
+              'node:crypto limit',
+              ...(withBefore ? ['Hookwarden before', 'before ÷ limit'] : []),
+              'Hookwarden',
+              'Hookwarden ÷ limit',
+              `\`${other}\``,
+              '÷ Hookwarden',
+            ],
             rows,
           ),
       );
@@ -87,9 +111,23 @@ export function microTables(micro: MicroResult[]): string {
   return parts.join('\n\n');
 }
 
+/** Server CPU per request above (a′) on the same adapter, signed, or '–'. */
+export function aboveFloor(http: HttpResult[], h: HttpResult): string {
+  const floor = httpFigure(http, h.adapter, 'bare-guard', h.connections);
+  return floor ? signed(h.cpuMicrosPerRequest - floor.cpuMicrosPerRequest) : '–';
+}
+
+const signed = (micros: number, digits = 1) => `${micros >= 0 ? '+' : ''}${micros.toFixed(digits)}`;
+
+/** The min–max of a result's rounds, server CPU per request. */
+export function cpuSpread(h: HttpResult, pick = (r: HttpResult['rounds'][number]) => r.cpuMicrosPerRequest): string {
+  const values = h.rounds.map(pick).filter((v): v is number => v !== undefined);
+  return `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+}
+
 export function httpTable(http: HttpResult[]): string {
   const rows = http
-    .filter((h) => h.connections === 50)
+    .filter((h) => h.connections === 50 && !h.config.startsWith(BEFORE_PREFIX))
     .map((h) => {
       const a = httpFigure(http, h.adapter, 'bare')!;
       return [
@@ -101,6 +139,7 @@ export function httpTable(http: HttpResult[]): string {
         `${h.p99Ms} ms`,
         fmtX(h.p99Ms / a.p99Ms),
         fmtInt(h.cpuMicrosPerRequest),
+        aboveFloor(http, h),
         h.dbCpuMicrosPerRequest === undefined ? '–' : fmtInt(h.dbCpuMicrosPerRequest),
         fmtInt(h.clientCpuMicrosPerRequest),
         h.otherCores === undefined ? '–' : `${h.otherCores.toFixed(2)}${h.repeated ? ` (${h.repeated} again)` : ''}`,
@@ -119,18 +158,143 @@ export function httpTable(http: HttpResult[]): string {
       'p99',
       'p99 ÷ (a)',
       'server CPU µs/req',
+      'server CPU above (a′)',
       'PostgreSQL CPU µs/req',
       'load generator CPU µs/req',
       'other jobs (cores)',
       'failed / requests',
     ],
     rows,
-    'llrrrrrrrrrr',
+    'llrrrrrrrrrrr',
+  );
+}
+
+/** (e) against (c): what the inbox adds to the 2xx path, in the server and in PostgreSQL. */
+export function inbox2xxTable(http: HttpResult[]): string {
+  const rows: string[][] = [];
+  for (const adapter of [...new Set(http.map((h) => h.adapter))]) {
+    const c = httpFigure(http, adapter, 'hookwarden-pg');
+    const e = httpFigure(http, adapter, 'hookwarden-pg-inbox');
+    if (!c || !e) continue;
+    const db = (h: HttpResult) => (h.dbCpuMicrosPerRequest === undefined ? '–' : h.dbCpuMicrosPerRequest.toFixed(1));
+    rows.push([
+      adapter,
+      `${fmtInt(c.requestsPerSecond)} / ${fmtInt(e.requestsPerSecond)}`,
+      `${c.cpuMicrosPerRequest.toFixed(1)} (${cpuSpread(c)})`,
+      `${e.cpuMicrosPerRequest.toFixed(1)} (${cpuSpread(e)})`,
+      signed(e.cpuMicrosPerRequest - c.cpuMicrosPerRequest),
+      db(c),
+      db(e),
+      c.dbCpuMicrosPerRequest === undefined || e.dbCpuMicrosPerRequest === undefined
+        ? '–'
+        : signed(e.dbCpuMicrosPerRequest - c.dbCpuMicrosPerRequest),
+    ]);
+  }
+  return table(
+    [
+      'adapter',
+      'req/s (c) / (e)',
+      'server CPU µs/req (c) (rounds)',
+      'server CPU µs/req (e) (rounds)',
+      `(e) − (c), server (target ≤ ${INBOX_2XX_BUDGET_MICROS})`,
+      'PostgreSQL CPU µs/row (c)',
+      'PostgreSQL CPU µs/row (e)',
+      '(e) − (c), PostgreSQL',
+    ],
+    rows,
+    'lrrrrrrr',
+  );
+}
+
+/** The `--before` tree against this one, (b) and (c) per adapter, measured in the same rounds. */
+export function beforeAfterTable(http: HttpResult[]): string {
+  const rows: string[][] = [];
+  const arrow = (before: string, after: string) => `${before} → ${after}`;
+  for (const adapter of [...new Set(http.map((h) => h.adapter))]) {
+    for (const config of BEFORE_CONFIGS) {
+      const before = httpFigure(http, adapter, beforeConfig(config));
+      const after = httpFigure(http, adapter, config);
+      if (!before || !after) continue;
+      const db = (h: HttpResult) => (h.dbCpuMicrosPerRequest === undefined ? '–' : fmtInt(h.dbCpuMicrosPerRequest));
+      rows.push([
+        adapter,
+        CONFIG_LABELS[config],
+        arrow(fmtInt(before.requestsPerSecond), fmtInt(after.requestsPerSecond)),
+        fmtX(after.requestsPerSecond / before.requestsPerSecond),
+        arrow(fmtInt(before.cpuMicrosPerRequest), fmtInt(after.cpuMicrosPerRequest)),
+        arrow(aboveFloor(http, before), aboveFloor(http, after)),
+        arrow(db(before), db(after)),
+        arrow(`${before.p99Ms} ms`, `${after.p99Ms} ms`),
+      ]);
+    }
+  }
+  if (rows.length === 0) return '';
+  return table(
+    [
+      'adapter',
+      'configuration',
+      'req/s before → after',
+      'after ÷ before',
+      'server CPU µs/req',
+      'server CPU above (a′)',
+      'PostgreSQL CPU µs/req',
+      'p99',
+    ],
+    rows,
+    'llrrrrrr',
+  );
+}
+
+const fmtMs = (ms: number, drainSeconds: number) =>
+  Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : `> ${drainSeconds} s`;
+
+/** The inbox beside pg-boss and graphile-worker: jobs/s, and commit → start at each steady rate. */
+export function inboxTable(inbox: InboxBenchResult): string {
+  const rates = inbox.options.rates;
+  const drain = inbox.options.drainSeconds;
+  const rows = inbox.systems.map((s) => [
+    s.name,
+    s.setup,
+    fmtInt(s.jobsPerSecond),
+    ...s.rates.flatMap((r) => [
+      `${fmtMs(r.p50Ms, drain)} / ${fmtMs(r.p99Ms, drain)}`,
+      `${fmtInt(r.committedPerSecond)}/s; ${fmtInt(r.started)} of ${fmtInt(r.sent)}`,
+    ]),
+  ]);
+  return table(
+    [
+      'system',
+      'set-up',
+      'jobs/s (backlog drained)',
+      ...rates.flatMap((r) => [
+        `commit → start p50 / p99 at ${fmtInt(r.rate)}/s`,
+        `at ${fmtInt(r.rate)}/s: committed; started`,
+      ]),
+    ],
+    rows,
+    'llr' + 'rr'.repeat(rates.length),
+  );
+}
+
+/** Whether each system sustained the issue's rate, as a sentence. */
+export function inboxRateNote(inbox: InboxBenchResult): string {
+  const target = INBOX_TARGETS.rate;
+  const at = inbox.systems.flatMap((s) => s.rates.filter((r) => r.rate === target).map((r) => ({ s, r })));
+  if (at.length === 0) return `This run had no steady rate of ${fmtInt(target)} jobs/s.`;
+  const short = at.filter(({ r }) => r.committedPerSecond < 0.9 * r.rate);
+  return (
+    `At ${fmtInt(target)}/s the enqueues committed ` +
+    at.map(({ s, r }) => `${fmtInt(r.committedPerSecond)}/s for ${s.name}`).join(', ') +
+    (short.length === 0
+      ? ': the rate was sustained by every system.'
+      : `: ${short.map(({ s }) => s.name).join(' and ')} did not sustain it (below 90%) on this machine, so ` +
+        `${short.length > 1 ? 'their' : 'its'} latency at ${fmtInt(target)}/s includes a backlog of enqueues; the ` +
+        'lower rate is the line to read for latency alone.')
   );
 }
 
 export function concurrencyTable(http: HttpResult[]): string {
-  const more = http.filter((h) => h.connections !== 50);
+  const more = http.filter((h) => h.connections !== 50 && !h.config.startsWith(BEFORE_PREFIX));
   if (more.length === 0) return '';
   const rows = more.map((h) => {
     const at50 = httpFigure(http, h.adapter, h.config)!;
@@ -272,7 +436,10 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
   const out: string[] = [];
   out.push(
     TEXT('intro', {
-      options: results.args.full ? ' -- --full' : '',
+      options: [results.args.full ? '--full' : '', results.args.before ? `--before=${results.args.before}` : '']
+        .filter(Boolean)
+        .reduce((text, option) => `${text} ${option}`, '')
+        .replace(/^ /, ' -- '),
       started: results.started.toISOString().replace('T', ' ').slice(0, 16),
       minutes: ((results.finished!.getTime() - results.started.getTime()) / 60000).toFixed(1),
     }),
@@ -317,6 +484,15 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
       }),
     );
     out.push(httpTable(results.http));
+    if (results.http.some((h) => h.config === 'hookwarden-pg-inbox')) {
+      out.push(TEXT('http-inbox', { budget: INBOX_2XX_BUDGET_MICROS }));
+      out.push(inbox2xxTable(results.http));
+    }
+    const beforeAfter = beforeAfterTable(results.http);
+    if (beforeAfter) {
+      out.push(TEXT('http-before', { before: results.args.before ?? '' }));
+      out.push(beforeAfter);
+    }
     const more = results.plan.http.more;
     out.push(
       TEXT('http-more', { connections: more.connections, rounds: more.rounds, roundSeconds: more.roundSeconds }),
@@ -324,8 +500,8 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
     out.push(concurrencyTable(results.http));
     out.push(
       TEXT('http-legend', {
-        configurations: Object.entries(CONFIG_LABELS)
-          .map(([, label]) => `- ${label}`)
+        configurations: Object.values(CONFIG_LABELS)
+          .map((label) => `- ${label}`)
           .join('\n'),
       }),
     );
@@ -372,6 +548,21 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
       }),
     );
     out.push(metricsTable(results.metrics, results.metricsCalls));
+  }
+  if (results.inbox) {
+    const o = results.inbox.options;
+    out.push(
+      TEXT('inbox', {
+        database: results.machine.postgres ?? 'PostgreSQL',
+        concurrency: o.concurrency,
+        jobs: fmtInt(o.jobs),
+        rates: o.rates.map((r) => `${fmtInt(r.rate)} jobs/s for ${r.seconds} s`).join(' and '),
+        drainSeconds: o.drainSeconds,
+        drainCap: DRAIN_CAP_SECONDS,
+      }),
+    );
+    out.push(inboxTable(results.inbox));
+    out.push(inboxRateNote(results.inbox));
   }
   out.push(PROFILES('profiles'));
   out.push(

@@ -2,15 +2,19 @@
 // bench/RESULTS.md with bench/throughput.svg. See `npm run bench -- --help`.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { throughputChartSvg } from './chart';
-import { openDatabase } from './database';
+import { DATABASE_CONFIGS, openDatabase } from './database';
 import { runEventLogBenchmark } from './event-log.bench';
 import { fmtMiB } from './format';
 import { runHttpSuite, runMemoryCheck, startServer } from './http.bench';
+import { runInboxBenchmark } from './inbox.bench';
 import {
   ADAPTERS,
+  BEFORE_CONFIGS,
+  BEFORE_PREFIX,
+  beforeConfig,
   BUSY_CORES,
   CONFIGS,
   FULL_MEMORY_FILE,
@@ -25,8 +29,12 @@ import {
 } from './plan';
 import {
   concurrencyTable,
+  beforeAfterTable,
   eventLogTable,
   httpTable,
+  inbox2xxTable,
+  inboxRateNote,
+  inboxTable,
   memoryTable,
   metricsTable,
   microTables,
@@ -80,7 +88,7 @@ async function main(): Promise<void> {
   };
 
   if (args.only.has('micro')) {
-    results.micro = await section('micro', () => runVerifyBenchmarks(steps.micro));
+    results.micro = await section('micro', () => runVerifyBenchmarks({ ...steps.micro, before: args.before }));
     log(microTables(results.micro));
   }
 
@@ -102,8 +110,11 @@ async function main(): Promise<void> {
     log(metricsTable(results.metrics, results.metricsCalls));
   }
 
-  const needsDatabase = args.only.has('event-log') || args.only.has('http') || args.only.has('memory');
-  const database = needsDatabase ? await openDatabase(log) : undefined;
+  const needsDatabase = ['event-log', 'http', 'memory', 'inbox'].some((name) => args.only.has(name as never));
+  const beforeConfigs = args.before ? BEFORE_CONFIGS.map(beforeConfig) : [];
+  const database = needsDatabase
+    ? await openDatabase(log, [...DATABASE_CONFIGS, ...beforeConfigs.filter((c) => c.endsWith('-pg'))])
+    : undefined;
   try {
     if (database) results.machine.postgres = database.version;
     if (args.only.has('event-log')) {
@@ -117,7 +128,9 @@ async function main(): Promise<void> {
       results.http = await section('http', () =>
         runHttpSuite({
           adapters: ADAPTERS,
-          configs: CONFIGS,
+          // The tree before the change runs beside this one, in the same interleaved rounds.
+          configs: [...CONFIGS, ...beforeConfigs],
+          before: args.before,
           env: (config) => ({ BENCH_SECRET: secret, DATABASE_URL: database!.urlFor(config) }),
           secret,
           ...steps.http,
@@ -129,6 +142,8 @@ async function main(): Promise<void> {
         }),
       );
       log(httpTable(results.http));
+      log('\n' + inbox2xxTable(results.http));
+      if (args.before) log('\n' + beforeAfterTable(results.http));
       log('\n' + concurrencyTable(results.http));
     }
     if (args.only.has('memory')) {
@@ -155,6 +170,13 @@ async function main(): Promise<void> {
       log(memoryTable(results.memory));
       if (args.full && args.write) writeFileSync(FULL_MEMORY_FILE, JSON.stringify(results.memory, null, 2) + '\n');
     }
+    if (args.only.has('inbox')) {
+      results.inbox = await section('inbox', () =>
+        runInboxBenchmark(steps.inbox, () => database!.freshDatabase('bench_inbox'), log),
+      );
+      log(inboxTable(results.inbox));
+      log(inboxRateNote(results.inbox));
+    }
   } finally {
     await database?.close();
   }
@@ -166,18 +188,20 @@ async function main(): Promise<void> {
   const goals = targets(results);
   log('\n' + targetTable(goals));
   log(`\nTotal: ${((results.finished.getTime() - results.started.getTime()) / 1000).toFixed(0)} s`);
-  if (args.write) {
-    if (results.http) {
-      const main = results.http.filter((h) => h.connections === 50);
-      writeFileSync(join(__dirname, 'throughput.svg'), await throughputChartSvg(main));
-    }
-    const file = join(__dirname, 'RESULTS.md');
-    // Laid out by prettier with the repository's settings, so the tables read well as plain text too.
-    const prettier = await import('prettier');
-    const options = { ...(await prettier.resolveConfig(file)), filepath: file };
-    writeFileSync(file, await prettier.format(resultsMarkdown(results, goals), options));
-    log('Wrote bench/RESULTS.md' + (results.http ? ' and bench/throughput.svg' : ''));
+  // Built on every run, so that a quick run checks the prose and the chart too; written over bench/ only by a full
+  // one (a quick run's go to the temporary directory, to read).
+  const dir = args.write ? __dirname : tmpdir();
+  const prefix = args.write ? '' : 'hookwarden-bench-';
+  if (results.http) {
+    const main = results.http.filter((h) => h.connections === 50 && !h.config.startsWith(BEFORE_PREFIX));
+    writeFileSync(join(dir, `${prefix}throughput.svg`), await throughputChartSvg(main));
   }
+  const file = join(dir, `${prefix}RESULTS.md`);
+  // Laid out by prettier with the repository's settings, so the tables read well as plain text too.
+  const prettier = await import('prettier');
+  const options = { ...(await prettier.resolveConfig(join(__dirname, 'RESULTS.md'))), filepath: file };
+  writeFileSync(file, await prettier.format(resultsMarkdown(results, goals), options));
+  log(`Wrote ${file}` + (results.http ? ' and throughput.svg beside it' : ''));
 }
 
 function machineInfo(): Record<string, string> {

@@ -2,7 +2,21 @@
 import { cpus } from 'node:os';
 import { fmtInt, fmtMiB, fmtPct, fmtX, httpFigure, microFigure } from './format';
 import type { HttpResult } from './http.bench';
-import { ADAPTERS, METRICS_BUDGET_MICROS, type MemoryResult, type Results } from './plan';
+import type { InboxBenchResult } from './inbox.bench';
+import {
+  ADAPTERS,
+  beforeConfig,
+  DB_ROW_BUDGET_MICROS,
+  EVENT_LOG_BUDGET_MICROS,
+  GUARD_BUDGET_MICROS,
+  INBOX_2XX_BUDGET_MICROS,
+  INBOX_TARGETS,
+  METRICS_BUDGET_MICROS,
+  THROUGHPUT_SHARE,
+  type MemoryResult,
+  type Results,
+} from './plan';
+import { HOOKWARDEN_BEFORE } from './verify.bench';
 import { oneLine, proseOf } from './prose';
 
 export interface Target {
@@ -25,11 +39,16 @@ export function targets(results: Results): Target[] {
         ratio: m.nsPerOp / microFigure(micro, scheme, m.size, m.secrets, 'node:crypto limit'),
       }));
       const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+      const before = micro.find((m) => m.scheme === scheme && m.name === HOOKWARDEN_BEFORE && m.size === worst.m.size);
+      const beforeText = before
+        ? `; before: ${fmtX(before.nsPerOp / microFigure(micro, scheme, before.size, 1, 'node:crypto limit'))} at ${before.size}`
+        : '';
       out.push({
         name: `${scheme}: Hookwarden ≤ 1.25× the node:crypto limit at every size`,
         measured:
           `${ratios.map((r) => fmtX(r.ratio)).join(', ')} (worst ${fmtX(worst.ratio)} at ${worst.m.size}` +
-          `${scheme === 'standard-webhooks' ? `, ${worst.m.secrets} secret${worst.m.secrets > 1 ? 's' : ''}` : ''})`,
+          `${scheme === 'standard-webhooks' ? `, ${worst.m.secrets} secret${worst.m.secrets > 1 ? 's' : ''}` : ''})` +
+          beforeText,
         ok: worst.ratio <= 1.25,
         limit: MICRO_LIMITS[scheme],
       });
@@ -46,46 +65,25 @@ export function targets(results: Results): Target[] {
     }
   }
   if (http) {
-    for (const adapter of ADAPTERS) {
-      const a = httpFigure(http, adapter, 'bare');
-      const c = httpFigure(http, adapter, 'hookwarden-pg');
-      const d = httpFigure(http, adapter, 'naive-pg');
-      if (a && c) {
-        out.push({
-          name: `${adapter}: (c) ≥ 80% of (a) requests/s`,
-          measured: `${fmtPct(c.requestsPerSecond / a.requestsPerSecond)} (${fmtInt(c.requestsPerSecond)} vs ${fmtInt(a.requestsPerSecond)} req/s)`,
-          ok: c.requestsPerSecond >= 0.8 * a.requestsPerSecond,
-          limit: httpThroughputLimit(http, adapter),
-        });
-        out.push({
-          name: `${adapter}: p99 of (c) ≤ 2× p99 of (a)`,
-          measured: `${fmtX(c.p99Ms / a.p99Ms)} (${c.p99Ms} vs ${a.p99Ms} ms)`,
-          ok: c.p99Ms <= 2 * a.p99Ms,
-          limit: httpLatencyLimit(http, adapter),
-        });
-      }
-      if (c && d) {
-        out.push({
-          name: `${adapter}: (c) ≥ 2× (d) requests/s`,
-          measured: `${fmtX(c.requestsPerSecond / d.requestsPerSecond)} (${fmtInt(c.requestsPerSecond)} vs ${fmtInt(d.requestsPerSecond)} req/s)`,
-          ok: c.requestsPerSecond >= 2 * d.requestsPerSecond,
-          limit: httpNaiveLimit(http, adapter),
-        });
-      }
-    }
+    for (const adapter of ADAPTERS) out.push(...httpTargets(http, adapter, results));
   }
   for (const adapter of ADAPTERS) {
     const off = results.metrics && httpFigure(results.metrics, adapter, 'guard');
     const on = results.metrics && httpFigure(results.metrics, adapter, 'guard-metrics');
     if (!off || !on) continue;
-    const added = on.cpuMicrosPerRequest - off.cpuMicrosPerRequest;
-    out.push({
-      name: `${adapter}: metrics on add ≤ ${METRICS_BUDGET_MICROS} µs of server CPU per request`,
-      measured: `${added >= 0 ? '+' : ''}${added.toFixed(1)} µs (${on.cpuMicrosPerRequest.toFixed(1)} vs ${off.cpuMicrosPerRequest.toFixed(1)} µs)`,
-      ok: added <= METRICS_BUDGET_MICROS,
-      limit: oneLine(proseOf('limits.md')('metrics')),
-    });
+    const pair = difference(
+      `${adapter}: metrics on add ≤ ${METRICS_BUDGET_MICROS} µs of server CPU per request`,
+      on,
+      off,
+      METRICS_BUDGET_MICROS,
+      ['metrics on', 'metrics off'],
+    )!;
+    const calls = results.metricsCalls
+      ? ` ${LIMITS('metrics-calls', { micros: (results.metricsCalls.nsPerDelivery / 1000).toFixed(2) })}`
+      : '';
+    out.push({ ...pair, limit: oneLine(`${LIMITS('metrics')}${calls} ${pair.limit}`) });
   }
+  if (results.inbox) out.push(...inboxTargets(results.inbox));
   const mem = memory?.full ? memory : fullMemory;
   if (mem) {
     const growth = memoryGrowth(mem);
@@ -146,22 +144,41 @@ function scaling(http: HttpResult[], adapter: string, config: string): string {
   return `${fmtInt(at50.requestsPerSecond)} → ${fmtInt(more.requestsPerSecond)} req/s (${fmtX(more.requestsPerSecond / at50.requestsPerSecond)})`;
 }
 
-function httpThroughputLimit(http: HttpResult[], adapter: string): string {
-  const a = httpFigure(http, adapter, 'bare')!;
-  const c = httpFigure(http, adapter, 'hookwarden-pg')!;
+/**
+ * The ceiling analysis of (c) ÷ (a), from this run's figures: the CPU per request of everything on the machine
+ * (server + PostgreSQL + load generator) predicts the throughput ratio when the cores are the limit, and the
+ * difference is split into its steps: Nest's guard chain, WebhookGuard, the event log in Node, PostgreSQL.
+ */
+function httpThroughputLimit(http: HttpResult[], adapter: string, share: number): string {
+  const get = (config: string) => httpFigure(http, adapter, config);
+  const a = get('bare')!;
+  const c = get('hookwarden-pg')!;
+  const [a1, b] = [get('bare-guard'), get('guard')];
   const more = http.find((h) => h.connections !== 50)?.connections;
   const machine = (h: HttpResult) =>
     h.cpuMicrosPerRequest + (h.dbCpuMicrosPerRequest ?? 0) + h.clientCpuMicrosPerRequest;
+  const step = (upper?: HttpResult, lower?: HttpResult) =>
+    upper && lower ? signed(upper.cpuMicrosPerRequest - lower.cpuMicrosPerRequest) : '–';
+  const db = c.dbCpuMicrosPerRequest ?? 0;
+  const budget = machine(a) / share;
   const text = LIMITS('http-throughput', {
     cores: cpus().length,
     cpuA: cpuLine(a),
     machineA: fmtInt(machine(a)),
     cpuC: cpuLine(c),
     machineC: fmtInt(machine(c)),
-    serverRatio: fmtX(c.cpuMicrosPerRequest / a.cpuMicrosPerRequest),
-    machineAWithDb: fmtInt(machine(a) + (c.dbCpuMicrosPerRequest ?? 0)),
-    dbPerRow: fmtInt(c.dbCpuMicrosPerRequest ?? 0),
-    share: fmtPct(machine(a) / (machine(a) + (c.dbCpuMicrosPerRequest ?? 0))),
+    predicted: fmtPct(machine(a) / machine(c)),
+    measured: fmtPct(c.requestsPerSecond / a.requestsPerSecond),
+    extra: fmtInt(machine(c) - machine(a)),
+    nestGuard: step(a1, a),
+    guard: step(b, a1),
+    eventLog: step(c, b),
+    db: `${fmtInt(db)} µs`,
+    client: signed(c.clientCpuMicrosPerRequest - a.clientCpuMicrosPerRequest),
+    target: fmtPct(share),
+    budget: fmtInt(budget),
+    room: fmtInt(budget - machine(a)),
+    dbCap: fmtPct(machine(a) / (machine(a) + db)),
   });
   if (!more) return oneLine(text);
   const scaled = LIMITS('http-throughput-more', {
@@ -202,4 +219,194 @@ function httpNaiveLimit(http: HttpResult[], adapter: string): string {
     ratio: fmtX(c2.requestsPerSecond / d2.requestsPerSecond),
   });
   return oneLine(`${text} ${scaled}`);
+}
+
+const signed = (micros: number) => `${micros >= 0 ? '+' : ''}${micros.toFixed(1)} µs`;
+
+/** The min–max of the rounds' server (or PostgreSQL) CPU per request. */
+function spread(h: HttpResult, db = false): string {
+  const values = h.rounds
+    .map((r) => (db ? r.dbCpuMicrosPerRequest : r.cpuMicrosPerRequest))
+    .filter((v): v is number => v !== undefined);
+  return `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} µs`;
+}
+
+/** A difference of server CPU per request between two configurations, against a budget. */
+function difference(
+  name: string,
+  upper: HttpResult | undefined,
+  lower: HttpResult | undefined,
+  budget: number,
+  labels: [string, string],
+  before?: { upper?: HttpResult; lower?: HttpResult },
+): Target | undefined {
+  if (!upper || !lower) return undefined;
+  const added = upper.cpuMicrosPerRequest - lower.cpuMicrosPerRequest;
+  const wasAdded =
+    before?.upper && before.lower ? before.upper.cpuMicrosPerRequest - before.lower.cpuMicrosPerRequest : undefined;
+  return {
+    name,
+    measured:
+      `${signed(added)} (${labels[0]} ${upper.cpuMicrosPerRequest.toFixed(1)} vs ${labels[1]} ` +
+      `${lower.cpuMicrosPerRequest.toFixed(1)} µs)` +
+      (wasAdded === undefined ? '' : `; before: ${signed(wasAdded)}`),
+    ok: added <= budget,
+    limit: oneLine(
+      LIMITS('cpu-difference', {
+        upper: labels[0],
+        lower: labels[1],
+        upperSpread: spread(upper),
+        lowerSpread: spread(lower),
+        excess: (added - budget).toFixed(1),
+        budget,
+        rounds: upper.rounds.length,
+      }),
+    ),
+  };
+}
+
+function httpTargets(http: HttpResult[], adapter: string, results: Results): Target[] {
+  const out: Array<Target | undefined> = [];
+  const get = (config: string) => httpFigure(http, adapter, config);
+  const [a, a1, b, c, d, e] = ['bare', 'bare-guard', 'guard', 'hookwarden-pg', 'naive-pg', 'hookwarden-pg-inbox'].map(
+    get,
+  );
+  const beforeB = get(beforeConfig('guard'));
+  const beforeC = get(beforeConfig('hookwarden-pg'));
+  out.push(
+    difference(
+      `${adapter}: (b) − (a′) ≤ ${GUARD_BUDGET_MICROS} µs of server CPU per request`,
+      b,
+      a1,
+      GUARD_BUDGET_MICROS,
+      ['(b)', '(a′)'],
+      { upper: beforeB, lower: a1 },
+    ),
+  );
+  out.push(
+    difference(
+      `${adapter}: (c) − (b) ≤ ${EVENT_LOG_BUDGET_MICROS} µs of server CPU per request`,
+      c,
+      b,
+      EVENT_LOG_BUDGET_MICROS,
+      ['(c)', '(b)'],
+      { upper: beforeC, lower: beforeB },
+    ),
+  );
+  for (const [label, h, was] of [
+    ['(c)', c, beforeC],
+    ['(e)', e, undefined],
+  ] as const) {
+    if (h?.dbCpuMicrosPerRequest === undefined) continue;
+    const perRow = h.dbCpuMicrosPerRequest;
+    out.push({
+      name: `${adapter}: PostgreSQL CPU per accepted row in ${label} ≤ ${DB_ROW_BUDGET_MICROS} µs`,
+      measured:
+        `${perRow.toFixed(1)} µs (rounds ${spread(h, true)}; ${fmtInt(h.requestsPerSecond)} req/s)` +
+        (was?.dbCpuMicrosPerRequest === undefined ? '' : `; before: ${was.dbCpuMicrosPerRequest.toFixed(1)} µs`),
+      ok: perRow <= DB_ROW_BUDGET_MICROS,
+      limit: oneLine(
+        LIMITS('db-per-row', {
+          config: label,
+          perRow: perRow.toFixed(1),
+          spread: spread(h, true),
+          rps: fmtInt(h.requestsPerSecond),
+          database: results.machine.postgres ?? 'PostgreSQL',
+          jobs: label === '(e)' ? ` ${LIMITS('db-per-row-jobs')}` : '',
+        }),
+      ),
+    });
+  }
+  const inbox = difference(
+    `${adapter}: the inbox's 2xx path, (e) − (c) ≤ ${INBOX_2XX_BUDGET_MICROS} µs of server CPU per request`,
+    e,
+    c,
+    INBOX_2XX_BUDGET_MICROS,
+    ['(e)', '(c)'],
+  );
+  if (inbox && e && c && e.dbCpuMicrosPerRequest !== undefined && c.dbCpuMicrosPerRequest !== undefined) {
+    inbox.measured += `; PostgreSQL beside it: ${signed(e.dbCpuMicrosPerRequest - c.dbCpuMicrosPerRequest)} per row`;
+  }
+  out.push(inbox);
+  if (a && c) {
+    const share = THROUGHPUT_SHARE[adapter] ?? 0.8;
+    out.push({
+      name: `${adapter}: (c) ≥ ${fmtPct(share)} of (a) requests/s`,
+      measured:
+        `${fmtPct(c.requestsPerSecond / a.requestsPerSecond)} (${fmtInt(c.requestsPerSecond)} vs ${fmtInt(a.requestsPerSecond)} req/s)` +
+        (beforeC ? `; before: ${fmtPct(beforeC.requestsPerSecond / a.requestsPerSecond)}` : ''),
+      ok: c.requestsPerSecond >= share * a.requestsPerSecond,
+      limit: httpThroughputLimit(http, adapter, share),
+    });
+    out.push({
+      name: `${adapter}: p99 of (c) ≤ 2× p99 of (a)`,
+      measured: `${fmtX(c.p99Ms / a.p99Ms)} (${c.p99Ms} vs ${a.p99Ms} ms)`,
+      ok: c.p99Ms <= 2 * a.p99Ms,
+      limit: httpLatencyLimit(http, adapter),
+    });
+  }
+  if (c && d) {
+    out.push({
+      name: `${adapter}: (c) ≥ 2× (d) requests/s`,
+      measured: `${fmtX(c.requestsPerSecond / d.requestsPerSecond)} (${fmtInt(c.requestsPerSecond)} vs ${fmtInt(d.requestsPerSecond)} req/s)`,
+      ok: c.requestsPerSecond >= 2 * d.requestsPerSecond,
+      limit: httpNaiveLimit(http, adapter),
+    });
+  }
+  return out.filter((t): t is Target => t !== undefined);
+}
+
+function inboxTargets(inbox: InboxBenchResult): Target[] {
+  const out: Target[] = [];
+  const [ours, ...others] = inbox.systems;
+  if (!ours) return out;
+  for (const [prefix, factor] of [
+    ['pg-boss', INBOX_TARGETS.vsPgBoss],
+    ['graphile-worker', INBOX_TARGETS.vsGraphile],
+  ] as const) {
+    const other = others.find((s) => s.name.startsWith(prefix));
+    if (!other) continue;
+    const ratio = ours.jobsPerSecond / other.jobsPerSecond;
+    out.push({
+      name: `inbox: jobs/s ≥ ${factor}× ${prefix} (no-op handler, concurrency ${inbox.options.concurrency})`,
+      measured: `${fmtX(ratio, 1)} (${fmtInt(ours.jobsPerSecond)} vs ${fmtInt(other.jobsPerSecond)} jobs/s)`,
+      ok: ratio >= factor,
+      limit: oneLine(LIMITS('inbox-throughput', { ours: fmtInt(ours.jobsPerSecond), other: other.name })),
+    });
+  }
+  const at = ours.rates.find((r) => r.rate === INBOX_TARGETS.rate);
+  const sustained = at !== undefined && at.committedPerSecond >= 0.9 * at.rate;
+  const p50 = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : `> ${inbox.options.drainSeconds} s`);
+  const lower = ours.rates.filter((r) => r.rate < INBOX_TARGETS.rate);
+  const lowerText = lower.length
+    ? lower.map((r) => `${fmtInt(r.rate)}/s: p50 ${p50(r.p50Ms)}, p99 ${p50(r.p99Ms)}`).join('; ')
+    : 'none measured';
+  out.push({
+    name: `inbox: commit → handler start p50 ≤ ${INBOX_TARGETS.p50Ms} ms at ${fmtInt(INBOX_TARGETS.rate)} events/s`,
+    measured: at
+      ? `${p50(at.p50Ms)} (p99 ${p50(at.p99Ms)}; ${fmtInt(at.committedPerSecond)}/s committed, ` +
+        `${fmtInt(at.started)} of ${fmtInt(at.sent)} started)` +
+        (lower.length ? `; ${lowerText}` : '')
+      : `not measured at ${fmtInt(INBOX_TARGETS.rate)}/s`,
+    ok: at ? sustained && at.p50Ms <= INBOX_TARGETS.p50Ms : undefined,
+    limit: at
+      ? oneLine(
+          sustained
+            ? LIMITS('inbox-latency', {
+                p50: p50(at.p50Ms),
+                p99: p50(at.p99Ms),
+                started: fmtInt(at.started),
+                sent: fmtInt(at.sent),
+                drainSeconds: inbox.options.drainSeconds,
+                lower: lowerText,
+              })
+            : LIMITS('inbox-rate', {
+                rate: fmtInt(at.rate),
+                committed: fmtInt(at.committedPerSecond),
+                lower: lowerText,
+              }),
+        )
+      : undefined,
+  });
+  return out;
 }

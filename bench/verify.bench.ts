@@ -6,6 +6,7 @@
 // interleaved rounds, and a contender's figure is the best of its rounds' medians (a busy moment
 // only ever slows a sample down, so the best round is the least disturbed).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
@@ -18,6 +19,8 @@ import type { WebhookSecret } from '../src/core/secret';
 
 export const LIMIT = 'node:crypto limit';
 export const HOOKWARDEN = 'hookwarden';
+/** Hookwarden's scheme from the `--before` tree. */
+export const HOOKWARDEN_BEFORE = 'hookwarden (before)';
 
 export interface MicroResult {
   /** `standard-webhooks`, `github`, `stripe`. */
@@ -38,6 +41,8 @@ export interface MicroOptions {
   minCpuMs?: number;
   /** Only these sizes (labels). */
   sizes?: string[];
+  /** A tree before a change (`--before=DIR`): its Stripe scheme is measured beside this one's. */
+  before?: string;
 }
 
 interface Contender {
@@ -65,7 +70,14 @@ export function jsonBody(size: number, id: string): string {
   return head + 'x'.repeat(size - head.length - 2) + '"}';
 }
 
-function cases(sizes: Array<[string, number]>): MicroCase[] {
+/** The Stripe scheme of another tree, loaded from its sources (the TypeScript loader is registered). */
+function stripeSchemeOf(root: string): SignatureScheme {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(join(root, 'src/providers/stripe')) as { stripeProvider: typeof stripeProvider };
+  return loaded.stripeProvider.scheme();
+}
+
+function cases(sizes: Array<[string, number]>, before?: string): MicroCase[] {
   const out: MicroCase[] = [];
   const timestamp = Math.floor(Date.now() / 1000);
   const context = { receivedAt: timestamp * 1000 };
@@ -125,6 +137,7 @@ function cases(sizes: Array<[string, number]>): MicroCase[] {
   const stripeSecret = 'whsec_' + randomBytes(24).toString('hex');
   const stripeKey = Buffer.from(stripeSecret, 'utf8');
   const stripeScheme = stripeProvider.scheme();
+  const stripeBefore = before ? stripeSchemeOf(before) : undefined;
   const stripe = new Stripe('sk_test_bench');
   for (const [size, bytes] of sizes) {
     const githubBody = jsonBody(bytes, '1234567890');
@@ -180,6 +193,9 @@ function cases(sizes: Array<[string, number]>): MicroCase[] {
             ),
         },
         { name: HOOKWARDEN, fn: call(stripeScheme, stripeRequest, [{ version: 1, value: stripeSecret }]) },
+        ...(stripeBefore
+          ? [{ name: HOOKWARDEN_BEFORE, fn: call(stripeBefore, stripeRequest, [{ version: 1, value: stripeSecret }]) }]
+          : []),
         // constructEvent also parses the event (JSON.parse), as Hookwarden's Stripe scheme reads its id.
         {
           name: 'stripe.webhooks.constructEvent',
@@ -214,7 +230,7 @@ export async function runVerifyBenchmarks(options: MicroOptions = {}): Promise<M
   // best of the rounds keeps the figure honest, and the run short.
   const opts = { min_cpu_time: minCpuTime, min_samples: 5 };
   const sizes = options.sizes ? SIZES.filter(([label]) => options.sizes!.includes(label)) : SIZES;
-  const all = cases(sizes);
+  const all = cases(sizes, options.before);
 
   // Every contender must actually accept the delivery, or its figure would be the cost of failing.
   for (const c of all) {

@@ -1,12 +1,18 @@
 // Issue 18 for the inbox (issue 15), with the in-memory and the PostgreSQL store: after known work
 // (jobs that succeed, fail once, die, ask to be retried later, time out), the metrics served by a
-// registry of the test's own have the expected labels and values; each attempt has a span (linked
-// to the request that stored its event where the store keeps the trace context) with no id, type,
-// body or error text; the health indicator is up, then down while a job is left due past the
-// threshold. Deliveries are signed with node:crypto (standardWebhooksHeaders), never by Hookwarden.
+// registry of the test's own have the expected labels and values; each attempt has a span linked
+// to the storage span of the request that stored its event (PostgreSQL keeps its `traceparent` per
+// job, never its tracestate), with no id, type, body or error text; the health indicator is up, then
+// down while a job is left due past the threshold. Deliveries are signed with node:crypto (standardWebhooksHeaders), never by Hookwarden.
 import { Controller, HttpCode, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
-import { context, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { context, createTraceState, trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SamplingDecision,
+  SimpleSpanProcessor,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import {
   OnWebhook,
@@ -132,8 +138,29 @@ async function until<T>(probe: () => T | Promise<T>, timeoutMs = 8000): Promise<
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function query<T>(url: string, text: string): Promise<T[]> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+// Every span sampled; the storage span carries a vendor's tracestate (which may hold anything):
+// only its ids and flags may reach a job.
+const TRACE_STATE = 'vendor=opaque-state-9f2c';
+const sampler: Sampler = {
+  shouldSample: (_context, _traceId, name) =>
+    name === 'hookwarden.event_log.record'
+      ? { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: createTraceState(TRACE_STATE) }
+      : { decision: SamplingDecision.RECORD_AND_SAMPLED },
+  toString: () => 'TraceStateOnStorageSpans',
+};
 const exporter = new InMemorySpanExporter();
-const tracing = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracing = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
 beforeAll(() => {
   trace.setGlobalTracerProvider(tracing);
 });
@@ -252,24 +279,35 @@ describe.each(['memory', 'typeorm'])('inbox metrics, traces and health with the 
       const everything = JSON.stringify(spans.map((s) => [s.attributes, s.status, s.events]));
       expect(everything).not.toMatch(/msg_|kind_|sk_live|cannot parse|downstream|whsec_/);
 
-      // Linked to the storage span of the request that stored the event, where the store keeps it.
-      const records = new Map(
-        exporter
-          .getFinishedSpans()
-          .filter((s) => s.name === 'hookwarden.event_log.record')
-          .map((s) => [s.spanContext().spanId, s.spanContext().traceId]),
-      );
+      // Linked to the storage span of the request that stored the event (its trace id and span id).
+      const recordSpans = exporter.getFinishedSpans().filter((s) => s.name === 'hookwarden.event_log.record');
+      const records = new Map(recordSpans.map((s) => [s.spanContext().spanId, s.spanContext().traceId]));
       expect(records.size).toBe(7);
-      if (storage === 'memory') {
-        for (const span of spans) {
-          expect(span.links).toHaveLength(1);
-          const [link] = span.links;
-          expect(records.get(link!.context.spanId)).toBe(link!.context.traceId);
-          expect(link!.context.traceId).not.toBe(span.spanContext().traceId);
-        }
-        // The poison job's two attempts link to the same request.
-        const poison = spans.filter((s) => s.attributes['hookwarden.handler'] === 'Handlers.poison');
-        expect(poison[0]!.links[0]!.context.spanId).toBe(poison[1]!.links[0]!.context.spanId);
+      for (const span of recordSpans) expect(span.spanContext().traceState?.serialize()).toBe(TRACE_STATE);
+      for (const span of spans) {
+        expect(span.links).toHaveLength(1);
+        const [link] = span.links;
+        expect(records.get(link!.context.spanId)).toBe(link!.context.traceId);
+        expect(link!.context.traceId).not.toBe(span.spanContext().traceId);
+        expect(link!.context.traceState).toBeUndefined();
+      }
+      // The three ok jobs link to three requests; the poison job's two attempts to the same one.
+      const ok = spans.filter((s) => s.attributes['hookwarden.handler'] === 'Handlers.ok');
+      expect(new Set(ok.map((s) => s.links[0]!.context.spanId)).size).toBe(3);
+      const poison = spans.filter((s) => s.attributes['hookwarden.handler'] === 'Handlers.poison');
+      expect(poison[0]!.links[0]!.context.spanId).toBe(poison[1]!.links[0]!.context.spanId);
+      if (storage === 'typeorm') {
+        // Each job's row holds the W3C traceparent of its request's storage span, and nothing else.
+        const rows = await query<{ handler: string; trace_parent: string }>(
+          db.url,
+          'SELECT handler, trace_parent FROM webhook_inbox_jobs ORDER BY id',
+        );
+        expect(rows).toHaveLength(7);
+        const traceParents = [...records].map(([spanId, traceId]) => `00-${traceId}-${spanId}-01`);
+        expect(rows.map((r) => r.trace_parent).sort()).toEqual(traceParents.sort());
+        const poisonRow = rows.find((r) => r.handler === 'Handlers.poison')!;
+        const [link] = poison[0]!.links;
+        expect(poisonRow.trace_parent).toBe(`00-${link!.context.traceId}-${link!.context.spanId}-01`);
       }
     });
 

@@ -169,10 +169,20 @@ export class HmacTemplate {
   /** The digest as the provider writes it (hex in lower case, canonical base64, or unpadded base64url). */
   digest(key: KeyObject | Buffer, values: SignedValues): string {
     const hmac = createHmac(this.algorithm, key);
+    // Adjacent text (Stripe's "<t>." before its body) goes in one update: each call into the
+    // native hash costs ~0.15 µs, a tenth of an HMAC of 1 KiB.
+    let text = '';
     for (const part of this.parts) {
-      if ('text' in part) hmac.update(part.text, 'utf8');
-      else hmac.update(this.valueOf(part, values));
+      const value = 'text' in part ? part.text : this.valueOf(part, values);
+      if (typeof value === 'string') {
+        text += value;
+        continue;
+      }
+      if (text !== '') hmac.update(text, 'utf8');
+      text = '';
+      hmac.update(value);
     }
+    if (text !== '') hmac.update(text, 'utf8');
     return hmac.digest(this.encoding);
   }
 

@@ -120,7 +120,7 @@ export class TimestampedListScheme implements SignatureScheme {
     assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds);
     for (const secret of signatures.length > 0 ? secrets : []) {
       const digest = this.template.digest(this.template.keyOf(secret), values);
-      if (signatures.some((candidate) => constantTimeEqualText(digest, candidate))) {
+      if (matchesAny(digest, signatures)) {
         return {
           secretVersion: secret.version,
           messageId: this.idPath ? jsonMessageId(request.rawBody, this.idPath) : undefined,
@@ -151,6 +151,10 @@ export class TimestampedListScheme implements SignatureScheme {
   private parseList(value: string): { timestamp: string; signatures: string[] } {
     const { encoding, digestBytes } = this.template;
     if (this.options.positional) return this.parsePositional(value);
+    if (this.groupSeparator === undefined) {
+      const simple = this.parseSimple(value);
+      if (simple) return simple;
+    }
     const groups = this.groupSeparator === undefined ? [value] : value.split(this.groupSeparator, MAX_LIST_ENTRIES + 1);
     let timestamp: string | undefined;
     const signatures: string[] = [];
@@ -194,6 +198,24 @@ export class TimestampedListScheme implements SignatureScheme {
     return { timestamp: timestamp!, signatures };
   }
 
+  /**
+   * The common header, `t=<ts>,v1=<digest>` exactly (one timestamp first, one signature), read
+   * without splitting; anything else (`undefined`) goes through the general parser, whose errors
+   * are the ones to report.
+   */
+  private parseSimple(value: string): { timestamp: string; signatures: string[] } | undefined {
+    const t = this.timestampKey;
+    const v = this.signatureKey;
+    const comma = value.indexOf(this.separator);
+    if (comma < 0 || value.indexOf(this.separator, comma + 1) >= 0) return undefined;
+    if (!value.startsWith(t) || value.charCodeAt(t.length) !== 0x3d /* = */) return undefined;
+    const start = comma + this.separator.length;
+    if (!value.startsWith(v, start) || value.charCodeAt(start + v.length) !== 0x3d) return undefined;
+    const timestamp = value.slice(t.length + 1, comma);
+    const digest = digestText(value.slice(start + v.length + 1), this.template.encoding, this.template.digestBytes);
+    return timestamp !== '' && digest !== undefined ? { timestamp, signatures: [digest] } : undefined;
+  }
+
   /** `<timestamp>,<sig>[,<sig>…]`: every entry after the first a digest of the right size. */
   private parsePositional(value: string): { timestamp: string; signatures: string[] } {
     const { encoding, digestBytes } = this.template;
@@ -211,4 +233,11 @@ export class TimestampedListScheme implements SignatureScheme {
     }
     return { timestamp, signatures: signatures as string[] };
   }
+}
+
+/** Whether the digest equals one of the signatures, each compared in constant time. */
+function matchesAny(digest: string, signatures: readonly string[]): boolean {
+  let found = false;
+  for (const candidate of signatures) if (constantTimeEqualText(digest, candidate)) found = true;
+  return found;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { toTraceParent } from '../../core/trace-parent';
 import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
 import type { EventSealer } from '../event-seal';
 import { bodyCapOf } from '../flood-control';
@@ -13,7 +14,10 @@ export type EventRow = Omit<WebhookEventRow, 'id' | 'headers' | 'handlingUntil' 
   headers: string;
   /** The token of the request that holds the in-progress lease of an accepted row. */
   leaseToken: string | null;
-  /** The inbox's jobs of an accepted row, as JSON `[{ h, t, k }]` (handler, event type, order key). */
+  /**
+   * The inbox's jobs of an accepted row, as JSON `[{ h, t, k, p }]` (handler, event type, order key,
+   * the W3C `traceparent` of the request's storage span, which each attempt's span links to).
+   */
   work: string | null;
 };
 
@@ -47,6 +51,8 @@ export function toRow(
   const bodySha256 = createHash('sha256').update(body).digest();
   const hasWork = status === 'accepted' && event.work !== undefined && event.work.length > 0;
   // Only rows with inbox work pay the HMAC (about a microsecond); the others are never replayed.
+  // Only the ids and flags of the span context (never its tracestate): each job's span links to it.
+  const traceParent = hasWork ? (toTraceParent(event.traceContext) ?? null) : null;
   const sealed =
     hasWork && sealer
       ? sealer.seal({ endpoint, messageId, eventType, status, bodySha256, bodySize: body.length })
@@ -78,6 +84,7 @@ export function toRow(
             h: clean(w.handler, 200),
             t: w.eventType === undefined ? null : clean(w.eventType, 200),
             k: w.orderKey === undefined ? null : clean(w.orderKey, 200),
+            p: traceParent,
           })),
         )
       : null,

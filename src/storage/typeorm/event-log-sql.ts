@@ -3,6 +3,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import type { WebhookEventStatus } from '../event-log.interface';
 import { WebhookConfigurationError } from '../../core/errors';
 import { compareRows, dedupeKey, type EventRow } from './event-log-rows';
+import { jobTraceParentMigrationName } from './hookwarden.migrations';
 import type { Sql } from './sql';
 
 /** The batch INSERT, named so each connection prepares it once. @internal */
@@ -54,8 +55,8 @@ export function insertStatement(table: string, inbox?: InboxTables): InsertState
     )${
       inbox
         ? `, jobs AS (
-      INSERT INTO ${inbox.jobs} (event_id, endpoint, handler, event_type, order_key, state, attempts, run_at)
-      SELECT n.id, n.endpoint, w->>'h', w->>'t', w->>'k', 'pending', 0, statement_timestamp()
+      INSERT INTO ${inbox.jobs} (event_id, endpoint, handler, event_type, order_key, trace_parent, state, attempts, run_at)
+      SELECT n.id, n.endpoint, w->>'h', w->>'t', w->>'k', w->>'p', 'pending', 0, statement_timestamp()
         FROM inserted n JOIN input i ON i.id = n.id CROSS JOIN LATERAL jsonb_array_elements(i.work) AS w
        WHERE n.status = 'accepted' AND i.work IS NOT NULL
       ON CONFLICT (event_id, handler) DO NOTHING
@@ -202,4 +203,22 @@ export async function assertLeaseColumn(sql: Sql, table: string): Promise<void> 
         'or `npx hookwarden migrate`) after upgrading.',
     );
   }
+}
+
+/** Whether the jobs table has `trace_parent` (a migration of its own, which the inbox needs). @internal */
+export async function hasTraceParentColumn(sql: Sql, jobsTable: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND NOT attisdropped
+               AND attname = 'trace_parent') AS found`,
+    [jobsTable],
+  );
+  return rows[0]?.found === true;
+}
+
+/** The start-up error of an inbox on a jobs table without `trace_parent`, naming its migration. @internal */
+export function missingTraceParentColumn(jobsTable: string, schema?: string): WebhookConfigurationError {
+  return new WebhookConfigurationError(
+    `The column trace_parent is missing in ${jobsTable}: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, ` +
+      `or \`npx hookwarden migrate\`; the migration ${jobTraceParentMigrationName(schema)}) to use @OnWebhook handlers.`,
+  );
 }

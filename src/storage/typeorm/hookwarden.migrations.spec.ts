@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, openDataSource, withClient, type TestDatabase } from '../../../test/support/postgres';
 import { hookwardenEntityList } from './hookwarden.entities';
 import { HOOKWARDEN_MIGRATIONS, createHookwardenMigrations, missingSchemaObjects } from './hookwarden.migrations';
+import { TypeOrmEventLog } from './typeorm-event-log';
 
 // Against a real PostgreSQL (test/support/postgres.ts): the migrations create exactly what the
 // entities describe, in the data source's schema or a configured one, and revert cleanly.
@@ -65,6 +67,45 @@ describe('Hookwarden migrations', () => {
       /^HookwardenInit_reverted_\d{13}$/,
     );
     expect(() => createHookwardenMigrations({ schema: 'bad"name' })).toThrow(/schema/);
+  });
+
+  it("add the jobs' trace_parent last (nullable, a traceparent's 55 characters), drop it on the way down; an inbox without it names the migration", async () => {
+    const dataSource = await openDataSource(db.url, { schema: 'traced' });
+    open.push(dataSource);
+    const column = () =>
+      dataSource.query(
+        `SELECT data_type, character_maximum_length AS length, is_nullable FROM information_schema.columns
+          WHERE table_schema = 'traced' AND table_name = 'webhook_inbox_jobs' AND column_name = 'trace_parent'`,
+      );
+    // TypeORM's migrations table (in the connection's schema) records every schema's; ours carry its name.
+    const lastMigration = async () =>
+      (
+        (await dataSource.query(
+          `SELECT name FROM migrations WHERE name LIKE 'Hookwarden%\\_traced\\_%' ORDER BY id DESC LIMIT 1`,
+        )) as { name: string }[]
+      )[0]?.name;
+    const inboxStarts = async () => {
+      const log = new TypeOrmEventLog(dataSource, { maxDelayMs: 0, schema: 'traced', encryptionKey: randomBytes(32) });
+      await log.init();
+      try {
+        return await log.useInbox(() => undefined);
+      } finally {
+        await log.close();
+      }
+    };
+    expect(await column()).toEqual([{ data_type: 'character varying', length: 55, is_nullable: 'YES' }]);
+    expect(await lastMigration()).toBe('HookwardenJobTraceParent_traced_1796000000000');
+    expect(await inboxStarts()).toBe('"traced"."webhook_inbox_jobs"');
+
+    await dataSource.undoLastMigration();
+    expect(await column()).toEqual([]);
+    expect(await lastMigration()).not.toBe('HookwardenJobTraceParent_traced_1796000000000');
+    await expect(inboxStarts()).rejects.toThrow(
+      /trace_parent is missing in "traced"\."webhook_inbox_jobs".*HookwardenJobTraceParent_traced_1796000000000/,
+    );
+
+    await dataSource.runMigrations({ transaction: 'each' });
+    expect(await column()).toHaveLength(1);
   });
 
   /** The schema as the catalog describes it (tables, columns, constraints, indexes, triggers, functions). */

@@ -23,6 +23,7 @@ export type HookwardenMigrationClass = new () => MigrationInterface;
 const INIT_TIMESTAMP = 1795400000000;
 /** Declared before the module's top-level HOOKWARDEN_MIGRATIONS is built. */
 const EVENT_ACKS_TIMESTAMP = 1795900000000;
+const JOB_TRACE_PARENT_TIMESTAMP = 1796000000000;
 
 /**
  * Hookwarden's migrations, for a data source's `migrations` (run them with `migrationsRun: true`,
@@ -66,6 +67,7 @@ export function createHookwardenMigrations(options: HookwardenMigrationOptions =
     inboxMigration(schema),
     eventSealMigration(schema),
     eventAcksMigration(schema),
+    jobTraceParentMigration(schema),
   ];
 }
 
@@ -460,6 +462,38 @@ function eventAcksMigration(schema: string | undefined): HookwardenMigrationClas
     async down(queryRunner: QueryRunner): Promise<void> {
       const acks = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.acks);
       await queryRunner.query(`DROP TABLE IF EXISTS ${acks}`);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });
+  return migration;
+}
+
+/** The name of the migration that adds `trace_parent` to the jobs, for the start-up error. @internal */
+export function jobTraceParentMigrationName(schema?: string): string {
+  return schema
+    ? `HookwardenJobTraceParent_${schema}_${JOB_TRACE_PARENT_TIMESTAMP}`
+    : `HookwardenJobTraceParent${JOB_TRACE_PARENT_TIMESTAMP}`;
+}
+
+/**
+ * `trace_parent`: the W3C `traceparent` of the request that stored a job's event (55 characters:
+ * version, trace id, span id, flags; never `tracestate` or baggage), which each attempt's span
+ * links to (issue 18). Nullable without a default: instant on a large table; older jobs and
+ * untraced requests have none. Turning the inbox on needs it (start-up names this migration).
+ */
+function jobTraceParentMigration(schema: string | undefined): HookwardenMigrationClass {
+  const name = jobTraceParentMigrationName(schema);
+  const migration = class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      const jobs = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.jobs);
+      await queryRunner.query(`ALTER TABLE ${jobs} ADD COLUMN IF NOT EXISTS "trace_parent" character varying(55)`);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      const jobs = qualified(schemaOf(queryRunner, schema), HOOKWARDEN_TABLES.jobs);
+      await queryRunner.query(`ALTER TABLE IF EXISTS ${jobs} DROP COLUMN IF EXISTS "trace_parent"`);
     }
   };
   Object.defineProperty(migration, 'name', { value: name.replace(/[^A-Za-z0-9_$]/g, '_') });

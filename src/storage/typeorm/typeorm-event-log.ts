@@ -19,7 +19,7 @@ import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
 import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
-import { acknowledgedSql, assertLeaseColumn } from './event-log-sql';
+import { acknowledgedSql, assertLeaseColumn, hasTraceParentColumn, missingTraceParentColumn } from './event-log-sql';
 import { checkStoredSeal, hasSealColumns, masterKeySealer, missingSealColumns } from './event-seal-sql';
 import { GroupCommitter, type GroupCommitSettings } from './group-committer';
 import { RejectionSampler } from './rejection-sampler';
@@ -68,6 +68,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly sampler: RejectionSampler;
   private readonly retention: Retention;
   private committer?: GroupCommitter;
+  /** Whether an acks INSERT is in flight (see flushAcks). */
+  private acking = false;
   /** Acknowledgements waiting for their grouped INSERT. */
   private acks: Array<{ endpoint: string; messageId: string; token: string | null; done: (error?: Error) => void }> =
     [];
@@ -81,6 +83,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly sealer?: EventSealer;
   /** Whether the table has the seal columns (a migration of their own; the inbox needs them). */
   private sealColumns = false;
+  /** Whether the jobs table has `trace_parent` (a migration of its own; the inbox needs it). */
+  private traceParentColumn = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -164,7 +168,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     this.sealColumns = await hasSealColumns(sql, this.table);
     const jobs = qualified(schema, HOOKWARDEN_TABLES.jobs);
     const { rows } = await sql<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [jobs]);
-    if (rows[0]?.found === true) this.jobsTable = jobs;
+    if (rows[0]?.found === true) {
+      this.jobsTable = jobs;
+      this.traceParentColumn = await hasTraceParentColumn(sql, jobs);
+    }
     this.connections.open(this.dataSource);
     this.committer = new GroupCommitter(this.table, this.connections, this.settings, (event) =>
       this.sampler.recordDuplicate(event),
@@ -184,6 +191,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       );
     }
     if (!this.sealColumns) throw missingSealColumns(this.table);
+    if (!this.traceParentColumn) throw missingTraceParentColumn(this.jobsTable, this.options.schema);
     const { rows } = await this.connections.query<{ sequence: string }>(
       `SELECT pg_get_serial_sequence($1, 'id') AS sequence`,
       [this.table],
@@ -269,7 +277,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         token: leaseToken ?? null,
         done,
       };
-      if (this.acks.push(ack) === 1) setImmediate(() => void this.flushAcks());
+      if (this.acks.push(ack) === 1 && !this.acking) setImmediate(() => void this.flushAcks());
     });
   }
 
@@ -280,6 +288,9 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private async flushAcks(): Promise<void> {
     const acks = this.acks;
     this.acks = [];
+    // One INSERT at a time: the acks that arrive meanwhile wait for it and go together in the next,
+    // so under load there is one commit (one fsync) per batch of them, not one per turn.
+    this.acking = true;
     try {
       // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
       const work = this.onWorkReady
@@ -302,6 +313,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     } catch (error) {
       for (const a of acks) a.done(error as Error);
     }
+    this.acking = false;
+    if (this.acks.length > 0) void this.flushAcks();
   }
 
   /**

@@ -107,7 +107,14 @@ export class TypeOrmInbox implements WebhookInbox {
       application_name: 'hookwarden-inbox',
     });
     pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      // A job's claims, leases and outcomes commit without waiting for the disk: a PostgreSQL crash
+      // can forget the last fraction of a second of them, and those jobs run again (at least once,
+      // as after a worker's crash). Waiting for an fsync on each capped the workers at the disk's
+      // commit rate, with the CPU idle. The events and their jobs are written durably, as before.
+      void client.query('SET synchronous_commit = off').catch(() => undefined);
+    });
     this.pool = pool;
   }
 
@@ -135,10 +142,26 @@ export class TypeOrmInbox implements WebhookInbox {
     });
   }
 
+  /** Runnable jobs in `state` taken in `order`, locked, at most the claim's limit. */
+  private dueSql(state: string, order: string): string {
+    return `SELECT j.id FROM ${this.jobs} j JOIN ${this.events} e ON e.id = j.event_id
+          WHERE ${state}
+            AND j.handler = ANY($2::text[])
+            AND e.status = 'accepted' AND ${acknowledgedSql(this.acks, 'e')}
+            AND (j.order_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM ${this.jobs} o
+                   WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
+                     AND o.id < j.id AND o.state IN ('pending', 'running', 'failed')))
+          ORDER BY ${order}
+          LIMIT $1
+          FOR UPDATE OF j SKIP LOCKED`;
+  }
+
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
     const token = randomBytes(12).toString('base64url');
     const { rows } = await this.query<
       JobRow & {
+        trace_parent: string | null;
         provider: string;
         message_id: string | null;
         received_at: Date;
@@ -148,26 +171,22 @@ export class TypeOrmInbox implements WebhookInbox {
         secret_version: number | null;
       }
     >(
-      `WITH due AS (
-         SELECT j.id FROM ${this.jobs} j JOIN ${this.events} e ON e.id = j.event_id
-          WHERE ((j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp())
-                 OR (j.state = 'running' AND j.lease_until <= statement_timestamp()))
-            AND j.handler = ANY($2::text[])
-            AND e.status = 'accepted' AND ${acknowledgedSql(this.acks, 'e')}
-            AND (j.order_key IS NULL OR NOT EXISTS (
-                  SELECT 1 FROM ${this.jobs} o
-                   WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
-                     AND o.id < j.id AND o.state IN ('pending', 'running', 'failed')))
-          ORDER BY j.run_at, j.id
-          LIMIT $1
-          FOR UPDATE OF j SKIP LOCKED
+      // Two ordered scans, each stopping at the limit: pending work in the due index's (run_at, id)
+      // order, and expired leases. One scan under `a OR b` read every due job before sorting
+      // (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
+      `WITH pending AS (
+         ${this.dueSql("j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp()", 'j.run_at, j.id')}
+       ), expired AS (
+         ${this.dueSql("j.state = 'running' AND j.lease_until <= statement_timestamp()", 'j.lease_until, j.id')}
+       ), due AS (
+         SELECT id FROM expired UNION ALL SELECT id FROM pending LIMIT $1
        )
        UPDATE ${this.jobs} j
           SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
               lease_until = statement_timestamp() + make_interval(secs => $3::float8)
          FROM due, ${this.events} e
         WHERE j.id = due.id AND e.id = j.event_id
-       RETURNING ${COLUMNS}, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`,
+       RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`,
       [limit, handlers, leaseMs / 1000, token],
     );
     return rows.map((r) => ({
@@ -179,6 +198,7 @@ export class TypeOrmInbox implements WebhookInbox {
       orderKey: r.order_key ?? undefined,
       attempts: r.attempts,
       leaseToken: token,
+      ...(r.trace_parent !== null ? { traceParent: r.trace_parent } : {}),
       event: {
         provider: r.provider,
         messageId: r.message_id ?? undefined,
