@@ -105,16 +105,14 @@ export class TypeOrmInbox implements WebhookInbox {
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: 'hookwarden-inbox',
-    });
-    pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
-    pool.on('connect', (client) => {
-      client.on('error', () => undefined);
       // A job's claims, leases and outcomes commit without waiting for the disk: a PostgreSQL crash
       // can forget the last fraction of a second of them, and those jobs run again (at least once,
       // as after a worker's crash). Waiting for an fsync on each capped the workers at the disk's
       // commit rate, with the CPU idle. The events and their jobs are written durably, as before.
-      void client.query('SET synchronous_commit = off').catch(() => undefined);
+      options: [config.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
     });
+    pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
+    pool.on('connect', (client) => client.on('error', () => undefined));
     this.pool = pool;
   }
 
