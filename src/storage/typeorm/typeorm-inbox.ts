@@ -17,6 +17,16 @@ import { ChangeListener } from './change-listener';
 import { acknowledgedSql } from './event-log-sql';
 import { pgOf, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
+
+/**
+ * Joined into the claim and the completion: their transaction commits without waiting for the disk
+ * (`synchronous_commit` set for it alone, which also works behind a pooler in transaction mode). A
+ * PostgreSQL crash can forget the last fraction of a second of claims and outcomes, and those jobs
+ * run again — at least once, as after a worker's crash. Waiting for an fsync on each capped the
+ * workers at the disk's commit rate, with the CPU idle. The events and their jobs are written
+ * durably, before the 2xx, as before.
+ */
+const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit`;
 import type { TypeOrmEventLog } from './typeorm-event-log';
 
 /** @publicApi */
@@ -105,11 +115,6 @@ export class TypeOrmInbox implements WebhookInbox {
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: 'hookwarden-inbox',
-      // A job's claims, leases and outcomes commit without waiting for the disk: a PostgreSQL crash
-      // can forget the last fraction of a second of them, and those jobs run again (at least once,
-      // as after a worker's crash). Waiting for an fsync on each capped the workers at the disk's
-      // commit rate, with the CPU idle. The events and their jobs are written durably, as before.
-      options: [config.options, '-c synchronous_commit=off'].filter(Boolean).join(' '),
     });
     pool.on('error', (error) => this.logger.warn(`Inbox connection lost: ${error.message}`));
     pool.on('connect', (client) => client.on('error', () => undefined));
@@ -182,7 +187,7 @@ export class TypeOrmInbox implements WebhookInbox {
        UPDATE ${this.jobs} j
           SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
               lease_until = statement_timestamp() + make_interval(secs => $3::float8)
-         FROM due, ${this.events} e
+         FROM due, ${this.events} e, ${ASYNC_COMMIT}
         WHERE j.id = due.id AND e.id = j.event_id
        RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`,
       [limit, handlers, leaseMs / 1000, token],
@@ -233,7 +238,7 @@ export class TypeOrmInbox implements WebhookInbox {
       const { rows } = await this.query<{ id: string }>(
         `UPDATE ${this.jobs} j SET state = 'succeeded', lease_until = NULL, lease_token = NULL,
                 updated_at = statement_timestamp()
-           FROM unnest($1::bigint[], $2::text[]) AS c(id, token)
+           FROM unnest($1::bigint[], $2::text[]) AS c(id, token), ${ASYNC_COMMIT}
           WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
          RETURNING j.id::text AS id`,
         [batch.map((c) => c.job.id), batch.map((c) => c.job.leaseToken)],
