@@ -19,6 +19,7 @@ import {
 import { InMemoryEventSeals, type InMemorySeal } from './in-memory-event-seals';
 import { ExpiringIds } from './expiring-ids';
 import { MinuteCounts } from './minute-counts';
+import { Ring } from './ring';
 
 /** @publicApi */
 export interface InMemoryEventLogOptions {
@@ -85,48 +86,6 @@ interface RingEvent {
   readonly seal?: InMemorySeal;
 }
 
-/** A fixed-size ring of events in increasing `seq`; index 0 is the newest. */
-class Ring {
-  private readonly slots: (RingEvent | undefined)[];
-  private pushed = 0;
-
-  constructor(capacity: number) {
-    this.slots = new Array(capacity);
-  }
-
-  get size(): number {
-    return Math.min(this.pushed, this.slots.length);
-  }
-
-  push(entry: RingEvent): void {
-    if (this.slots.length === 0) return;
-    this.slots[this.pushed % this.slots.length] = entry;
-    this.pushed++;
-  }
-
-  /** The i-th newest entry (0 ≤ i < size). */
-  at(i: number): RingEvent {
-    return this.slots[(this.pushed - 1 - i) % this.slots.length]!;
-  }
-
-  /** The index of the newest entry with `seq` below `before` (size when none). */
-  newestBelow(before: number): number {
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.at(mid).seq < before) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-
-  find(seq: number): RingEvent | undefined {
-    const i = this.newestBelow(seq + 1);
-    return i < this.size && this.at(i).seq === seq ? this.at(i) : undefined;
-  }
-}
-
 /**
  * Duplicate detection in process memory: a bounded, per-endpoint set of accepted message ids, each
  * kept until a replay of it could no longer pass verification, and a bounded ring of the most
@@ -141,8 +100,8 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
   private readonly maxIds: number;
   private warnedFull = false;
   /** Accepted events, apart from what anyone can send (see `recentEvents`). */
-  private readonly acceptedRing: Ring;
-  private readonly otherRing: Ring;
+  private readonly acceptedRing: Ring<RingEvent>;
+  private readonly otherRing: Ring<RingEvent>;
   private readonly recentCapacity: number;
   private readonly bodyCap: number;
   /**

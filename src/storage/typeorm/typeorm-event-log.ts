@@ -19,7 +19,14 @@ import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
 import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
-import { acknowledgedSql, assertLeaseColumn, hasTraceParentColumn, missingTraceParentColumn } from './event-log-sql';
+import { AckBatcher, type PendingAck } from './ack-batcher';
+import {
+  ackInsertSql,
+  acknowledgedSql,
+  assertLeaseColumn,
+  hasTraceParentColumn,
+  missingTraceParentColumn,
+} from './event-log-sql';
 import { checkStoredSeal, hasSealColumns, masterKeySealer, missingSealColumns } from './event-seal-sql';
 import { GroupCommitter, type GroupCommitSettings } from './group-committer';
 import { RejectionSampler } from './rejection-sampler';
@@ -68,11 +75,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly sampler: RejectionSampler;
   private readonly retention: Retention;
   private committer?: GroupCommitter;
-  /** Whether an acks INSERT is in flight (see flushAcks). */
-  private acking = false;
-  /** Acknowledgements waiting for their grouped INSERT. */
-  private acks: Array<{ endpoint: string; messageId: string; token: string | null; done: (error?: Error) => void }> =
-    [];
+  /** Acknowledgements, grouped into one INSERT at a time. */
+  private readonly acks = new AckBatcher((acks) => this.writeAcks(acks));
   private table = '';
   /** One row per acknowledged acceptance (see acknowledgedSql). */
   private acksTable = '';
@@ -269,52 +273,20 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    */
   acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
     if (!this.running) return Promise.reject(this.connections.unavailable('The webhook event log is not running.'));
-    return new Promise<void>((resolve, reject) => {
-      const done = (error?: Error) => (error ? reject(error) : resolve());
-      const ack = {
-        endpoint: cleanEndpoint(endpoint),
-        messageId: messageIdOf(messageId),
-        token: leaseToken ?? null,
-        done,
-      };
-      if (this.acks.push(ack) === 1 && !this.acking) setImmediate(() => void this.flushAcks());
-    });
+    return this.acks.add(cleanEndpoint(endpoint), messageIdOf(messageId), leaseToken ?? null);
   }
 
   /**
    * Under the same deadline as a write: a silent database must not hold back the 2xx (the verifier
    * logs the failure and answers; the lease then runs out and one copy is handled again).
    */
-  private async flushAcks(): Promise<void> {
-    const acks = this.acks;
-    this.acks = [];
-    // One INSERT at a time: the acks that arrive meanwhile wait for it and go together in the next,
-    // so under load there is one commit (one fsync) per batch of them, not one per turn.
-    this.acking = true;
-    try {
-      // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
-      const work = this.onWorkReady
-        ? ` RETURNING EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = k.event_id) AS work`
-        : '';
-      // The ack carries the token of the lease it settles: a copy's takeover (a new token) is not
-      // acknowledged by it. An ack that comes after such a takeover replaces the older one.
-      const { rows } = await this.statement<{ work?: boolean }>(
-        `INSERT INTO ${this.acksTable} AS k (event_id, token)
-         SELECT e.id, e.handling_token
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS a(endpoint, message_id, token)
-           JOIN ${this.table} e ON e.endpoint = a.endpoint AND e.message_id = a.message_id
-          WHERE e.status = 'accepted' AND e.handling_until IS NOT NULL
-            AND (a.token IS NULL OR e.handling_token = a.token)
-         ON CONFLICT (event_id) DO UPDATE SET token = EXCLUDED.token${work}`,
-        [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
-      );
-      if (rows.some((r) => r.work === true)) this.onWorkReady?.();
-      for (const a of acks) a.done();
-    } catch (error) {
-      for (const a of acks) a.done(error as Error);
-    }
-    this.acking = false;
-    if (this.acks.length > 0) void this.flushAcks();
+  private async writeAcks(acks: readonly PendingAck[]): Promise<void> {
+    const { rows } = await this.statement<{ work?: boolean }>(
+      ackInsertSql(this.acksTable, this.table, this.onWorkReady ? this.jobsTable : undefined),
+      [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
+    );
+    // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
+    if (rows.some((r) => r.work === true)) this.onWorkReady?.();
   }
 
   /**

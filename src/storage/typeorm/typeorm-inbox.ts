@@ -14,19 +14,10 @@ import {
   type WebhookInbox,
 } from '../inbox.interface';
 import { ChangeListener } from './change-listener';
-import { acknowledgedSql } from './event-log-sql';
+import { ASYNC_COMMIT, claimSql, COLUMNS } from './inbox-sql';
 import { pgOf, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
 
-/**
- * Joined into the claim and the completion: their transaction commits without waiting for the disk
- * (`synchronous_commit` set for it alone, which also works behind a pooler in transaction mode). A
- * PostgreSQL crash can forget the last fraction of a second of claims and outcomes, and those jobs
- * run again — at least once, as after a worker's crash. Waiting for an fsync on each capped the
- * workers at the disk's commit rate, with the CPU idle. The events and their jobs are written
- * durably, before the 2xx, as before.
- */
-const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit`;
 import type { TypeOrmEventLog } from './typeorm-event-log';
 
 /** @publicApi */
@@ -37,9 +28,6 @@ export interface TypeOrmInboxOptions {
   /** Server-side timeout of each statement, in ms. @default 10000 */
   statementTimeoutMs?: number;
 }
-
-const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoint, j.handler, j.event_type, j.order_key,
-  j.state, j.attempts, j.run_at, j.lease_until, j.last_error, j.created_at, j.updated_at`;
 
 interface JobRow {
   id: string;
@@ -145,21 +133,6 @@ export class TypeOrmInbox implements WebhookInbox {
     });
   }
 
-  /** Runnable jobs in `state` taken in `order`, locked, at most the claim's limit. */
-  private dueSql(state: string, order: string): string {
-    return `SELECT j.id FROM ${this.jobs} j JOIN ${this.events} e ON e.id = j.event_id
-          WHERE ${state}
-            AND j.handler = ANY($2::text[])
-            AND e.status = 'accepted' AND ${acknowledgedSql(this.acks, 'e')}
-            AND (j.order_key IS NULL OR NOT EXISTS (
-                  SELECT 1 FROM ${this.jobs} o
-                   WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
-                     AND o.id < j.id AND o.state IN ('pending', 'running', 'failed')))
-          ORDER BY ${order}
-          LIMIT $1
-          FOR UPDATE OF j SKIP LOCKED`;
-  }
-
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
     const token = randomBytes(12).toString('base64url');
     const { rows } = await this.query<
@@ -173,25 +146,7 @@ export class TypeOrmInbox implements WebhookInbox {
         body: Buffer;
         secret_version: number | null;
       }
-    >(
-      // Two ordered scans, each stopping at the limit: pending work in the due index's (run_at, id)
-      // order, and expired leases. One scan under `a OR b` read every due job before sorting
-      // (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
-      `WITH pending AS (
-         ${this.dueSql("j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp()", 'j.run_at, j.id')}
-       ), expired AS (
-         ${this.dueSql("j.state = 'running' AND j.lease_until <= statement_timestamp()", 'j.lease_until, j.id')}
-       ), due AS (
-         SELECT id FROM expired UNION ALL SELECT id FROM pending LIMIT $1
-       )
-       UPDATE ${this.jobs} j
-          SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
-              lease_until = statement_timestamp() + make_interval(secs => $3::float8)
-         FROM due, ${this.events} e, ${ASYNC_COMMIT}
-        WHERE j.id = due.id AND e.id = j.event_id
-       RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`,
-      [limit, handlers, leaseMs / 1000, token],
-    );
+    >(claimSql(this.jobs, this.events, this.acks), [limit, handlers, leaseMs / 1000, token]);
     return rows.map((r) => ({
       id: r.id,
       eventId: r.event_id,

@@ -1,0 +1,52 @@
+import { acknowledgedSql } from './event-log-sql';
+
+/**
+ * Joined into the claim and the completion: their transaction commits without waiting for the disk
+ * (`synchronous_commit` set for it alone, which also works behind a pooler in transaction mode). A
+ * PostgreSQL crash can forget the last fraction of a second of claims and outcomes, and those jobs
+ * run again — at least once, as after a worker's crash. Waiting for an fsync on each capped the
+ * workers at the disk's commit rate, with the CPU idle. The events and their jobs are written
+ * durably, before the 2xx, as before.
+ * @internal
+ */
+export const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit`;
+
+/** The columns of a job as the inbox reads it. @internal */
+export const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoint, j.handler, j.event_type, j.order_key,
+  j.state, j.attempts, j.run_at, j.lease_until, j.last_error, j.created_at, j.updated_at`;
+
+/**
+ * Claims up to $1 runnable jobs of the handlers $2 for $3 seconds under the token $4, returning each
+ * with its event. Two ordered scans, each stopping at the limit: pending work in the due index's
+ * (run_at, id) order, and expired leases. One scan under `a OR b` read every due job before sorting
+ * (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
+ * @internal
+ */
+export function claimSql(jobs: string, events: string, acks: string): string {
+  // Runnable jobs in `state`, taken in `order`, locked, at most the claim's limit.
+  const due = (state: string, order: string) =>
+    `SELECT j.id FROM ${jobs} j JOIN ${events} e ON e.id = j.event_id
+      WHERE ${state}
+        AND j.handler = ANY($2::text[])
+        AND e.status = 'accepted' AND ${acknowledgedSql(acks, 'e')}
+        AND (j.order_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM ${jobs} o
+               WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key
+                 AND o.id < j.id AND o.state IN ('pending', 'running', 'failed')))
+      ORDER BY ${order}
+      LIMIT $1
+      FOR UPDATE OF j SKIP LOCKED`;
+  return `WITH pending AS (
+       ${due("j.state IN ('pending', 'failed') AND j.run_at <= statement_timestamp()", 'j.run_at, j.id')}
+     ), expired AS (
+       ${due("j.state = 'running' AND j.lease_until <= statement_timestamp()", 'j.lease_until, j.id')}
+     ), due AS (
+       SELECT id FROM expired UNION ALL SELECT id FROM pending LIMIT $1
+     )
+     UPDATE ${jobs} j
+        SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
+            lease_until = statement_timestamp() + make_interval(secs => $3::float8)
+       FROM due, ${events} e, ${ASYNC_COMMIT}
+      WHERE j.id = due.id AND e.id = j.event_id
+     RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`;
+}
