@@ -11,7 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { ServerStats } from './http-server';
-import { BEFORE_PREFIX } from './plan';
+import { BEFORE_PREFIX } from './before';
 import { machineBusyMicros } from './proc-cpu';
 
 export interface HttpRound {

@@ -1,4 +1,4 @@
-// The inbox section of `npm run bench` (and `npm run bench:inbox` alone): the durable inbox beside
+// The inbox section of `npm run bench` (and `npm run bench:inbox` alone, through inbox.run.ts): the durable inbox beside
 // pg-boss 10.x and graphile-worker 0.16.x, on the same PostgreSQL (DATABASE_URL, else an embedded
 // server with fsync on; synchronous_commit as the server has it), each in a fresh database, at the
 // same concurrency, with a no-op handler:
@@ -21,7 +21,6 @@ import type { WebhookEventRecord } from '../src/storage/event-log.interface';
 import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm/hookwarden.migrations';
 import { TypeOrmEventLog } from '../src/storage/typeorm/typeorm-event-log';
 import { TypeOrmInbox } from '../src/storage/typeorm/typeorm-inbox';
-import { openDatabase } from './database';
 
 export interface InboxOptions {
   /** The backlog drained by the throughput run. */
@@ -305,41 +304,4 @@ export async function runInboxBenchmark(
     );
   }
   return { options, systems };
-}
-
-async function main(): Promise<void> {
-  const db = await openDatabase((line) => console.log(line), []);
-  try {
-    const options: InboxOptions = {
-      jobs: Number(process.env.INBOX_BENCH_JOBS ?? 3000),
-      concurrency: Number(process.env.INBOX_BENCH_CONCURRENCY ?? 10),
-      rates: (process.env.INBOX_BENCH_RATES ?? '200:5,500:5,1000:8').split(',').map((pair) => {
-        const [rate, seconds] = pair.split(':').map(Number);
-        return { rate, seconds };
-      }),
-      drainSeconds: Number(process.env.INBOX_BENCH_DRAIN_SECONDS ?? 5),
-    };
-    const result = await runInboxBenchmark(
-      options,
-      () => db.freshDatabase('bench_inbox'),
-      console.log,
-      process.env.INBOX_BENCH_SYSTEMS?.split(','),
-    );
-    // Loaded here: the tables module imports this one's types.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { inboxTable } = require('./results-markdown') as typeof import('./results-markdown');
-    console.log('\n' + inboxTable(result));
-  } finally {
-    await db.close();
-  }
-}
-
-if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (error: Error) => {
-      console.error(error.stack ?? error.message);
-      process.exit(1);
-    },
-  );
 }

@@ -106,7 +106,8 @@ export const CONFIG_LABELS: Record<string, string> = {
 };
 /** The configurations of the `--before` tree, run beside this tree's, by the name `before:<config>`. */
 export const BEFORE_CONFIGS = ['guard', 'hookwarden-pg'];
-export const BEFORE_PREFIX = 'before:';
+export { BEFORE_PREFIX } from './before';
+import { BEFORE_PREFIX } from './before';
 export const beforeConfig = (config: string) => BEFORE_PREFIX + config;
 
 /** The metrics pair, measured side by side like the configurations above. */

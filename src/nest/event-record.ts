@@ -7,6 +7,7 @@ import type { ResolvedEndpoint } from './webhook-config';
 
 /** What the verifier adds to a record beyond the request and its verification. @internal */
 export interface EventRecordExtras {
+  /** What duplicates are recognised by; present (even `undefined`) it replaces the scheme's id. */
   readonly messageId?: string;
   readonly reason?: string;
   /** Read once per delivery by the verifier (see readEventType); only for verified requests. */
@@ -33,7 +34,8 @@ export function toEventRecord(
   const record: WebhookEventRecord = {
     endpoint: endpoint.name,
     provider: endpoint.provider,
-    messageId: extras.messageId ?? verification.messageId,
+    // The verifier's key when it gives one, even `undefined` (an unsigned id is never a key).
+    messageId: 'messageId' in extras ? extras.messageId : verification.messageId,
     status,
     reason: extras.reason,
     // Only what a verified request says: a rejected one's type is whatever its sender wrote.
