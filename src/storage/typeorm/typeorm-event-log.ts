@@ -19,7 +19,7 @@ import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
 import { eventActivity, getEvent, listEvents } from './event-log-reader';
 import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from './event-log-rows';
-import { AckBatcher, type PendingAck } from './ack-batcher';
+import { GroupedWrites } from './grouped-writes';
 import {
   ackInsertSql,
   acknowledgedSql,
@@ -76,7 +76,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private readonly retention: Retention;
   private committer?: GroupCommitter;
   /** Acknowledgements, grouped into one INSERT at a time. */
-  private readonly acks = new AckBatcher((acks) => this.writeAcks(acks));
+  private readonly acks = new GroupedWrites<PendingAck>((acks) => this.writeAcks(acks));
   private table = '';
   /** One row per acknowledged acceptance (see acknowledgedSql). */
   private acksTable = '';
@@ -273,7 +273,11 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    */
   acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
     if (!this.running) return Promise.reject(this.connections.unavailable('The webhook event log is not running.'));
-    return this.acks.add(cleanEndpoint(endpoint), messageIdOf(messageId), leaseToken ?? null);
+    return this.acks.add({
+      endpoint: cleanEndpoint(endpoint),
+      messageId: messageIdOf(messageId),
+      token: leaseToken ?? null,
+    });
   }
 
   /**
@@ -385,4 +389,11 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0) throw new WebhookConfigurationError(`eventLog.${name} must be zero or more.`);
   return v;
+}
+
+/** One acknowledgement of a group. */
+interface PendingAck {
+  readonly endpoint: string;
+  readonly messageId: string;
+  readonly token: string | null;
 }

@@ -14,6 +14,7 @@ import {
   type WebhookInbox,
 } from '../inbox.interface';
 import { ChangeListener } from './change-listener';
+import { GroupedWrites } from './grouped-writes';
 import { ASYNC_COMMIT, claimSql, COLUMNS } from './inbox-sql';
 import { pgOf, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
@@ -62,7 +63,8 @@ export class TypeOrmInbox implements WebhookInbox {
   private schema = '';
   private waiters: Array<() => void> = [];
   private notifyQueued = false;
-  private completions: Array<{ job: InboxJob; done: (ok: boolean) => void; fail: (error: Error) => void }> = [];
+  /** Completions, grouped into one UPDATE at a time. */
+  private readonly completions = new GroupedWrites<InboxJob, boolean>((jobs) => this.writeCompletions(jobs));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -179,30 +181,22 @@ export class TypeOrmInbox implements WebhookInbox {
     );
   }
 
-  /** Grouped: the completions of one turn of the event loop go in one UPDATE. */
+  /** Whether the job was still this worker's (false: its lease was lost and it is another's). */
   complete(job: InboxJob): Promise<boolean> {
-    return new Promise<boolean>((done, fail) => {
-      if (this.completions.push({ job, done, fail }) === 1) setImmediate(() => void this.flushCompletions());
-    });
+    return this.completions.add(job);
   }
 
-  private async flushCompletions(): Promise<void> {
-    const batch = this.completions;
-    this.completions = [];
-    try {
-      const { rows } = await this.query<{ id: string }>(
-        `UPDATE ${this.jobs} j SET state = 'succeeded', lease_until = NULL, lease_token = NULL,
-                updated_at = statement_timestamp()
-           FROM unnest($1::bigint[], $2::text[]) AS c(id, token), ${ASYNC_COMMIT}
-          WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
-         RETURNING j.id::text AS id`,
-        [batch.map((c) => c.job.id), batch.map((c) => c.job.leaseToken)],
-      );
-      const done = new Set(rows.map((r) => r.id));
-      for (const c of batch) c.done(done.has(c.job.id));
-    } catch (error) {
-      for (const c of batch) c.fail(error as Error);
-    }
+  private async writeCompletions(jobs: readonly InboxJob[]): Promise<boolean[]> {
+    const { rows } = await this.query<{ id: string }>(
+      `UPDATE ${this.jobs} j SET state = 'succeeded', lease_until = NULL, lease_token = NULL,
+              updated_at = statement_timestamp()
+         FROM unnest($1::bigint[], $2::text[]) AS c(id, token), ${ASYNC_COMMIT}
+        WHERE j.id = c.id AND j.lease_token = c.token AND j.state = 'running'
+       RETURNING j.id::text AS id`,
+      [jobs.map((job) => job.id), jobs.map((job) => job.leaseToken)],
+    );
+    const done = new Set(rows.map((r) => r.id));
+    return jobs.map((job) => done.has(job.id));
   }
 
   async fail(job: InboxJob, state: 'failed' | 'dead', runAt: Date, error: string): Promise<void> {
