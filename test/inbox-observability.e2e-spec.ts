@@ -31,6 +31,7 @@ import { startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { migratedDataSource, standardWebhooksHeaders } from './support/storages';
+import { until } from './support/until';
 
 const SECRET = 'whsec_' + Buffer.from('inbox-observability-secret-32byt').toString('base64');
 const KEY = Buffer.alloc(32, 9).toString('base64');
@@ -126,16 +127,6 @@ function key(name: string, labels: Record<string, string> = {}): string {
   return `${name}{${sorted}}`;
 }
 
-async function until<T>(probe: () => T | Promise<T>, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function query<T>(url: string, text: string): Promise<T[]> {
@@ -207,10 +198,10 @@ describe.each(['memory', 'typeorm'])('inbox metrics, traces and health with the 
       for (const type of ['ok', 'ok', 'ok', 'flaky', 'poison', 'later', 'slow'].map((t) => `kind_${t}`)) {
         expect((await deliver(running, type)).status).toBe(202);
       }
-      await until(() => ['flaky', 'later', 'slow'].every((h) => handlers.done.includes(h)));
+      await until(() => ['flaky', 'later', 'slow'].every((h) => handlers.done.includes(h)), 8000);
       const inbox = running.app.get<WebhookInbox>(WebhookInbox);
-      await until(async () => (await inbox.list({ limit: 10, state: 'dead' })).items.length === 1);
-      await until(() => handlers.done.filter((d) => d.startsWith('ok')).length === 3);
+      await until(async () => (await inbox.list({ limit: 10, state: 'dead' })).items.length === 1, 8000);
+      await until(() => handlers.done.filter((d) => d.startsWith('ok')).length === 3, 8000);
       await sleep(100); // the last settlements are written
 
       const m = samples(await registry.metrics());

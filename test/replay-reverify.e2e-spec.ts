@@ -21,6 +21,7 @@ import { startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 import { createTestDatabase, withClient, type TestDatabase } from './support/postgres';
 import { migratedDataSource, standardWebhooksHeaders } from './support/storages';
+import { until } from './support/until';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const KEY = randomBytes(32).toString('base64');
@@ -73,16 +74,6 @@ const storages: Record<string, (db: () => TestDatabase) => DynamicModule[]> = {
     WebhookModule.forRoot({ ...options(), storage: { type: 'typeorm' }, encryptionKey: KEY }),
   ],
 };
-
-async function until<T>(probe: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(Object.keys(storages))('replay with reverify, %s store', (storage) => {
   let db: TestDatabase;
