@@ -42,17 +42,25 @@ export function activeTracer(): OtelApi.Tracer | undefined {
 /** A started span, or `undefined` without the API or without an SDK. @internal */
 export type HookwardenSpan = OtelApi.Span | undefined;
 
-/** Starts a span as a child of `parent` (a span), else of the active context. @internal */
+/**
+ * Starts a span as a child of `parent` (a span), as a new trace's root (`'root'`: work that runs
+ * apart from the request, linked to it instead), else of the active context. @internal
+ */
 export function startSpan(
   name: string,
   attributes: Record<string, string | number | boolean | undefined>,
-  parent?: HookwardenSpan,
+  parent?: HookwardenSpan | 'root',
   links?: readonly OtelApi.SpanContext[],
 ): HookwardenSpan {
   const tracer = activeTracer();
   if (!tracer) return undefined;
   const otel = otelApi()!;
-  const context = parent ? otel.trace.setSpan(otel.context.active(), parent) : otel.context.active();
+  const context =
+    parent === 'root'
+      ? otel.ROOT_CONTEXT
+      : parent
+        ? otel.trace.setSpan(otel.context.active(), parent)
+        : otel.context.active();
   const clean: OtelApi.Attributes = {};
   for (const [key, value] of Object.entries(attributes)) if (value !== undefined) clean[key] = value;
   return tracer.startSpan(name, { attributes: clean, links: links?.map((context) => ({ context })) }, context);

@@ -9,7 +9,7 @@ import {
 import { deliveryPayload } from '../../core/delivery/payload';
 import { backoffDelay, decideAfterFailure, describeJobError, RetryLater } from '../../core/inbox/inbox-decisions';
 import { fromTraceParent } from '../../core/trace-parent';
-import { endSpan, HOOKWARDEN_TRACER, otelApi, type HookwardenSpan } from '../../core/tracing';
+import { endSpan, otelApi, startSpan, type HookwardenSpan } from '../../core/tracing';
 import { WebhookInbox, type InboxJob } from '../../storage/inbox.interface';
 import type { VerifiedWebhook } from '../verified-webhook';
 import type { WebhookInboxHealth } from '../webhook-health.indicator';
@@ -231,19 +231,18 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
  * only: no event type, id, header, body or error text.
  */
 function attemptSpan(job: InboxJob): HookwardenSpan {
-  const otel = otelApi();
-  if (!otel) return undefined;
   const link = fromTraceParent(job.traceParent);
-  return otel.trace.getTracer(HOOKWARDEN_TRACER).startSpan('hookwarden.inbox.handle', {
-    root: true,
-    attributes: {
+  return startSpan(
+    'hookwarden.inbox.handle',
+    {
       'hookwarden.endpoint': job.endpoint,
       'hookwarden.provider': job.event.provider,
       'hookwarden.handler': job.handler,
       'hookwarden.attempt': job.attempts,
     },
-    links: link ? [{ context: link }] : [],
-  });
+    'root',
+    link ? [link] : undefined,
+  );
 }
 
 /** Runs the handler with the attempt's span active, so its own spans are children of it. */
