@@ -12,6 +12,8 @@ import type { EventRow } from './event-log-rows';
 export class RejectionSampler {
   private readonly logger = new Logger('Hookwarden');
   private summaryTimer?: NodeJS.Timeout;
+  /** Summary rows being written. */
+  private readonly writing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly budget: FloodBudget,
@@ -43,20 +45,27 @@ export class RejectionSampler {
     );
   }
 
-  /** Writes one row per endpoint, status and reason for the requests that were only counted. */
+  /**
+   * Writes one row per endpoint, status and reason for the requests that were only counted; resolves
+   * once they are written, and those of a flush still in flight (the timer's) too, so that a caller
+   * never reads the log before summaries that were already drained.
+   */
   flushSummaries(): Promise<void> {
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = undefined;
-    const writes = this.budget.drain().map(({ record, status, occurrences }) => {
+    for (const { record, status, occurrences } of this.budget.drain()) {
       const row = this.toRow(record, status);
       row.occurrences = occurrences;
-      return this.enqueue(row).catch(() =>
-        this.logger.warn(
-          `Could not record ${occurrences} ${record.status} requests (${record.reason ?? 'no reason'}).`,
-        ),
-      );
-    });
-    return Promise.all(writes).then(() => undefined);
+      const write: Promise<unknown> = this.enqueue(row)
+        .catch(() =>
+          this.logger.warn(
+            `Could not record ${occurrences} ${record.status} requests (${record.reason ?? 'no reason'}).`,
+          ),
+        )
+        .finally(() => this.writing.delete(write));
+      this.writing.add(write);
+    }
+    return Promise.all([...this.writing]).then(() => undefined);
   }
 
   private scheduleSummaries(): void {
