@@ -156,11 +156,12 @@ export function signedRequests(
 export function load(
   port: number,
   secret: string,
-  options: { seconds?: number; amount?: number; connections?: number },
+  options: { seconds?: number; amount?: number; connections?: number; rate?: number },
 ): Promise<autocannon.Result> {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.connections ?? 50,
+    ...(options.rate ? { overallRate: options.rate } : {}),
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 10 }),
     requests: [{ setupRequest: signedRequests(secret) as never }],
   });
@@ -238,13 +239,13 @@ export interface HttpSuiteOptions {
   log?: (line: string) => void;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function summarize(
+export function summarize(
   adapter: string,
   config: string,
   connections: number,

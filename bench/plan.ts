@@ -5,6 +5,7 @@ import type { EventLogBenchResult } from './event-log.bench';
 import type { HttpResult, MemoryPoint } from './http.bench';
 import type { MicroResult } from './verify.bench';
 import type { MetricsCallResult } from './metrics.bench';
+import type { PairedResult } from './paired.bench';
 import type { InboxBenchResult } from './inbox.bench';
 
 export const SECTIONS = ['micro', 'event-log', 'http', 'memory', 'metrics', 'inbox'] as const;
@@ -51,7 +52,7 @@ export interface Plan {
   };
   memoryCheckpoints: number[];
   /** The metrics pair: the guarded route with metrics off and on. */
-  metrics: { warmupSeconds: number; rounds: number; roundSeconds: number };
+  metrics: { warmupSeconds: number; rounds: number; roundSeconds: number; rate: number; connections: number };
   /** The inbox against pg-boss and graphile-worker: a backlog drained, then steady rates (jobs/s for s). */
   inbox: { jobs: number; concurrency: number; rates: Array<{ rate: number; seconds: number }>; drainSeconds: number };
 }
@@ -66,7 +67,7 @@ export function plan(args: Args): Plan {
       eventLog: { rows: 2000, rounds: 1 },
       http: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, more: { ...MORE, rounds: 1, roundSeconds: 1 } },
       memoryCheckpoints: [2000, 4000],
-      metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1 },
+      metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
       inbox: { jobs: 300, concurrency: 10, rates: [{ rate: 1000, seconds: 1 }], drainSeconds: 2 },
     };
   }
@@ -78,8 +79,8 @@ export function plan(args: Args): Plan {
     // Five rounds: one busy round on this shared machine then moves a median by little.
     http: { warmupSeconds: 3, rounds: 5, roundSeconds: 4, more: MORE },
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
-    // A difference of a few µs in ~100 µs: more rounds than the main run, interleaved.
-    metrics: { warmupSeconds: 3, rounds: 9, roundSeconds: 4 },
+    // A difference of a few µs in a few hundred: the servers loaded at once at a fixed rate (paired.bench.ts).
+    metrics: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 600, connections: 10 },
     // Issue 15's rate (1,000/s) and lower ones, for when two shared cores cannot sustain it.
     inbox: {
       jobs: 3000,
@@ -110,10 +111,15 @@ export { BEFORE_PREFIX } from './before';
 import { BEFORE_PREFIX } from './before';
 export const beforeConfig = (config: string) => BEFORE_PREFIX + config;
 
-/** The metrics pair, measured side by side like the configurations above. */
-export const METRICS_CONFIGS = ['guard', 'guard-metrics'];
+/** The metrics pair and its control, three servers loaded at once (bench/paired.bench.ts). */
+export const METRICS_CONFIGS = [
+  { name: 'guard', config: 'guard' },
+  { name: 'guard-control', config: 'guard' },
+  { name: 'guard-metrics', config: 'guard-metrics' },
+];
 export const METRICS_LABELS: Record<string, string> = {
-  guard: 'metrics off: (b) WebhookGuard, in-memory stores',
+  guard: 'metrics off: (b) WebhookGuard, in-memory stores — the baseline',
+  'guard-control': 'control: the same (b) in a second server, to show what two identical servers differ by',
   'guard-metrics': 'metrics on: (b) with the `metrics` extra (prom-client)',
 };
 /** The most server CPU per request the metrics may add, in µs (issue 18). */
@@ -157,8 +163,8 @@ export interface Results {
   http?: HttpResult[];
   eventLog?: EventLogBenchResult[];
   memory?: MemoryResult;
-  /** The guarded route with metrics off and on. */
-  metrics?: HttpResult[];
+  /** The guarded route with metrics off, off again (the control) and on, loaded at once. */
+  metrics?: PairedResult[];
   /** The same metrics' calls per delivery, in-process. */
   metricsCalls?: MetricsCallResult;
   /** The inbox beside pg-boss and graphile-worker. */

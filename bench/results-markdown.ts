@@ -1,7 +1,8 @@
 // The tables of the benchmark's output and bench/RESULTS.md (its prose is in prose/results.md and prose/profiles.md).
 import type { EventLogBenchResult } from './event-log.bench';
 import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
-import type { HttpResult } from './http.bench';
+import { median, type HttpResult } from './http.bench';
+import { metricsFigure, type PairedResult } from './paired.bench';
 import { DRAIN_CAP_SECONDS, type InboxBenchResult } from './inbox.bench';
 import {
   BEFORE_CONFIGS,
@@ -374,28 +375,26 @@ export function memoryTable(memory: MemoryResult): string {
   );
 }
 
-/** The metrics pair: server CPU per request off and on, and what the metrics add. */
-export function metricsTable(metrics: HttpResult[], calls?: MetricsCallResult): string {
+/** The metrics pair: server CPU per request off and on, loaded at once, and their per-round differences. */
+export function metricsTable(metrics: PairedResult[], calls?: MetricsCallResult): string {
   const rows: string[][] = [];
+  const difference = (r?: PairedResult) => {
+    const d = r?.pairedMicros;
+    if (!d?.length) return ['', ''];
+    return [`${signed(median(d), 2)} µs`, `${Math.min(...d).toFixed(1)} … ${Math.max(...d).toFixed(1)}`];
+  };
   for (const adapter of [...new Set(metrics.map((m) => m.adapter))]) {
-    const off = httpFigure(metrics, adapter, 'guard');
-    const on = httpFigure(metrics, adapter, 'guard-metrics');
+    const off = metricsFigure(metrics, adapter, 'guard');
+    const control = metricsFigure(metrics, adapter, 'guard-control');
+    const on = metricsFigure(metrics, adapter, 'guard-metrics');
     if (!off || !on) continue;
-    const added = on.cpuMicrosPerRequest - off.cpuMicrosPerRequest;
-    const spread = (h: HttpResult) => {
-      const cpu = h.rounds.map((r) => r.cpuMicrosPerRequest);
-      return `${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}`;
-    };
     rows.push([
       adapter,
       `${off.cpuMicrosPerRequest.toFixed(1)} µs`,
-      spread(off),
-      `${on.cpuMicrosPerRequest.toFixed(1)} µs`,
-      spread(on),
-      `${added >= 0 ? '+' : ''}${added.toFixed(1)} µs`,
+      ...difference(control),
+      ...difference(on),
       `${fmtInt(off.requestsPerSecond)} / ${fmtInt(on.requestsPerSecond)}`,
-      String(off.repeated + on.repeated),
-      `${(off.otherCores ?? 0).toFixed(2)} / ${(on.otherCores ?? 0).toFixed(2)}`,
+      String(on.rounds.length),
     ]);
   }
   return (
@@ -403,16 +402,15 @@ export function metricsTable(metrics: HttpResult[], calls?: MetricsCallResult): 
       [
         'adapter',
         'server CPU/req, off',
-        'rounds, off',
-        'server CPU/req, on',
-        'rounds, on',
-        'added by metrics',
+        'control − off (median)',
+        'control − off (rounds)',
+        'on − off (median)',
+        'on − off (rounds)',
         'req/s off / on',
-        'rounds again',
-        'other jobs (cores) off / on',
+        'rounds',
       ],
       rows,
-      'lrrrrrrrr',
+      'lrrrrrrr',
     ) +
     (calls
       ? `\n\nIn-process, the metric calls of one delivery (an increment and an observation): ` +

@@ -42,6 +42,7 @@ import {
   targetTable,
 } from './results-markdown';
 import { runMetricsCallBenchmark } from './metrics.bench';
+import { runPairedSuite } from './paired.bench';
 import { targets } from './targets';
 import { runVerifyBenchmarks } from './verify.bench';
 
@@ -95,14 +96,12 @@ async function main(): Promise<void> {
   if (args.only.has('metrics')) {
     const secret = 'whsec_' + randomBytes(32).toString('base64');
     results.metrics = await section('metrics', () =>
-      runHttpSuite({
+      runPairedSuite({
         adapters: ADAPTERS,
         configs: METRICS_CONFIGS,
         env: () => ({ BENCH_SECRET: secret }),
         secret,
         ...steps.metrics,
-        busyCores: BUSY_CORES,
-        maxRepeats: args.quick ? 0 : MAX_REPEATS,
         log,
       }),
     );

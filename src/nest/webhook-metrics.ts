@@ -5,6 +5,15 @@ import type * as PromClient from 'prom-client';
 import { WebhookConfigurationError } from '../core/errors';
 import type { EventLogObserver } from '../storage/event-log.interface';
 import type { InboxStats } from '../storage/inbox.interface';
+import {
+  counterTallies,
+  histogramTallies,
+  talliedCounter,
+  talliedHistogram,
+  type CounterTally,
+  type HistogramTally,
+  type Tallies,
+} from './metric-tallies';
 
 /**
  * The `metrics` extra of `forRoot()` / `forRootAsync()`: `true` registers into prom-client's
@@ -53,6 +62,10 @@ const inboxSources = new WeakMap<object, Set<() => Promise<InboxStats>>>();
 export class WebhookMetrics implements EventLogObserver {
   private readonly deliveries: PromClient.Counter<'endpoint' | 'provider' | 'outcome' | 'code'>;
   private readonly verification: PromClient.Histogram<'endpoint' | 'provider'>;
+  // The request path's series, counted in plain numbers until a scrape (metric-tallies.ts).
+  private readonly deliveryTallies: Tallies<CounterTally>;
+  private readonly verificationTallies: Tallies<HistogramTally>;
+  private readonly challengeTallies: Tallies<CounterTally>;
   private readonly commit: PromClient.Histogram<'committed'>;
   private readonly batch: PromClient.Histogram<string>;
   private readonly queue: PromClient.Gauge<string>;
@@ -78,24 +91,20 @@ export class WebhookMetrics implements EventLogObserver {
       (registry.getSingleMetric(prefix + name) as T | undefined) ??
       make({ name: prefix + name, registers: [registry] });
 
-    this.deliveries = metric(
-      'deliveries_total',
-      (c) =>
-        new prom.Counter({
-          ...c,
-          help: 'Webhook requests by endpoint, provider, outcome and error code.',
-          labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-        }),
+    this.deliveries = metric('deliveries_total', (c) =>
+      talliedCounter(prom, {
+        ...c,
+        help: 'Webhook requests by endpoint, provider, outcome and error code.',
+        labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
+      }),
     );
-    this.verification = metric(
-      'verification_duration_seconds',
-      (c) =>
-        new prom.Histogram({
-          ...c,
-          help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
-          labelNames: ['endpoint', 'provider'] as const,
-          buckets: LATENCY_BUCKETS,
-        }),
+    this.verification = metric('verification_duration_seconds', (c) =>
+      talliedHistogram(prom, {
+        ...c,
+        help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
+        labelNames: ['endpoint', 'provider'] as const,
+        buckets: LATENCY_BUCKETS,
+      }),
     );
     this.commit = metric(
       'event_log_commit_duration_seconds',
@@ -124,15 +133,22 @@ export class WebhookMetrics implements EventLogObserver {
       });
       return gauge;
     });
-    this.challenges = metric(
-      'challenges_total',
-      (c) =>
-        new prom.Counter({
-          ...c,
-          help: 'URL verification challenges by endpoint, provider, outcome and error code.',
-          labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-        }),
+    this.challenges = metric('challenges_total', (c) =>
+      talliedCounter(prom, {
+        ...c,
+        help: 'URL verification challenges by endpoint, provider, outcome and error code.',
+        labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
+      }),
     );
+    const tallies = <T>(found: T | undefined, name: string): T => {
+      if (found) return found;
+      throw new WebhookConfigurationError(
+        `The registry already has a metric ${prefix + name} that Hookwarden did not make.`,
+      );
+    };
+    this.deliveryTallies = tallies(counterTallies(this.deliveries), 'deliveries_total');
+    this.verificationTallies = tallies(histogramTallies(this.verification), 'verification_duration_seconds');
+    this.challengeTallies = tallies(counterTallies(this.challenges), 'challenges_total');
     this.rotations = metric(
       'secret_changes_total',
       (c) =>
@@ -236,15 +252,15 @@ export class WebhookMetrics implements EventLogObserver {
 
   /** One delivery's outcome; `code` is the catalogue code of a refusal, `''` otherwise. */
   delivery(endpoint: string, provider: string, outcome: WebhookDeliveryOutcome, code = ''): void {
-    this.deliveries.labels(endpoint, provider, outcome, code).inc();
+    this.deliveryTallies.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
   }
 
   verified(endpoint: string, provider: string, seconds: number): void {
-    this.verification.labels(endpoint, provider).observe(seconds);
+    this.verificationTallies.of(`${endpoint}\0${provider}`).observe(seconds);
   }
 
   challenge(endpoint: string, provider: string, outcome: 'answered' | 'rejected' | 'unavailable', code = ''): void {
-    this.challenges.labels(endpoint, provider, outcome, code).inc();
+    this.challengeTallies.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
   }
 
   secretChanged(endpoint: string, action: 'rotate' | 'revoke'): void {

@@ -1,0 +1,109 @@
+// A pair of server configurations loaded at the same time, each at the same fixed request rate, for
+// differences of a few µs per request. Rounds taken one after the other on a shared machine spread
+// by tens of µs (other jobs, frequency, the other VM's neighbours); two servers measured over the
+// same seconds meet the same machine, so their per-round difference is far steadier than either
+// figure. Below saturation, the rate (not the server's speed) sets how requests batch per wake-up,
+// so a slower configuration is not also given a different batching. The figure is the median of the
+// rounds' differences.
+import type { HttpResult, HttpRound, RunningServer } from './http.bench';
+import { load, median, startServer, summarize } from './http.bench';
+
+export interface PairedSuiteOptions {
+  adapters: string[];
+  /**
+   * The baseline first, then the configurations compared with it (each result's `pairedMicros`). A
+   * result's name may differ from its configuration: a second copy of the baseline, named apart, is
+   * the control that shows what two identical servers differ by.
+   */
+  configs: Array<{ name: string; config: string }>;
+  env: (config: string) => Record<string, string>;
+  secret: string;
+  warmupSeconds: number;
+  rounds: number;
+  roundSeconds: number;
+  /** Requests per second sent to each server. */
+  rate: number;
+  connections: number;
+  log?: (line: string) => void;
+}
+
+/** Each compared configuration's result also carries its per-round differences to the baseline. */
+export type PairedResult = HttpResult & { pairedMicros?: number[] };
+
+async function measureTogether(servers: RunningServer[], options: PairedSuiteOptions): Promise<HttpRound[]> {
+  const before = await Promise.all(servers.map((s) => s.stats()));
+  const results = await Promise.all(
+    servers.map((s) =>
+      load(s.port, options.secret, {
+        seconds: options.roundSeconds,
+        connections: options.connections,
+        rate: options.rate,
+      }),
+    ),
+  );
+  const after = await Promise.all(servers.map((s) => s.stats()));
+  return results.map((result, i) => {
+    const total = result.requests.total;
+    return {
+      requestsPerSecond: total / result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      total,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      cpuMicrosPerRequest: (after[i].cpuMicros - before[i].cpuMicros) / Math.max(1, total),
+      // One load generator drives both servers: its time is not split per server.
+      clientCpuMicrosPerRequest: Number.NaN,
+    };
+  });
+}
+
+export async function runPairedSuite(options: PairedSuiteOptions): Promise<PairedResult[]> {
+  const log = options.log ?? (() => undefined);
+  const out: PairedResult[] = [];
+  const names = options.configs.map((c) => c.name);
+  for (const adapter of options.adapters) {
+    const servers: RunningServer[] = [];
+    try {
+      for (const { config } of options.configs) servers.push(await startServer(adapter, config, options.env(config)));
+      log(`  ${adapter}: warm-up ${options.warmupSeconds} s, all at once`);
+      await Promise.all(
+        servers.map((s) =>
+          load(s.port, options.secret, { seconds: options.warmupSeconds, connections: options.connections }),
+        ),
+      );
+      const rounds: HttpRound[][] = servers.map(() => []);
+      for (let round = 0; round < options.rounds; round++) {
+        const measured = await measureTogether(servers, options);
+        measured.forEach((r, i) => rounds[i].push(r));
+        log(
+          `  ${adapter} round ${round + 1}: ` +
+            measured
+              .map(
+                (r, i) =>
+                  `${names[i]} ${r.cpuMicrosPerRequest.toFixed(1)} µs (${Math.round(r.requestsPerSecond)} req/s)`,
+              )
+              .join(', '),
+        );
+      }
+      rounds.forEach((rs, i) => {
+        const result: PairedResult = summarize(adapter, names[i], options.connections, rs, 0);
+        if (i > 0) {
+          result.pairedMicros = rs.map((r, k) => r.cpuMicrosPerRequest - rounds[0][k].cpuMicrosPerRequest);
+          log(
+            `  ${adapter}: ${names[i]} − ${names[0]}: median ${median(result.pairedMicros).toFixed(2)} µs per request`,
+          );
+        }
+        out.push(result);
+      });
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  }
+  return out;
+}
+
+/** One configuration's result of a paired suite. */
+export function metricsFigure(results: PairedResult[], adapter: string, name: string): PairedResult | undefined {
+  return results.find((r) => r.adapter === adapter && r.config === name);
+}
