@@ -16,7 +16,8 @@ export interface PairedSuiteOptions {
    * the control that shows what two identical servers differ by.
    */
   configs: Array<{ name: string; config: string }>;
-  env: (config: string) => Record<string, string>;
+  /** Each server's environment (its own database, for instance). */
+  env: (entry: { name: string; config: string }) => Record<string, string> | Promise<Record<string, string>>;
   secret: string;
   warmupSeconds: number;
   rounds: number;
@@ -65,7 +66,8 @@ export async function runPairedSuite(options: PairedSuiteOptions): Promise<Paire
   for (const adapter of options.adapters) {
     const servers: RunningServer[] = [];
     try {
-      for (const { config } of options.configs) servers.push(await startServer(adapter, config, options.env(config)));
+      for (const entry of options.configs)
+        servers.push(await startServer(adapter, entry.config, await options.env(entry)));
       log(`  ${adapter}: warm-up ${options.warmupSeconds} s, all at once`);
       await Promise.all(
         servers.map((s) =>
@@ -106,4 +108,15 @@ export async function runPairedSuite(options: PairedSuiteOptions): Promise<Paire
 /** One configuration's result of a paired suite. */
 export function metricsFigure(results: PairedResult[], adapter: string, name: string): PairedResult | undefined {
   return results.find((r) => r.adapter === adapter && r.config === name);
+}
+
+/** A compared configuration's difference to the baseline: the median of the rounds' and their range, in µs. */
+export function pairedDifference(
+  results: PairedResult[] | undefined,
+  adapter: string,
+  name: string,
+): { median: number; min: number; max: number; rounds: number } | undefined {
+  const d = results && metricsFigure(results, adapter, name)?.pairedMicros;
+  if (!d?.length) return undefined;
+  return { median: median(d), min: Math.min(...d), max: Math.max(...d), rounds: d.length };
 }

@@ -52,13 +52,17 @@ export interface Plan {
   };
   memoryCheckpoints: number[];
   /** The metrics pair: the guarded route with metrics off and on. */
-  metrics: { warmupSeconds: number; rounds: number; roundSeconds: number; rate: number; connections: number };
+  metrics: PairedSteps;
+  /** The inbox pair of the http section: (c), its control and (e) loaded at once. */
+  inboxPair: PairedSteps;
   /** The inbox against pg-boss and graphile-worker: a backlog drained, then steady rates (jobs/s for s). */
   inbox: { jobs: number; concurrency: number; rates: Array<{ rate: number; seconds: number }>; drainSeconds: number };
 }
 
 /** The supplementary run at more connections: which configurations scale (latency-bound) and which not. */
 const MORE = { connections: 200, configs: ['bare', 'hookwarden-pg', 'naive-pg'], rounds: 2, roundSeconds: 4 };
+
+type PairedSteps = { warmupSeconds: number; rounds: number; roundSeconds: number; rate: number; connections: number };
 
 export function plan(args: Args): Plan {
   if (args.quick) {
@@ -68,6 +72,7 @@ export function plan(args: Args): Plan {
       http: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, more: { ...MORE, rounds: 1, roundSeconds: 1 } },
       memoryCheckpoints: [2000, 4000],
       metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
+      inboxPair: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
       inbox: { jobs: 300, concurrency: 10, rates: [{ rate: 1000, seconds: 1 }], drainSeconds: 2 },
     };
   }
@@ -81,6 +86,8 @@ export function plan(args: Args): Plan {
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
     // A difference of a few µs in a few hundred: the servers loaded at once at a fixed rate (paired.bench.ts).
     metrics: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 600, connections: 10 },
+    // PostgreSQL shares the cores: a lower rate, so that nothing saturates.
+    inboxPair: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 400, connections: 10 },
     // Issue 15's rate (1,000/s) and lower ones, for when two shared cores cannot sustain it.
     inbox: {
       jobs: 3000,
@@ -116,6 +123,12 @@ export const METRICS_CONFIGS = [
   { name: 'guard', config: 'guard' },
   { name: 'guard-control', config: 'guard' },
   { name: 'guard-metrics', config: 'guard-metrics' },
+];
+/** The inbox pair and its control, likewise; each server with a database of its own. */
+export const INBOX_PAIR_CONFIGS = [
+  { name: 'hookwarden-pg', config: 'hookwarden-pg' },
+  { name: 'hookwarden-pg-control', config: 'hookwarden-pg' },
+  { name: 'hookwarden-pg-inbox', config: 'hookwarden-pg-inbox' },
 ];
 export const METRICS_LABELS: Record<string, string> = {
   guard: 'metrics off: (b) WebhookGuard, in-memory stores — the baseline',
@@ -165,6 +178,8 @@ export interface Results {
   memory?: MemoryResult;
   /** The guarded route with metrics off, off again (the control) and on, loaded at once. */
   metrics?: PairedResult[];
+  /** (c), (c) again (the control) and (e), loaded at once: what the inbox adds to the 2xx path. */
+  inboxPair?: PairedResult[];
   /** The same metrics' calls per delivery, in-process. */
   metricsCalls?: MetricsCallResult;
   /** The inbox beside pg-boss and graphile-worker. */

@@ -2,7 +2,7 @@
 import type { EventLogBenchResult } from './event-log.bench';
 import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
 import { median, type HttpResult } from './http.bench';
-import { metricsFigure, type PairedResult } from './paired.bench';
+import { metricsFigure, pairedDifference, type PairedResult } from './paired.bench';
 import { DRAIN_CAP_SECONDS, type InboxBenchResult } from './inbox.bench';
 import {
   BEFORE_CONFIGS,
@@ -171,7 +171,7 @@ export function httpTable(http: HttpResult[]): string {
 }
 
 /** (e) against (c): what the inbox adds to the 2xx path, in the server and in PostgreSQL. */
-export function inbox2xxTable(http: HttpResult[]): string {
+export function inbox2xxTable(http: HttpResult[], pair?: PairedResult[]): string {
   const rows: string[][] = [];
   for (const adapter of [...new Set(http.map((h) => h.adapter))]) {
     const c = httpFigure(http, adapter, 'hookwarden-pg');
@@ -189,6 +189,8 @@ export function inbox2xxTable(http: HttpResult[]): string {
       c.dbCpuMicrosPerRequest === undefined || e.dbCpuMicrosPerRequest === undefined
         ? '–'
         : signed(e.dbCpuMicrosPerRequest - c.dbCpuMicrosPerRequest),
+      pairedCell(pairedDifference(pair, adapter, 'hookwarden-pg-inbox')),
+      pairedCell(pairedDifference(pair, adapter, 'hookwarden-pg-control')),
     ]);
   }
   return table(
@@ -201,10 +203,17 @@ export function inbox2xxTable(http: HttpResult[]): string {
       'PostgreSQL CPU µs/row (c)',
       'PostgreSQL CPU µs/row (e)',
       '(e) − (c), PostgreSQL',
+      `(e) − (c), server, loaded at once (target ≤ ${INBOX_2XX_BUDGET_MICROS})`,
+      'control − (c), loaded at once',
     ],
     rows,
-    'lrrrrrrr',
+    'lrrrrrrrrr',
   );
+}
+
+/** A paired difference: its median, then the rounds' range. */
+function pairedCell(d: ReturnType<typeof pairedDifference>): string {
+  return d ? `${signed(d.median, 2)} (${d.min.toFixed(1)} … ${d.max.toFixed(1)})` : '–';
 }
 
 /** The `--before` tree against this one, (b) and (c) per adapter, measured in the same rounds. */
@@ -483,8 +492,15 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
     );
     out.push(httpTable(results.http));
     if (results.http.some((h) => h.config === 'hookwarden-pg-inbox')) {
-      out.push(TEXT('http-inbox', { budget: INBOX_2XX_BUDGET_MICROS }));
-      out.push(inbox2xxTable(results.http));
+      out.push(
+        TEXT('http-inbox', {
+          budget: INBOX_2XX_BUDGET_MICROS,
+          pairRate: p.inboxPair.rate,
+          pairRounds: p.inboxPair.rounds,
+          pairSeconds: p.inboxPair.roundSeconds,
+        }),
+      );
+      out.push(inbox2xxTable(results.http, results.inboxPair));
     }
     const beforeAfter = beforeAfterTable(results.http);
     if (beforeAfter) {

@@ -21,6 +21,7 @@ import {
   MAX_REPEATS,
   MEMORY_ADAPTER,
   METRICS_CONFIGS,
+  INBOX_PAIR_CONFIGS,
   parseArgs,
   plan,
   USAGE,
@@ -140,8 +141,19 @@ async function main(): Promise<void> {
           log,
         }),
       );
+      results.inboxPair = await runPairedSuite({
+        adapters: ADAPTERS,
+        configs: INBOX_PAIR_CONFIGS,
+        env: async ({ name }) => ({
+          BENCH_SECRET: secret,
+          DATABASE_URL: await database!.freshDatabase(`bench_pair_${name.replace(/-/g, '_')}`),
+        }),
+        secret,
+        ...steps.inboxPair,
+        log,
+      });
       log(httpTable(results.http));
-      log('\n' + inbox2xxTable(results.http));
+      log('\n' + inbox2xxTable(results.http, results.inboxPair));
       if (args.before) log('\n' + beforeAfterTable(results.http));
       log('\n' + concurrencyTable(results.http));
     }

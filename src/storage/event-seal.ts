@@ -45,22 +45,25 @@ const DOMAIN = Buffer.from('hookwarden/event-seal/v1\0');
  * @internal
  */
 export function sealInput(fields: EventSealFields): Buffer {
-  const parts: Buffer[] = [DOMAIN];
-  for (const text of [fields.endpoint, fields.messageId, fields.eventType, fields.status]) {
+  // One buffer written in place: this runs for every accepted event with inbox work.
+  const texts = [fields.endpoint, fields.messageId, fields.eventType, fields.status];
+  let length = DOMAIN.length + 32 + 8;
+  for (const text of texts) length += text === null || text === undefined ? 1 : 5 + Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(length);
+  let at = DOMAIN.copy(out, 0);
+  for (const text of texts) {
     if (text === null || text === undefined) {
-      parts.push(Buffer.of(0));
+      out[at++] = 0;
       continue;
     }
-    const bytes = Buffer.from(text, 'utf8');
-    const head = Buffer.alloc(5);
-    head[0] = 1;
-    head.writeUInt32BE(bytes.length, 1);
-    parts.push(head, bytes);
+    out[at] = 1;
+    const written = out.write(text, at + 5, 'utf8');
+    out.writeUInt32BE(written, at + 1);
+    at += 5 + written;
   }
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64BE(BigInt(fields.bodySize));
-  parts.push(fields.bodySha256, size);
-  return Buffer.concat(parts);
+  at += fields.bodySha256.copy(out, at);
+  out.writeBigUInt64BE(BigInt(fields.bodySize), at);
+  return out;
 }
 
 /**

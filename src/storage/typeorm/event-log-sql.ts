@@ -178,6 +178,16 @@ export function acknowledgedSql(acksTable: string, alias: string): string {
 }
 
 /**
+ * How acknowledgements tell the inbox's workers that jobs became runnable: the ack statement sends
+ * `pg_notify(channel, payload)` itself (the other instances), then `wake()` (this one's). @internal
+ */
+export interface InboxNotify {
+  channel: string;
+  payload: string;
+  wake(): void;
+}
+
+/**
  * The acknowledgements of a group ($1 endpoints, $2 message ids, $3 tokens) as narrow rows: an
  * UPDATE of the event's own ~1.5 KiB row rewrote it with its three index entries (~45 µs of
  * PostgreSQL's CPU each). The ack carries the token of the lease it settles: a copy's takeover (a
@@ -186,16 +196,29 @@ export function acknowledgedSql(acksTable: string, alias: string): string {
  * @internal
  */
 export function ackInsertSql(acksTable: string, eventsTable: string, jobsTable?: string): string {
-  const work = jobsTable
-    ? ` RETURNING EXISTS (SELECT 1 FROM ${jobsTable} j WHERE j.event_id = k.event_id) AS work`
-    : '';
-  return `INSERT INTO ${acksTable} AS k (event_id, token)
+  const insert = `INSERT INTO ${acksTable} AS k (event_id, token)
           SELECT e.id, e.handling_token
             FROM unnest($1::text[], $2::text[], $3::text[]) AS a(endpoint, message_id, token)
             JOIN ${eventsTable} e ON e.endpoint = a.endpoint AND e.message_id = a.message_id
            WHERE e.status = 'accepted' AND e.handling_until IS NOT NULL
              AND (a.token IS NULL OR e.handling_token = a.token)
-          ON CONFLICT (event_id) DO UPDATE SET token = EXCLUDED.token${work}`;
+          ON CONFLICT (event_id) DO UPDATE SET token = EXCLUDED.token`;
+  if (!jobsTable) return insert;
+  // With the jobs table, the same statement tells the other instances' workers ($4 the channel, $5
+  // the payload) when an acknowledged event has jobs: no NOTIFY round trip of its own per group.
+  return `WITH acked AS (${insert} RETURNING EXISTS (SELECT 1 FROM ${jobsTable} j WHERE j.event_id = k.event_id) AS work),
+               notified AS (SELECT pg_notify($4, $5) FROM (SELECT 1 FROM acked WHERE work LIMIT 1) w)
+          SELECT EXISTS (SELECT 1 FROM acked WHERE work) AS work, (SELECT count(*) FROM notified) AS notified`;
+}
+
+/** The parameters of {@link ackInsertSql}: the channel and payload too, with the jobs table. @internal */
+export function ackInsertValues(
+  acks: readonly { endpoint: string; messageId: string; token: string | null }[],
+  notify?: InboxNotify,
+): unknown[] {
+  const values: unknown[] = [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)];
+  if (notify) values.push(notify.channel, notify.payload);
+  return values;
 }
 
 /** Un-accepts rows that committed after their requests were answered 503. @internal */

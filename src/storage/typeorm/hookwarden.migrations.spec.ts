@@ -88,7 +88,7 @@ describe('Hookwarden migrations', () => {
       const log = new TypeOrmEventLog(dataSource, { maxDelayMs: 0, schema: 'traced', encryptionKey: randomBytes(32) });
       await log.init();
       try {
-        return await log.useInbox(() => undefined);
+        return await log.useInbox(() => undefined, { channel: 'c', payload: 'p', wake: () => undefined });
       } finally {
         await log.close();
       }

@@ -22,7 +22,9 @@ import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from '.
 import { GroupedWrites } from './grouped-writes';
 import {
   ackInsertSql,
+  ackInsertValues,
   acknowledgedSql,
+  type InboxNotify,
   assertLeaseColumn,
   hasTraceParentColumn,
   missingTraceParentColumn,
@@ -82,7 +84,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   private acksTable = '';
   /** The inbox's jobs table, when the migration made it: retention keeps events with unfinished jobs. */
   private jobsTable?: string;
-  private onWorkReady?: () => void;
+  private inboxNotify?: InboxNotify;
   private closed = false;
   private readonly sealer?: EventSealer;
   /** Whether the table has the seal columns (a migration of their own; the inbox needs them). */
@@ -183,11 +185,10 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   }
 
   /**
-   * Turns the inbox on: accepted rows with work are written with their jobs (one statement), and
-   * `onWorkReady` hears when jobs became runnable (written without a lease, or acknowledged).
-   * @internal
+   * Turns the inbox on: rows with work are written with their jobs (one statement); `onWorkReady` hears
+   * of jobs runnable at once (no lease), acknowledgements `notify` in their own statement. @internal
    */
-  async useInbox(onWorkReady: () => void): Promise<string> {
+  async useInbox(onWorkReady: () => void, notify: InboxNotify): Promise<string> {
     if (!this.committer || !this.jobsTable) {
       throw new WebhookConfigurationError(
         `The table ${HOOKWARDEN_TABLES.jobs} is missing: run Hookwarden's migrations (HOOKWARDEN_MIGRATIONS, or ` +
@@ -200,7 +201,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       `SELECT pg_get_serial_sequence($1, 'id') AS sequence`,
       [this.table],
     );
-    this.onWorkReady = onWorkReady;
+    this.inboxNotify = notify;
     this.committer.useInbox({ jobs: this.jobsTable, sequence: rows[0]!.sequence }, onWorkReady);
     return this.jobsTable;
   }
@@ -259,9 +260,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
             AND ($4::text IS NULL OR handling_token = $4::text) AND NOT ${acknowledgedSql(this.acksTable, 'e')}`;
     // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
     await this.statement(
-      this.onWorkReady
-        ? `WITH released AS (${update} RETURNING id)
-           DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
+      this.inboxNotify
+        ? `WITH released AS (${update} RETURNING id) DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
         : update,
       [cleanEndpoint(endpoint), messageIdOf(messageId), cleanReason(reason), leaseToken ?? null],
     );
@@ -285,12 +285,13 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    * logs the failure and answers; the lease then runs out and one copy is handled again).
    */
   private async writeAcks(acks: readonly PendingAck[]): Promise<void> {
+    const notify = this.inboxNotify;
     const { rows } = await this.statement<{ work?: boolean }>(
-      ackInsertSql(this.acksTable, this.table, this.onWorkReady ? this.jobsTable : undefined),
-      [acks.map((a) => a.endpoint), acks.map((a) => a.messageId), acks.map((a) => a.token)],
+      ackInsertSql(this.acksTable, this.table, notify ? this.jobsTable : undefined),
+      ackInsertValues(acks, notify),
     );
-    // With the inbox, the statement says whether an acknowledged event has jobs (now runnable).
-    if (rows.some((r) => r.work === true)) this.onWorkReady?.();
+    // With the inbox, whether acknowledged events have (now runnable) jobs; the others were told by the statement.
+    if (rows.some((r) => r.work === true)) notify?.wake();
   }
 
   /**

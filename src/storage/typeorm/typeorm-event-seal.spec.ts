@@ -194,6 +194,8 @@ describe('TypeOrmEventLog seals', () => {
     expect(await log.record(record({ work: undefined, endpoint: 'old' }))).toBe('accepted');
     const [{ id }] = await older.query(`SELECT id::text AS id FROM older.webhook_events WHERE endpoint = 'old'`);
     expect(await log.checkSeal(id)).toBe('unsealed');
-    await expect(log.useInbox(() => undefined)).rejects.toThrow(/seal or seal_key_id is missing.*migrate/);
+    await expect(log.useInbox(() => undefined, { channel: 'c', payload: 'p', wake: () => undefined })).rejects.toThrow(
+      /seal or seal_key_id is missing.*migrate/,
+    );
   });
 });

@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { eventLogDatabase } from '../../../test/support/event-log-database';
 import type { WebhookEventRecord } from '../event-log.interface';
+import { pgOf } from './sql';
+import { INBOX_CHANNEL } from './storage-schema';
 import { TypeOrmInbox } from './typeorm-inbox';
 
 const HOUR = 3_600_000;
@@ -66,6 +68,34 @@ describe('TypeOrmInbox', () => {
     expect(await jobCount()).toBe(2);
     await db.log.release('billing', other, 'handler_failed', 'tok2');
     expect(await jobCount()).toBe(1);
+  });
+
+  it('an acknowledgement with jobs tells the other instances (NOTIFY from its own statement) and wakes this one', async () => {
+    const { pg, config } = pgOf(db.dataSource);
+    const other = new pg.Client(config);
+    await other.connect();
+    const heard: Array<{ channel: string; payload?: string }> = [];
+    other.on('notification', (n) => heard.push({ channel: n.channel, payload: n.payload }));
+    await other.query(`LISTEN ${INBOX_CHANNEL}`);
+    try {
+      const quiet = `evt_${randomBytes(4).toString('hex')}`;
+      await db.log.record(record({ messageId: quiet, leaseToken: 'q', work: undefined }));
+      await db.log.acknowledge('billing', quiet, 'q');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(heard).toEqual([]);
+
+      const id = `evt_${randomBytes(4).toString('hex')}`;
+      await db.log.record(record({ messageId: id, leaseToken: 'tok' }));
+      const woken = inbox.waitForWork(10_000).then(() => Date.now());
+      const acked = Date.now();
+      await db.log.acknowledge('billing', id, 'tok');
+      expect((await woken) - acked).toBeLessThan(2000);
+      const deadline = Date.now() + 5000;
+      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(heard).toEqual([{ channel: INBOX_CHANNEL, payload: 'public' }]);
+    } finally {
+      await other.end();
+    }
   });
 
   it('retention keeps an event until its jobs are finished', async () => {

@@ -76,7 +76,11 @@ export class TypeOrmInbox implements WebhookInbox {
   async start(): Promise<void> {
     if (this.pool) return;
     if (!this.eventLog) throw new Error('TypeOrmInbox.start() needs the event log; open() serves operations only.');
-    this.jobs = await this.eventLog.useInbox(() => this.workReady());
+    this.jobs = await this.eventLog.useInbox(() => this.workReady(), {
+      channel: INBOX_CHANNEL,
+      payload: resolveSchema(this.dataSource, this.options.schema),
+      wake: () => this.wake(),
+    });
     this.open();
     const { pg, config } = pgOf(this.dataSource);
     this.listener = new ChangeListener(pg.Client, config, {
