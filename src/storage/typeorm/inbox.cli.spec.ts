@@ -1,8 +1,31 @@
 // `hookwarden jobs …` on a real database: list, retry, redrive (a count unless --apply), replay,
 // each audited; usage mistakes exit 2 without touching the database.
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../../test/support/postgres';
 import { runJobsCommand } from './inbox.cli';
+
+const MASTER = randomBytes(32);
+const KEYRING = JSON.stringify({ current: 'k1', keys: { k1: MASTER.toString('base64') } });
+
+/** The seal as specified (HKDF subkey, length-prefixed fields), computed here with node:crypto alone. */
+function independentSeal(endpoint: string, messageId: string, eventType: string, body: Buffer): Buffer {
+  const key = Buffer.from(hkdfSync('sha256', MASTER, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32));
+  const field = (text: string) => {
+    const bytes = Buffer.from(text);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return Buffer.concat([Buffer.from([1]), length, bytes]);
+  };
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE(BigInt(body.length));
+  return createHmac('sha256', key)
+    .update(
+      Buffer.concat([Buffer.from('hookwarden/event-seal/v1\0'), field(endpoint), field(messageId), field(eventType)]),
+    )
+    .update(Buffer.concat([field('accepted'), createHash('sha256').update(body).digest(), size]))
+    .digest();
+}
 
 describe('hookwarden jobs', () => {
   let db: TestDatabase;
@@ -10,11 +33,12 @@ describe('hookwarden jobs', () => {
   let eventId: string;
   const lines: { out: string[]; err: string[] } = { out: [], err: [] };
   const io = { out: (l: string) => void lines.out.push(l), err: (l: string) => void lines.err.push(l) };
-  const run = async (...argv: string[]) => {
+  const runIn = async (env: NodeJS.ProcessEnv, ...argv: string[]) => {
     lines.out = [];
     lines.err = [];
-    return runJobsCommand(argv, {}, io, dataSource);
+    return runJobsCommand(argv, env, io, dataSource);
   };
+  const run = (...argv: string[]) => runIn({}, ...argv);
   const state = async (handler: string) =>
     (await dataSource.query(`SELECT state, attempts FROM webhook_inbox_jobs WHERE handler = $1`, [handler]))[0] as {
       state: string;
@@ -85,5 +109,56 @@ describe('hookwarden jobs', () => {
     expect(await run('retry')).toBe(2);
     expect(await run('frobnicate')).toBe(2);
     expect(await runJobsCommand(['list'], {}, io)).toBe(2);
+  });
+  it('replay --reverify runs only an event that still matches its seal, and needs the key ring first', async () => {
+    const body = Buffer.from('{"type":"invoice.paid"}');
+    const [sealed] = await dataSource.query(
+      `INSERT INTO webhook_events (endpoint, provider, message_id, status, event_type, received_at, method, path, headers,
+                                   body, body_size, body_sha256, seal, seal_key_id)
+       VALUES ('billing', 'stripe', 'evt_sealed', 'accepted', 'invoice.paid', now(), 'POST', '/hooks', '{}', $1, $2, $3, $4, 'k1')
+       RETURNING id::text AS id`,
+      [
+        body,
+        body.length,
+        createHash('sha256').update(body).digest(),
+        independentSeal('billing', 'evt_sealed', 'invoice.paid', body),
+      ],
+    );
+    await dataSource.query(
+      `INSERT INTO webhook_inbox_jobs (event_id, endpoint, handler, event_type, state, attempts, run_at)
+       VALUES ($1, 'billing', 'C.sealed', 'invoice.paid', 'succeeded', 1, now())`,
+      [sealed.id],
+    );
+    const withKey = { WEBHOOK_ENCRYPTION_KEYRING: KEYRING };
+
+    expect(await runIn({}, 'replay', sealed.id, '--reverify')).toBe(2);
+    expect(lines.err[0]).toMatch(/WEBHOOK_ENCRYPTION_KEYRING.*--reverify/);
+    expect(await runIn(withKey, 'replay', eventId, '--reverify')).toBe(1);
+    expect(lines.err[0]).toMatch(/no seal to check/);
+
+    expect(await runIn(withKey, 'replay', sealed.id, '--reverify')).toBe(0);
+    expect(await state('C.sealed')).toEqual({ state: 'pending', attempts: 0 });
+
+    // Body and digest column rewritten together: only the seal can tell.
+    const forged = Buffer.from('{"type":"invoice.paid","amount":1}');
+    await dataSource.query(`UPDATE webhook_events SET body = $2, body_size = $3, body_sha256 = $4 WHERE id = $1`, [
+      sealed.id,
+      forged,
+      forged.length,
+      createHash('sha256').update(forged).digest(),
+    ]);
+    await dataSource.query(`UPDATE webhook_inbox_jobs SET state = 'succeeded' WHERE handler = 'C.sealed'`);
+    expect(await runIn(withKey, 'replay', sealed.id, '--reverify')).toBe(1);
+    expect(lines.err[0]).toMatch(/altered after it was accepted/);
+    expect(lines.err.join('\n')).not.toContain('amount');
+    expect(await state('C.sealed')).toEqual({ state: 'succeeded', attempts: 0 });
+    const audit = await dataSource.query(
+      `SELECT action, details->>'reason' AS reason FROM webhook_audit WHERE action LIKE 'events.replay%' ORDER BY id`,
+    );
+    expect(audit.slice(-3)).toEqual([
+      { action: 'events.replay.refused', reason: 'unsealed' },
+      { action: 'events.replay', reason: null },
+      { action: 'events.replay.refused', reason: 'mismatch' },
+    ]);
   });
 });

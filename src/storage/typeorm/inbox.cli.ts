@@ -3,21 +3,39 @@
 //   jobs list [--state s] [--endpoint e] [--handler h] [--type t] [--limit n]
 //   jobs retry <job id>
 //   jobs redrive [--state dead] [--endpoint e] [--handler h] [--type t] [--apply]   (a count unless --apply)
-//   jobs replay <event id> [--handler h]…
+//   jobs replay <event id> [--handler h]… [--reverify]   (--reverify: only if the stored event matches its seal)
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { INBOX_JOB_STATES, type InboxJobState } from '../../core/inbox/inbox-decisions';
 import type { InboxJobFilter } from '../inbox.interface';
 import type { CommandOutput } from './storage.cli';
 import { TypeOrmAuditLog } from './typeorm-audit-log';
 import { TypeOrmInbox } from './typeorm-inbox';
+import type { EventSealCheck } from '../event-log.interface';
+import type { EventSealer } from '../event-seal';
+import { checkStoredSeal, masterKeySealer } from './event-seal-sql';
+import { resolveSchema } from './sql';
+import { keyFromEnv } from './storage.cli';
+import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
+
+/** Why `--reverify` refused: fixed text, never the stored bytes. */
+const SEAL_REFUSED: Record<Exclude<EventSealCheck, 'intact'> | 'unknown_event', string> = {
+  unknown_event: 'no event has this id.',
+  unsealed: 'the stored event has no seal to check (no inbox work, or stored before seals or without a key).',
+  unknown_key: 'the key that sealed the stored event is not in the key ring.',
+  truncated: 'the stored body is not whole.',
+  mismatch: 'the stored event does not match its seal: it was altered after it was accepted.',
+};
 
 export const JOBS_USAGE = `  jobs list [--state <state>] [--endpoint <name>] [--handler <Class.method>] [--type <event type>] [--limit <n>]
   jobs retry <job id>
   jobs redrive [--endpoint <name>] [--handler <Class.method>] [--type <event type>] [--apply]
       Dead jobs back to pending: only counted unless --apply.
-  jobs replay <event id> [--handler <Class.method>]...
+  jobs replay <event id> [--handler <Class.method>]... [--reverify]
+      --reverify: only when the stored event still matches the seal made when it was accepted (needs
+      the master key: WEBHOOK_ENCRYPTION_KEYRING or WEBHOOK_ENCRYPTION_KEY).
       Environment: DATABASE_URL (required), WEBHOOK_SCHEMA. Every call is audited.`;
 
 /** Runs one `jobs` subcommand; resolves with the exit code (2: usage, 1: nothing done). */
@@ -40,6 +58,7 @@ export async function runJobsCommand(
         type: { type: 'string' },
         limit: { type: 'string' },
         apply: { type: 'boolean' },
+        reverify: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -63,6 +82,16 @@ export async function runJobsCommand(
   ) {
     io.err(`hookwarden jobs: usage:\n${JOBS_USAGE}`);
     return 2;
+  }
+  let sealer: EventSealer | undefined;
+  if (values.reverify) {
+    // Read before connecting, so a missing or bad key ring is reported without touching the database.
+    try {
+      sealer = masterKeySealer(keyFromEnv(env, 'to check the seal (--reverify)'));
+    } catch (error) {
+      io.err(`hookwarden jobs replay: ${(error as Error).message}`);
+      return 2;
+    }
   }
   if (!given && !env.DATABASE_URL) {
     io.err('hookwarden jobs: DATABASE_URL is not set (postgres://user:password@host:5432/database).');
@@ -121,12 +150,26 @@ export async function runJobsCommand(
       io.out(values.apply ? `Redrove ${count} dead jobs.` : `${count} dead jobs match; add --apply to redrive them.`);
       return 0;
     }
+    if (sealer) {
+      const check = await checkStoredSeal(
+        async <T extends object>(text: string, params: unknown[]) =>
+          ({ rows: (await dataSource.query(text, params)) as T[] }) as QueryResult<T>,
+        qualified(resolveSchema(dataSource, schema), HOOKWARDEN_TABLES.events),
+        sealer,
+        id!,
+      );
+      if (check !== 'intact') {
+        await record('events.replay.refused', { id, reason: check ?? 'unknown_event' });
+        io.err(`hookwarden jobs replay: not replayed: ${SEAL_REFUSED[check ?? 'unknown_event']}`);
+        return 1;
+      }
+    }
     const jobs = await inbox.replay(id!, values.handler);
     if (jobs.length === 0) {
       io.err(`hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`);
       return 1;
     }
-    await record('events.replay', { id, handlers: jobs.map((j) => j.handler) });
+    await record('events.replay', { id, handlers: jobs.map((j) => j.handler), reverified: sealer !== undefined });
     io.out(`Replaying ${jobs.map((j) => `${j.handler} (job ${j.id})`).join(', ')}.`);
     return 0;
   } finally {

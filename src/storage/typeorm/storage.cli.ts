@@ -76,7 +76,8 @@ async function executedMigrations(dataSource: DataSource): Promise<string[]> {
   return executed.map((migration) => migration.name);
 }
 
-function keyFromEnv(env: NodeJS.ProcessEnv): EncryptionKeyOption {
+/** The master key ring from the environment; `purpose` completes the message when none is set. @internal */
+export function keyFromEnv(env: NodeJS.ProcessEnv, purpose = 'to re-encrypt'): EncryptionKeyOption {
   if (env.WEBHOOK_ENCRYPTION_KEYRING) {
     try {
       return JSON.parse(env.WEBHOOK_ENCRYPTION_KEYRING) as EncryptionKeyOption;
@@ -85,5 +86,5 @@ function keyFromEnv(env: NodeJS.ProcessEnv): EncryptionKeyOption {
     }
   }
   if (env.WEBHOOK_ENCRYPTION_KEY) return env.WEBHOOK_ENCRYPTION_KEY;
-  throw new Error('Set WEBHOOK_ENCRYPTION_KEYRING (or WEBHOOK_ENCRYPTION_KEY) to re-encrypt.');
+  throw new Error(`Set WEBHOOK_ENCRYPTION_KEYRING (or WEBHOOK_ENCRYPTION_KEY) ${purpose}.`);
 }
