@@ -79,6 +79,10 @@ export class EventLogConnections {
     try {
       if (!this.pool) throw this.unavailable('The webhook event log is not running.');
       client = await this.pool.connect();
+      // Past the deadline the caller was answered already. Started now, a statement could outlive the
+      // breaker and commit with nobody left to undo it; started before, the server's statement_timeout
+      // (writeTimeoutMs from its start) ends it before the breaker does.
+      if (this.settings.now() >= deadlineAt) throw this.unavailable('The webhook event log did not answer in time.');
       const result = await work(client);
       client.release();
       client = undefined;
