@@ -422,7 +422,7 @@ export function metricsTable(metrics: PairedResult[], calls?: MetricsCallResult)
       'lrrrrrrr',
     ) +
     (calls
-      ? `\n\nIn-process, the metric calls of one delivery (an increment and an observation): ` +
+      ? `\n\nIn-process, all that metrics on add to one delivery (two \`performance.now()\` calls, an observation, an increment): ` +
         `${(calls.nsPerDelivery / 1000).toFixed(2)} µs of CPU (median of ${calls.rounds.length} rounds, ` +
         `${(Math.min(...calls.rounds) / 1000).toFixed(2)}–${(Math.max(...calls.rounds) / 1000).toFixed(2)} µs).`
       : '')

@@ -73,20 +73,22 @@ export function targets(results: Results): Target[] {
     const control = results.metrics && metricsFigure(results.metrics, adapter, 'guard-control');
     if (!on?.pairedMicros?.length) continue;
     const added = median(on.pairedMicros);
+    const noise = control?.pairedMicros?.length ? Math.abs(median(control.pairedMicros)) : 0;
+    const inProcess = results.metricsCalls && results.metricsCalls.nsPerDelivery / 1000;
     const range = (d: number[]) => `${Math.min(...d).toFixed(1)} … ${Math.max(...d).toFixed(1)}`;
-    const calls = results.metricsCalls
-      ? ` ${LIMITS('metrics-calls', { micros: (results.metricsCalls.nsPerDelivery / 1000).toFixed(2) })}`
-      : '';
+    const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} µs`;
     out.push({
       name: `${adapter}: metrics on add ≤ ${METRICS_BUDGET_MICROS} µs of server CPU per request`,
       measured:
-        `${added >= 0 ? '+' : ''}${added.toFixed(2)} µs (median of ${on.pairedMicros.length} rounds' differences, ` +
-        `${range(on.pairedMicros)})` +
+        (inProcess === undefined ? '' : `${inProcess.toFixed(2)} µs in-process (all the code metrics add); `) +
+        `HTTP: ${sign(added)} (median of ${on.pairedMicros.length} rounds' differences, ${range(on.pairedMicros)})` +
         (control?.pairedMicros?.length
-          ? `; control (metrics off in both): ${median(control.pairedMicros) >= 0 ? '+' : ''}${median(control.pairedMicros).toFixed(2)} µs`
+          ? `, control (metrics off in both): ${sign(median(control.pairedMicros))} (${range(control.pairedMicros)})`
           : ''),
-      ok: added <= METRICS_BUDGET_MICROS,
-      limit: oneLine(`${LIMITS('metrics')}${calls} ${LIMITS('metrics-paired')}`),
+      // The in-process figure measures the added code itself; the HTTP pair must not show more than
+      // the budget beyond what two identical servers differ by (the control: its resolution).
+      ok: inProcess !== undefined && inProcess <= METRICS_BUDGET_MICROS && added <= METRICS_BUDGET_MICROS + noise,
+      limit: oneLine(LIMITS('metrics-paired')),
     });
   }
   if (results.inbox) out.push(...inboxTargets(results.inbox));
