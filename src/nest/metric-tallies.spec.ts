@@ -1,7 +1,7 @@
 // The tallied metrics must scrape exactly as prom-client's own would for the same traffic: the
 // reference is prom-client observing the same values itself, in a registry of its own.
 import * as prom from 'prom-client';
-import { counterTallies, histogramTallies, talliedCounter, talliedHistogram } from './metric-tallies';
+import { counterTallies, HistogramTally, histogramTallies, talliedCounter, talliedHistogram } from './metric-tallies';
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 /** Below, on, between and above the bounds: prom-client counts a value equal to a bound in that bucket. */
@@ -72,6 +72,30 @@ describe('tallied metrics', () => {
     counterTallies(p.counter)!.of('a\0accepted').pending++;
     counterTallies(again)!.of('a\0accepted').pending++;
     expect((await p.counter.get()).values).toEqual([{ labels: { endpoint: 'a', outcome: 'accepted' }, value: 2 }]);
+  });
+
+  it('replay through the public observe() alone (a prom-client laid out otherwise) gives the same buckets, count and sum', async () => {
+    const p = pair();
+    const tally = new HistogramTally(BUCKETS);
+    for (const value of VALUES) {
+      tally.observe(value);
+      p.refHistogram.labels('a', 'accepted').observe(value);
+    }
+    const replayed = new prom.Histogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['endpoint', 'outcome'],
+      buckets: BUCKETS,
+      registers: [],
+    });
+    tally.replay((value) => replayed.observe({ endpoint: 'a', outcome: 'accepted' }, value));
+    const values = async (h: prom.Histogram<string>) => (await h.get()).values;
+    const [ours, reference] = [await values(replayed), await values(p.refHistogram)];
+    expect(ours.filter((v) => v.metricName !== 'h_seconds_sum')).toEqual(
+      reference.filter((v) => v.metricName !== 'h_seconds_sum'),
+    );
+    const sum = (vs: typeof ours) => vs.find((v) => v.metricName === 'h_seconds_sum')!.value;
+    expect(sum(ours)).toBeCloseTo(sum(reference), 12);
   });
 
   it('are absent for a metric made by prom-client directly', () => {

@@ -15,9 +15,12 @@ export class HistogramTally {
   sum = 0;
   /** Per upper bound (prom-client's `value <= bound`), then the +Inf overflow. */
   readonly buckets: Float64Array;
+  /** The sum of each bucket's values: see {@link replay}. */
+  readonly sums: Float64Array;
 
   constructor(private readonly bounds: readonly number[]) {
     this.buckets = new Float64Array(bounds.length + 1);
+    this.sums = new Float64Array(bounds.length + 1);
   }
 
   observe(value: number): void {
@@ -25,8 +28,27 @@ export class HistogramTally {
     let i = 0;
     while (i < bounds.length && value > bounds[i]) i++;
     this.buckets[i]++;
+    this.sums[i] += value;
     this.sum += value;
     this.count++;
+  }
+
+  /**
+   * Through prom-client's public observe() alone, for a prom-client whose series are not laid out as
+   * version 15's: each bucket's count of its values' mean (a mean of values within a bucket stays in
+   * it), so buckets, count and sum come out the same. One call per observation: slower, still right.
+   */
+  replay(observe: (value: number) => void): void {
+    this.buckets.forEach((n, i) => {
+      for (let k = 0; k < n; k++) observe(this.sums[i] / n);
+    });
+  }
+
+  clear(): void {
+    this.buckets.fill(0);
+    this.sums.fill(0);
+    this.sum = 0;
+    this.count = 0;
   }
 }
 
@@ -112,12 +134,14 @@ export function talliedHistogram<L extends string>(
       for (const { labels, tally } of tallies.all()) {
         if (tally.count === 0) continue;
         const entry = histogramEntry(histogram, labels);
-        bounds.forEach((bound, i) => (entry.bucketValues[bound] += tally.buckets[i]));
-        entry.sum += tally.sum;
-        entry.count += tally.count;
-        tally.buckets.fill(0);
-        tally.sum = 0;
-        tally.count = 0;
+        if (entry) {
+          bounds.forEach((bound, i) => (entry.bucketValues[bound] += tally.buckets[i]));
+          entry.sum += tally.sum;
+          entry.count += tally.count;
+        } else {
+          tally.replay((value) => histogram.observe(labels as PromClient.LabelValues<L>, value));
+        }
+        tally.clear();
       }
     },
   });
@@ -132,17 +156,29 @@ const entries = new WeakMap<object, { map: object; hash: string; entry: PromHist
  * `reset()`), found by the labels object it keeps. prom-client 15 has no public way to add counted
  * observations; the layout is checked by src/nest/metric-tallies.spec.ts against its own observe().
  */
-function histogramEntry(histogram: PromClient.Histogram<string>, labels: Record<string, string>): PromHistogramEntry {
-  const store = histogram as unknown as { hashMap: Record<string, PromHistogramEntry> };
+function histogramEntry(
+  histogram: PromClient.Histogram<string>,
+  labels: Record<string, string>,
+): PromHistogramEntry | undefined {
+  const store = histogram as unknown as { hashMap?: Record<string, PromHistogramEntry> };
+  const map = () => (store.hashMap && typeof store.hashMap === 'object' ? store.hashMap : undefined);
   const cached = entries.get(labels);
-  if (cached && cached.map === store.hashMap && store.hashMap[cached.hash] === cached.entry) return cached.entry;
-  const find = () => Object.keys(store.hashMap).find((h) => store.hashMap[h].labels === labels);
+  if (cached && cached.map === map() && map()?.[cached.hash] === cached.entry) return cached.entry;
+  const find = () => {
+    const current = map();
+    return current && Object.keys(current).find((h) => current[h]?.labels === labels);
+  };
   let hash = find();
-  if (hash === undefined) {
+  if (hash === undefined && map()) {
     histogram.zero(labels);
-    hash = find()!;
+    hash = find();
   }
-  const entry = store.hashMap[hash];
-  entries.set(labels, { map: store.hashMap, hash, entry });
+  const current = map();
+  const entry = hash === undefined ? undefined : current?.[hash];
+  if (!current || hash === undefined || !entry) return undefined;
+  if (typeof entry.sum !== 'number' || typeof entry.count !== 'number' || typeof entry.bucketValues !== 'object') {
+    return undefined;
+  }
+  entries.set(labels, { map: current, hash, entry });
   return entry;
 }
