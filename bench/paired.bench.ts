@@ -110,13 +110,46 @@ export function metricsFigure(results: PairedResult[], adapter: string, name: st
   return results.find((r) => r.adapter === adapter && r.config === name);
 }
 
-/** A compared configuration's difference to the baseline: the median of the rounds' and their range, in µs. */
+/**
+ * A compared configuration's difference to the baseline, in µs: the median of the rounds', their
+ * range, and a ≥ 95% interval for the median (distribution-free: order statistics of the rounds).
+ */
 export function pairedDifference(
   results: PairedResult[] | undefined,
   adapter: string,
   name: string,
-): { median: number; min: number; max: number; rounds: number } | undefined {
+): PairedDifference | undefined {
   const d = results && metricsFigure(results, adapter, name)?.pairedMicros;
   if (!d?.length) return undefined;
-  return { median: median(d), min: Math.min(...d), max: Math.max(...d), rounds: d.length };
+  const [low, high] = medianInterval(d);
+  return { median: median(d), min: Math.min(...d), max: Math.max(...d), rounds: d.length, low, high };
+}
+
+export interface PairedDifference {
+  median: number;
+  min: number;
+  max: number;
+  rounds: number;
+  /** The median's interval at ≥ 95% confidence. */
+  low: number;
+  high: number;
+}
+
+/**
+ * The sign-test interval of a median: the k-th smallest and k-th largest of n values, k the largest
+ * with P(Binomial(n, ½) < k) ≤ 2.5%. With fewer than 6 values no such k exists: the range.
+ */
+export function medianInterval(values: number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  let k = 0;
+  let below = 0; // P(X ≤ k − 1)
+  let term = 0.5 ** n; // P(X = 0)
+  for (let j = 0; j < n; j++) {
+    if (below + term > 0.025) break;
+    below += term;
+    term = (term * (n - j)) / (j + 1);
+    k = j + 1;
+  }
+  return k === 0 ? [sorted[0], sorted[n - 1]] : [sorted[k - 1], sorted[n - k]];
 }
