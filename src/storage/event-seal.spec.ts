@@ -1,37 +1,12 @@
 // The seal of an accepted event, from the attacker's side: whoever can write the events table can
 // rewrite a body and its digest column, move a row to another endpoint or cut it, but cannot make
-// a seal without the key. Expected seals are computed here with node:crypto, written out.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+// a seal without the key. Expected seals are computed with node:crypto alone (test/support/independent-seal.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import { independentSeal } from '../../test/support/independent-seal';
 import { EventSealer, type SealedRow } from './event-seal';
 
 const KEY = randomBytes(32);
 const sealer = new EventSealer({ currentKeyId: 'k1', key: (id) => (id === 'k1' ? KEY : undefined) });
-
-/** The canonical encoding, written out independently of the code under test. */
-function independentSeal(key: Buffer, row: Omit<SealedRow, 'seal' | 'sealKeyId'>): Buffer {
-  const field = (text: string | null | undefined) => {
-    if (text === null || text === undefined) return Buffer.from([0]);
-    const bytes = Buffer.from(text, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    return Buffer.concat([Buffer.from([1]), length, bytes]);
-  };
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64BE(BigInt(row.bodySize));
-  return createHmac('sha256', key)
-    .update(
-      Buffer.concat([
-        Buffer.from('hookwarden/event-seal/v1\0'),
-        field(row.endpoint),
-        field(row.messageId),
-        field(row.eventType),
-        field(row.status),
-        createHash('sha256').update(row.body).digest(),
-        size,
-      ]),
-    )
-    .digest();
-}
 
 const body = Buffer.from('{"type":"invoice.paid","amount":100}');
 const row = {

@@ -1,31 +1,13 @@
 // `hookwarden jobs …` on a real database: list, retry, redrive (a count unless --apply), replay,
 // each audited; usage mistakes exit 2 without touching the database.
-import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { independentSeal, independentSealKey } from '../../../test/support/independent-seal';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../../test/support/postgres';
 import { runJobsCommand } from './inbox.cli';
 
 const MASTER = randomBytes(32);
 const KEYRING = JSON.stringify({ current: 'k1', keys: { k1: MASTER.toString('base64') } });
-
-/** The seal as specified (HKDF subkey, length-prefixed fields), computed here with node:crypto alone. */
-function independentSeal(endpoint: string, messageId: string, eventType: string, body: Buffer): Buffer {
-  const key = Buffer.from(hkdfSync('sha256', MASTER, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32));
-  const field = (text: string) => {
-    const bytes = Buffer.from(text);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    return Buffer.concat([Buffer.from([1]), length, bytes]);
-  };
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64BE(BigInt(body.length));
-  return createHmac('sha256', key)
-    .update(
-      Buffer.concat([Buffer.from('hookwarden/event-seal/v1\0'), field(endpoint), field(messageId), field(eventType)]),
-    )
-    .update(Buffer.concat([field('accepted'), createHash('sha256').update(body).digest(), size]))
-    .digest();
-}
 
 describe('hookwarden jobs', () => {
   let db: TestDatabase;
@@ -121,7 +103,13 @@ describe('hookwarden jobs', () => {
         body,
         body.length,
         createHash('sha256').update(body).digest(),
-        independentSeal('billing', 'evt_sealed', 'invoice.paid', body),
+        independentSeal(independentSealKey(MASTER), {
+          endpoint: 'billing',
+          messageId: 'evt_sealed',
+          eventType: 'invoice.paid',
+          status: 'accepted',
+          body,
+        }),
       ],
     );
     await dataSource.query(

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { independentSealKey } from '../../../test/support/independent-seal';
 import { WebhookConfigurationError } from '../../core/errors';
 import { SecretCipher, decodeSecret, encodeSecret, secretAad } from './secret-cipher';
 
@@ -51,8 +52,7 @@ describe('SecretCipher', () => {
   it('derives the event-seal subkey of each master key with HKDF-SHA256, apart from the others', () => {
     const other = randomBytes(32);
     const cipher = new SecretCipher({ current: 'k2', keys: { k1: key, k2: other } });
-    const expected = (master: Buffer) =>
-      Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32));
+    const expected = independentSealKey;
     expect(cipher.sealKey('k1')!.equals(expected(key))).toBe(true);
     expect(cipher.sealKey('k2')!.equals(expected(other))).toBe(true);
     expect(cipher.sealKey('k3')).toBeUndefined();

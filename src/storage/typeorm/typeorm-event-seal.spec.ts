@@ -2,9 +2,10 @@
 // can write the events table (UPDATE through an ordinary connection) rewrites a body together with
 // its digest, copies a row to another endpoint, cuts or releases one; none of it passes the seal.
 // Expected seals are computed here with node:crypto (HKDF-SHA256 subkey, HMAC-SHA256), written out.
-import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { independentSeal, independentSealKey } from '../../../test/support/independent-seal';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../../test/support/postgres';
 import type { WebhookEventRecord } from '../event-log.interface';
 import { TypeOrmEventLog } from './typeorm-event-log';
@@ -31,27 +32,9 @@ const record = (overrides: Partial<WebhookEventRecord> = {}): WebhookEventRecord
   ...overrides,
 });
 
-/** The seal as the lead specified it, written out: HMAC(HKDF(master, 'hookwarden/event-seal/v1'), encoding). */
+/** The seal as specified, computed apart from the code under test. */
 function expectedSeal(master: Buffer, row: { endpoint: string; messageId: string; eventType: string; body: Buffer }) {
-  const key = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'hookwarden/event-seal/v1', 32));
-  const field = (text: string) => {
-    const bytes = Buffer.from(text, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    return Buffer.concat([Buffer.from([1]), length, bytes]);
-  };
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64BE(BigInt(row.body.length));
-  const input = Buffer.concat([
-    Buffer.from('hookwarden/event-seal/v1\0'),
-    field(row.endpoint),
-    field(row.messageId),
-    field(row.eventType),
-    field('accepted'),
-    createHash('sha256').update(row.body).digest(),
-    size,
-  ]);
-  return createHmac('sha256', key).update(input).digest();
+  return independentSeal(independentSealKey(master), { ...row, status: 'accepted' });
 }
 
 describe('TypeOrmEventLog seals', () => {
