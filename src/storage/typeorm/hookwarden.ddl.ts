@@ -73,25 +73,14 @@ export function createStatements(schema: string): string[] {
     // Every instance keeps the secrets in memory; a change anywhere (the admin API of any instance,
     // the re-encryption command, plain SQL) tells the others through NOTIFY. last_used_at alone
     // does not notify.
-    `CREATE OR REPLACE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM pg_notify('${SECRETS_CHANNEL}', json_build_object(
-        'schema', TG_TABLE_SCHEMA,
-        'endpoint', CASE TG_OP WHEN 'DELETE' THEN OLD.endpoint ELSE NEW.endpoint END
-      )::text);
-      RETURN NULL;
-    END
-    $$`,
-    // No CREATE OR REPLACE TRIGGER before PostgreSQL 14: create it only when it is not there.
-    `DO $hookwarden$ BEGIN
-      IF NOT EXISTS (
-        SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_secrets_notify' AND tgrelid = '${secrets.replace(/'/g, "''")}'::regclass
-      ) THEN
-        CREATE TRIGGER "webhook_secrets_notify"
-          AFTER INSERT OR DELETE OR UPDATE OF "key_id", "ciphertext", "expires_at", "revoked_at"
-          ON ${secrets} FOR EACH ROW EXECUTE FUNCTION ${notify}();
-      END IF;
-    END $hookwarden$`,
+    ...notifyTrigger({
+      fn: notify,
+      table: secrets,
+      trigger: 'webhook_secrets_notify',
+      channel: SECRETS_CHANNEL,
+      key: 'endpoint',
+      events: 'INSERT OR DELETE OR UPDATE OF "key_id", "ciphertext", "expires_at", "revoked_at"',
+    }),
     ...endpointStatements(schema),
   ];
 }
@@ -117,23 +106,14 @@ export function endpointStatements(schema: string): string[] {
       "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL,
       CONSTRAINT "PK_webhook_endpoints" PRIMARY KEY ("name")
     )`,
-    `CREATE OR REPLACE FUNCTION ${notify}() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM pg_notify('${ENDPOINTS_CHANNEL}', json_build_object(
-        'schema', TG_TABLE_SCHEMA,
-        'endpoint', CASE TG_OP WHEN 'DELETE' THEN OLD.name ELSE NEW.name END
-      )::text);
-      RETURN NULL;
-    END
-    $$`,
-    `DO $hookwarden$ BEGIN
-      IF NOT EXISTS (
-        SELECT 1 FROM pg_trigger WHERE tgname = 'webhook_endpoints_notify' AND tgrelid = '${endpoints.replace(/'/g, "''")}'::regclass
-      ) THEN
-        CREATE TRIGGER "webhook_endpoints_notify" AFTER INSERT OR UPDATE OR DELETE
-          ON ${endpoints} FOR EACH ROW EXECUTE FUNCTION ${notify}();
-      END IF;
-    END $hookwarden$`,
+    ...notifyTrigger({
+      fn: notify,
+      table: endpoints,
+      trigger: 'webhook_endpoints_notify',
+      channel: ENDPOINTS_CHANNEL,
+      key: 'name',
+      events: 'INSERT OR UPDATE OR DELETE',
+    }),
   ];
 }
 
@@ -211,4 +191,38 @@ export async function missingSchemaObjects(
   if (row?.['trigger'] !== true) missing.push('the trigger webhook_secrets_notify');
   if (row?.['endpointsTrigger'] !== true) missing.push('the trigger webhook_endpoints_notify');
   return missing;
+}
+
+/**
+ * A row trigger that tells every instance through NOTIFY which endpoint's rows changed (`{ schema,
+ * endpoint }` on `channel`): the function, then the trigger, created only when missing (no CREATE OR
+ * REPLACE TRIGGER before PostgreSQL 14).
+ */
+function notifyTrigger(t: {
+  fn: string;
+  table: string;
+  trigger: string;
+  channel: string;
+  key: string;
+  events: string;
+}) {
+  return [
+    `CREATE OR REPLACE FUNCTION ${t.fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('${t.channel}', json_build_object(
+        'schema', TG_TABLE_SCHEMA,
+        'endpoint', CASE TG_OP WHEN 'DELETE' THEN OLD.${t.key} ELSE NEW.${t.key} END
+      )::text);
+      RETURN NULL;
+    END
+    $$`,
+    `DO $hookwarden$ BEGIN
+      IF NOT EXISTS (
+        SELECT 1 FROM pg_trigger WHERE tgname = '${t.trigger}' AND tgrelid = '${t.table.replace(/'/g, "''")}'::regclass
+      ) THEN
+        CREATE TRIGGER "${t.trigger}" AFTER ${t.events}
+          ON ${t.table} FOR EACH ROW EXECUTE FUNCTION ${t.fn}();
+      END IF;
+    END $hookwarden$`,
+  ];
 }
