@@ -172,6 +172,20 @@ function cpuMicros(): number {
   return usage.user + usage.system;
 }
 
+/** What autocannon saw of a round: throughput, latency, requests and failures. */
+export function loadFigures(
+  result: autocannon.Result,
+): Pick<HttpRound, 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'total' | 'errors' | 'non2xx'> {
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
 /** One measured round: load for `seconds`, with the CPU time of server, client and database around it. */
 export async function measureRound(
   server: RunningServer,
@@ -199,12 +213,7 @@ export async function measureRound(
       machineBefore === undefined || machineAfter === undefined
         ? undefined
         : Math.max(0, (machineAfter - machineBefore - ours) / wallMicros),
-    requestsPerSecond: total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    ...loadFigures(result),
     cpuMicrosPerRequest: perRequest(after.cpuMicros - before.cpuMicros),
     clientCpuMicrosPerRequest: perRequest(clientAfter - clientBefore),
     dbCpuMicrosPerRequest: dbBefore === undefined || dbAfter === undefined ? undefined : perRequest(dbAfter - dbBefore),

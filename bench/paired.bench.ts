@@ -6,7 +6,7 @@
 // so a slower configuration is not also given a different batching. The figure is the median of the
 // rounds' differences.
 import type { HttpResult, HttpRound, RunningServer } from './http.bench';
-import { load, median, startServer, summarize } from './http.bench';
+import { load, loadFigures, median, startServer, summarize } from './http.bench';
 
 export interface PairedSuiteOptions {
   adapters: string[];
@@ -43,20 +43,12 @@ async function measureTogether(servers: RunningServer[], options: PairedSuiteOpt
     ),
   );
   const after = await Promise.all(servers.map((s) => s.stats()));
-  return results.map((result, i) => {
-    const total = result.requests.total;
-    return {
-      requestsPerSecond: total / result.duration,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      total,
-      errors: result.errors + result.timeouts,
-      non2xx: result.non2xx,
-      cpuMicrosPerRequest: (after[i].cpuMicros - before[i].cpuMicros) / Math.max(1, total),
-      // One load generator drives both servers: its time is not split per server.
-      clientCpuMicrosPerRequest: Number.NaN,
-    };
-  });
+  return results.map((result, i) => ({
+    ...loadFigures(result),
+    cpuMicrosPerRequest: (after[i].cpuMicros - before[i].cpuMicros) / Math.max(1, result.requests.total),
+    // One load generator drives all the servers: its time is not split per server.
+    clientCpuMicrosPerRequest: Number.NaN,
+  }));
 }
 
 export async function runPairedSuite(options: PairedSuiteOptions): Promise<PairedResult[]> {
@@ -106,7 +98,7 @@ export async function runPairedSuite(options: PairedSuiteOptions): Promise<Paire
 }
 
 /** One configuration's result of a paired suite. */
-export function metricsFigure(results: PairedResult[], adapter: string, name: string): PairedResult | undefined {
+export function pairedFigure(results: PairedResult[], adapter: string, name: string): PairedResult | undefined {
   return results.find((r) => r.adapter === adapter && r.config === name);
 }
 
@@ -119,7 +111,7 @@ export function pairedDifference(
   adapter: string,
   name: string,
 ): PairedDifference | undefined {
-  const d = results && metricsFigure(results, adapter, name)?.pairedMicros;
+  const d = results && pairedFigure(results, adapter, name)?.pairedMicros;
   if (!d?.length) return undefined;
   const [low, high] = medianInterval(d);
   return { median: median(d), min: Math.min(...d), max: Math.max(...d), rounds: d.length, low, high };

@@ -1,8 +1,8 @@
 // The tables of the benchmark's output and bench/RESULTS.md (its prose is in prose/results.md and prose/profiles.md).
 import type { EventLogBenchResult } from './event-log.bench';
 import { fmtInt, fmtMiB, fmtNs, fmtPct, fmtX, httpFigure, mark, microFigure, table } from './format';
-import { median, type HttpResult } from './http.bench';
-import { metricsFigure, pairedDifference, type PairedResult } from './paired.bench';
+import type { HttpResult } from './http.bench';
+import { pairedFigure, pairedDifference, type PairedResult } from './paired.bench';
 import { DRAIN_CAP_SECONDS, type InboxBenchResult } from './inbox.bench';
 import {
   BEFORE_CONFIGS,
@@ -387,21 +387,17 @@ export function memoryTable(memory: MemoryResult): string {
 /** The metrics pair: server CPU per request off and on, loaded at once, and their per-round differences. */
 export function metricsTable(metrics: PairedResult[], calls?: MetricsCallResult): string {
   const rows: string[][] = [];
-  const difference = (r?: PairedResult) => {
-    const d = r?.pairedMicros;
-    if (!d?.length) return ['', ''];
-    return [`${signed(median(d), 2)} µs`, `${Math.min(...d).toFixed(1)} … ${Math.max(...d).toFixed(1)}`];
-  };
+  const difference = (d: ReturnType<typeof pairedDifference>) =>
+    d ? [`${signed(d.median, 2)} µs`, `${d.min.toFixed(1)} … ${d.max.toFixed(1)}`] : ['', ''];
   for (const adapter of [...new Set(metrics.map((m) => m.adapter))]) {
-    const off = metricsFigure(metrics, adapter, 'guard');
-    const control = metricsFigure(metrics, adapter, 'guard-control');
-    const on = metricsFigure(metrics, adapter, 'guard-metrics');
+    const off = pairedFigure(metrics, adapter, 'guard');
+    const on = pairedFigure(metrics, adapter, 'guard-metrics');
     if (!off || !on) continue;
     rows.push([
       adapter,
       `${off.cpuMicrosPerRequest.toFixed(1)} µs`,
-      ...difference(control),
-      ...difference(on),
+      ...difference(pairedDifference(metrics, adapter, 'guard-control')),
+      ...difference(pairedDifference(metrics, adapter, 'guard-metrics')),
       `${fmtInt(off.requestsPerSecond)} / ${fmtInt(on.requestsPerSecond)}`,
       String(on.rounds.length),
     ]);
