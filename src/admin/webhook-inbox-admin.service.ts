@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WebhookException } from '../nest/webhook.exceptions';
 import { AuditLog } from '../storage/audit-log.interface';
-import { EventLogReader, type EventSealCheck } from '../storage/event-log.interface';
+import { EventLogReader } from '../storage/event-log.interface';
+import { SEAL_REFUSALS } from '../storage/event-seal';
 import { InvalidJobCursorError, WebhookInbox, type StoredInboxJob } from '../storage/inbox.interface';
 import { actorOf } from './admin-actor';
 import type {
@@ -82,7 +83,7 @@ export class WebhookInboxAdminService {
       const check = (await this.events.checkSeal?.(event.id)) ?? 'unsealed';
       if (check !== 'intact') {
         await this.record(request, 'events.replay.refused', event.endpoint, { id: eventId, reason: check });
-        throw new WebhookException('event_not_replayable', REFUSED[check], 409);
+        throw new WebhookException('event_not_replayable', SEAL_REFUSALS[check], 409);
       }
     }
     const jobs = await this.jobs.replay(eventId, body.handlers);
@@ -105,14 +106,6 @@ export class WebhookInboxAdminService {
     return this.audit.record({ actor: actorOf(request), action, endpoint, details, at: new Date() });
   }
 }
-
-/** Why `reverify` refused: fixed text, never the stored bytes. */
-const REFUSED: Record<Exclude<EventSealCheck, 'intact'>, string> = {
-  unsealed: 'The stored event has no seal to check (no inbox work, or stored before seals or without a key).',
-  unknown_key: 'The key that sealed the stored event is no longer in the keyring.',
-  truncated: 'The stored body is not whole.',
-  mismatch: 'The stored event does not match its seal: it was altered after it was accepted.',
-};
 
 function filterOf(f: InboxJobFilterDto) {
   return {

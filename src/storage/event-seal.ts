@@ -38,6 +38,14 @@ export interface EventSealKeys {
 
 const DOMAIN = Buffer.from('hookwarden/event-seal/v1\0');
 
+/** Why a replay with `reverify` is refused, per seal check: fixed text, never the stored bytes. @internal */
+export const SEAL_REFUSALS: Record<Exclude<EventSealCheck, 'intact'>, string> = {
+  unsealed: 'The stored event has no seal to check (no inbox work, or stored before seals or without a key).',
+  unknown_key: 'The key that sealed the stored event is no longer in the keyring.',
+  truncated: 'The stored body is not whole.',
+  mismatch: 'The stored event does not match its seal: it was altered after it was accepted.',
+};
+
 /**
  * The canonical bytes a seal is the HMAC of: a domain tag, then each text field as a presence byte
  * (0 for none) and a 32-bit big-endian byte length before its UTF-8 bytes, the 32-byte digest, and

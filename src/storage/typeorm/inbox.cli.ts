@@ -13,21 +13,11 @@ import type { InboxJobFilter } from '../inbox.interface';
 import type { CommandOutput } from './storage.cli';
 import { TypeOrmAuditLog } from './typeorm-audit-log';
 import { TypeOrmInbox } from './typeorm-inbox';
-import type { EventSealCheck } from '../event-log.interface';
-import type { EventSealer } from '../event-seal';
+import { SEAL_REFUSALS, type EventSealer } from '../event-seal';
 import { checkStoredSeal, masterKeySealer } from './event-seal-sql';
 import { resolveSchema } from './sql';
 import { keyFromEnv } from './storage.cli';
 import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
-
-/** Why `--reverify` refused: fixed text, never the stored bytes. */
-const SEAL_REFUSED: Record<Exclude<EventSealCheck, 'intact'> | 'unknown_event', string> = {
-  unknown_event: 'no event has this id.',
-  unsealed: 'the stored event has no seal to check (no inbox work, or stored before seals or without a key).',
-  unknown_key: 'the key that sealed the stored event is not in the key ring.',
-  truncated: 'the stored body is not whole.',
-  mismatch: 'the stored event does not match its seal: it was altered after it was accepted.',
-};
 
 export const JOBS_USAGE = `  jobs list [--state <state>] [--endpoint <name>] [--handler <Class.method>] [--type <event type>] [--limit <n>]
   jobs retry <job id>
@@ -160,7 +150,7 @@ export async function runJobsCommand(
       );
       if (check !== 'intact') {
         await record('events.replay.refused', { id, reason: check ?? 'unknown_event' });
-        io.err(`hookwarden jobs replay: not replayed: ${SEAL_REFUSED[check ?? 'unknown_event']}`);
+        io.err(`hookwarden jobs replay: not replayed: ${check ? SEAL_REFUSALS[check] : 'no event has this id.'}`);
         return 1;
       }
     }
