@@ -3,6 +3,7 @@
 // and the body cap keep an event whose jobs are unfinished; a withdrawn acceptance takes its jobs.
 import { randomBytes } from 'node:crypto';
 import { eventLogDatabase } from '../../../test/support/event-log-database';
+import { until } from '../../../test/support/until';
 import type { WebhookEventRecord } from '../event-log.interface';
 import { pgOf } from './sql';
 import { INBOX_CHANNEL } from './storage-schema';
@@ -90,8 +91,7 @@ describe('TypeOrmInbox', () => {
       const acked = Date.now();
       await db.log.acknowledge('billing', id, 'tok');
       expect((await woken) - acked).toBeLessThan(2000);
-      const deadline = Date.now() + 5000;
-      while (heard.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => heard.length > 0);
       expect(heard).toEqual([{ channel: INBOX_CHANNEL, payload: 'public' }]);
     } finally {
       await other.end();
