@@ -2,6 +2,7 @@
 // reference is prom-client observing the same values itself, in a registry of its own.
 import * as prom from 'prom-client';
 import { counterTallies, HistogramTally, histogramTallies, talliedCounter, talliedHistogram } from './metric-tallies';
+import { WebhookMetrics } from './webhook-metrics';
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 /** Below, on, between and above the bounds: prom-client counts a value equal to a bound in that bucket. */
@@ -98,7 +99,10 @@ describe('tallied metrics', () => {
     expect(sum(ours)).toBeCloseTo(sum(reference), 12);
   });
 
-  it('are absent for a metric made by prom-client directly', () => {
+  it('are absent for a metric made by prom-client directly, and the metrics refuse such a registry', () => {
     expect(counterTallies(new prom.Counter({ name: 'x', help: 'h', registers: [] }))).toBeUndefined();
+    const registry = new prom.Registry();
+    new prom.Counter({ name: 'hookwarden_deliveries_total', help: 'theirs', registers: [registry] });
+    expect(() => new WebhookMetrics({ registry })).toThrow(/hookwarden_deliveries_total that Hookwarden did not make/);
   });
 });

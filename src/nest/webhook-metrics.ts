@@ -60,16 +60,13 @@ const inboxSources = new WeakMap<object, Set<() => Promise<InboxStats>>>();
  * verifier, the event log and the admin API report to it. @publicApi
  */
 export class WebhookMetrics implements EventLogObserver {
-  private readonly deliveries: PromClient.Counter<'endpoint' | 'provider' | 'outcome' | 'code'>;
-  private readonly verification: PromClient.Histogram<'endpoint' | 'provider'>;
-  // The request path's series, counted in plain numbers until a scrape (metric-tallies.ts).
-  private readonly deliveryTallies: Tallies<CounterTally>;
-  private readonly verificationTallies: Tallies<HistogramTally>;
-  private readonly challengeTallies: Tallies<CounterTally>;
+  // The request path's metrics, counted in plain numbers until a scrape (metric-tallies.ts).
+  private readonly deliveries: Tallies<CounterTally>;
+  private readonly verification: Tallies<HistogramTally>;
+  private readonly challenges: Tallies<CounterTally>;
   private readonly commit: PromClient.Histogram<'committed'>;
   private readonly batch: PromClient.Histogram<string>;
   private readonly queue: PromClient.Gauge<string>;
-  private readonly challenges: PromClient.Counter<'endpoint' | 'provider' | 'outcome' | 'code'>;
   private readonly rotations: PromClient.Counter<'endpoint' | 'action'>;
   private readonly inboxJobs: PromClient.Gauge<'endpoint' | 'handler' | 'state'>;
   private readonly inboxOldest: PromClient.Gauge<string>;
@@ -90,21 +87,38 @@ export class WebhookMetrics implements EventLogObserver {
     const metric = <T>(name: string, make: (config: { name: string; registers: PromClient.Registry[] }) => T): T =>
       (registry.getSingleMetric(prefix + name) as T | undefined) ??
       make({ name: prefix + name, registers: [registry] });
+    // The tallies of a shared metric, which only a tallied metric has.
+    const tallies = <T>(name: string, found: T | undefined): T => {
+      if (found) return found;
+      throw new WebhookConfigurationError(
+        `The registry already has a metric ${prefix + name} that Hookwarden did not make.`,
+      );
+    };
 
-    this.deliveries = metric('deliveries_total', (c) =>
-      talliedCounter(prom, {
-        ...c,
-        help: 'Webhook requests by endpoint, provider, outcome and error code.',
-        labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-      }),
+    this.deliveries = tallies(
+      'deliveries_total',
+      counterTallies(
+        metric('deliveries_total', (c) =>
+          talliedCounter(prom, {
+            ...c,
+            help: 'Webhook requests by endpoint, provider, outcome and error code.',
+            labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
+          }),
+        ),
+      ),
     );
-    this.verification = metric('verification_duration_seconds', (c) =>
-      talliedHistogram(prom, {
-        ...c,
-        help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
-        labelNames: ['endpoint', 'provider'] as const,
-        buckets: LATENCY_BUCKETS,
-      }),
+    this.verification = tallies(
+      'verification_duration_seconds',
+      histogramTallies(
+        metric('verification_duration_seconds', (c) =>
+          talliedHistogram(prom, {
+            ...c,
+            help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
+            labelNames: ['endpoint', 'provider'] as const,
+            buckets: LATENCY_BUCKETS,
+          }),
+        ),
+      ),
     );
     this.commit = metric(
       'event_log_commit_duration_seconds',
@@ -133,22 +147,18 @@ export class WebhookMetrics implements EventLogObserver {
       });
       return gauge;
     });
-    this.challenges = metric('challenges_total', (c) =>
-      talliedCounter(prom, {
-        ...c,
-        help: 'URL verification challenges by endpoint, provider, outcome and error code.',
-        labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-      }),
+    this.challenges = tallies(
+      'challenges_total',
+      counterTallies(
+        metric('challenges_total', (c) =>
+          talliedCounter(prom, {
+            ...c,
+            help: 'URL verification challenges by endpoint, provider, outcome and error code.',
+            labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
+          }),
+        ),
+      ),
     );
-    const tallies = <T>(found: T | undefined, name: string): T => {
-      if (found) return found;
-      throw new WebhookConfigurationError(
-        `The registry already has a metric ${prefix + name} that Hookwarden did not make.`,
-      );
-    };
-    this.deliveryTallies = tallies(counterTallies(this.deliveries), 'deliveries_total');
-    this.verificationTallies = tallies(histogramTallies(this.verification), 'verification_duration_seconds');
-    this.challengeTallies = tallies(counterTallies(this.challenges), 'challenges_total');
     this.rotations = metric(
       'secret_changes_total',
       (c) =>
@@ -252,15 +262,15 @@ export class WebhookMetrics implements EventLogObserver {
 
   /** One delivery's outcome; `code` is the catalogue code of a refusal, `''` otherwise. */
   delivery(endpoint: string, provider: string, outcome: WebhookDeliveryOutcome, code = ''): void {
-    this.deliveryTallies.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
+    this.deliveries.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
   }
 
   verified(endpoint: string, provider: string, seconds: number): void {
-    this.verificationTallies.of(`${endpoint}\0${provider}`).observe(seconds);
+    this.verification.of(`${endpoint}\0${provider}`).observe(seconds);
   }
 
   challenge(endpoint: string, provider: string, outcome: 'answered' | 'rejected' | 'unavailable', code = ''): void {
-    this.challengeTallies.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
+    this.challenges.of(`${endpoint}\0${provider}\0${outcome}\0${code}`).pending++;
   }
 
   secretChanged(endpoint: string, action: 'rotate' | 'revoke'): void {
