@@ -1,12 +1,13 @@
 // One HTTP server configuration of the end-to-end benchmark, run in its own process so that the
 // load generator never shares its event loop. Configured by environment:
 //   BENCH_ADAPTER   express | fastify
-//   BENCH_CONFIG    bare | bare-guard | guard | guard-metrics | hookwarden-pg | hookwarden-pg-inbox | naive-pg
+//   BENCH_CONFIG    bare | bare-guard | bare-hmac | guard | guard-metrics | hookwarden-pg | hookwarden-pg-inbox | naive-pg
 //   BENCH_SECRET    the whsec_ secret the deliveries are signed with
 //   DATABASE_URL    PostgreSQL for the -pg configurations
 // Prints "listening <port>" on stdout once ready. GET /__stats answers the process's CPU time and
 // memory; GET /__rss forces a full garbage collection first (run with --expose-gc), for RSS figures.
 import 'reflect-metadata';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   Body,
   type CanActivate,
@@ -18,6 +19,7 @@ import {
   Post,
   UseGuards,
   type DynamicModule,
+  type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -28,6 +30,7 @@ import { standardWebhooks, useWebhookBodyParsers, WebhookEndpoint, WebhookGuard,
 export const BENCH_CONFIGS = [
   'bare',
   'bare-guard',
+  'bare-hmac',
   'guard',
   'guard-metrics',
   'hookwarden-pg',
@@ -93,6 +96,39 @@ class BareGuardController {
   }
 }
 
+/**
+ * The micro-benchmark's node:crypto limit as a guard: the Standard Webhooks HMAC of the same bytes and
+ * one timingSafeEqual, nothing else (no header checks, no tolerance window, no record). What the
+ * verification alone costs inside a server, where caches are cold and the HMAC costs several times
+ * what it costs in a loop.
+ */
+@Injectable()
+class NodeCryptoGuard implements CanActivate {
+  private readonly key = Buffer.from((process.env.BENCH_SECRET ?? '').replace(/^whsec_/, ''), 'base64');
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string>; rawBody: Buffer }>();
+    const { headers, rawBody } = request;
+    const digest = createHmac('sha256', this.key)
+      .update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.`)
+      .update(rawBody)
+      .digest();
+    const signature = Buffer.from(headers['webhook-signature'].slice(3), 'base64');
+    return signature.length === digest.length && timingSafeEqual(digest, signature);
+  }
+}
+
+/** (a″) The bare route behind the node:crypto guard: (a′) plus the verification's floor. */
+@Controller('hooks')
+@UseGuards(NodeCryptoGuard)
+class NodeCryptoController {
+  @Post('bench')
+  @HttpCode(200)
+  receive(@Body() _body: unknown) {
+    return { ok: true };
+  }
+}
+
 /** (b), (c), (e) The same route behind WebhookGuard. */
 @Controller('hooks')
 @UseGuards(WebhookGuard)
@@ -112,6 +148,8 @@ function modules(config: string, secret: string): DynamicModule {
       return { module: class BareModule {}, controllers: [BareController, StatsController] };
     case 'bare-guard':
       return { module: class BareGuardModule {}, controllers: [BareGuardController, StatsController] };
+    case 'bare-hmac':
+      return { module: class BareHmacModule {}, controllers: [NodeCryptoController, StatsController] };
     case 'guard':
       return {
         module: class GuardModule {},

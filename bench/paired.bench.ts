@@ -110,9 +110,17 @@ export function pairedDifference(
   results: PairedResult[] | undefined,
   adapter: string,
   name: string,
+  /** Another compared configuration: the difference to it instead of the baseline, round by round. */
+  lowerName?: string,
 ): PairedDifference | undefined {
-  const d = results && pairedFigure(results, adapter, name)?.pairedMicros;
-  if (!d?.length) return undefined;
+  const upper = results && pairedFigure(results, adapter, name)?.pairedMicros;
+  if (!upper?.length) return undefined;
+  let d = upper;
+  if (lowerName !== undefined) {
+    const lower = pairedFigure(results!, adapter, lowerName)?.pairedMicros;
+    if (lower?.length !== upper.length) return undefined;
+    d = upper.map((value, round) => value - lower[round]);
+  }
   const [low, high] = medianInterval(d);
   return { median: median(d), min: Math.min(...d), max: Math.max(...d), rounds: d.length, low, high };
 }

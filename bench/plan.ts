@@ -53,6 +53,8 @@ export interface Plan {
   memoryCheckpoints: number[];
   /** The metrics pair: the guarded route with metrics off and on. */
   metrics: PairedSteps;
+  /** The guard pair of the http section: (a′), its control, (a″) and (b) loaded at once. */
+  guardPair: PairedSteps;
   /** The inbox pair of the http section: (c), its control and (e) loaded at once. */
   inboxPair: PairedSteps;
   /** The inbox against pg-boss and graphile-worker: a backlog drained, then steady rates (jobs/s for s). */
@@ -72,6 +74,7 @@ export function plan(args: Args): Plan {
       http: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, more: { ...MORE, rounds: 1, roundSeconds: 1 } },
       memoryCheckpoints: [2000, 4000],
       metrics: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
+      guardPair: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
       inboxPair: { warmupSeconds: 1, rounds: 1, roundSeconds: 1, rate: 200, connections: 5 },
       inbox: { jobs: 300, concurrency: 10, rates: [{ rate: 1000, seconds: 1 }], drainSeconds: 2 },
     };
@@ -86,6 +89,7 @@ export function plan(args: Args): Plan {
     memoryCheckpoints: Array.from({ length: last / step }, (_, i) => (i + 1) * step),
     // A difference of a few µs in a few hundred: the servers loaded at once at a fixed rate (paired.bench.ts).
     metrics: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 600, connections: 10 },
+    guardPair: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 600, connections: 10 },
     // PostgreSQL shares the cores: a lower rate, so that nothing saturates.
     inboxPair: { warmupSeconds: 10, rounds: 15, roundSeconds: 6, rate: 400, connections: 10 },
     // Issue 15's rate (1,000/s) and lower ones, for when two shared cores cannot sustain it.
@@ -123,6 +127,16 @@ export const METRICS_CONFIGS = [
   { name: 'guard', config: 'guard' },
   { name: 'guard-control', config: 'guard' },
   { name: 'guard-metrics', config: 'guard-metrics' },
+];
+/**
+ * The guard pair, likewise: (a′), its control, (a″) = (a′) with the node:crypto HMAC of the same bytes
+ * (what verifying alone costs in a server) and (b).
+ */
+export const GUARD_PAIR_CONFIGS = [
+  { name: 'bare-guard', config: 'bare-guard' },
+  { name: 'bare-guard-control', config: 'bare-guard' },
+  { name: 'bare-hmac', config: 'bare-hmac' },
+  { name: 'guard', config: 'guard' },
 ];
 /** The inbox pair and its control, likewise; each server with a database of its own. */
 export const INBOX_PAIR_CONFIGS = [
@@ -179,6 +193,7 @@ export interface Results {
   /** The guarded route with metrics off, off again (the control) and on, loaded at once. */
   metrics?: PairedResult[];
   /** (c), (c) again (the control) and (e), loaded at once: what the inbox adds to the 2xx path. */
+  guardPair?: PairedResult[];
   inboxPair?: PairedResult[];
   /** The same metrics' calls per delivery, in-process. */
   metricsCalls?: MetricsCallResult;

@@ -9,6 +9,7 @@ import {
   BEFORE_PREFIX,
   beforeConfig,
   BUSY_CORES,
+  GUARD_BUDGET_MICROS,
   CONFIG_LABELS,
   INBOX_2XX_BUDGET_MICROS,
   INBOX_TARGETS,
@@ -209,6 +210,37 @@ export function inbox2xxTable(http: HttpResult[], pair?: PairedResult[]): string
     rows,
     'lrrrrrrrrr',
   );
+}
+
+/** The guard pair (issue 19): what WebhookGuard adds above (a′), and how much of it the HMAC alone is. */
+export function guardPairTable(pair?: PairedResult[]): string {
+  const rows: string[][] = [];
+  for (const adapter of [...new Set((pair ?? []).map((r) => r.adapter))]) {
+    const cell = (name: string, lower?: string) => pairedIntervalCell(pairedDifference(pair, adapter, name, lower));
+    rows.push([
+      adapter,
+      cell('guard'),
+      cell('bare-hmac'),
+      cell('guard', 'bare-hmac'),
+      cell('bare-guard-control'),
+    ]);
+  }
+  return table(
+    [
+      'adapter',
+      `(b) − (a′) (target ≤ ${GUARD_BUDGET_MICROS})`,
+      '(a″) − (a′): the node:crypto HMAC alone',
+      '(b) − (a″): all WebhookGuard does besides',
+      'control − (a′)',
+    ],
+    rows,
+    'lrrrr',
+  );
+}
+
+/** A paired difference: its median, then its 95% interval. */
+function pairedIntervalCell(d: ReturnType<typeof pairedDifference>): string {
+  return d ? `${signed(d.median, 1)} (${d.low.toFixed(1)} … ${d.high.toFixed(1)})` : '–';
 }
 
 /** A paired difference: its median, then the rounds' range. */
@@ -487,6 +519,17 @@ export function resultsMarkdown(results: Results, goals: Target[]): string {
       }),
     );
     out.push(httpTable(results.http));
+    if (results.guardPair?.length) {
+      out.push(
+        TEXT('http-guard', {
+          budget: GUARD_BUDGET_MICROS,
+          pairRate: p.guardPair.rate,
+          pairRounds: p.guardPair.rounds,
+          pairSeconds: p.guardPair.roundSeconds,
+        }),
+      );
+      out.push(guardPairTable(results.guardPair));
+    }
     if (results.http.some((h) => h.config === 'hookwarden-pg-inbox')) {
       out.push(
         TEXT('http-inbox', {

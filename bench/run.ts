@@ -21,6 +21,7 @@ import {
   MAX_REPEATS,
   MEMORY_ADAPTER,
   METRICS_CONFIGS,
+  GUARD_PAIR_CONFIGS,
   INBOX_PAIR_CONFIGS,
   parseArgs,
   plan,
@@ -33,6 +34,7 @@ import {
   beforeAfterTable,
   eventLogTable,
   httpTable,
+  guardPairTable,
   inbox2xxTable,
   inboxRateNote,
   inboxTable,
@@ -141,6 +143,14 @@ async function main(): Promise<void> {
           log,
         }),
       );
+      results.guardPair = await runPairedSuite({
+        adapters: ADAPTERS,
+        configs: GUARD_PAIR_CONFIGS,
+        env: () => ({ BENCH_SECRET: secret }),
+        secret,
+        ...steps.guardPair,
+        log,
+      });
       results.inboxPair = await runPairedSuite({
         adapters: ADAPTERS,
         configs: INBOX_PAIR_CONFIGS,
@@ -153,6 +163,7 @@ async function main(): Promise<void> {
         log,
       });
       log(httpTable(results.http));
+      log('\n' + guardPairTable(results.guardPair));
       log('\n' + inbox2xxTable(results.http, results.inboxPair));
       if (args.before) log('\n' + beforeAfterTable(results.http));
       log('\n' + concurrencyTable(results.http));

@@ -20,6 +20,25 @@ describe('benchmarks (smoke)', () => {
     expect(stdout).toContain('bench ok');
   }, 20_000);
 
+  it.each(['express', 'fastify'])(
+    "(a″)'s node:crypto guard on %s verifies: a signed delivery passes, a body changed after signing does not",
+    async (adapter) => {
+      const server = await startServer(adapter, 'bare-hmac', { BENCH_SECRET: SECRET });
+      try {
+        const request = signedRequests(SECRET)({}) as { path: string; headers: Record<string, string>; body: string };
+        const post = (body: string) =>
+          fetch(`http://127.0.0.1:${server.port}${request.path}`, { method: 'POST', headers: request.headers, body });
+        expect((await post(request.body)).status).toBe(200);
+        const tampered = request.body.replace(/"/, ' "');
+        expect(tampered).not.toBe(request.body);
+        expect((await post(tampered)).status).toBe(403);
+      } finally {
+        await server.stop();
+      }
+    },
+    20_000,
+  );
+
   describe.each(['express', 'fastify'])('the HTTP server child on %s', (adapter) => {
     let server: RunningServer | undefined;
 

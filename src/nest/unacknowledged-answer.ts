@@ -10,12 +10,12 @@ import type { ServerResponse } from 'node:http';
  * It wraps the raw response's `end()` for this one response, the way express-session saves a
  * session before the answer ends, where an interceptor would put every request through Nest's RxJS
  * pipeline (30–60 µs of CPU each). Works on Express (the response is the ServerResponse) and
- * Fastify (`reply.raw`). Neither callback may reject.
+ * Fastify (`reply.raw`). Neither callback may reject; one that returns nothing has settled already.
  * @internal
  */
 export function settleBeforeAnswer(
   response: unknown,
-  settle: { acknowledge: () => Promise<void>; withdraw: () => Promise<void> },
+  settle: { acknowledge: () => Promise<void> | void; withdraw: () => Promise<void> },
 ): void {
   const raw = rawResponse(response);
   if (!raw) return;
@@ -27,6 +27,8 @@ export function settleBeforeAnswer(
     const acknowledged = raw.statusCode >= 200 && raw.statusCode < 300;
     // Not `headersSent`: Fastify calls writeHead() just before end(), and nothing has left yet.
     const settling = acknowledged ? settle.acknowledge() : settle.withdraw();
+    // Settled already (an event log in memory): the answer goes out now, with no promise to wait for.
+    if (!settling) return end.apply(this, args as never);
     void settling.then(() => end.apply(this, args as never));
     return this;
   } as ServerResponse['end'];

@@ -66,7 +66,7 @@ async function setup(endpoints: Record<string, WebhookEndpointDefinition> = { bi
   // An outage as the stores report one: every write fails with EventLogUnavailableError.
   const outage = () =>
     jest.spyOn(eventLog, 'record').mockRejectedValue(new EventLogUnavailableError('The event log is unavailable.'));
-  return { verifier, secrets, events, outage };
+  return { verifier, secrets, eventLog, events, outage };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<WebhookVerificationError> {
@@ -116,6 +116,39 @@ describe('WebhookVerifier', () => {
     expect(retry.status).toBe('accepted');
     await verifier.acknowledge(retry.delivery);
     expect((await verifier.verify('billing', incoming(), AT)).status).toBe('duplicate');
+  });
+
+  it('settles an acknowledgement in memory without a promise, and a store that throws only warns', async () => {
+    const { verifier, eventLog } = await setup();
+    const first = await verifier.verify('billing', incoming(), AT);
+    // Nothing to wait for: the guard lets the 2xx go out in the same turn.
+    expect(verifier.settleAcknowledged(first.delivery)).toBeUndefined();
+    expect((await verifier.verify('billing', incoming(), AT)).status).toBe('duplicate');
+
+    const second = await verifier.verify('billing', incoming({ id: 'msg_second' }), AT);
+    const warn = jest.spyOn(verifier['logger'], 'warn').mockImplementation(() => undefined);
+    jest.spyOn(eventLog, 'acknowledge').mockImplementation(() => {
+      throw new EventLogUnavailableError('The event log is unavailable.');
+    });
+    expect(() => verifier.settleAcknowledged(second.delivery)).not.toThrow();
+    expect(warn).toHaveBeenCalledWith('Could not mark a handled delivery on "billing" as acknowledged.');
+    // Not acknowledged: a copy is still in progress.
+    await expect(verifier.verify('billing', incoming({ id: 'msg_second' }), AT)).rejects.toBeInstanceOf(
+      DeliveryInProgressError,
+    );
+  });
+
+  it('waits for an event log that acknowledges with a promise, and a rejection only warns', async () => {
+    const { verifier, eventLog } = await setup();
+    const delivery = (await verifier.verify('billing', incoming(), AT)).delivery;
+    const warn = jest.spyOn(verifier['logger'], 'warn').mockImplementation(() => undefined);
+    jest
+      .spyOn(eventLog, 'acknowledge')
+      .mockImplementationOnce(() => Promise.reject(new EventLogUnavailableError('unavailable')));
+    const settling = verifier.settleAcknowledged(delivery);
+    expect(settling).toBeInstanceOf(Promise);
+    await expect(settling).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 
   it.each([

@@ -210,16 +210,30 @@ export class WebhookVerifier implements OnApplicationBootstrap {
    * `verify()` without the guard. Never rejects.
    */
   async acknowledge(delivery: VerifiedWebhook): Promise<void> {
+    await this.settleAcknowledged(delivery);
+  }
+
+  /**
+   * `acknowledge` without a promise where the event log settles at once (in memory), so the guard's
+   * 2xx goes out in the same turn; otherwise the event log's promise, which never rejects.
+   * @internal
+   */
+  settleAcknowledged(delivery: VerifiedWebhook): Promise<void> | void {
     // Only the key the delivery was recorded under: `id` may be an unsigned header anyone chose.
     const key = delivery.dedupeKey;
     if (key === undefined || !this.eventLog.acknowledge) return;
     try {
-      await this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
-      this.dispatch?.acknowledged?.(delivery);
+      const settling = this.eventLog.acknowledge(delivery.endpoint, key, leaseTokenOf(delivery));
+      if (!settling) return this.dispatch?.acknowledged?.(delivery);
+      return settling.then(() => this.dispatch?.acknowledged?.(delivery)).catch(() => this.notAcknowledged(delivery));
     } catch {
-      // The copies stay "in progress" until the lease ends, then one of them is handled again.
-      this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);
+      return this.notAcknowledged(delivery);
     }
+  }
+
+  private notAcknowledged(delivery: VerifiedWebhook): void {
+    // The copies stay "in progress" until the lease ends, then one of them is handled again.
+    this.logger.warn(`Could not mark a handled delivery on "${delivery.endpoint}" as acknowledged.`);
   }
 
   /**

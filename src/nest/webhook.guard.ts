@@ -142,7 +142,7 @@ export class WebhookGuard implements CanActivate, OnModuleInit {
     // and release do nothing without one).
     if (delivery.dedupeKey !== undefined) {
       settleBeforeAnswer(context.switchToHttp().getResponse(), {
-        acknowledge: () => this.verifier.acknowledge(delivery),
+        acknowledge: () => this.verifier.settleAcknowledged(delivery),
         withdraw: () => this.verifier.release(delivery),
       });
     }

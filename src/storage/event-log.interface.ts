@@ -86,8 +86,10 @@ export interface EventLog {
    * Marks the acceptance of a message id as acknowledged: its handler succeeded and the 2xx is
    * going out. Until then the acceptance is in progress (see `resolveDuplicate`); an acknowledged
    * acceptance is never released. With a `leaseToken`, only while the lease is still that holder's.
+   * A log that settles in memory may return nothing: the guard then lets the 2xx go out in the same
+   * turn instead of after a promise (a store that writes anywhere returns its promise).
    */
-  acknowledge?(endpoint: string, messageId: string, leaseToken?: string): Promise<void>;
+  acknowledge?(endpoint: string, messageId: string, leaseToken?: string): Promise<void> | void;
   /**
    * Called when `record` answered `duplicate`: whether the accepted delivery is `acknowledged` (the
    * copy may be answered 2xx), still `in_progress` (its answer has not gone out: the copy must not

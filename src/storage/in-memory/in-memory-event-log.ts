@@ -155,7 +155,8 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     if (lease.work) this.inbox.withdrawn(handlingKey(endpoint, messageId));
   }
 
-  async acknowledge(endpoint: string, messageId: string, leaseToken?: string): Promise<void> {
+  /** Settles at once: the guard's 2xx then goes out without waiting for a promise. */
+  acknowledge(endpoint: string, messageId: string, leaseToken?: string): void {
     const lease = this.leaseOf(endpoint, messageId, leaseToken);
     if (!lease) return;
     this.settle(endpoint, messageId);
