@@ -123,6 +123,32 @@ describe('TypeOrmEventLog', () => {
     expect(xmins('duplicate')).toBeLessThanOrEqual(6);
   });
 
+  it('builds rows when their batch is formed; a record whose row cannot be built fails alone', async () => {
+    const log = await eventLog({ batchSize: 100, maxDelayMs: 20 });
+    const endpoint = uniq('lazy');
+    const broken = event(endpoint, {
+      // A provider name that cannot be read as text: its row cannot be built (a caller's bug, not the database's).
+      provider: {
+        toString: () => {
+          throw new TypeError('unreadable provider');
+        },
+      } as unknown as string,
+    });
+    const [first, failed, last] = await Promise.allSettled([
+      log.record(event(endpoint, { messageId: 'a' })),
+      log.record(broken),
+      log.record(event(endpoint, { messageId: 'b' })),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: 'accepted' });
+    expect(last).toEqual({ status: 'fulfilled', value: 'accepted' });
+    expect(failed.status).toBe('rejected');
+    expect((failed as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    // The two others share one statement (one transaction), and the broken one left no row.
+    const stored = await rows(endpoint);
+    expect(stored.map((r: { message_id: string }) => r.message_id)).toEqual(['a', 'b']);
+    expect(new Set(stored.map((r: { xmin: string }) => r.xmin)).size).toBe(1);
+  });
+
   it('accepts a message id exactly once under 50 concurrent deliveries to two instances', async () => {
     const [a, b] = await Promise.all([eventLog({ maxDelayMs: 1 }), eventLog({ maxDelayMs: 1 })]);
     const endpoint = uniq('race');

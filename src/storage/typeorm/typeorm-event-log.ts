@@ -219,7 +219,8 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     // Anyone can send rejections and challenges: a budget of rows per second, the rest counted.
     // (Duplicates are known only once their batch committed: see RejectionSampler.recordDuplicate.)
     if (!this.sampler.admit(event)) return Promise.resolve(event.status);
-    return this.enqueue(toRow(boundRecord(event), event.status, this.bodyCapBytes, this.sealer), event);
+    const bounded = boundRecord(event);
+    return this.enqueue(() => toRow(bounded, event.status, this.bodyCapBytes, this.sealer), event);
   }
 
   queueDepth(): number {
@@ -244,7 +245,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
     return this.sampler.flushSummaries();
   }
 
-  private enqueue(row: EventRow, event?: WebhookEventRecord): Promise<WebhookEventStatus> {
+  private enqueue(row: EventRow | (() => EventRow), event?: WebhookEventRecord): Promise<WebhookEventStatus> {
     if (!this.committer) return Promise.reject(this.connections.unavailable('The webhook event log is not running.'));
     return this.committer.enqueue(row, event);
   }
