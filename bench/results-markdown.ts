@@ -217,13 +217,7 @@ export function guardPairTable(pair?: PairedResult[]): string {
   const rows: string[][] = [];
   for (const adapter of [...new Set((pair ?? []).map((r) => r.adapter))]) {
     const cell = (name: string, lower?: string) => pairedIntervalCell(pairedDifference(pair, adapter, name, lower));
-    rows.push([
-      adapter,
-      cell('guard'),
-      cell('bare-hmac'),
-      cell('guard', 'bare-hmac'),
-      cell('bare-guard-control'),
-    ]);
+    rows.push([adapter, cell('guard'), cell('bare-hmac'), cell('guard', 'bare-hmac'), cell('bare-guard-control')]);
   }
   return table(
     [
