@@ -87,38 +87,34 @@ export class WebhookMetrics implements EventLogObserver {
     const metric = <T>(name: string, make: (config: { name: string; registers: PromClient.Registry[] }) => T): T =>
       (registry.getSingleMetric(prefix + name) as T | undefined) ??
       make({ name: prefix + name, registers: [registry] });
-    // The tallies of a shared metric, which only a tallied metric has.
-    const tallies = <T>(name: string, found: T | undefined): T => {
+    // A request-path metric and its tallies. A metric of that name already in the registry is shared
+    // only when Hookwarden made it: only then does it have tallies.
+    const tallied = <M, T>(name: string, make: Parameters<typeof metric<M>>[1], talliesOf: (m: M) => T | undefined) => {
+      const found = talliesOf(metric(name, make));
       if (found) return found;
       throw new WebhookConfigurationError(
         `The registry already has a metric ${prefix + name} that Hookwarden did not make.`,
       );
     };
+    // Requests by endpoint, provider, outcome and error code.
+    const outcomes = (name: string, help: string) =>
+      tallied(
+        name,
+        (c) => talliedCounter(prom, { ...c, help, labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const }),
+        counterTallies,
+      );
 
-    this.deliveries = tallies(
-      'deliveries_total',
-      counterTallies(
-        metric('deliveries_total', (c) =>
-          talliedCounter(prom, {
-            ...c,
-            help: 'Webhook requests by endpoint, provider, outcome and error code.',
-            labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-          }),
-        ),
-      ),
-    );
-    this.verification = tallies(
+    this.deliveries = outcomes('deliveries_total', 'Webhook requests by endpoint, provider, outcome and error code.');
+    this.verification = tallied(
       'verification_duration_seconds',
-      histogramTallies(
-        metric('verification_duration_seconds', (c) =>
-          talliedHistogram(prom, {
-            ...c,
-            help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
-            labelNames: ['endpoint', 'provider'] as const,
-            buckets: LATENCY_BUCKETS,
-          }),
-        ),
-      ),
+      (c) =>
+        talliedHistogram(prom, {
+          ...c,
+          help: 'Time to verify a delivery (secrets, keys, signature), in seconds.',
+          labelNames: ['endpoint', 'provider'] as const,
+          buckets: LATENCY_BUCKETS,
+        }),
+      histogramTallies,
     );
     this.commit = metric(
       'event_log_commit_duration_seconds',
@@ -147,17 +143,9 @@ export class WebhookMetrics implements EventLogObserver {
       });
       return gauge;
     });
-    this.challenges = tallies(
+    this.challenges = outcomes(
       'challenges_total',
-      counterTallies(
-        metric('challenges_total', (c) =>
-          talliedCounter(prom, {
-            ...c,
-            help: 'URL verification challenges by endpoint, provider, outcome and error code.',
-            labelNames: ['endpoint', 'provider', 'outcome', 'code'] as const,
-          }),
-        ),
-      ),
+      'URL verification challenges by endpoint, provider, outcome and error code.',
     );
     this.rotations = metric(
       'secret_changes_total',
