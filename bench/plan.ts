@@ -192,8 +192,9 @@ export interface Results {
   memory?: MemoryResult;
   /** The guarded route with metrics off, off again (the control) and on, loaded at once. */
   metrics?: PairedResult[];
-  /** (c), (c) again (the control) and (e), loaded at once: what the inbox adds to the 2xx path. */
+  /** (a′), (a′) again (the control), (a″) and (b), loaded at once: what WebhookGuard adds, and its HMAC. */
   guardPair?: PairedResult[];
+  /** (c), (c) again (the control) and (e), loaded at once: what the inbox adds to the 2xx path. */
   inboxPair?: PairedResult[];
   /** The same metrics' calls per delivery, in-process. */
   metricsCalls?: MetricsCallResult;

@@ -228,6 +228,16 @@ function httpNaiveLimit(http: HttpResult[], adapter: string): string {
 
 const signed = (micros: number) => `${micros >= 0 ? '+' : ''}${micros.toFixed(1)} µs`;
 
+/** A difference measured with the servers loaded at once: its median, its 95% interval, and the control's. */
+function loadedAtOnce(paired: PairedDifference, control: PairedDifference | undefined): string {
+  return (
+    `${signed(paired.median)} loaded at once (median of ${paired.rounds} rounds' differences, 95% interval ` +
+    `${paired.low.toFixed(1)} … ${paired.high.toFixed(1)}` +
+    (control ? `; control ${signed(control.median)}` : '') +
+    ')'
+  );
+}
+
 /** The min–max of the rounds' server (or PostgreSQL) CPU per request. */
 function spread(h: HttpResult, db = false): string {
   const values = h.rounds
@@ -292,12 +302,11 @@ function httpTargets(http: HttpResult[], adapter: string, results: Results): Tar
   const besides = pairedDifference(results.guardPair, adapter, 'guard', 'bare-hmac');
   const guardControl = pairedDifference(results.guardPair, adapter, 'bare-guard-control');
   if (guard && pairedGuard && hmac && besides) {
-    const interval = (d: PairedDifference) => `${signed(d.median)} (${d.low.toFixed(1)} … ${d.high.toFixed(1)})`;
+    const interval = (d: PairedDifference) =>
+      `${signed(d.median)} (95% interval ${d.low.toFixed(1)} … ${d.high.toFixed(1)})`;
     guard.measured =
-      `${interval(pairedGuard)} loaded at once (median of ${pairedGuard.rounds} rounds' differences, its 95% interval in parentheses); ` +
-      `of it the node:crypto HMAC alone, (a″) − (a′): ${interval(hmac)}, and the rest, (b) − (a″): ${interval(besides)}` +
-      (guardControl ? `; control ${signed(guardControl.median)}` : '') +
-      `; in the main rounds: ${guard.measured}`;
+      `${loadedAtOnce(pairedGuard, guardControl)}; of it the node:crypto HMAC alone, (a″) − (a′): ${interval(hmac)}, ` +
+      `and the rest, (b) − (a″): ${interval(besides)}; in the main rounds: ${guard.measured}`;
     guard.ok = pairedGuard.median <= GUARD_BUDGET_MICROS;
     guard.limit = oneLine(
       LIMITS('guard-paired', {
@@ -360,11 +369,7 @@ function httpTargets(http: HttpResult[], adapter: string, results: Results): Tar
   const paired = pairedDifference(results.inboxPair, adapter, 'hookwarden-pg-inbox');
   const control = pairedDifference(results.inboxPair, adapter, 'hookwarden-pg-control');
   if (inbox && paired) {
-    inbox.measured =
-      `${signed(paired.median)} loaded at once (median of ${paired.rounds} rounds' differences, 95% interval ` +
-      `${paired.low.toFixed(1)} … ${paired.high.toFixed(1)}` +
-      (control ? `; control ${signed(control.median)}` : '') +
-      `); in the main rounds: ${inbox.measured}`;
+    inbox.measured = `${loadedAtOnce(paired, control)}; in the main rounds: ${inbox.measured}`;
     inbox.ok = paired.median <= INBOX_2XX_BUDGET_MICROS;
     inbox.limit = oneLine(`${LIMITS('inbox-paired')} ${inbox.limit}`);
   }

@@ -12,14 +12,19 @@ function response(statusCode: number, log: string[]) {
   };
 }
 
+/** Settle callbacks that log when they ran: an acknowledgement settled at once, a withdrawal promised. */
+function loggedSettle(log: string[]) {
+  return {
+    acknowledge: () => void log.push('acknowledge'),
+    withdraw: async () => void log.push('withdraw'),
+  };
+}
+
 describe('settleBeforeAnswer', () => {
   it('ends at once, after the acknowledgement, when the acknowledgement settled without a promise', () => {
     const log: string[] = [];
     const res = response(200, log);
-    settleBeforeAnswer(res, {
-      acknowledge: () => void log.push('acknowledge'),
-      withdraw: async () => void log.push('withdraw'),
-    });
+    settleBeforeAnswer(res, loggedSettle(log));
     res.end('{"ok":true}');
     expect(log).toEqual(['acknowledge', 'end ["{\\"ok\\":true}"]']);
   });
@@ -43,10 +48,7 @@ describe('settleBeforeAnswer', () => {
   it('withdraws before any other answer goes out, and ends only once', async () => {
     const log: string[] = [];
     const res = response(500, log);
-    settleBeforeAnswer(res, {
-      acknowledge: () => void log.push('acknowledge'),
-      withdraw: async () => void log.push('withdraw'),
-    });
+    settleBeforeAnswer(res, loggedSettle(log));
     res.end('failed');
     expect(log).toEqual(['withdraw']);
     await new Promise((resolve) => setImmediate(resolve));
