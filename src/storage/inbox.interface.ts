@@ -111,9 +111,12 @@ export interface WebhookInbox {
   fail(job: InboxJob, state: 'failed' | 'dead', runAt: Date, error: string): Promise<void>;
   /** Gives back jobs not started or abandoned at shutdown: pending again, the attempt not counted. */
   release(jobs: readonly InboxJob[]): Promise<void>;
-  /** Resolves when work may be ready (this or another instance committed some), or after `ms`. */
+  /**
+   * Resolves when work may be ready (this or another instance committed some), or after `ms`; at
+   * once when a wake came since the last claim began (work made ready during the claim).
+   */
   waitForWork(ms: number): Promise<void>;
-  /** Wakes the waiting workers at once (shutdown). */
+  /** Wakes the waiting workers at once (new work, shutdown); remembered for the next wait when none waits. */
   wake(): void;
 
   list(query: InboxJobQuery): Promise<InboxJobPage>;

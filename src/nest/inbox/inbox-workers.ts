@@ -135,6 +135,10 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
       }
       for (const job of jobs) this.start(job);
       if (jobs.length === 0) await this.inbox.waitForWork(this.options.pollIntervalMs);
+      // Let the handlers that end at once free their slots before the next claim: counting them
+      // busy split each claim in two (4 then 6 of 10), and under a backlog the workers fell to
+      // half the jobs per round trip, which kept the backlog growing.
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -52,6 +52,8 @@ export class InMemoryInbox implements WebhookInbox {
   private finished = 0;
   private readonly maxFinished: number;
   private waiters: Array<() => void> = [];
+  /** A wake since the last claim began: the next wait returns at once (as the PostgreSQL inbox's). */
+  private woken = false;
 
   constructor(
     options: InMemoryInboxOptions = {},
@@ -113,6 +115,7 @@ export class InMemoryInbox implements WebhookInbox {
   }
 
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
+    this.woken = false;
     const now = this.now();
     const wanted = new Set(handlers);
     const blocked = new Set<string>();
@@ -173,6 +176,10 @@ export class InMemoryInbox implements WebhookInbox {
   }
 
   waitForWork(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref?.();
@@ -188,6 +195,7 @@ export class InMemoryInbox implements WebhookInbox {
   }
 
   wake(): void {
+    this.woken = true;
     const waiters = this.waiters;
     this.waiters = [];
     for (const done of waiters) done();

@@ -221,11 +221,18 @@ export function ackInsertValues(
   return values;
 }
 
-/** Un-accepts rows that committed after their requests were answered 503. @internal */
-export function unacceptLateSql(table: string): string {
-  return `UPDATE ${table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
+/**
+ * Un-accepts rows that committed after their requests were answered 503, and with the inbox takes
+ * their jobs (as a withdrawn acceptance does): the provider's retry brings new ones, and a job left
+ * behind would stay due forever, in the inbox's lag and keeping its event from retention. @internal
+ */
+export function unacceptLateSql(table: string, jobsTable?: string): string {
+  const update = `UPDATE ${table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
                 handling_token = NULL
           WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND handling_until IS NOT NULL`;
+  if (!jobsTable) return update;
+  return `WITH unaccepted AS (${update} RETURNING id)
+          DELETE FROM ${jobsTable} WHERE event_id IN (SELECT id FROM unaccepted)`;
 }
 
 /** SQLSTATE classes of a refused row (bad data, constraint, limit), not of an unavailable database. @internal */

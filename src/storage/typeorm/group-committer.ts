@@ -58,7 +58,7 @@ export class GroupCommitter {
   /** The statement that also writes the inbox's jobs, once the inbox is in use. */
   private insertWithWork?: InsertStatement;
   private onWorkReady?: () => void;
-  private readonly unacceptSql: string;
+  private unacceptSql: string;
   private queue: Queued[] = [];
   private inFlight = 0;
   private flushTimer?: NodeJS.Timeout;
@@ -81,6 +81,7 @@ export class GroupCommitter {
   /** From now on, rows with work are written with their jobs; `onWorkReady` hears of runnable ones. */
   useInbox(tables: InboxTables, onWorkReady: () => void): void {
     this.insertWithWork = insertStatement(this.table, tables);
+    this.unacceptSql = unacceptLateSql(this.table, tables.jobs);
     this.onWorkReady = onWorkReady;
   }
 

@@ -20,6 +20,11 @@ export const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoi
  * with its event. Two ordered scans, each stopping at the limit: pending work in the due index's
  * (run_at, id) order, and expired leases. One scan under `a OR b` read every due job before sorting
  * (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
+ *
+ * The event's status is tested with IS NOT DISTINCT FROM (the column is NOT NULL: the same test), which
+ * no partial index's predicate matches: on a table never analyzed (a new install's first minute),
+ * PostgreSQL took `status = 'accepted'` to match 0.5% of the rows and chose to scan the partial index
+ * of accepted events once per job instead of the primary key (20 ms a claim at 1,500 rows).
  * @internal
  */
 export function claimSql(jobs: string, events: string, acks: string): string {
@@ -28,7 +33,7 @@ export function claimSql(jobs: string, events: string, acks: string): string {
     `SELECT j.id FROM ${jobs} j JOIN ${events} e ON e.id = j.event_id
       WHERE ${state}
         AND j.handler = ANY($2::text[])
-        AND e.status = 'accepted' AND ${acknowledgedSql(acks, 'e')}
+        AND e.status IS NOT DISTINCT FROM 'accepted' AND ${acknowledgedSql(acks, 'e')}
         AND (j.order_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${jobs} o
                WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key

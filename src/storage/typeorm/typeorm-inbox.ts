@@ -62,6 +62,8 @@ export class TypeOrmInbox implements WebhookInbox {
   private acks = '';
   private schema = '';
   private waiters: Array<() => void> = [];
+  /** A wake since the last claim began: the next wait returns at once (see `waitForWork`). */
+  private woken = false;
   private notifyQueued = false;
   /** Completions, grouped into one UPDATE at a time. */
   private readonly completions = new GroupedWrites<InboxJob, boolean>((jobs) => this.writeCompletions(jobs));
@@ -140,6 +142,7 @@ export class TypeOrmInbox implements WebhookInbox {
   }
 
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
+    this.woken = false;
     const token = randomBytes(12).toString('base64url');
     const { rows } = await this.query<
       JobRow & {
@@ -224,7 +227,15 @@ export class TypeOrmInbox implements WebhookInbox {
     this.workReady();
   }
 
+  /**
+   * A wake heard while no one waited (an acknowledgement that committed during a claim's round
+   * trip, after its snapshot) is kept for the next wait: lost, its jobs waited for the poll.
+   */
   waitForWork(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const waiters = this.waiters;
       const timer = setTimeout(done, ms);
@@ -240,6 +251,7 @@ export class TypeOrmInbox implements WebhookInbox {
   }
 
   wake(): void {
+    this.woken = true;
     for (const done of [...this.waiters]) done();
   }
 
