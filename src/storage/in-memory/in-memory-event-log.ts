@@ -44,7 +44,8 @@ export interface InMemoryEventLogOptions {
   recentBodyCapBytes?: number;
   /**
    * How long an accepted delivery stays "in progress" without being acknowledged (its handler
-   * hung, say) before a copy of it may take it over and be handled, in seconds.
+   * hung, say) before a copy of it may take it over and be handled, and its inbox jobs run without
+   * the acknowledgement, in seconds.
    * @default 60
    */
   handlingLeaseSeconds?: number;
@@ -142,7 +143,11 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       now,
     );
     this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
-    this.inbox = new InMemoryInbox(options.inbox, now);
+    this.inbox = new InMemoryInbox(options.inbox, now, (key) => {
+      const newline = key.indexOf('\n');
+      const lease = this.handling.get(key.slice(0, newline))?.get(key.slice(newline + 1));
+      return lease !== undefined && lease.until > this.now();
+    });
   }
 
   async release(endpoint: string, messageId: string, _reason?: string, leaseToken?: string): Promise<void> {

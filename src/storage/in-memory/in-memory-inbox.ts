@@ -58,6 +58,12 @@ export class InMemoryInbox implements WebhookInbox {
   constructor(
     options: InMemoryInboxOptions = {},
     private readonly now: () => number = Date.now,
+    /**
+     * Whether the acceptance a job waits for (`awaiting`) is still in progress under its lease: once
+     * the lease ran out, the job runs though no acknowledgement came (one that failed after the 2xx
+     * is never sent again), as in PostgreSQL.
+     */
+    private readonly inProgress: (awaiting: string) => boolean = () => true,
   ) {
     this.maxFinished = Math.max(0, options.maxFinishedJobs ?? 10_000);
   }
@@ -127,7 +133,11 @@ export class InMemoryInbox implements WebhookInbox {
       const unfinished = job.state === 'pending' || job.state === 'running' || job.state === 'failed';
       if (key !== undefined && unfinished && blocked.has(key)) continue;
       if (key !== undefined && unfinished) blocked.add(key);
-      if (job.awaiting !== undefined || !wanted.has(job.handler)) continue;
+      if (!wanted.has(job.handler)) continue;
+      if (job.awaiting !== undefined) {
+        if (this.inProgress(job.awaiting)) continue;
+        job.awaiting = undefined;
+      }
       const due =
         ((job.state === 'pending' || job.state === 'failed') && job.runAt <= now) ||
         (job.state === 'running' && (job.leaseUntil ?? 0) <= now);

@@ -17,7 +17,9 @@ export const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoi
 
 /**
  * Claims up to $1 runnable jobs of the handlers $2 for $3 seconds under the token $4, returning each
- * with its event. Two ordered scans, each stopping at the limit: pending work in the due index's
+ * with its event. A job is runnable once its event is acknowledged (its 2xx went out) or the
+ * acceptance's lease ran out: an acknowledgement that failed after the answer is never sent again,
+ * and its jobs would have waited forever. A copy that takes the lease over makes them wait again. Two ordered scans, each stopping at the limit: pending work in the due index's
  * (run_at, id) order, and expired leases. One scan under `a OR b` read every due job before sorting
  * (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
  *
@@ -33,7 +35,8 @@ export function claimSql(jobs: string, events: string, acks: string): string {
     `SELECT j.id FROM ${jobs} j JOIN ${events} e ON e.id = j.event_id
       WHERE ${state}
         AND j.handler = ANY($2::text[])
-        AND e.status IS NOT DISTINCT FROM 'accepted' AND ${acknowledgedSql(acks, 'e')}
+        AND e.status IS NOT DISTINCT FROM 'accepted'
+        AND (${acknowledgedSql(acks, 'e')} OR e.handling_until <= statement_timestamp())
         AND (j.order_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM ${jobs} o
                WHERE o.endpoint = j.endpoint AND o.handler = j.handler AND o.order_key = j.order_key

@@ -93,7 +93,8 @@ export interface EventLogSettings {
   /**
    * How long an accepted delivery stays "in progress" (a copy of it answered 503
    * `delivery_in_progress`) without being acknowledged, in seconds: past it, the process that held
-   * it is taken for dead and the next copy is handled. Longer than your slowest handler.
+   * it is taken for dead and the next copy is handled, and its `@OnWebhook` jobs run though no
+   * acknowledgement came (one that failed after the 2xx). Longer than your slowest handler.
    * @default 60
    */
   handlingLeaseSeconds?: number;

@@ -1,0 +1,91 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import type { WebhookEventRecord } from './event-log.interface';
+import type { WebhookInbox } from './inbox.interface';
+import { InMemoryEventLog } from './in-memory/in-memory-event-log';
+import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
+import { TypeOrmInbox } from './typeorm/typeorm-inbox';
+
+// An accepted delivery's jobs wait for its acknowledgement (the 2xx), so that a route handler that
+// fails withdraws them. But an acknowledgement can fail after the answer went out (the database
+// blinked): the provider never sends the delivery again, and jobs that waited for an ack forever
+// would be lost after a 2xx. Once the acceptance's lease has run out, its jobs run. On PostgreSQL
+// and in memory.
+let seq = 0;
+const uniq = (prefix: string) => `${prefix}${++seq}_${process.pid}`;
+
+function event(endpoint: string, messageId: string, leaseToken: string): WebhookEventRecord {
+  const receivedAt = new Date();
+  return {
+    leaseToken,
+    endpoint,
+    provider: 'standard-webhooks',
+    messageId,
+    status: 'accepted',
+    receivedAt,
+    replayWindowEndsAt: new Date(receivedAt.getTime() + 300_000),
+    method: 'POST',
+    path: `/hooks/${endpoint}`,
+    headers: {},
+    body: Buffer.from('{}'),
+    work: [{ handler: 'H.run' }],
+  };
+}
+
+const LEASE_SECONDS = 0.4;
+const pastTheLease = () => new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 300));
+
+describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never acknowledged (%s)', (kind) => {
+  let db: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  let log: InMemoryEventLog | TypeOrmEventLog;
+  let inbox: WebhookInbox;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    if (kind === 'memory') {
+      const memory = new InMemoryEventLog({ handlingLeaseSeconds: LEASE_SECONDS });
+      log = memory;
+      inbox = memory.inbox;
+      return;
+    }
+    db = await createTestDatabase('inbox_unacked');
+    dataSource = await openDataSource(db.url);
+    const typeorm = new TypeOrmEventLog(dataSource, { handlingLeaseSeconds: LEASE_SECONDS, maxDelayMs: 0 });
+    await typeorm.init();
+    log = typeorm;
+    const pg = new TypeOrmInbox(dataSource, typeorm);
+    await pg.start();
+    inbox = pg;
+  });
+  afterAll(async () => {
+    await (inbox as Partial<TypeOrmInbox>)?.close?.();
+    if (log instanceof TypeOrmEventLog) await log.close();
+    await dataSource?.destroy();
+    await db?.drop();
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
+  });
+
+  const claim = () => inbox.claim(10, 5000, ['H.run']);
+
+  it('run once the lease has run out, though no acknowledgement came', async () => {
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm1', 'A'));
+    expect(await claim()).toEqual([]);
+    await pastTheLease();
+    const jobs = await claim();
+    expect(jobs.map((j) => [j.endpoint, j.event.messageId])).toEqual([[endpoint, 'm1']]);
+    expect(await inbox.complete(jobs[0]!)).toBe(true);
+  });
+
+  it('wait again while a copy that took the lease over is handled, and run on its acknowledgement', async () => {
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm2', 'A'));
+    await pastTheLease();
+    expect(await log.resolveDuplicate(endpoint, 'm2', 'B')).toBe('claimed');
+    expect(await claim()).toEqual([]);
+    await log.acknowledge(endpoint, 'm2', 'B');
+    expect((await claim()).map((j) => j.event.messageId)).toEqual(['m2']);
+  });
+});
