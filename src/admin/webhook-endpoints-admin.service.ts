@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
+import { InboxDispatch } from '../nest/inbox/inbox-handlers';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
 import { findSharedChallengeSecret, sharedSecretConflict } from '../nest/shared-challenge-secret';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
@@ -51,7 +52,17 @@ export class WebhookEndpointsAdminService {
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(AuditLog) private readonly audit: AuditLog,
     @Inject(RuntimeEndpoints) private readonly runtime: RuntimeEndpoints,
+    @Optional() private readonly dispatch?: InboxDispatch,
   ) {}
+
+  /** An endpoint its @OnWebhook handlers could not be fed (its body is never stored) is refused: 400. */
+  private assertProcessable(endpoint: ResolvedEndpoint): void {
+    try {
+      this.dispatch?.assertCanProcess(endpoint);
+    } catch (error) {
+      throw invalid(error);
+    }
+  }
 
   /** Every endpoint (options and run-time, with `extra` about to be stored), for checks across them. */
   allEndpoints(extra?: ResolvedEndpoint): Pick<ResolvedWebhookConfig, 'endpoints'> {
@@ -68,6 +79,7 @@ export class WebhookEndpointsAdminService {
       ...(body.challenge ? { challenge: plainJson(body.challenge) } : {}),
       enabled: true,
     });
+    this.assertProcessable(prepared.endpoint);
     const signing = [...prepared.signing];
     if (body.secret !== undefined) signing.push(body.secret);
     for (const secret of signing) checkSecret(prepared.endpoint, secret);
@@ -113,6 +125,7 @@ export class WebhookEndpointsAdminService {
       ...(challenge ? { challenge } : {}),
       enabled: body.enabled ?? current.enabled,
     });
+    this.assertProcessable(prepared.endpoint);
     for (const secret of prepared.signing) checkSecret(prepared.endpoint, secret);
     // The new definition may answer challenges with its secret where the old one did not.
     await this.refuseSharedSecret(prepared.endpoint, [

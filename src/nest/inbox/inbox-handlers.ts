@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { handlerMatches, isEventTypePattern } from '../../core/inbox/inbox-decisions';
 import { WebhookConfigurationError } from '../../core/errors';
@@ -32,6 +32,7 @@ export interface InboxHandler {
  */
 @Injectable()
 export class InboxDispatch implements WebhookDispatch, OnModuleInit {
+  private readonly logger = new Logger('Hookwarden');
   private readonly byEndpoint = new Map<string, InboxHandler[]>();
   private readonly byId = new Map<string, InboxHandler>();
 
@@ -68,9 +69,11 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     instance: object,
   ): void {
     const at = `@OnWebhook on ${id}`;
-    if (!this.config.endpoints.has(metadata.endpoint) && this.config.maxEndpoints === undefined) {
+    const endpoint = this.config.endpoints.get(metadata.endpoint);
+    if (!endpoint && this.config.maxEndpoints === undefined) {
       throw new WebhookConfigurationError(`${at} names the unknown endpoint "${metadata.endpoint}".`);
     }
+    if (endpoint?.bodyIsCredential) throw bodyNotStored(at, endpoint.name);
     for (const pattern of metadata.types ?? []) {
       if (!isEventTypePattern(pattern)) throw new WebhookConfigurationError(`${at}: invalid event type "${pattern}".`);
     }
@@ -96,6 +99,25 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     this.byEndpoint.set(metadata.endpoint, list);
   }
 
+  /**
+   * Throws when `endpoint` (created at run time) has handlers it cannot feed: its body is its
+   * credential and is never stored, and jobs run on the stored event.
+   */
+  assertCanProcess(endpoint: ResolvedEndpoint): void {
+    const handlers = this.byEndpoint.get(endpoint.name);
+    if (handlers && endpoint.bodyIsCredential) throw bodyNotStored(`@OnWebhook on ${handlers[0]!.id}`, endpoint.name);
+  }
+
+  private readonly warned = new Set<string>();
+
+  private unprocessable(endpoint: string): undefined {
+    if (!this.warned.has(endpoint)) {
+      this.warned.add(endpoint);
+      this.logger.error(bodyNotStored(`@OnWebhook handlers`, endpoint).message);
+    }
+    return undefined;
+  }
+
   /** Every discovered handler, by id. */
   get handlers(): ReadonlyMap<string, InboxHandler> {
     return this.byId;
@@ -104,6 +126,9 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
   plan(endpoint: ResolvedEndpoint, delivery: VerifiedWebhook): InboxWork[] | undefined {
     const handlers = this.byEndpoint.get(endpoint.name);
     if (!handlers) return undefined;
+    // A run-time endpoint stored before its handlers were deployed (creating one is refused): its
+    // body is not stored, so no job could run it. The route handler runs; the log says why.
+    if (endpoint.bodyIsCredential) return this.unprocessable(endpoint.name);
     // Read once by the verifier, so routing and the event log agree (see readEventType).
     const eventType = delivery.eventType;
     const work: InboxWork[] = [];
@@ -120,4 +145,12 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     }
     return work.length > 0 ? work : undefined;
   }
+}
+
+function bodyNotStored(at: string, endpoint: string): WebhookConfigurationError {
+  return new WebhookConfigurationError(
+    `${at}: the endpoint "${endpoint}" carries its credential in the body (a passcode or client state), so its ` +
+      'body is never stored, and @OnWebhook handlers run on the stored event after the 2xx. Handle it in the route ' +
+      'handler instead.',
+  );
 }
