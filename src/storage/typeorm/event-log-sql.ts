@@ -77,7 +77,8 @@ export interface InboxTables {
 /** Each entry's outcome, and the ids of the accepted rows the batch wrote. @internal */
 export interface BatchOutcome<P> {
   outcomes: Map<P, WebhookEventStatus>;
-  acceptedIds: string[];
+  /** The accepted rows written, with the lease token each was written under. */
+  accepted: Array<{ id: string; token: string | null }>;
 }
 
 /**
@@ -149,11 +150,13 @@ export async function insertBatch<P extends { row: EventRow }>(
       ...(statement.withWork ? [column('work'), column('seal'), column('sealKeyId')] : []),
     ],
   });
+  const tokens = new Map(sorted.map((p) => [dedupeKey(p.row.endpoint, p.row.messageId ?? ''), p.row.leaseToken]));
   const accepted = new Set<string>();
-  const acceptedIds: string[] = [];
+  const written: BatchOutcome<P>['accepted'] = [];
   for (const r of result.rows) {
-    accepted.add(dedupeKey(r.endpoint, r.message_id));
-    acceptedIds.push(r.id);
+    const key = dedupeKey(r.endpoint, r.message_id);
+    accepted.add(key);
+    written.push({ id: r.id, token: tokens.get(key) ?? null });
   }
   for (const [p, status] of statuses) {
     if (
@@ -164,7 +167,7 @@ export async function insertBatch<P extends { row: EventRow }>(
       statuses.set(p, 'duplicate');
     }
   }
-  return { outcomes: statuses, acceptedIds };
+  return { outcomes: statuses, accepted: written };
 }
 
 /**
@@ -222,16 +225,21 @@ export function ackInsertValues(
 }
 
 /**
- * Un-accepts rows that committed after their requests were answered 503, and with the inbox takes
- * their jobs (as a withdrawn acceptance does): the provider's retry brings new ones, and a job left
- * behind would stay due forever, in the inbox's lag and keeping its event from retention. @internal
+ * Un-accepts rows that committed after their requests were answered 503 ($1 ids, $2 the lease token
+ * each was written under), and with the inbox takes their jobs (as a withdrawn acceptance does): the
+ * provider's retry brings new ones, and a job left behind would stay due forever. Only while the
+ * row is still that request's own: its lease live, under its token, not acknowledged. An un-accept
+ * retried later (it failed) must not withdraw a row a copy has since taken over and answered 2xx;
+ * once the lease ran out, the takeover path settles the row. @internal
  */
-export function unacceptLateSql(table: string, jobsTable?: string): string {
-  const update = `UPDATE ${table} SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
+export function unacceptLateSql(table: string, acksTable: string, jobsTable?: string): string {
+  const update = `UPDATE ${table} AS e SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
                 handling_token = NULL
-          WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND handling_until IS NOT NULL`;
+           FROM unnest($1::bigint[], $2::text[]) AS l(id, token)
+          WHERE e.id = l.id AND e.status = 'accepted' AND e.handling_until > statement_timestamp()
+            AND e.handling_token IS NOT DISTINCT FROM l.token AND NOT ${acknowledgedSql(acksTable, 'e')}`;
   if (!jobsTable) return update;
-  return `WITH unaccepted AS (${update} RETURNING id)
+  return `WITH unaccepted AS (${update} RETURNING e.id)
           DELETE FROM ${jobsTable} WHERE event_id IN (SELECT id FROM unaccepted)`;
 }
 

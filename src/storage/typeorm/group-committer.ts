@@ -65,23 +65,24 @@ export class GroupCommitter {
   private sweepTimer?: NodeJS.Timeout;
   private readonly idle = new Set<() => void>();
   /** Rows of late commits whose requests were already answered 503: to be un-accepted. */
-  private lateAccepted: string[] = [];
+  private lateAccepted: BatchOutcome<Pending>['accepted'] = [];
 
   constructor(
     private readonly table: string,
+    private readonly acksTable: string,
     private readonly connections: EventLogConnections,
     private readonly settings: GroupCommitSettings,
     /** Writes the row of an accepted delivery's copy; its request is answered once that settled. */
     private readonly onDuplicate: (event: WebhookEventRecord | undefined) => Promise<void>,
   ) {
     this.insert = insertStatement(table);
-    this.unacceptSql = unacceptLateSql(table);
+    this.unacceptSql = unacceptLateSql(table, acksTable);
   }
 
   /** From now on, rows with work are written with their jobs; `onWorkReady` hears of runnable ones. */
   useInbox(tables: InboxTables, onWorkReady: () => void): void {
     this.insertWithWork = insertStatement(this.table, tables);
-    this.unacceptSql = unacceptLateSql(this.table, tables.jobs);
+    this.unacceptSql = unacceptLateSql(this.table, this.acksTable, tables.jobs);
     this.onWorkReady = onWorkReady;
   }
 
@@ -205,7 +206,7 @@ export class GroupCommitter {
     if (timedOut) {
       // Committed after the requests were answered 503: un-accept these rows, so the
       // provider's retry is accepted (and handled) instead of being taken for a duplicate.
-      this.lateAccepted.push(...written.acceptedIds);
+      this.lateAccepted.push(...written.accepted);
     } else {
       for (const [p, status] of written.outcomes) {
         if (status === 'duplicate' && p.row.status === 'accepted') {
@@ -219,12 +220,13 @@ export class GroupCommitter {
   }
 
   private async unacceptLate(): Promise<void> {
-    const ids = this.lateAccepted;
+    const late = this.lateAccepted;
     this.lateAccepted = [];
     try {
-      await this.connections.query(this.unacceptSql, [ids]);
+      await this.connections.query(this.unacceptSql, [late.map((r) => r.id), late.map((r) => r.token)]);
     } catch {
-      this.lateAccepted.push(...ids);
+      // Retried after the next batch; the statement itself checks the row is still this request's.
+      this.lateAccepted.push(...late);
     }
   }
 }

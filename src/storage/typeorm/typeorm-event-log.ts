@@ -179,7 +179,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       this.traceParentColumn = await hasTraceParentColumn(sql, jobs);
     }
     this.connections.open(this.dataSource);
-    this.committer = new GroupCommitter(this.table, this.connections, this.settings, (event) =>
+    this.committer = new GroupCommitter(this.table, this.acksTable, this.connections, this.settings, (event) =>
       this.sampler.recordDuplicate(event),
     );
   }

@@ -37,6 +37,7 @@ describe('TypeOrmInbox', () => {
   afterAll(() => inbox?.close());
   afterEach(() => db.dataSource.query('DELETE FROM webhook_events'));
 
+  const unacceptLate = unacceptLateSql('webhook_events', 'webhook_event_acks', 'webhook_inbox_jobs');
   const jobCount = async () => Number((await db.dataSource.query('SELECT count(*) AS n FROM webhook_inbox_jobs'))[0].n);
 
   it('claims each job once across concurrent claims, and again only after its lease', async () => {
@@ -82,12 +83,43 @@ describe('TypeOrmInbox', () => {
       `SELECT id::text AS id FROM webhook_events WHERE message_id = $1`,
       [id],
     );
-    await db.dataSource.query(unacceptLateSql('webhook_events', 'webhook_inbox_jobs'), [[eventId]]);
+    await db.dataSource.query(unacceptLate, [[eventId], ['late']]);
     expect(await db.dataSource.query(`SELECT status, reason FROM webhook_events WHERE id = $1`, [eventId])).toEqual([
       { status: 'rejected', reason: 'event_log_timeout' },
     ]);
     expect(await jobCount()).toBe(1);
     expect((await inbox.list({ limit: 10 })).items.map((j) => j.eventId)).not.toContain(eventId);
+  });
+
+  it('a late un-accept (retried after a failure) leaves a row whose lease ran out, or that a copy took over and acknowledged', async () => {
+    // The un-accept of a row answered 503 is retried after the next batch, whenever that comes: by
+    // then the provider's retry may have taken the row over on another instance and been answered
+    // 2xx. Withdrawing it then lost a 2xx'd event and its jobs.
+    const id = `evt_${randomBytes(4).toString('hex')}`;
+    await db.log.record(record({ messageId: id, leaseToken: 'A' }));
+    const [{ id: eventId }] = await db.dataSource.query(
+      `SELECT id::text AS id FROM webhook_events WHERE message_id = $1`,
+      [id],
+    );
+    const expire = () =>
+      db.dataSource.query(`UPDATE webhook_events SET handling_until = now() - interval '1 second' WHERE id = $1`, [
+        eventId,
+      ]);
+    const state = async () => ({
+      status: (await db.dataSource.query(`SELECT status FROM webhook_events WHERE id = $1`, [eventId]))[0].status,
+      jobs: await jobCount(),
+    });
+    await expire();
+    await db.dataSource.query(unacceptLate, [[eventId], ['A']]);
+    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
+
+    expect(await db.log.resolveDuplicate('billing', id, 'B')).toBe('claimed');
+    await db.log.acknowledge('billing', id, 'B');
+    await db.dataSource.query(unacceptLate, [[eventId], ['A']]);
+    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
+    // Not even under the copy's own token: it was acknowledged (answered 2xx).
+    await db.dataSource.query(unacceptLate, [[eventId], ['B']]);
+    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
   });
 
   it('an acknowledgement with jobs tells the other instances (NOTIFY from its own statement) and wakes this one', async () => {
