@@ -88,4 +88,18 @@ describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never
     await log.acknowledge(endpoint, 'm2', 'B');
     expect((await claim()).map((j) => j.event.messageId)).toEqual(['m2']);
   });
+
+  it('are not withdrawn once one has started: a failing copy that took over leaves the acceptance, so no second job runs beside it', async () => {
+    const endpoint = uniq('ep');
+    await log.record(event(endpoint, 'm3', 'A'));
+    await pastTheLease();
+    const [running] = await claim();
+    expect(running?.event.messageId).toBe('m3');
+    expect(await log.resolveDuplicate(endpoint, 'm3', 'B')).toBe('claimed');
+    await log.release(endpoint, 'm3', 'handler_failed', 'B');
+    // The provider's next copy is not a new acceptance with new jobs while the first job runs.
+    expect(await log.record(event(endpoint, 'm3', 'C'))).toBe('duplicate');
+    expect(await claim()).toEqual([]);
+    expect(await inbox.complete(running!)).toBe(true);
+  });
 });

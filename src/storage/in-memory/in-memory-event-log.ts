@@ -155,6 +155,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     // An acknowledged acceptance is never withdrawn: a copy of it may have been answered 2xx. Nor
     // is a lease a copy took over: a stale holder's failure must not undo the copy's claim.
     if (!lease) return;
+    // Nor once one of its jobs started (its lease ran out unacknowledged): the provider's retry, a
+    // new acceptance, would run a second job beside it.
+    if (lease.work && this.inbox.started(handlingKey(endpoint, messageId))) return;
     this.settle(endpoint, messageId);
     this.seen.get(endpoint)?.delete(messageId);
     if (lease.work) this.inbox.withdrawn(handlingKey(endpoint, messageId));

@@ -18,6 +18,8 @@ interface MemoryJob {
   eventId: string;
   /** endpoint + message id while the acceptance is in progress; undefined once runnable. */
   awaiting?: string;
+  /** endpoint + message id of the acceptance that wrote it (kept: see `started`). */
+  readonly acceptance?: string;
   endpoint: string;
   handler: string;
   eventType?: string;
@@ -87,6 +89,7 @@ export class InMemoryInbox implements WebhookInbox {
         id,
         eventId,
         awaiting,
+        acceptance: awaiting,
         endpoint: record.endpoint,
         handler: work.handler,
         eventType: work.eventType,
@@ -113,6 +116,14 @@ export class InMemoryInbox implements WebhookInbox {
       }
     }
     if (any) this.wake();
+  }
+
+  /** Whether a job of the acceptance has been claimed (its lease ran out unacknowledged): it is not withdrawn then. */
+  started(key: string): boolean {
+    for (const job of this.jobs.values()) {
+      if (job.acceptance === key && (job.attempts > 0 || job.state !== 'pending')) return true;
+    }
+    return false;
   }
 
   /** The acceptance was withdrawn (the route handler failed): its jobs go, the provider's retry brings new ones. */

@@ -256,9 +256,14 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
    * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
    */
   async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
+    // Nor once one of its jobs has started (its lease ran out unacknowledged, see claimSql): a new
+    // acceptance of the provider's retry would run a second job beside it.
+    const started = this.inboxNotify
+      ? ` AND NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id AND (j.state <> 'pending' OR j.attempts > 0))`
+      : '';
     const update = `UPDATE ${this.table} AS e SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
           WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
-            AND ($4::text IS NULL OR handling_token = $4::text) AND NOT ${acknowledgedSql(this.acksTable, 'e')}`;
+            AND ($4::text IS NULL OR handling_token = $4::text) AND NOT ${acknowledgedSql(this.acksTable, 'e')}${started}`;
     // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
     await this.statement(
       this.inboxNotify
