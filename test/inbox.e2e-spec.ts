@@ -241,7 +241,7 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       await until(() => calls.of('invoice', failed.id).length === 1);
     });
 
-    it('the admin API lists jobs, retries one, redrives with a dry-run count first and replays, each audited', async () => {
+    it('the admin API lists jobs, retries one, redrives with a dry-run count first and replays, each audited, refusals too', async () => {
       const call = (method: string, path: string, body?: unknown) =>
         send(running.baseUrl, `/webhooks/admin${path}`, {
           method,
@@ -289,6 +289,8 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       await until(() => calls.of('all', poison.id).length === 2);
       const running_ = await call('POST', `/events/${allJob.eventId}/replay`, { handlers: ['Nope.nothing'] });
       expect(running_.json).toMatchObject({ code: 'event_not_replayable' });
+      expect((await call('POST', '/jobs/999999999/retry')).json).toMatchObject({ code: 'unknown_job' });
+      expect((await call('POST', `/jobs/${allJob.id}/retry`)).json).toMatchObject({ code: 'job_not_retryable' });
 
       const actions = (await running.app.get<AuditLog>(AuditLog).recent(100)).map((e) => e.action);
       for (const action of [
@@ -298,6 +300,8 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
         'jobs.redrive',
         'jobs.retry',
         'events.replay',
+        'jobs.retry.refused',
+        'events.replay.refused',
       ]) {
         expect(actions).toContain(action);
       }

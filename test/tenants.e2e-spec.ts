@@ -183,6 +183,11 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
         if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
       }
       expect(rows[0]).toMatchObject({ endpoint: '-', reason: 'unknown_endpoint' });
+      // The name they are recorded under is a filter of the admin API too.
+      const listed = await admin(app, 'GET', '/events?endpoint=-&limit=500');
+      expect(listed.status).toBe(200);
+      expect(listed.json.items.length).toBeGreaterThan(0);
+      expect(listed.json.items.every((e: { endpoint: string }) => e.endpoint === '-')).toBe(true);
     });
 
     it('keeps options that hold secrets out of every answer, and seeds a signing secret given in the options', async () => {

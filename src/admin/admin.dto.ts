@@ -137,10 +137,12 @@ export class RotateWebhookSecretDto {
 
 /** Query of `GET /events`. @publicApi */
 export class ListWebhookEventsQueryDto {
-  @ApiPropertyOptional({ description: 'Only events of this endpoint.' })
+  @ApiPropertyOptional({ description: 'Only events of this endpoint; `-` for requests to unknown endpoints.' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { message: 'endpoint must be an endpoint name' })
+  @Matches(/^(?:-|[A-Za-z0-9][A-Za-z0-9_-]{0,62})$/, {
+    message: 'endpoint must be an endpoint name, or - (requests to unknown endpoints)',
+  })
   endpoint?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })

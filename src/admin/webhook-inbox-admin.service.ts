@@ -58,7 +58,12 @@ export class WebhookInboxAdminService {
   async retry(id: string, request: unknown): Promise<InboxJobView> {
     const job = await this.jobs.retry(id);
     if (!job) {
-      if (!(await this.jobs.get(id))) throw new WebhookException('unknown_job', 'No job has this id.', 404);
+      const found = await this.jobs.get(id);
+      await this.record(request, 'jobs.retry.refused', found?.endpoint, {
+        id: idOf(id),
+        reason: found ? 'job_not_retryable' : 'unknown_job',
+      });
+      if (!found) throw new WebhookException('unknown_job', 'No job has this id.', 404);
       throw new WebhookException('job_not_retryable', 'Only a failed or dead job can be retried.', 409);
     }
     await this.record(request, 'jobs.retry', job.endpoint, { id, handler: job.handler });
@@ -77,7 +82,10 @@ export class WebhookInboxAdminService {
 
   async replay(eventId: string, body: ReplayEventDto, request: unknown): Promise<InboxJobView[]> {
     const event = /^[A-Za-z0-9_-]{1,128}$/.test(eventId) ? await this.events.get(eventId) : undefined;
-    if (!event) throw new WebhookException('unknown_event', 'No event has this id.', 404);
+    if (!event) {
+      await this.record(request, 'events.replay.refused', undefined, { id: idOf(eventId), reason: 'unknown_event' });
+      throw new WebhookException('unknown_event', 'No event has this id.', 404);
+    }
     if (body.reverify) {
       // The seal, not the digest column: whoever can write the table can rewrite a body and its digest.
       const check = (await this.events.checkSeal?.(event.id)) ?? 'unsealed';
@@ -88,6 +96,7 @@ export class WebhookInboxAdminService {
     }
     const jobs = await this.jobs.replay(eventId, body.handlers);
     if (jobs.length === 0) {
+      await this.record(request, 'events.replay.refused', event.endpoint, { id: eventId, reason: 'no_finished_jobs' });
       throw new WebhookException(
         'event_not_replayable',
         'The event has no succeeded or dead job of these handlers (unfinished jobs run anyway).',
@@ -139,4 +148,9 @@ export function view(job: StoredInboxJob): InboxJobView {
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
   };
+}
+
+/** An id as the caller sent it, bounded for the audit trail (an unknown one may be anything). */
+function idOf(id: string): string {
+  return id.slice(0, 64);
 }

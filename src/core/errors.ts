@@ -172,7 +172,8 @@ export const WEBHOOK_ERRORS = {
   shared_secret: {
     status: 409,
     scope: 'admin',
-    meaning: 'Another endpoint holds this secret and one of the two answers challenges with it.',
+    meaning:
+      'Another endpoint holds this secret, and a challenge answer of one could pass as a delivery signature of the other.',
   },
   internal_error: { status: 500, scope: 'admin', meaning: 'Anything unexpected; logged by error class only.' },
   // --- admin API: HTTP errors raised without a code (a body parser, the platform) ---

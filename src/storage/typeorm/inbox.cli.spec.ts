@@ -80,7 +80,9 @@ describe('hookwarden jobs', () => {
       'jobs.redrive.dry_run',
       'jobs.redrive',
       'events.replay',
+      'events.replay.refused',
       'jobs.retry',
+      'jobs.retry.refused',
     ]);
     expect(actions.every((a) => a.actor.startsWith('cli:'))).toBe(true);
   });

@@ -127,6 +127,7 @@ export async function runJobsCommand(
     if (action === 'retry') {
       const job = await inbox.retry(id!);
       if (!job) {
+        await record('jobs.retry.refused', { id: id!.slice(0, 64), reason: 'not_failed_or_dead' });
         io.err(`hookwarden jobs retry: no failed or dead job ${id}.`);
         return 1;
       }
@@ -156,6 +157,7 @@ export async function runJobsCommand(
     }
     const jobs = await inbox.replay(id!, values.handler);
     if (jobs.length === 0) {
+      await record('events.replay.refused', { id: id!.slice(0, 64), reason: 'no_finished_jobs' });
       io.err(`hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`);
       return 1;
     }
