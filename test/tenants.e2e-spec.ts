@@ -214,6 +214,36 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect(delivered.status).toBe(200);
     });
 
+    it('keeps secrets given as lists out of every answer and of the stored options', async () => {
+      const name = n('rolling');
+      const [older, newer] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+      const created = await admin(app, 'POST', '/endpoints', {
+        name,
+        provider: 'stripe',
+        options: { secret: [`whsec_${older}`, `whsec_${newer}`] },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json.liveSecretVersions).toEqual([2, 1]);
+      for (const answer of [
+        created,
+        await admin(app, 'GET', `/endpoints/${name}`),
+        await admin(app, 'GET', '/endpoints'),
+      ]) {
+        expect(answer.text).not.toContain(older);
+        expect(answer.text).not.toContain(newer);
+      }
+      const stored = await app.app.get<EndpointStore>(EndpointStore).get(name);
+      expect(JSON.stringify(stored)).not.toContain(older);
+      expect(JSON.stringify(stored)).not.toContain(newer);
+      // A list under another secret-named option cannot be kept encrypted as one value: refused.
+      const listed = await admin(app, 'POST', '/endpoints', {
+        name: n('listed'),
+        provider: 'meta',
+        options: { appSecret: randomBytes(16).toString('hex'), verifyToken: ['VERIFY-ONE', 'VERIFY-TWO'] },
+      });
+      expect(listed.status === 201 ? listed.text : listed.json.code).not.toContain('VERIFY-ONE');
+    });
+
     it('refuses a secret another endpoint holds while one of them answers challenges with it', async () => {
       const secret = randomBytes(20).toString('hex');
       const other = randomBytes(20).toString('hex');

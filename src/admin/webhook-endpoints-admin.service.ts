@@ -249,8 +249,13 @@ function prepare(input: EndpointWrite): PreparedEndpoint {
   const secretOptions: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.options)) {
     if (typeof value === 'string' && seeds.has(value)) continue;
+    // A list of secrets (rolling ones) the preset seeded: in the secret store, not here.
+    if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && seeds.has(v))) continue;
     if (typeof value === 'string' && SECRET_OPTION.test(key)) secretOptions[key] = value;
-    else options[key] = value;
+    else if (SECRET_OPTION.test(key) || holdsSeed(value, seeds)) {
+      // Kept encrypted only as one string: anything else would be stored and shown in clear.
+      throw new WebhookException('invalid_endpoint', `options.${key}: a secret option takes one string.`, 400);
+    } else options[key] = value;
   }
   const write: EndpointWrite = { ...input, options, secretOptions };
   let endpoint;
@@ -303,4 +308,12 @@ function generateSecret(endpoint: ResolvedEndpoint): string {
   } catch (error) {
     throw new WebhookException('secret_required', (error as Error).message, 400);
   }
+}
+
+/** Whether a seeded secret sits anywhere inside an option's JSON value. */
+function holdsSeed(value: unknown, seeds: ReadonlySet<string>): boolean {
+  if (typeof value === 'string') return seeds.has(value);
+  if (Array.isArray(value)) return value.some((v) => holdsSeed(v, seeds));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((v) => holdsSeed(v, seeds));
+  return false;
 }
