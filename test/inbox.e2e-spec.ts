@@ -290,6 +290,13 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       const running_ = await call('POST', `/events/${allJob.eventId}/replay`, { handlers: ['Nope.nothing'] });
       expect(running_.json).toMatchObject({ code: 'event_not_replayable' });
       expect((await call('POST', '/jobs/999999999/retry')).json).toMatchObject({ code: 'unknown_job' });
+      // Ids that are no ids are refused as unknown (a NUL or a lone surrogate made the audit write fail: 500).
+      for (const id of ['a\u0000', `${'x'.repeat(63)}\u{1F600}`, '9999999999999999999']) {
+        expect((await call('POST', `/jobs/${encodeURIComponent(id)}/retry`)).json).toMatchObject({
+          code: 'unknown_job',
+        });
+      }
+      expect((await call('GET', '/jobs?cursor=9999999999999999999')).json).toMatchObject({ code: 'invalid_cursor' });
       expect((await call('POST', `/jobs/${allJob.id}/retry`)).json).toMatchObject({ code: 'job_not_retryable' });
 
       const actions = (await running.app.get<AuditLog>(AuditLog).recent(100)).map((e) => e.action);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WebhookException } from '../nest/webhook.exceptions';
-import { AuditLog } from '../storage/audit-log.interface';
+import { AuditLog, auditableId } from '../storage/audit-log.interface';
 import { EventLogReader } from '../storage/event-log.interface';
 import { SEAL_REFUSALS } from '../storage/event-seal';
 import { InvalidJobCursorError, WebhookInbox, type StoredInboxJob } from '../storage/inbox.interface';
@@ -60,7 +60,7 @@ export class WebhookInboxAdminService {
     if (!job) {
       const found = await this.jobs.get(id);
       await this.record(request, 'jobs.retry.refused', found?.endpoint, {
-        id: idOf(id),
+        id: auditableId(id),
         reason: found ? 'job_not_retryable' : 'unknown_job',
       });
       if (!found) throw new WebhookException('unknown_job', 'No job has this id.', 404);
@@ -83,7 +83,10 @@ export class WebhookInboxAdminService {
   async replay(eventId: string, body: ReplayEventDto, request: unknown): Promise<InboxJobView[]> {
     const event = /^[A-Za-z0-9_-]{1,128}$/.test(eventId) ? await this.events.get(eventId) : undefined;
     if (!event) {
-      await this.record(request, 'events.replay.refused', undefined, { id: idOf(eventId), reason: 'unknown_event' });
+      await this.record(request, 'events.replay.refused', undefined, {
+        id: auditableId(eventId),
+        reason: 'unknown_event',
+      });
       throw new WebhookException('unknown_event', 'No event has this id.', 404);
     }
     if (body.reverify) {
@@ -96,7 +99,10 @@ export class WebhookInboxAdminService {
     }
     const jobs = await this.jobs.replay(eventId, body.handlers);
     if (jobs.length === 0) {
-      await this.record(request, 'events.replay.refused', event.endpoint, { id: eventId, reason: 'no_finished_jobs' });
+      await this.record(request, 'events.replay.refused', event.endpoint, {
+        id: auditableId(eventId),
+        reason: 'no_finished_jobs',
+      });
       throw new WebhookException(
         'event_not_replayable',
         'The event has no succeeded or dead job of these handlers (unfinished jobs run anyway).',
@@ -148,9 +154,4 @@ export function view(job: StoredInboxJob): InboxJobView {
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
   };
-}
-
-/** An id as the caller sent it, bounded for the audit trail (an unknown one may be anything). */
-function idOf(id: string): string {
-  return id.slice(0, 64);
 }

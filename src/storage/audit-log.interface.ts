@@ -20,3 +20,12 @@ export interface AuditLog {
 
 /** Injection token of the {@link AuditLog}. @publicApi */
 export const AuditLog = Symbol('WebhookAuditLog');
+
+/**
+ * An id a caller sent, for an audit entry: as sent when it has an id's shape, else only its length
+ * (an unknown one may be anything, and a NUL or a lone surrogate is no valid JSON for jsonb).
+ * @internal
+ */
+export function auditableId(id: string): string {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id) ? id : `(not an id: ${id.length} characters)`;
+}

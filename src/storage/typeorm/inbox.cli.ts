@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { INBOX_JOB_STATES, type InboxJobState } from '../../core/inbox/inbox-decisions';
+import { auditableId } from '../audit-log.interface';
 import type { InboxJobFilter } from '../inbox.interface';
 import type { CommandOutput } from './storage.cli';
 import { TypeOrmAuditLog } from './typeorm-audit-log';
@@ -127,7 +128,11 @@ export async function runJobsCommand(
     if (action === 'retry') {
       const job = await inbox.retry(id!);
       if (!job) {
-        await record('jobs.retry.refused', { id: id!.slice(0, 64), reason: 'not_failed_or_dead' });
+        const found = await inbox.get(id!);
+        await record('jobs.retry.refused', {
+          id: auditableId(id!),
+          reason: found ? 'job_not_retryable' : 'unknown_job',
+        });
         io.err(`hookwarden jobs retry: no failed or dead job ${id}.`);
         return 1;
       }
@@ -150,14 +155,14 @@ export async function runJobsCommand(
         id!,
       );
       if (check !== 'intact') {
-        await record('events.replay.refused', { id, reason: check ?? 'unknown_event' });
+        await record('events.replay.refused', { id: auditableId(id!), reason: check ?? 'unknown_event' });
         io.err(`hookwarden jobs replay: not replayed: ${check ? SEAL_REFUSALS[check] : 'no event has this id.'}`);
         return 1;
       }
     }
     const jobs = await inbox.replay(id!, values.handler);
     if (jobs.length === 0) {
-      await record('events.replay.refused', { id: id!.slice(0, 64), reason: 'no_finished_jobs' });
+      await record('events.replay.refused', { id: auditableId(id!), reason: 'no_finished_jobs' });
       io.err(`hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`);
       return 1;
     }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { eventLogDatabase } from '../../../test/support/event-log-database';
 import { until } from '../../../test/support/until';
 import type { WebhookEventRecord } from '../event-log.interface';
+import { InvalidJobCursorError } from '../inbox.interface';
 import { unacceptLateSql } from './event-log-sql';
 import { claimSql } from './inbox-sql';
 import { pgOf } from './sql';
@@ -197,6 +198,13 @@ describe('TypeOrmInbox', () => {
       await runner.rollbackTransaction();
       await runner.release();
     }
+  });
+
+  it('refuses a cursor past the bigint range as invalid, not as a database error', async () => {
+    await expect(inbox.list({ limit: 10, cursor: '9999999999999999999' })).rejects.toBeInstanceOf(
+      InvalidJobCursorError,
+    );
+    await expect(inbox.list({ limit: 10, cursor: '9223372036854775807' })).resolves.toMatchObject({ items: [] });
   });
 
   it('retention keeps an event until its jobs are finished', async () => {

@@ -14,6 +14,7 @@ import {
   type WebhookInbox,
 } from '../inbox.interface';
 import { ChangeListener } from './change-listener';
+import { isInt8 } from './event-log-reader';
 import { GroupedWrites } from './grouped-writes';
 import { ASYNC_COMMIT, claimSql, COLUMNS } from './inbox-sql';
 import { pgOf, resolveSchema } from './sql';
@@ -258,7 +259,7 @@ export class TypeOrmInbox implements WebhookInbox {
   // --- operations -------------------------------------------------------------------------------
 
   async list(query: InboxJobQuery): Promise<InboxJobPage> {
-    if (query.cursor !== undefined && !/^\d{1,19}$/.test(query.cursor)) {
+    if (query.cursor !== undefined && !isInt8(query.cursor)) {
       throw new InvalidJobCursorError('Invalid cursor.');
     }
     const { where, values } = filterSql(query);
