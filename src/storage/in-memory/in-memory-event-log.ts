@@ -146,7 +146,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     this.inbox = new InMemoryInbox(options.inbox, now, (key) => {
       const newline = key.indexOf('\n');
       const lease = this.handling.get(key.slice(0, newline))?.get(key.slice(newline + 1));
-      return lease !== undefined && lease.until > this.now();
+      if (lease !== undefined && lease.until > this.now()) return true;
+      if (lease !== undefined) lease.jobsStarted = true;
+      return false;
     });
   }
 
@@ -157,7 +159,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     if (!lease) return;
     // Nor once one of its jobs started (its lease ran out unacknowledged): the provider's retry, a
     // new acceptance, would run a second job beside it.
-    if (lease.work && this.inbox.started(handlingKey(endpoint, messageId))) return;
+    if (lease.jobsStarted) return;
     this.settle(endpoint, messageId);
     this.seen.get(endpoint)?.delete(messageId);
     if (lease.work) this.inbox.withdrawn(handlingKey(endpoint, messageId));
@@ -341,6 +343,8 @@ interface Lease {
   token?: string;
   /** Whether inbox jobs wait for its acknowledgement. */
   readonly work: boolean;
+  /** Its jobs were released to run when the lease ran out: it is no longer withdrawn. */
+  jobsStarted?: boolean;
 }
 
 function handlingKey(endpoint: string, messageId: string): string {

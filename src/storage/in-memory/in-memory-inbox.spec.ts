@@ -1,5 +1,7 @@
 // The in-memory inbox's wake-ups, as the PostgreSQL one's (typeorm-inbox.spec): the workers' loop
 // claims, then waits for work, and news between the two must not be lost.
+import type { WebhookEventRecord } from '../event-log.interface';
+import { InMemoryEventLog } from './in-memory-event-log';
 import { InMemoryInbox } from './in-memory-inbox';
 
 describe('InMemoryInbox', () => {
@@ -14,5 +16,35 @@ describe('InMemoryInbox', () => {
     started = Date.now();
     await inbox.waitForWork(300);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it("withdraws a later acceptance of an id as usual: an earlier acceptance's started jobs do not count", async () => {
+    let now = 1_000_000;
+    const log = new InMemoryEventLog({ handlingLeaseSeconds: 1 }, () => now);
+    const delivery = (token: string): WebhookEventRecord => ({
+      endpoint: 'billing',
+      provider: 'stripe',
+      messageId: 'evt_1',
+      leaseToken: token,
+      status: 'accepted',
+      receivedAt: new Date(now),
+      // The id is remembered until then: past it, a redelivery is a new acceptance.
+      replayWindowEndsAt: new Date(now + 1500),
+      method: 'POST',
+      path: '/hooks/billing',
+      headers: {},
+      body: Buffer.from('{}'),
+      work: [{ handler: 'H.run' }],
+    });
+    await log.record(delivery('A'));
+    now += 1100; // the lease ran out unacknowledged: its job runs
+    const [job] = await log.inbox.claim(10, 5000, ['H.run']);
+    expect(await log.inbox.complete(job!)).toBe(true);
+    await log.acknowledge('billing', 'evt_1', 'A');
+    now += 1000; // past the replay window: the redelivery is accepted again
+    expect(await log.record(delivery('B'))).toBe('accepted');
+    await log.release('billing', 'evt_1', 'handler_failed', 'B');
+    // Withdrawn: the provider's retry is a new acceptance, not a duplicate of a failed one.
+    expect(await log.record(delivery('C'))).toBe('accepted');
   });
 });

@@ -18,8 +18,6 @@ interface MemoryJob {
   eventId: string;
   /** endpoint + message id while the acceptance is in progress; undefined once runnable. */
   awaiting?: string;
-  /** endpoint + message id of the acceptance that wrote it (kept: see `started`). */
-  readonly acceptance?: string;
   endpoint: string;
   handler: string;
   eventType?: string;
@@ -61,9 +59,10 @@ export class InMemoryInbox implements WebhookInbox {
     options: InMemoryInboxOptions = {},
     private readonly now: () => number = Date.now,
     /**
-     * Whether the acceptance a job waits for (`awaiting`) is still in progress under its lease: once
-     * the lease ran out, the job runs though no acknowledgement came (one that failed after the 2xx
-     * is never sent again), as in PostgreSQL.
+     * Whether the acceptance a job waits for (`awaiting`) is still in progress under its lease; false
+     * releases the job to run (its lease ran out though no acknowledgement came: one that failed
+     * after the 2xx is never sent again), as in PostgreSQL. The event log then no longer withdraws
+     * that acceptance.
      */
     private readonly inProgress: (awaiting: string) => boolean = () => true,
   ) {
@@ -89,7 +88,6 @@ export class InMemoryInbox implements WebhookInbox {
         id,
         eventId,
         awaiting,
-        acceptance: awaiting,
         endpoint: record.endpoint,
         handler: work.handler,
         eventType: work.eventType,
@@ -116,14 +114,6 @@ export class InMemoryInbox implements WebhookInbox {
       }
     }
     if (any) this.wake();
-  }
-
-  /** Whether a job of the acceptance has been claimed (its lease ran out unacknowledged): it is not withdrawn then. */
-  started(key: string): boolean {
-    for (const job of this.jobs.values()) {
-      if (job.acceptance === key && (job.attempts > 0 || job.state !== 'pending')) return true;
-    }
-    return false;
   }
 
   /** The acceptance was withdrawn (the route handler failed): its jobs go, the provider's retry brings new ones. */
