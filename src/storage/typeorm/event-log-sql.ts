@@ -227,20 +227,55 @@ export function ackInsertValues(
 /**
  * Un-accepts rows that committed after their requests were answered 503 ($1 ids, $2 the lease token
  * each was written under), and with the inbox takes their jobs (as a withdrawn acceptance does): the
- * provider's retry brings new ones, and a job left behind would stay due forever. Only while the
- * row is still that request's own: its lease live, under its token, not acknowledged. An un-accept
- * retried later (it failed) must not withdraw a row a copy has since taken over and answered 2xx;
- * once the lease ran out, the takeover path settles the row. @internal
+ * provider's retry brings new ones, and a job left behind would stay due forever. Only while the row
+ * is still that request's: under its token (a copy that took it over has its own) and not
+ * acknowledged, and with the inbox while none of its jobs has started (see {@link withdrawSql}).
+ * @internal
  */
 export function unacceptLateSql(table: string, acksTable: string, jobsTable?: string): string {
-  const update = `UPDATE ${table} AS e SET status = 'rejected', reason = 'event_log_timeout', handling_until = NULL,
-                handling_token = NULL
-           FROM unnest($1::bigint[], $2::text[]) AS l(id, token)
-          WHERE e.id = l.id AND e.status = 'accepted' AND e.handling_until > statement_timestamp()
-            AND e.handling_token IS NOT DISTINCT FROM l.token AND NOT ${acknowledgedSql(acksTable, 'e')}`;
-  if (!jobsTable) return update;
-  return `WITH unaccepted AS (${update} RETURNING e.id)
-          DELETE FROM ${jobsTable} WHERE event_id IN (SELECT id FROM unaccepted)`;
+  return withdrawSql({
+    table,
+    acksTable,
+    jobsTable,
+    set: `status = 'rejected', reason = 'event_log_timeout', handling_until = NULL, handling_token = NULL`,
+    from: `unnest($1::bigint[], $2::text[]) AS l(id, token)`,
+    where: `e.id = l.id AND e.handling_token IS NOT DISTINCT FROM l.token`,
+  });
+}
+
+/**
+ * Withdraws accepted rows still in progress (`where`, over `from`): neither acknowledged (a copy may
+ * have been answered 2xx) nor, with the inbox, with a job that started (its lease ran out
+ * unacknowledged: a new acceptance of the provider's retry would run a second job beside it); their
+ * jobs go with them. The jobs are locked first, so a claim that commits meanwhile is seen (or skips
+ * them), never deleted while it runs. @internal
+ */
+export function withdrawSql(w: {
+  table: string;
+  acksTable: string;
+  jobsTable?: string;
+  set: string;
+  from?: string;
+  where: string;
+}): string {
+  const still = `e.status = 'accepted' AND e.handling_until IS NOT NULL AND NOT ${acknowledgedSql(w.acksTable, 'e')}`;
+  if (!w.jobsTable) {
+    return `UPDATE ${w.table} AS e SET ${w.set}${w.from ? ` FROM ${w.from}` : ''} WHERE ${w.where} AND ${still}`;
+  }
+  // `locked` returns each job's latest version once its lock is held (a claim in flight is waited
+  // for): the statement's own snapshot would still show it pending.
+  return `WITH target AS (
+            SELECT e.id FROM ${w.table} e${w.from ? `, ${w.from}` : ''} WHERE ${w.where} AND ${still}
+          ), locked AS (
+            SELECT j.event_id, j.state, j.attempts FROM ${w.jobsTable} j
+             WHERE j.event_id IN (SELECT id FROM target) FOR UPDATE OF j
+          ), withdrawn AS (
+            UPDATE ${w.table} AS e SET ${w.set}
+             WHERE e.id IN (SELECT id FROM target) AND ${still}
+               AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.event_id = e.id AND (l.state <> 'pending' OR l.attempts > 0))
+            RETURNING e.id
+          )
+          DELETE FROM ${w.jobsTable} WHERE event_id IN (SELECT id FROM withdrawn)`;
 }
 
 /** SQLSTATE classes of a refused row (bad data, constraint, limit), not of an unavailable database. @internal */

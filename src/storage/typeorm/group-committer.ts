@@ -64,6 +64,7 @@ export class GroupCommitter {
   private flushTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private readonly idle = new Set<() => void>();
+  private unacceptRetry?: NodeJS.Timeout;
   /** Rows of late commits whose requests were already answered 503: to be un-accepted. */
   private lateAccepted: BatchOutcome<Pending>['accepted'] = [];
 
@@ -123,6 +124,8 @@ export class GroupCommitter {
     }
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    if (this.unacceptRetry) clearTimeout(this.unacceptRetry);
+    this.unacceptRetry = undefined;
   }
 
   /** Sends full batches, or what is queued when the delay is over, on every free connection. */
@@ -225,8 +228,16 @@ export class GroupCommitter {
     try {
       await this.connections.query(this.unacceptSql, [late.map((r) => r.id), late.map((r) => r.token)]);
     } catch {
-      // Retried after the next batch; the statement itself checks the row is still this request's.
+      // Again in a second (or after the next batch), by itself: a quiet instance may write no batch
+      // for a long time. The statement checks the row is still this request's.
       this.lateAccepted.push(...late);
+      if (!this.unacceptRetry) {
+        this.unacceptRetry = setTimeout(() => {
+          this.unacceptRetry = undefined;
+          if (this.lateAccepted.length > 0) void this.unacceptLate();
+        }, 1000);
+        this.unacceptRetry.unref();
+      }
     }
   }
 }

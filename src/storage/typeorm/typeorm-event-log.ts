@@ -22,6 +22,7 @@ import { cleanEndpoint, cleanReason, messageIdOf, toRow, type EventRow } from '.
 import { GroupedWrites } from './grouped-writes';
 import {
   ackInsertSql,
+  withdrawSql,
   ackInsertValues,
   acknowledgedSql,
   type InboxNotify,
@@ -253,22 +254,19 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
   /**
    * Only an acceptance still in progress is withdrawn (`handling_until` set): once acknowledged, a
    * copy may have been answered 2xx, and withdrawing it would lose the event. With a token, only
-   * while the lease is still that holder's: a stale holder must not undo a copy's takeover.
+   * while the lease is still that holder's: a stale holder must not undo a copy's takeover. Nor
+   * once one of its jobs started (see withdrawSql).
    */
   async release(endpoint: string, messageId: string, reason: string, leaseToken?: string): Promise<void> {
-    // Nor once one of its jobs has started (its lease ran out unacknowledged, see claimSql): a new
-    // acceptance of the provider's retry would run a second job beside it.
-    const started = this.inboxNotify
-      ? ` AND NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id AND (j.state <> 'pending' OR j.attempts > 0))`
-      : '';
-    const update = `UPDATE ${this.table} AS e SET status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL
-          WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted' AND handling_until IS NOT NULL
-            AND ($4::text IS NULL OR handling_token = $4::text) AND NOT ${acknowledgedSql(this.acksTable, 'e')}${started}`;
-    // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
     await this.statement(
-      this.inboxNotify
-        ? `WITH released AS (${update} RETURNING id) DELETE FROM ${this.jobsTable} WHERE event_id IN (SELECT id FROM released)`
-        : update,
+      withdrawSql({
+        table: this.table,
+        acksTable: this.acksTable,
+        // With the inbox, the withdrawn event's jobs go too (the provider's retry brings new ones).
+        jobsTable: this.inboxNotify ? this.jobsTable : undefined,
+        set: `status = 'rejected', reason = $3, handling_until = NULL, handling_token = NULL`,
+        where: `e.endpoint = $1 AND e.message_id = $2 AND ($4::text IS NULL OR e.handling_token = $4::text)`,
+      }),
       [cleanEndpoint(endpoint), messageIdOf(messageId), cleanReason(reason), leaseToken ?? null],
     );
   }

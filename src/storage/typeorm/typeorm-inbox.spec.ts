@@ -92,35 +92,88 @@ describe('TypeOrmInbox', () => {
     expect((await inbox.list({ limit: 10 })).items.map((j) => j.eventId)).not.toContain(eventId);
   });
 
-  it('a late un-accept (retried after a failure) leaves a row whose lease ran out, or that a copy took over and acknowledged', async () => {
-    // The un-accept of a row answered 503 is retried after the next batch, whenever that comes: by
-    // then the provider's retry may have taken the row over on another instance and been answered
-    // 2xx. Withdrawing it then lost a 2xx'd event and its jobs.
+  it('a late un-accept (retried after a failure) leaves a row a copy took over, or whose job started', async () => {
+    // The un-accept of a row answered 503 is retried until it succeeds: by then the provider's retry
+    // may have taken the row over on another instance and been answered 2xx (withdrawing it lost a
+    // 2xx'd event and its jobs), or the lease ran out and its job started.
+    const rowOf = async (leaseToken: string) => {
+      const id = `evt_${randomBytes(4).toString('hex')}`;
+      await db.log.record(record({ messageId: id, leaseToken }));
+      const [{ id: eventId }] = await db.dataSource.query(
+        `SELECT id::text AS id FROM webhook_events WHERE message_id = $1`,
+        [id],
+      );
+      await db.dataSource.query(
+        `UPDATE webhook_events SET handling_until = now() - interval '1 second' WHERE id = $1`,
+        [eventId],
+      );
+      return { id, eventId: eventId as string };
+    };
+    const state = async (eventId: string) => ({
+      status: (await db.dataSource.query(`SELECT status FROM webhook_events WHERE id = $1`, [eventId]))[0].status,
+      jobs: Number(
+        (await db.dataSource.query(`SELECT count(*) AS n FROM webhook_inbox_jobs WHERE event_id = $1`, [eventId]))[0].n,
+      ),
+    });
+
+    // Its lease ran out, nothing happened since: still this request's, un-accepted.
+    const quiet = await rowOf('A');
+    await db.dataSource.query(unacceptLate, [[quiet.eventId], ['A']]);
+    expect(await state(quiet.eventId)).toEqual({ status: 'rejected', jobs: 0 });
+
+    const taken = await rowOf('A');
+    expect(await db.log.resolveDuplicate('billing', taken.id, 'B')).toBe('claimed');
+    await db.log.acknowledge('billing', taken.id, 'B');
+    await db.dataSource.query(unacceptLate, [[taken.eventId], ['A']]);
+    expect(await state(taken.eventId)).toEqual({ status: 'accepted', jobs: 1 });
+    // Not even under the copy's own token: it was acknowledged (answered 2xx).
+    await db.dataSource.query(unacceptLate, [[taken.eventId], ['B']]);
+    expect(await state(taken.eventId)).toEqual({ status: 'accepted', jobs: 1 });
+
+    const started = await rowOf('A');
+    const claimed = await inbox.claim(10, 5000, ['H.run']);
+    expect(claimed.map((j) => j.eventId)).toContain(started.eventId);
+    await db.dataSource.query(unacceptLate, [[started.eventId], ['A']]);
+    expect(await state(started.eventId)).toEqual({ status: 'accepted', jobs: 1 });
+    for (const job of claimed) await inbox.complete(job);
+  });
+
+  it('a release racing a claim waits for it, and then leaves the acceptance whose job now runs', async () => {
     const id = `evt_${randomBytes(4).toString('hex')}`;
     await db.log.record(record({ messageId: id, leaseToken: 'A' }));
-    const [{ id: eventId }] = await db.dataSource.query(
-      `SELECT id::text AS id FROM webhook_events WHERE message_id = $1`,
+    await db.dataSource.query(
+      `UPDATE webhook_events SET handling_until = now() - interval '1 second' WHERE message_id = $1`,
       [id],
     );
-    const expire = () =>
-      db.dataSource.query(`UPDATE webhook_events SET handling_until = now() - interval '1 second' WHERE id = $1`, [
-        eventId,
+    const { pg, config } = pgOf(db.dataSource);
+    const worker = new pg.Client(config);
+    await worker.connect();
+    try {
+      // A worker's claim, executed and not yet committed, while the route handler's failure releases.
+      await worker.query('BEGIN');
+      const claim = await worker.query(claimSql('webhook_inbox_jobs', 'webhook_events', 'webhook_event_acks'), [
+        10,
+        ['H.run'],
+        30,
+        'W1',
       ]);
-    const state = async () => ({
-      status: (await db.dataSource.query(`SELECT status FROM webhook_events WHERE id = $1`, [eventId]))[0].status,
-      jobs: await jobCount(),
-    });
-    await expire();
-    await db.dataSource.query(unacceptLate, [[eventId], ['A']]);
-    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
-
-    expect(await db.log.resolveDuplicate('billing', id, 'B')).toBe('claimed');
-    await db.log.acknowledge('billing', id, 'B');
-    await db.dataSource.query(unacceptLate, [[eventId], ['A']]);
-    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
-    // Not even under the copy's own token: it was acknowledged (answered 2xx).
-    await db.dataSource.query(unacceptLate, [[eventId], ['B']]);
-    expect(await state()).toEqual({ status: 'accepted', jobs: 1 });
+      expect(claim.rows).toHaveLength(1);
+      const releasing = db.log.release('billing', id, 'handler_failed', 'A');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await worker.query('COMMIT');
+      await releasing;
+    } finally {
+      await worker.end();
+    }
+    expect(
+      await db.dataSource.query(
+        `SELECT e.status, j.state FROM webhook_events e JOIN webhook_inbox_jobs j ON j.event_id = e.id
+          WHERE e.message_id = $1`,
+        [id],
+      ),
+    ).toEqual([{ status: 'accepted', state: 'running' }]);
+    // The provider's retry is no new acceptance with a second job.
+    expect(await db.log.record(record({ messageId: id, leaseToken: 'C' }))).toBe('duplicate');
   });
 
   it('an acknowledgement with jobs tells the other instances (NOTIFY from its own statement) and wakes this one', async () => {
