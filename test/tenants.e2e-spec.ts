@@ -244,6 +244,45 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect(listed.status === 201 ? listed.text : listed.json.code).not.toContain('VERIFY-ONE');
     });
 
+    it('refuses a challenge keyed with a literal secret, and a named challenge key another endpoint signs with', async () => {
+      const key = randomBytes(20).toString('hex');
+      const crc = (secret: unknown) => ({
+        detect: 'http_method == "GET" && has(query_params.p)',
+        challenge_tokens: [{ name: 't', algorithm: 'HMAC-SHA256', payload: 'query_params.p', encoding: 'hex', secret }],
+        body: '{{ challenge_token["t"] }}',
+      });
+      // A literal would be stored and shown in clear, and escapes the shared-secret check.
+      const literal = await admin(app, 'POST', '/endpoints', {
+        name: n('crclit'),
+        provider: 'hmac',
+        options: { header: 'x-sig' },
+        challenge: crc(key),
+      });
+      expect([literal.status, literal.json.code]).toEqual([400, 'invalid_endpoint']);
+      expect(literal.text).not.toContain(key);
+
+      expect(
+        (await admin(app, 'POST', '/endpoints', { name: n('mgk'), provider: 'mailgun', secret: key })).status,
+      ).toBe(201);
+      const named = await admin(app, 'POST', '/endpoints', {
+        name: n('crcnamed'),
+        provider: 'hmac',
+        options: { header: 'x-sig' },
+        challenge: crc({ from: 'named', name: 'crc-key' }),
+      });
+      expect(named.status).toBe(201);
+      // Its answers, HMAC(key, p), would be Mailgun signatures of p = timestamp + token.
+      const rotated = await admin(app, 'POST', `/endpoints/${n('crcnamed')}/secrets?name=crc-key`, { secret: key });
+      expect([rotated.status, rotated.json.code]).toEqual([409, 'shared_secret']);
+      expect(
+        (
+          await admin(app, 'POST', `/endpoints/${n('crcnamed')}/secrets?name=crc-key`, {
+            secret: randomBytes(20).toString('hex'),
+          })
+        ).status,
+      ).toBe(201);
+    });
+
     it('refuses a secret another endpoint holds while one of them answers challenges with it', async () => {
       const secret = randomBytes(20).toString('hex');
       const other = randomBytes(20).toString('hex');

@@ -5,7 +5,7 @@ import { redactHeaders } from '../core/redact';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
-import { sharedSecretConflict } from '../nest/shared-challenge-secret';
+import { computesWithNamedSecret, sharedSecretConflict } from '../nest/shared-challenge-secret';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { namedSecretKey } from '../nest/webhook-storage-parts';
@@ -85,6 +85,9 @@ export class WebhookAdminService {
     const secret = body.secret ?? generateSecret(endpoint, query.name);
     if (!generated && query.name === undefined) validateSecret(endpoint, secret);
     if (query.name === undefined) await this.refuseSharedChallengeSecret(endpoint, secret);
+    // A named secret a challenge computes its answers with: the same check, this side computing.
+    else if (computesWithNamedSecret(endpoint, query.name))
+      await this.refuseSharedChallengeSecret(endpoint, secret, true);
     const info = await this.secretOperation(() =>
       this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
     );
@@ -165,9 +168,19 @@ export class WebhookAdminService {
    * A secret that another endpoint also holds may turn one endpoint's challenge answers into the other's
    * delivery signatures (SECURITY.md §13): refused before it is stored.
    */
-  private async refuseSharedChallengeSecret(endpoint: ResolvedEndpoint, secret: string): Promise<void> {
+  private async refuseSharedChallengeSecret(
+    endpoint: ResolvedEndpoint,
+    secret: string,
+    computes = false,
+  ): Promise<void> {
     const other = await this.secretOperation(() =>
-      findSharedChallengeSecret(this.runtime?.allEndpoints() ?? this.config, this.secrets, endpoint.name, [secret]),
+      findSharedChallengeSecret(
+        this.runtime?.allEndpoints() ?? this.config,
+        this.secrets,
+        endpoint.name,
+        [secret],
+        computes,
+      ),
     );
     if (other !== undefined) throw sharedSecretConflict(other);
   }

@@ -234,6 +234,7 @@ export class WebhookEndpointsAdminService {
  * kept here; other options that hold secrets are kept encrypted; the rest is shown.
  */
 function prepare(input: EndpointWrite): PreparedEndpoint {
+  refuseLiteralChallengeSecrets(input.challenge);
   let full;
   try {
     full = runtimeDefinition(input);
@@ -316,4 +317,30 @@ function holdsSeed(value: unknown, seeds: ReadonlySet<string>): boolean {
   if (Array.isArray(value)) return value.some((v) => holdsSeed(v, seeds));
   if (value !== null && typeof value === 'object') return Object.values(value).some((v) => holdsSeed(v, seeds));
   return false;
+}
+
+/**
+ * A challenge rule's key given as a literal string is refused through the API: it would be stored
+ * and shown in clear with the rule, and no shared-secret check could see it. Named secrets go to
+ * the secret store and are rotated with `?name=`.
+ */
+function refuseLiteralChallengeSecrets(challenge: Record<string, unknown> | undefined): void {
+  if (!challenge) return;
+  const tokens = Array.isArray(challenge.challenge_tokens) ? (challenge.challenge_tokens as unknown[]) : [];
+  const refs: Array<[string, unknown]> = tokens.map((token, i) => [
+    `challenge.challenge_tokens[${i}].secret`,
+    (token as { secret?: unknown } | null)?.secret,
+  ]);
+  const verify = challenge.verify_token as { secret?: unknown } | null | undefined;
+  if (verify && typeof verify === 'object') refs.push(['challenge.verify_token.secret', verify.secret]);
+  for (const [field, ref] of refs) {
+    if (typeof ref === 'string') {
+      throw new WebhookException(
+        'invalid_endpoint',
+        `${field}: a literal secret would be stored and shown in clear; give { "from": "named", "name": … } ` +
+          'and set it with POST /endpoints/:endpoint/secrets?name=….',
+        400,
+      );
+    }
+  }
 }

@@ -6,8 +6,9 @@ import {
   sharesFingerprint,
 } from '../core/delivery/challenge';
 import type { WebhookSecret } from '../core/secret';
+import { DeclarativeChallengeStrategy } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { SecretStore } from '../storage/secret-store.interface';
-import type { ResolvedWebhookConfig } from './webhook-config';
+import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WebhookException } from './webhook.exceptions';
 
 /**
@@ -48,4 +49,19 @@ export function sharedSecretConflict(other: string): WebhookException {
       'delivery signature of the other. Give each endpoint its own secret.',
     409,
   );
+}
+
+/**
+ * Whether the endpoint's declarative challenge computes a token keyed with its named secret `name`:
+ * its answers are then HMACs under that secret, which must not be another endpoint's signing secret.
+ * @internal
+ */
+export function computesWithNamedSecret(endpoint: ResolvedEndpoint, name: string): boolean {
+  const challenge = endpoint.challenge;
+  if (!(challenge instanceof DeclarativeChallengeStrategy)) return false;
+  const tokens = Array.isArray(challenge.rule?.challenge_tokens) ? challenge.rule.challenge_tokens : [];
+  return tokens.some((token) => {
+    const secret = token?.secret as { from?: unknown; name?: unknown } | undefined;
+    return typeof secret === 'object' && secret !== null && secret.from === 'named' && secret.name === name;
+  });
 }
