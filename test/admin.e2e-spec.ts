@@ -320,6 +320,9 @@ describe.each(combos)('admin API with %s storage, %s, on %s', (storage, registra
     it('a generated secret is returned once, verifies at once; the old one until revoked', async () => {
       const rotated = await admin(app, 'POST', '/endpoints/billing/secrets', {});
       expect(rotated.status).toBe(201);
+      // It carries a secret: no cache may keep it (nor any other answer of the admin API).
+      expect(rotated.headers.get('cache-control')).toBe('no-store');
+      expect((await admin(app, 'GET', '/endpoints')).headers.get('cache-control')).toBe('no-store');
       expect(rotated.json).toEqual({
         version: 2,
         secret: expect.stringMatching(/^whsec_/),

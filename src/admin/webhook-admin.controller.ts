@@ -11,11 +11,17 @@ import {
   Query,
   Req,
   UseFilters,
+  UseInterceptors,
   UseGuards,
   UsePipes,
+  Injectable,
+  type CallHandler,
   type CanActivate,
+  type ExecutionContext,
+  type NestInterceptor,
   type Type,
 } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { AdminExceptionFilter } from './admin-exception.filter';
 import { adminValidation } from './admin-validation.pipe';
 import {
@@ -55,6 +61,24 @@ export { WebhookEndpointsAdminService } from './webhook-endpoints-admin.service'
 export { WebhookInboxAdminService } from './webhook-inbox-admin.service';
 
 /**
+ * `Cache-Control: no-store` on every answer of the admin API: some carry a secret shown once (a
+ * rotation, an endpoint created with a generated one), and none is for a cache to keep.
+ */
+@Injectable()
+class NoStore implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const response = context.switchToHttp().getResponse<{
+      header?: (name: string, value: string) => unknown;
+      setHeader?: (name: string, value: string) => unknown;
+    }>();
+    // Fastify's reply has header(); Express's response setHeader() (its header() too, but not Fastify's raw).
+    if (typeof response.setHeader === 'function') response.setHeader('Cache-Control', 'no-store');
+    else response.header?.('Cache-Control', 'no-store');
+    return next.handle();
+  }
+}
+
+/**
  * Builds the admin controller for one registration: a fresh class per prefix and guard, so two
  * apps in one process never share (or overwrite) route metadata.
  * @internal
@@ -70,6 +94,7 @@ export function createWebhookAdminController(prefix: string, guard: Type<CanActi
   })
   @Controller(prefix)
   @UseFilters(AdminExceptionFilter)
+  @UseInterceptors(NoStore)
   @UseGuards(guard)
   @UsePipes(adminValidation)
   class WebhookAdminController {
