@@ -10,6 +10,7 @@ import {
   AuditLog,
   EndpointStore,
   EventLogReader,
+  WebhookChallenge,
   WebhookEndpoint,
   WebhookEvent,
   WebhookGuard,
@@ -36,6 +37,15 @@ class TenantsController {
   @WebhookEndpoint({ param: 'endpoint' })
   receive(@WebhookEvent() event: VerifiedWebhook) {
     TenantsController.received.push(event);
+    return { ok: true, endpoint: event.endpoint };
+  }
+
+  /** The same, answering the endpoints' challenges too (handshakes, CRCs). */
+  @Post('challenged/:endpoint')
+  @HttpCode(200)
+  @WebhookChallenge()
+  @WebhookEndpoint({ param: 'endpoint' })
+  receiveOrAnswer(@WebhookEvent() event: VerifiedWebhook) {
     return { ok: true, endpoint: event.endpoint };
   }
 }
@@ -212,6 +222,31 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
         headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
       });
       expect(delivered.status).toBe(200);
+    });
+
+    it('generates no secret for a provider that delivers its own in a handshake (Asana), which then completes', async () => {
+      const name = n('asana');
+      const created = await admin(app, 'POST', '/endpoints', { name, provider: 'asana' });
+      expect(created.status).toBe(201);
+      expect(created.json.secret).toBeUndefined();
+      expect(created.json.liveSecretVersions).toEqual([]);
+      const handshake = randomBytes(16).toString('hex');
+      const answer = await send(app.baseUrl, `/tenants/challenged/${name}`, {
+        body: '',
+        headers: { 'x-hook-secret': handshake },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-hook-secret')).toBe(handshake);
+      // Asana then signs with it: X-Hook-Signature = hex(HMAC-SHA256(secret, body)).
+      const body = JSON.stringify({ events: [] });
+      const signed = await send(app.baseUrl, `/tenants/challenged/${name}`, {
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-hook-signature': createHmac('sha256', handshake).update(body).digest('hex'),
+        },
+      });
+      expect(signed.status).toBe(200);
     });
 
     it('keeps secrets given as lists out of every answer and of the stored options', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AnyOfChallengeStrategy } from '../core/challenges/any-of.strategy';
+import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
 import { InboxDispatch } from '../nest/inbox/inbox-handlers';
@@ -84,7 +86,10 @@ export class WebhookEndpointsAdminService {
     if (body.secret !== undefined) signing.push(body.secret);
     for (const secret of signing) checkSecret(prepared.endpoint, secret);
     await this.refuseSharedSecret(prepared.endpoint, signing);
-    const generated = signing.length === 0 ? generateSecret(prepared.endpoint) : undefined;
+    // None for a provider that delivers its own in a handshake (Asana's X-Hook-Secret): one made
+    // here would refuse that handshake (409 handshake_refused), and the provider never uses it.
+    const delivers = deliversSecret(prepared.endpoint.challenge);
+    const generated = signing.length === 0 && !delivers ? generateSecret(prepared.endpoint) : undefined;
     const stored = await storeOperation(() => this.store.create(prepared.write));
     await this.secrets.seedSecrets(stored.name, generated !== undefined ? [generated] : signing);
     await this.seedNamed(stored.name, prepared.named);
@@ -343,4 +348,10 @@ function refuseLiteralChallengeSecrets(challenge: Record<string, unknown> | unde
       );
     }
   }
+}
+
+/** Whether a challenge strategy (or a member of an anyOf) hands over the endpoint's secret. */
+function deliversSecret(challenge: ChallengeStrategy | undefined): boolean {
+  if (challenge instanceof AnyOfChallengeStrategy) return challenge.strategies.some(deliversSecret);
+  return typeof challenge?.deliveredSecret === 'function';
 }
