@@ -277,6 +277,14 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
         options: { appSecret: randomBytes(16).toString('hex'), verifyToken: ['VERIFY-ONE', 'VERIFY-TWO'] },
       });
       expect(listed.status === 201 ? listed.text : listed.json.code).not.toContain('VERIFY-ONE');
+      // A secret that is no string is refused without being quoted back.
+      const numeric = await admin(app, 'POST', '/endpoints', {
+        name: n('numeric'),
+        provider: 'stripe',
+        options: { secret: 987654321012345 },
+      });
+      expect(numeric.status).toBe(400);
+      expect(numeric.text).not.toContain('987654321012345');
     });
 
     it('refuses a challenge keyed with a literal secret, and a named challenge key another endpoint signs with', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AnyOfChallengeStrategy } from '../core/challenges/any-of.strategy';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
-import { WEBHOOK_ERRORS } from '../core/errors';
+import { WEBHOOK_ERRORS, WebhookConfigurationError } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
 import { InboxDispatch } from '../nest/inbox/inbox-handlers';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
@@ -299,10 +299,15 @@ async function storeOperation<T>(operation: () => Promise<T>): Promise<T> {
 }
 
 function checkSecret(endpoint: ResolvedEndpoint, secret: string | Buffer): void {
+  // Node's own errors quote the value: a secret must never come back in an answer.
+  if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) {
+    throw new WebhookException('invalid_secret', 'A signing secret is a string.', 400);
+  }
   try {
     validateSigningSecret(endpoint, secret);
   } catch (error) {
-    throw new WebhookException('invalid_secret', (error as Error).message, 400);
+    const message = error instanceof WebhookConfigurationError ? error.message : 'The signing secret is not valid.';
+    throw new WebhookException('invalid_secret', message, 400);
   }
 }
 

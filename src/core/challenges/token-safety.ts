@@ -68,7 +68,7 @@ export function resolveTokenSafety(options: TokenSafetyOptions | undefined, wher
   const maxLength = options.maxLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_TOKEN_LENGTH_LIMIT) {
     throw new WebhookConfigurationError(
-      `${where}: maxLength must be an integer from 1 to ${MAX_TOKEN_LENGTH_LIMIT} (got ${String(maxLength)}).`,
+      `${where}: maxLength must be an integer from 1 to ${MAX_TOKEN_LENGTH_LIMIT} (got ${typeof maxLength === 'number' ? maxLength : `a ${typeof maxLength}`}).`,
     );
   }
   const given = options.pattern ?? DEFAULT_TOKEN_PATTERN;

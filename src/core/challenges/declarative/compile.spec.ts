@@ -94,6 +94,12 @@ describe('start-up validation names the endpoint, the field and the position', (
     [{ detect: 'true', status: 500 }, 'challenge.status: must be an integer from 200 to 299'],
     [{ detect: 'true', headers: { 'Bad Header': 'x' } }, 'challenge.headers["Bad Header"]: not a valid header name'],
     [{ detect: 'true', bodyy: 'x' }, 'challenge.bodyy: unknown field'],
+    // Attacker text is not echoed: a key that is no identifier, a status that is no number.
+    [
+      { detect: 'true', 'Call <b>now</b>': 1 },
+      'challenge[a key of 15 characters that is no identifier]: unknown field',
+    ],
+    [{ detect: 'true', status: 'ANY <b>x</b>' }, 'challenge.status: must be an integer from 200 to 299 (got a string)'],
     [{ detect: 'true', body: 5 }, 'challenge.body: must be a template string or a JSON object'],
     [{ detect: 'true', max_token_length: 0 }, 'challenge.max_token_length'],
     [{ detect: 'true', token_pattern: '([a-z' }, 'challenge.token_pattern'],

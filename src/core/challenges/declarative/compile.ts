@@ -67,8 +67,19 @@ function configError(endpoint: string, field: string, problem: string): WebhookC
   return new WebhookConfigurationError(`Webhook endpoint "${endpoint}": ${field}: ${problem}.`);
 }
 
+/** A field's name for a message: a key of other characters than a name's is not echoed (a rule may come from an API caller). */
 function fieldName(base: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+  if (IDENTIFIER.test(key)) return `${base}.${key}`;
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(key)
+    ? `${base}[${JSON.stringify(key)}]`
+    : `${base}[a key of ${key.length} characters that is no identifier]`;
+}
+
+/** What a wrong value was, without echoing it: a number as is, else its type. */
+export function gotValue(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? String(value)
+    : `a ${value === null ? 'null' : typeof value}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -105,7 +116,7 @@ export function compileRule(rule: DeclarativeChallengeRule, endpoint: string): C
   }
   const status = rule.status ?? 200;
   if (!Number.isInteger(status) || status < 200 || status > 299) {
-    throw configError(endpoint, 'challenge.status', `must be an integer from 200 to 299 (got ${String(status)})`);
+    throw configError(endpoint, 'challenge.status', `must be an integer from 200 to 299 (got ${gotValue(status)})`);
   }
   if (rule.token_pattern !== undefined && typeof rule.token_pattern !== 'string') {
     throw configError(endpoint, 'challenge.token_pattern', 'must be a regular-expression source string');
