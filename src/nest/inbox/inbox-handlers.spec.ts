@@ -4,7 +4,8 @@
 // endpoint is created at run time under a handled name.
 import 'reflect-metadata';
 import { MetadataScanner } from '@nestjs/core';
-import { figma, standardWebhooks } from '../..';
+import { figma } from '../../providers/figma';
+import { standardWebhooks } from '../../providers/standard-webhooks';
 import { WebhookConfigurationError } from '../../core/errors';
 import { resolveEndpoint, type ResolvedWebhookConfig } from '../webhook-config';
 import { InboxDispatch } from './inbox-handlers';
