@@ -1,35 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
+import { acceptedDelivery as event, uniqueName as uniq } from '../../test/support/deliveries';
 import { startSilentProxy } from '../../test/support/silent-proxy';
-import { EventLogUnavailableError, type EventLog, type WebhookEventRecord } from './event-log.interface';
+import { EventLogUnavailableError, type EventLog } from './event-log.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
 import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
 
 // An accepted delivery is "in progress" until acknowledged (its 2xx). Copies of it are answered
 // 2xx only once it is; a release never withdraws an acknowledged acceptance; a lease that runs out
 // (the process died) is taken over by exactly one copy. On PostgreSQL and in memory.
-let seq = 0;
-const uniq = (prefix: string) => `${prefix}${++seq}_${process.pid}`;
-
-function event(endpoint: string, messageId: string, leaseToken?: string): WebhookEventRecord {
-  const receivedAt = new Date();
-  return {
-    leaseToken,
-    endpoint,
-    provider: 'standard-webhooks',
-    messageId,
-    status: 'accepted',
-    receivedAt,
-    signedAt: receivedAt,
-    replayWindowEndsAt: new Date(receivedAt.getTime() + 300_000),
-    method: 'POST',
-    path: `/hooks/${endpoint}`,
-    headers: {},
-    body: Buffer.from('{}'),
-  };
-}
-
 type Log = Required<Pick<EventLog, 'record' | 'release' | 'acknowledge' | 'resolveDuplicate'>>;
 
 describe.each(['memory', 'typeorm'] as const)('the in-progress lease of an accepted delivery (%s)', (kind) => {

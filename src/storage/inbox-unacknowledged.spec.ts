@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { acceptedDelivery, uniqueName as uniq } from '../../test/support/deliveries';
 import { createTestDatabase, openDataSource, type TestDatabase } from '../../test/support/postgres';
-import type { WebhookEventRecord } from './event-log.interface';
 import type { WebhookInbox } from './inbox.interface';
 import { InMemoryEventLog } from './in-memory/in-memory-event-log';
 import { TypeOrmEventLog } from './typeorm/typeorm-event-log';
@@ -12,26 +12,9 @@ import { TypeOrmInbox } from './typeorm/typeorm-inbox';
 // blinked): the provider never sends the delivery again, and jobs that waited for an ack forever
 // would be lost after a 2xx. Once the acceptance's lease has run out, its jobs run. On PostgreSQL
 // and in memory.
-let seq = 0;
-const uniq = (prefix: string) => `${prefix}${++seq}_${process.pid}`;
-
-function event(endpoint: string, messageId: string, leaseToken: string): WebhookEventRecord {
-  const receivedAt = new Date();
-  return {
-    leaseToken,
-    endpoint,
-    provider: 'standard-webhooks',
-    messageId,
-    status: 'accepted',
-    receivedAt,
-    replayWindowEndsAt: new Date(receivedAt.getTime() + 300_000),
-    method: 'POST',
-    path: `/hooks/${endpoint}`,
-    headers: {},
-    body: Buffer.from('{}'),
-    work: [{ handler: 'H.run' }],
-  };
-}
+/** An accepted delivery with one job of `H.run`, waiting for its acknowledgement under `leaseToken`. */
+const event = (endpoint: string, messageId: string, leaseToken: string) =>
+  acceptedDelivery(endpoint, messageId, leaseToken, { work: [{ handler: 'H.run' }] });
 
 const LEASE_SECONDS = 0.4;
 const pastTheLease = () => new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 300));

@@ -3,20 +3,11 @@
 import type { WebhookEventRecord } from '../event-log.interface';
 import { InMemoryEventLog } from './in-memory-event-log';
 import { InMemoryInbox } from './in-memory-inbox';
+import { expectWakeKeptAcrossClaim } from '../../../test/support/inbox-wakeups';
 
 describe('InMemoryInbox', () => {
-  it('a wake while a claim is in flight is not lost: the next wait returns at once, not after the poll', async () => {
-    const inbox = new InMemoryInbox();
-    const claiming = inbox.claim(10, 5000, ['H.run']);
-    inbox.wake();
-    expect(await claiming).toEqual([]);
-    let started = Date.now();
-    await inbox.waitForWork(5000);
-    expect(Date.now() - started).toBeLessThan(1000);
-    started = Date.now();
-    await inbox.waitForWork(300);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-  });
+  it('a wake while a claim is in flight is not lost: the next wait returns at once, not after the poll', () =>
+    expectWakeKeptAcrossClaim(new InMemoryInbox()));
 
   it("withdraws a later acceptance of an id as usual: an earlier acceptance's started jobs do not count", async () => {
     let now = 1_000_000;

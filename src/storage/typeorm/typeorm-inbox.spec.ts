@@ -3,6 +3,7 @@
 // and the body cap keep an event whose jobs are unfinished; a withdrawn acceptance takes its jobs.
 import { randomBytes } from 'node:crypto';
 import { eventLogDatabase } from '../../../test/support/event-log-database';
+import { expectWakeKeptAcrossClaim } from '../../../test/support/inbox-wakeups';
 import { until } from '../../../test/support/until';
 import type { WebhookEventRecord } from '../event-log.interface';
 import { InvalidJobCursorError } from '../inbox.interface';
@@ -203,20 +204,10 @@ describe('TypeOrmInbox', () => {
     }
   });
 
-  it('a wake while a claim is in flight is not lost: the next wait returns at once, not after the poll', async () => {
+  it('a wake while a claim is in flight is not lost: the next wait returns at once, not after the poll', () =>
     // An acknowledgement that commits during the claim's round trip wakes no waiter, and the claim's
     // snapshot predates it: its jobs waited for the 2 s poll.
-    const claiming = inbox.claim(10, 5000, ['H.run']);
-    inbox.wake();
-    expect(await claiming).toEqual([]);
-    let started = Date.now();
-    await inbox.waitForWork(5000);
-    expect(Date.now() - started).toBeLessThan(1000);
-    // Heard once: a wait with no news since waits.
-    started = Date.now();
-    await inbox.waitForWork(300);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-  });
+    expectWakeKeptAcrossClaim(inbox));
 
   it('a claim reaches each event by its primary key on a table never analyzed (a new install)', async () => {
     // Without statistics, PostgreSQL took status = 'accepted' to match 0.5% of the events and scanned
