@@ -1,6 +1,7 @@
 import { matchSecret } from '../auth/credential-match';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
+import { gotValue } from './token-safety';
 import type { WebhookSecret } from '../secret';
 
 /**
@@ -195,7 +196,7 @@ export const check = {
   status(status: unknown): string | undefined {
     return Number.isInteger(status) && (status as number) >= 200 && (status as number) <= 299
       ? undefined
-      : `status must be an integer from 200 to 299 (got ${String(status)})`;
+      : `status must be an integer from 200 to 299 (got ${gotValue(status)})`;
   },
   headerName(name: unknown, label: string): string | undefined {
     return typeof name === 'string' && HEADER_NAME.test(name) ? undefined : `${label} is not a valid header name`;

@@ -68,7 +68,7 @@ export function resolveTokenSafety(options: TokenSafetyOptions | undefined, wher
   const maxLength = options.maxLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_TOKEN_LENGTH_LIMIT) {
     throw new WebhookConfigurationError(
-      `${where}: maxLength must be an integer from 1 to ${MAX_TOKEN_LENGTH_LIMIT} (got ${typeof maxLength === 'number' ? maxLength : `a ${typeof maxLength}`}).`,
+      `${where}: maxLength must be an integer from 1 to ${MAX_TOKEN_LENGTH_LIMIT} (got ${gotValue(maxLength)}).`,
     );
   }
   const given = options.pattern ?? DEFAULT_TOKEN_PATTERN;
@@ -132,4 +132,13 @@ export function isSafeToken(value: unknown, options?: TokenSafetyOptions): boole
   } catch {
     return false;
   }
+}
+
+/** What a wrong value was, without echoing it (a rule may come from an API caller): a number as is, else its type. @internal */
+export function gotValue(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value)
+    ? String(value)
+    : value === null || value === undefined
+      ? 'nothing'
+      : `a ${typeof value}`;
 }

@@ -35,6 +35,8 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
   private readonly logger = new Logger('Hookwarden');
   private readonly byEndpoint = new Map<string, InboxHandler[]>();
   private readonly byId = new Map<string, InboxHandler>();
+  /** Endpoints whose handlers cannot run, already logged (see `plan`). */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -107,8 +109,6 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     const handlers = this.byEndpoint.get(endpoint.name);
     if (handlers && endpoint.bodyIsCredential) throw bodyNotStored(`@OnWebhook on ${handlers[0]!.id}`, endpoint.name);
   }
-
-  private readonly warned = new Set<string>();
 
   private unprocessable(endpoint: string): undefined {
     if (!this.warned.has(endpoint)) {

@@ -12,6 +12,7 @@ import {
   type StoredInboxJob,
   type WebhookInbox,
 } from '../inbox.interface';
+import { WorkSignal } from '../work-signal';
 
 interface MemoryJob {
   id: number;
@@ -51,9 +52,7 @@ export class InMemoryInbox implements WebhookInbox {
   private seq = 0;
   private finished = 0;
   private readonly maxFinished: number;
-  private waiters: Array<() => void> = [];
-  /** A wake since the last claim began: the next wait returns at once (as the PostgreSQL inbox's). */
-  private woken = false;
+  private readonly signal = new WorkSignal();
 
   constructor(
     options: InMemoryInboxOptions = {},
@@ -122,7 +121,7 @@ export class InMemoryInbox implements WebhookInbox {
   }
 
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
-    this.woken = false;
+    this.signal.claiming();
     const now = this.now();
     const wanted = new Set(handlers);
     const blocked = new Set<string>();
@@ -187,29 +186,11 @@ export class InMemoryInbox implements WebhookInbox {
   }
 
   waitForWork(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref?.();
-      const waiters = this.waiters;
-      function done() {
-        clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
-        resolve();
-      }
-      this.waiters.push(done);
-    });
+    return this.signal.wait(ms);
   }
 
   wake(): void {
-    this.woken = true;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const done of waiters) done();
+    this.signal.wake();
   }
 
   async list(query: InboxJobQuery): Promise<InboxJobPage> {

@@ -19,9 +19,11 @@ export const COLUMNS = `j.id::text AS id, j.event_id::text AS event_id, j.endpoi
  * Claims up to $1 runnable jobs of the handlers $2 for $3 seconds under the token $4, returning each
  * with its event. A job is runnable once its event is acknowledged (its 2xx went out) or the
  * acceptance's lease ran out: an acknowledgement that failed after the answer is never sent again,
- * and its jobs would have waited forever. A copy that takes the lease over makes them wait again. Two ordered scans, each stopping at the limit: pending work in the due index's
- * (run_at, id) order, and expired leases. One scan under `a OR b` read every due job before sorting
- * (12 ms a claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
+ * and its jobs would have waited forever. A copy that takes the lease over makes them wait again.
+ *
+ * Two ordered scans, each stopping at the limit: pending work in the due index's (run_at, id)
+ * order, and expired leases. One scan under `a OR b` read every due job before sorting (12 ms a
+ * claim with a backlog of 4,000, which capped the workers at ~500 jobs/s).
  *
  * The event's status is tested with IS NOT DISTINCT FROM (the column is NOT NULL: the same test), which
  * no partial index's predicate matches: on a table never analyzed (a new install's first minute),

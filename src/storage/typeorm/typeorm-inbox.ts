@@ -21,6 +21,7 @@ import { pgOf, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
 
 import type { TypeOrmEventLog } from './typeorm-event-log';
+import { WorkSignal } from '../work-signal';
 
 /** @publicApi */
 export interface TypeOrmInboxOptions {
@@ -62,9 +63,7 @@ export class TypeOrmInbox implements WebhookInbox {
   private events = '';
   private acks = '';
   private schema = '';
-  private waiters: Array<() => void> = [];
-  /** A wake since the last claim began: the next wait returns at once (see `waitForWork`). */
-  private woken = false;
+  private readonly signal = new WorkSignal();
   private notifyQueued = false;
   /** Completions, grouped into one UPDATE at a time. */
   private readonly completions = new GroupedWrites<InboxJob, boolean>((jobs) => this.writeCompletions(jobs));
@@ -143,7 +142,7 @@ export class TypeOrmInbox implements WebhookInbox {
   }
 
   async claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]> {
-    this.woken = false;
+    this.signal.claiming();
     const token = randomBytes(12).toString('base64url');
     const { rows } = await this.query<
       JobRow & {
@@ -228,32 +227,12 @@ export class TypeOrmInbox implements WebhookInbox {
     this.workReady();
   }
 
-  /**
-   * A wake heard while no one waited (an acknowledgement that committed during a claim's round
-   * trip, after its snapshot) is kept for the next wait: lost, its jobs waited for the poll.
-   */
   waitForWork(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const waiters = this.waiters;
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        const i = waiters.indexOf(done);
-        if (i >= 0) waiters.splice(i, 1);
-        resolve();
-      }
-      waiters.push(done);
-    });
+    return this.signal.wait(ms);
   }
 
   wake(): void {
-    this.woken = true;
-    for (const done of [...this.waiters]) done();
+    this.signal.wake();
   }
 
   // --- operations -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { WebhookConfigurationError } from '../../errors';
 import { DEFAULT_VERIFY_TOKEN_SECRET } from '../token-echo.strategy';
-import { assertSafeToken, resolveTokenSafety, type ResolvedTokenSafety } from '../token-safety';
+import { assertSafeToken, gotValue, resolveTokenSafety, type ResolvedTokenSafety } from '../token-safety';
 import { compileExpression, siteError, type CompiledExpression, type ExpressionSite } from './cel-expression';
 import type {
   DeclarativeChallengeRule,
@@ -73,13 +73,6 @@ function fieldName(base: string, key: string): string {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(key)
     ? `${base}[${JSON.stringify(key)}]`
     : `${base}[a key of ${key.length} characters that is no identifier]`;
-}
-
-/** What a wrong value was, without echoing it: a number as is, else its type. */
-export function gotValue(value: unknown): string {
-  return typeof value === 'number' && Number.isFinite(value)
-    ? String(value)
-    : `a ${value === null ? 'null' : typeof value}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
