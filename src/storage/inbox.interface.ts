@@ -103,8 +103,11 @@ export interface WebhookInbox {
    * claimed when given (an instance runs the handlers it has).
    */
   claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]>;
-  /** Extends the leases of jobs still held by these tokens. */
-  heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<void>;
+  /**
+   * Extends the leases of jobs still held by these tokens. Resolves to the ids of the others: their
+   * lease ran out and another worker may hold them now.
+   */
+  heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]>;
   /** Succeeded; `false` when the lease was lost (another worker took the job over). */
   complete(job: InboxJob): Promise<boolean>;
   /** Failed (due again at `runAt`) or dead, with the bounded error. */

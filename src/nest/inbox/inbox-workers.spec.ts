@@ -5,6 +5,7 @@ import { InMemoryInbox } from '../../storage/in-memory/in-memory-inbox';
 import type { InboxDispatch } from './inbox-handlers';
 import { resolveInboxOptions } from './inbox-options';
 import { InboxWorkers } from './inbox-workers';
+import { until } from '../../../test/support/until';
 
 const record = (i: number): WebhookEventRecord => ({
   endpoint: 'billing',
@@ -51,5 +52,50 @@ describe('InboxWorkers', () => {
     // Every claim after the first asked for all 10 slots: the handlers of the claim before had ended.
     expect(limits.slice(1).filter((limit) => limit !== 10)).toEqual([]);
     expect(limits.length).toBeLessThanOrEqual(1 + Math.ceil(100 / 10) + 2);
+  });
+
+  it("aborts a running handler's signal when its lease was lost to another claim, and only then", async () => {
+    let now = 1_000_000;
+    const inbox = new InMemoryInbox({}, () => now);
+    const signals = new Map<string, AbortSignal>();
+    const dispatch = {
+      handlers: new Map([
+        [
+          'slow',
+          {
+            id: 'slow',
+            endpoint: 'billing',
+            options: {},
+            run: (delivery: { id: string }, context: { signal: AbortSignal }) => {
+              signals.set(delivery.id, context.signal);
+              return new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+            },
+          },
+        ],
+      ]),
+    } as unknown as InboxDispatch;
+    // Heartbeats every 100 ms of real time; the lease itself is read on the injected clock.
+    const workers = new InboxWorkers(
+      inbox,
+      dispatch,
+      resolveInboxOptions({ leaseSeconds: 0.3, timeoutMs: 60_000, shutdownTimeoutMs: 100 }),
+    );
+    inbox.add({ ...record(1), work: [{ handler: 'slow' }] }, '1', undefined);
+    inbox.add({ ...record(2), work: [{ handler: 'slow' }] }, '2', undefined);
+    await workers.onApplicationBootstrap();
+    try {
+      while (signals.size < 2) await delay(5);
+      await delay(350); // heartbeats came and kept both: nothing aborted
+      expect([...signals.values()].map((signal) => signal.aborted)).toEqual([false, false]);
+      // This instance stalled: both leases ran out, and another worker claimed one of the jobs.
+      now += 60_000;
+      const [first] = await inbox.claim(1, 60_000, ['slow']);
+      expect(first?.event.messageId).toBeDefined();
+      await until(() => signals.get(first!.event.messageId!)!.aborted);
+      const other = [...signals.entries()].find(([id]) => id !== first!.event.messageId)![1];
+      expect(other.aborted).toBe(false);
+    } finally {
+      await workers.onModuleDestroy();
+    }
   });
 });

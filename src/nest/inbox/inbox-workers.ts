@@ -30,6 +30,15 @@ class Timeout extends Error {
   override readonly name = 'HandlerTimeout';
 }
 
+/** A claimed job on this instance, from its claim until its outcome is recorded. */
+interface Flight {
+  readonly job: InboxJob;
+  readonly abort: AbortController;
+  /** The handler returned or threw: its outcome is being recorded, its lease no longer matters. */
+  handlerEnded: boolean;
+  done: Promise<void>;
+}
+
 /**
  * The workers of this instance: claim due jobs (up to `concurrency` at once), run their handler,
  * and settle them: succeeded, failed with backoff, or dead after `maxAttempts`. Leases are extended
@@ -41,7 +50,7 @@ class Timeout extends Error {
 @Injectable()
 export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, WebhookInboxHealth {
   private readonly logger = new Logger('Hookwarden');
-  private readonly inFlight = new Map<string, { job: InboxJob; abort: AbortController; done: Promise<void> }>();
+  private readonly inFlight = new Map<string, Flight>();
   private running = false;
   private started = false;
   private loop?: Promise<void>;
@@ -78,10 +87,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     if (!this.options.workers) return;
     this.running = true;
     const leaseMs = this.options.leaseSeconds * 1000;
-    this.heartbeat = setInterval(() => {
-      const jobs = [...this.inFlight.values()].map((f) => f.job);
-      this.inbox.heartbeat(jobs, leaseMs).catch((error) => this.logError('extend leases', error));
-    }, leaseMs / 3);
+    this.heartbeat = setInterval(() => void this.extendLeases(leaseMs), leaseMs / 3);
     this.heartbeat.unref();
     this.loop = this.claimLoop();
   }
@@ -103,6 +109,30 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     }
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.inbox.close?.();
+  }
+
+  /**
+   * Extends the leases of the running jobs. A job whose lease was lost (this process stalled past
+   * it, or the database was out that long) may be running on another worker already: its handler's
+   * signal is aborted, so that a handler which listens stops instead of running beside its retry.
+   */
+  private async extendLeases(leaseMs: number): Promise<void> {
+    const jobs = [...this.inFlight.values()].filter((f) => !f.handlerEnded).map((f) => f.job);
+    let lost: string[];
+    try {
+      lost = await this.inbox.heartbeat(jobs, leaseMs);
+    } catch (error) {
+      this.logError('extend leases', error);
+      return;
+    }
+    for (const id of lost) {
+      const running = this.inFlight.get(id);
+      if (!running || running.handlerEnded || running.abort.signal.aborted) continue;
+      this.logger.warn(
+        `Inbox job ${id} (${running.job.handler}) lost its lease while its handler ran: aborted; it runs again elsewhere.`,
+      );
+      running.abort.abort();
+    }
   }
 
   private async claimLoop(): Promise<void> {
@@ -143,17 +173,18 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
   }
 
   private start(job: InboxJob): void {
-    const abort = new AbortController();
-    const done = this.run(job, abort).finally(() => {
+    const flight: Flight = { job, abort: new AbortController(), handlerEnded: false, done: Promise.resolve() };
+    this.inFlight.set(job.id, flight);
+    flight.done = this.run(flight).finally(() => {
       this.inFlight.delete(job.id);
       const wake = this.slotFree;
       this.slotFree = undefined;
       wake?.();
     });
-    this.inFlight.set(job.id, { job, abort, done });
   }
 
-  private async run(job: InboxJob, abort: AbortController): Promise<void> {
+  private async run(flight: Flight): Promise<void> {
+    const { job, abort } = flight;
     const handler = this.dispatch.handlers.get(job.handler);
     if (!handler) return; // claimed only for handlers this instance has
     let timer: NodeJS.Timeout | undefined;
@@ -174,6 +205,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
         });
       await Promise.race([Promise.resolve().then(() => inSpan(span, call)), timeout]);
     } catch (error) {
+      flight.handlerEnded = true;
       clearTimeout(timer);
       if (error instanceof Timeout) abort.abort();
       const outcome = await this.failed(job, handler, error);
@@ -181,6 +213,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
       endSpan(span, { 'hookwarden.outcome': outcome }, true);
       return;
     }
+    flight.handlerEnded = true;
     clearTimeout(timer);
     this.metrics?.handlerAttempt(job.endpoint, job.handler, 'succeeded', (performance.now() - started) / 1000);
     endSpan(span, { 'hookwarden.outcome': 'succeeded' });

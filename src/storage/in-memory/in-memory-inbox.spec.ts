@@ -9,6 +9,35 @@ describe('InMemoryInbox', () => {
   it('a wake while a claim is in flight is not lost: the next wait returns at once, not after the poll', () =>
     expectWakeKeptAcrossClaim(new InMemoryInbox()));
 
+  it('a heartbeat extends the leases still held and names the jobs another claim took over', async () => {
+    let now = 1_000_000;
+    const inbox = new InMemoryInbox({}, () => now);
+    const event = (id: string): WebhookEventRecord => ({
+      endpoint: 'billing',
+      provider: 'stripe',
+      messageId: id,
+      status: 'accepted',
+      receivedAt: new Date(now),
+      replayWindowEndsAt: new Date(now),
+      method: 'POST',
+      path: '/hooks/billing',
+      headers: {},
+      body: Buffer.from('{}'),
+      work: [{ handler: 'H.run' }],
+    });
+    inbox.add(event('evt_kept'), '1', undefined);
+    inbox.add(event('evt_lost'), '2', undefined);
+    const [kept, lost] = await inbox.claim(10, 1000, ['H.run']);
+    now += 800;
+    expect(await inbox.heartbeat([kept!], 1000)).toEqual([]);
+    now += 800; // past the claim's lease, within the heartbeat's: only the lost one is claimable
+    const takenOver = await inbox.claim(10, 1000, ['H.run']);
+    expect(takenOver.map((j) => j.id)).toEqual([lost!.id]);
+    expect(await inbox.heartbeat([kept!, lost!], 1000)).toEqual([lost!.id]);
+    // The new holder's heartbeat is its own.
+    expect(await inbox.heartbeat(takenOver, 1000)).toEqual([]);
+  });
+
   it("withdraws a later acceptance of an id as usual: an earlier acceptance's started jobs do not count", async () => {
     let now = 1_000_000;
     const log = new InMemoryEventLog({ handlingLeaseSeconds: 1 }, () => now);

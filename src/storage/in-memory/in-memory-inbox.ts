@@ -152,12 +152,15 @@ export class InMemoryInbox implements WebhookInbox {
     return claimed;
   }
 
-  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<void> {
+  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]> {
     const now = this.now();
+    const lost: string[] = [];
     for (const j of jobs) {
       const job = this.held(j);
       if (job) job.leaseUntil = now + leaseMs;
+      else lost.push(j.id);
     }
+    return lost;
   }
 
   async complete(j: InboxJob): Promise<boolean> {

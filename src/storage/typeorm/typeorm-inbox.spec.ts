@@ -55,9 +55,12 @@ describe('TypeOrmInbox', () => {
     const again = await inbox.claim(50, 5000, ['H.run']);
     expect(again.map((j) => j.attempts)).toEqual(again.map(() => 2));
     expect(again).toHaveLength(20);
-    // The first holder lost its lease: its settlement does nothing.
-    expect(await inbox.complete(a[0]!)).toBe(false);
+    // The first holder lost its lease: its heartbeat says so (the job's new holder keeps it), and
+    // its settlement does nothing.
     const mine = again.find((j) => j.id === a[0]!.id)!;
+    expect(await inbox.heartbeat([a[0]!, mine], 5000)).toEqual([a[0]!.id]);
+    expect(await inbox.heartbeat([mine], 5000)).toEqual([]);
+    expect(await inbox.complete(a[0]!)).toBe(false);
     expect(await inbox.complete(mine)).toBe(true);
     expect((await inbox.get(mine.id))?.state).toBe('succeeded');
   });

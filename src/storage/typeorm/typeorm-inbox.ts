@@ -178,14 +178,18 @@ export class TypeOrmInbox implements WebhookInbox {
     }));
   }
 
-  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<void> {
-    if (jobs.length === 0) return;
-    await this.query(
+  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    const { rows } = await this.query<{ id: string; token: string }>(
       `UPDATE ${this.jobs} j SET lease_until = statement_timestamp() + make_interval(secs => $3::float8)
          FROM unnest($1::bigint[], $2::text[]) AS h(id, token)
-        WHERE j.id = h.id AND j.lease_token = h.token AND j.state = 'running'`,
+        WHERE j.id = h.id AND j.lease_token = h.token AND j.state = 'running'
+       RETURNING j.id::text AS id, j.lease_token AS token`,
       [jobs.map((j) => j.id), jobs.map((j) => j.leaseToken), leaseMs / 1000],
     );
+    // One token per claim: a job is held under its id and its claim's token together.
+    const held = new Set(rows.map((r) => `${r.id} ${r.token}`));
+    return jobs.filter((j) => !held.has(`${j.id} ${j.leaseToken}`)).map((j) => j.id);
   }
 
   /** Whether the job was still this worker's (false: its lease was lost and it is another's). */
