@@ -21,6 +21,7 @@ import {
   type TemplatePart,
   type TimestampFormat,
 } from './engine-parts';
+import { extendsEarlierMessage } from './length-extension';
 import {
   assertHasSecrets,
   assertPublicUrl,
@@ -171,8 +172,14 @@ export class DigestScheme implements SignatureScheme {
       assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
     }
     for (const secret of secrets) {
-      const digest = this.digest(utf8SecretBytes(secret.value), request.rawBody, timestamp, fields);
+      const secretBytes = utf8SecretBytes(secret.value);
+      const digest = this.digest(secretBytes, request.rawBody, timestamp, fields);
       if (constantTimeEqual(digest, expected)) {
+        if (this.extended(secretBytes, request.rawBody, timestamp, fields)) {
+          throw noMatchingSignature(
+            `The body carries the ${this.name} digest's own padding: a signed body extended without the secret.`,
+          );
+        }
         const messageId = this.idPath ? jsonMessageId(request.rawBody, this.idPath) : undefined;
         return {
           secretVersion: secret.version,
@@ -238,6 +245,26 @@ export class DigestScheme implements SignatureScheme {
       fields.set(name, value);
     }
     return fields;
+  }
+
+  /**
+   * Whether the body is a length extension of a shorter signed message: possible when the secret
+   * is hashed before the body (HubSpot v1 and v2). See {@link extendsEarlierMessage}.
+   */
+  private extended(secret: Buffer, body: Buffer, timestamp: string | undefined, fields: ReadonlyMap<string, string>) {
+    let bodyStart = 0;
+    let afterSecret = false;
+    for (const part of this.parts) {
+      if ('text' in part) bodyStart += Buffer.byteLength(part.text, 'utf8');
+      else if ('field' in part) bodyStart += Buffer.byteLength(fields.get(part.field)!, 'utf8');
+      else if (part.value === 'secret') {
+        bodyStart += secret.length;
+        afterSecret = true;
+      } else if (part.value === 'body') return afterSecret && extendsEarlierMessage(this.algorithm, bodyStart, body);
+      else if (part.value === 'timestamp') bodyStart += Buffer.byteLength(timestamp!, 'utf8');
+      else bodyStart += Buffer.byteLength(this.options.url!, 'utf8');
+    }
+    return false;
   }
 
   private digest(secret: Buffer, body: Buffer, timestamp: string | undefined, fields: ReadonlyMap<string, string>) {
