@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { assertWithinTolerance } from '../timestamp';
 import { copyOutcome, dedupeKeyOf, replayWindowEnd } from './dedupe';
 
 // Expected digests computed outside the code under test: printf '<head><body>' | sha256sum.
@@ -59,8 +61,35 @@ describe('dedupeKeyOf', () => {
 describe('replayWindowEnd', () => {
   const endpoint = { toleranceSeconds: 300, dedupeWindowSeconds: 86_400 };
 
-  it('ends a tolerance after the signed timestamp: a later replay fails verification anyway', () => {
-    expect(replayWindowEnd(endpoint, SIGNED_AT, 1_614_265_400_000)).toBe(1_614_265_630_000);
+  it('ends a tolerance and a second after the signed timestamp: a later replay fails verification anyway', () => {
+    // The tolerance is checked in whole seconds: signed at …330, tolerance 300, a copy verifies
+    // until …630.999.
+    expect(replayWindowEnd(endpoint, SIGNED_AT, 1_614_265_400_000)).toBe(1_614_265_631_000);
+  });
+
+  it('remembers the key at every instant a copy still passes the tolerance check', () => {
+    // The attack: replay a captured delivery every few ms just after its tolerance; any instant
+    // at which it verifies but its key is forgotten handles it again.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_000_000_000_000, max: 2_000_000_000_000 }),
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: -2_000, max: 2_000 }),
+        fc.boolean(),
+        (signedMs, toleranceSeconds, offsetMs, wholeSeconds) => {
+          const signedAt = new Date(wholeSeconds ? Math.floor(signedMs / 1000) * 1000 : signedMs);
+          const nowMs = signedAt.getTime() + toleranceSeconds * 1000 + offsetMs;
+          let verifies = true;
+          try {
+            assertWithinTolerance(signedAt.getTime() / 1000, Math.floor(nowMs / 1000), toleranceSeconds);
+          } catch {
+            verifies = false;
+          }
+          return !verifies || nowMs < replayWindowEnd({ toleranceSeconds, dedupeWindowSeconds: 0 }, signedAt, 0);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 
   it('ends the dedupe window after arrival when nothing is signed in time', () => {

@@ -30,6 +30,8 @@ export function dedupeKeyOf(
  * Until when (ms since the epoch) a delivery's key must be remembered: a signed timestamp makes a
  * replay fail verification once it is older than the tolerance, so the key is needed until then;
  * without one nothing ever expires a replay, and the endpoint's dedupe window bounds the memory.
+ * The tolerance is checked in whole seconds of the arrival, so a copy still verifies up to a second
+ * past `signedAt + tolerance`: the key is kept that second too.
  */
 export function replayWindowEnd(
   endpoint: { readonly toleranceSeconds: number; readonly dedupeWindowSeconds: number },
@@ -37,7 +39,7 @@ export function replayWindowEnd(
   receivedAt: number,
 ): number {
   return signedAt
-    ? signedAt.getTime() + endpoint.toleranceSeconds * 1000
+    ? signedAt.getTime() + (endpoint.toleranceSeconds + 1) * 1000
     : receivedAt + endpoint.dedupeWindowSeconds * 1000;
 }
 
