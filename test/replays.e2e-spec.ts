@@ -7,10 +7,11 @@
 // Twilio form sees the parameters exactly as the scheme verified them. Dropbox and Microsoft Graph
 // send identical bodies for distinct changes: both are handled (a documented decision). Shopify and
 // GitHub name the topic only in an unsigned header: one body under two topics is two events, both
-// handled. With `dedupeSignedContent: false` an unsigned id header is never the key (a replay
-// carrying it would suppress the genuine delivery). Each preset whose id is in the signed body
-// (Trello, Square, PagerDuty, Intercom, Smartsheet, Okta, Adobe I/O) deduplicates on it. Every
-// signature is computed here with node:crypto or the provider's SDK, never with Hookwarden's code.
+// handled; a topic not of the provider's form is refused. With `dedupeSignedContent: false` an
+// unsigned id header is never the key (a replay carrying it would suppress the genuine delivery).
+// Each preset whose id is in the signed body (Trello, Square, PagerDuty, Intercom, Smartsheet,
+// Okta, Adobe I/O) deduplicates on it. Every signature is computed here with node:crypto or the
+// provider's SDK, never with Hookwarden's code.
 import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import twilioSdk from 'twilio';
@@ -447,6 +448,11 @@ describe.each(Object.keys(storages))('replays without a provider message id, %s 
         // A replay under a topic already handled (with a fresh unsigned id) is still a duplicate.
         const replay = await deliver(topics[1]);
         expect([replay.status, replay.json]).toEqual([200, { received: true, duplicate: true }]);
+        // The attacker's variants: the topic re-cased, doubled slashes, made up. Each was a new key.
+        for (const variant of [topics[0].toUpperCase(), `${topics[0]}/`, 'X1', 'x 1']) {
+          const refused = await deliver(variant);
+          expect([refused.status, refused.json.code]).toEqual([400, 'invalid_header']);
+        }
         expect(handled.calls).toHaveLength(topics.length);
       },
     );

@@ -30,6 +30,23 @@ describe('GitHubScheme', () => {
     });
   });
 
+  // The event header is unsigned and part of the dedupe key: each made-up or re-cased name made
+  // one captured delivery new again, handled once more per name.
+  it("accepts GitHub's event names in X-GitHub-Event and refuses other values", () => {
+    const run = (event: string) =>
+      scheme.verify(
+        request({ 'x-hub-signature-256': VECTOR.expected, 'x-github-event': event }),
+        [secret(VECTOR.inputs.secret)],
+        at(NOW),
+      );
+    for (const event of ['push', 'pull_request_review_comment', 'projects_v2_item', 'ping']) {
+      expect(run(event)).toMatchObject({ unsignedEventType: event });
+    }
+    for (const event of ['Issues', 'ISSUES', 'issues ', 'x-1', 'orders/create', '_push', '1push', 'a'.repeat(101)]) {
+      expect(refusal(() => run(event))).toBe('invalid_header');
+    }
+  });
+
   it('accepts upper-case hex digits', () => {
     const upper = 'sha256=' + VECTOR.expected.slice(7).toUpperCase();
     expect(

@@ -16,6 +16,8 @@ const SIGNATURE: HmacSchemeOptions = {
   idHeader: 'x-github-delivery',
   // The event name is only in this unsigned header (payloads carry an `action`, not the event).
   eventTypeHeader: 'x-github-event',
+  // GitHub's event names: `push`, `pull_request_review_comment`, `projects_v2_item`.
+  eventTypePattern: /^[a-z][a-z0-9_]{0,99}$/,
 };
 
 const githubScheme = () => new HmacScheme(SIGNATURE);

@@ -28,6 +28,34 @@ describe('ShopifyScheme', () => {
     });
   });
 
+  // The topic header is unsigned and part of the dedupe key: each made-up or re-cased topic made
+  // one captured delivery new again, handled once more per topic.
+  it("accepts Shopify's topics in X-Shopify-Topic and refuses other values", () => {
+    const run = (topic: string) =>
+      scheme.verify(
+        webhookRequest({
+          headers: { 'x-shopify-hmac-sha256': VECTOR.expected, 'x-shopify-webhook-id': 'w1', 'x-shopify-topic': topic },
+          body: VECTOR.inputs.body,
+        }),
+        secrets,
+        at(NOW),
+      );
+    for (const topic of ['orders/create', 'app/uninstalled', 'customers/data_request', 'customer.tags_added']) {
+      expect(run(topic)).toMatchObject({ unsignedEventType: topic });
+    }
+    for (const topic of [
+      'ORDERS/CREATE',
+      'Orders/Create',
+      'orders//create',
+      'orders/create/',
+      '/orders',
+      'orders/create/x',
+      'orders create',
+    ]) {
+      expect(refusal(() => run(topic))).toBe('invalid_header');
+    }
+  });
+
   it('refuses a tampered body, a wrong key, and the hex spelling of the digest', () => {
     expect(
       refusal(() =>

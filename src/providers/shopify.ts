@@ -16,6 +16,8 @@ const SIGNATURE: HmacSchemeOptions = {
   // Shopify sends one body under several topics (orders/create, orders/paid, orders/updated) and
   // names the topic only here: it enters the content dedupe key so that none of them is lost.
   eventTypeHeader: 'x-shopify-topic',
+  // Shopify's topics: `orders/create`, `app/uninstalled`, `customer.tags_added`.
+  eventTypePattern: /^[a-z][a-z0-9_.]{0,99}(?:\/[a-z][a-z0-9_.]{0,99})?$/,
 };
 
 const shopifyScheme = () => new HmacScheme(SIGNATURE);

@@ -99,6 +99,12 @@ export interface HmacSchemeOptions extends HmacDigestOptions {
    * of the signed content, so one body delivered under two topics is handled twice, not merged.
    */
   readonly eventTypeHeader?: string;
+  /**
+   * The form of the provider's event names in `eventTypeHeader` (GitHub's `pull_request`, Shopify's
+   * `orders/create`); another value is refused (`invalid_header`). The header is unsigned and enters
+   * the dedupe key: without a form, any made-up or re-cased name made a captured delivery new again.
+   */
+  readonly eventTypePattern?: RegExp;
   /** Header with the signed timestamp; then a request outside `toleranceSeconds` is refused. */
   readonly timestampHeader?: string;
   /** @default 'unix-seconds' */
@@ -144,6 +150,7 @@ export class HmacScheme implements SignatureScheme {
   private readonly idPath?: readonly string[];
   private readonly idHeader?: string;
   private readonly eventTypeHeader?: string;
+  private readonly eventTypePattern?: RegExp;
   private readonly timestampHeader?: string;
   private readonly timestampFormat: TimestampFormat;
   private readonly signsId: boolean;
@@ -201,6 +208,7 @@ export class HmacScheme implements SignatureScheme {
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
     this.idHeader = options.idHeader?.toLowerCase();
     this.eventTypeHeader = options.eventTypeHeader?.toLowerCase();
+    this.eventTypePattern = options.eventTypePattern;
     this.timestampHeader = options.timestampHeader?.toLowerCase();
     this.timestampFormat = options.timestampFormat ?? 'unix-seconds';
     this.requiredHeaders = Object.entries(options.requiredHeaders ?? {}).map(([name, value]) => [
@@ -225,7 +233,7 @@ export class HmacScheme implements SignatureScheme {
       : this.readSignatureHeaders(request);
     const signedHeaders = Object.fromEntries(this.signedHeaders.map((name) => [name, requireHeader(request, name)]));
     const id = this.idHeader ? this.readId(request, this.idHeader) : undefined;
-    const eventType = this.eventTypeHeader ? readIdHeader(request, this.eventTypeHeader, false) : undefined;
+    const eventType = this.eventTypeHeader ? this.readEventType(request, this.eventTypeHeader) : undefined;
     const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
     for (const [name, expected] of this.requiredHeaders) {
       if (requireHeader(request, name) !== expected) throw invalidHeader(name, expected);
@@ -307,6 +315,14 @@ export class HmacScheme implements SignatureScheme {
     }
     if (present.length === 0) throw missingHeader(this.headers[0]);
     return present;
+  }
+
+  private readEventType(request: WebhookRequest, header: string): string | undefined {
+    const eventType = readIdHeader(request, header, false);
+    if (eventType !== undefined && this.eventTypePattern && !this.eventTypePattern.test(eventType)) {
+      throw invalidHeader(header, `a ${this.name} event name`);
+    }
+    return eventType;
   }
 
   private readId(request: WebhookRequest, header: string): string | undefined {
