@@ -1,8 +1,17 @@
 // Bodies the platform refuses before any guard runs (too large, not parseable, unknown charset)
 // are answered like every other refusal: a 4xx with a stable `code`, on Express and Fastify.
+import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Controller, Post, UseGuards } from '@nestjs/common';
-import { standardWebhooks, WebhookEndpoint, WebhookGuard, WebhookModule } from '../src';
+import {
+  github,
+  standardWebhooks,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookGuard,
+  WebhookModule,
+  type VerifiedWebhook,
+} from '../src';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 
@@ -110,5 +119,69 @@ describe('Express refuses an unknown charset', () => {
     } finally {
       await running.close();
     }
+  });
+});
+
+// Genuine deliveries the two platforms' parsers used to treat differently: Fastify refused a body
+// with a `__proto__` or `constructor.prototype` key (user-chosen keys: labels, metadata) and an
+// empty JSON body; Express refused a top-level JSON string. Signed with node:crypto (GitHub's
+// scheme); the provider was told each failed and would retry until it disabled the endpoint. The
+// handler's payload comes without the prototype keys.
+const GITHUB_SECRET = 'body-parsers-github-secret';
+
+@Controller('hooks')
+@UseGuards(WebhookGuard)
+class PayloadController {
+  payloads: unknown[] = [];
+  @Post('github')
+  @WebhookEndpoint('github')
+  receive(@WebhookEvent() event: VerifiedWebhook) {
+    this.payloads.push(event.payload);
+    return {};
+  }
+}
+
+describe.each(ADAPTERS)('genuine JSON deliveries are parsed alike on %s', (adapter) => {
+  let running: RunningApp;
+  let controller: PayloadController;
+  let delivery = 0;
+
+  beforeAll(async () => {
+    running = await startApp(
+      adapter,
+      [WebhookModule.forRoot({ endpoints: { github: github({ secret: GITHUB_SECRET }) } })],
+      [PayloadController],
+    );
+    controller = running.app.get(PayloadController);
+  });
+  afterAll(() => running.close());
+
+  const deliver = (body: string) =>
+    send(running.baseUrl, '/hooks/github', {
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issues',
+        'x-github-delivery': `d-${adapter}-${++delivery}`,
+        'x-hub-signature-256': 'sha256=' + createHmac('sha256', GITHUB_SECRET).update(body).digest('hex'),
+      },
+      body,
+    });
+
+  it('accepts keys named __proto__ and constructor.prototype, and hands the handler the body without them', async () => {
+    const body =
+      '{"action":"labeled","label":{"__proto__":{"admin":true},"name":"x"},"m":{"constructor":{"prototype":{"a":1}},"k":2}}';
+    const answer = await deliver(body);
+    expect(answer.status).toBe(201);
+    const payload = controller.payloads.at(-1) as Record<string, Record<string, unknown>>;
+    // Prototype poisoning removed, as secure-json-parse's 'remove' does: nothing reaches a prototype.
+    expect(JSON.parse(JSON.stringify(payload))).toEqual({ action: 'labeled', label: { name: 'x' }, m: { k: 2 } });
+    expect(Object.prototype.hasOwnProperty.call(payload.label, '__proto__')).toBe(false);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('accepts a top-level JSON string and an empty JSON body', async () => {
+    expect((await deliver('"hello"')).status).toBe(201);
+    expect(controller.payloads.at(-1)).toBe('hello');
+    expect((await deliver('')).status).toBe(201);
   });
 });

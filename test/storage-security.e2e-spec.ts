@@ -511,8 +511,8 @@ describe.each(combos)('hostile admin input with %s storage on %s', (storage, ada
     ];
     for (const answer of answers) {
       expect(answer.status).toBe(400);
-      // Fastify's parser refuses a `__proto__` key itself (invalid_body); the others reach validation.
-      expect(['validation_failed', 'invalid_body']).toContain(answer.json.code);
+      // A `__proto__` key is parsed as JSON.parse does on both platforms: it reaches validation.
+      expect(answer.json.code).toBe('validation_failed');
       for (const name of names) expect(answer.text).not.toContain(name);
       expect(answer.text).not.toContain('PWN');
       expect(answer.text).not.toContain('onerror');

@@ -53,10 +53,15 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     const fastify = adapter.getInstance() as {
       getDefaultJsonParser(proto: string, ctor: string): (req: unknown, body: Buffer, done: Done) => void;
     };
-    // Refuse prototype poisoning as Nest's own Fastify JSON parser does.
-    const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+    // Parsed as JSON.parse and Express parse it: a genuine delivery may carry keys named
+    // `__proto__` (labels, metadata), and refusing it failed the provider's retries forever. They
+    // stay inert own keys; the handler's payload is given without them (deliveryPayload).
+    // An empty body is `{}`, as body-parser gives it.
+    const defaultJson = fastify.getDefaultJsonParser('ignore', 'ignore');
     const parseJson = (req: unknown, body: Buffer, done: Done) =>
-      defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
+      body.length === 0
+        ? done(null, {})
+        : defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
     const bodyLimit = { bodyLimit: limit };
     use(JSON_TYPES[0], bodyLimit, parseJson);
     use(/^application\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\+json(?:\s*;|\s*$)/i, bodyLimit, parseJson);
@@ -76,7 +81,8 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
   // Before the parsers: body-parser reads a refused body to its end before it reports the refusal.
   express.use(stopReadingPastLimit(limit));
   // inflate: false: the signature covers the bytes sent; an encoded body is refused (415), as on Fastify.
-  use('json', { limit, type: JSON_TYPES, inflate: false });
+  // strict: false: a top-level JSON string or number is JSON, as on Fastify.
+  use('json', { limit, type: JSON_TYPES, inflate: false, strict: false });
   use('urlencoded', { limit, extended: true, inflate: false });
   use('text', { limit, type: 'text/*', inflate: false });
   use('raw', { limit, type: 'application/octet-stream', inflate: false });

@@ -1,4 +1,5 @@
 import { isFormType, isJsonType } from './media-types';
+import { mayHavePrototypeKeys, removePrototypeKeys } from './prototype-keys';
 
 /** What the payload is read from: the request's content type, its verified bytes, the platform's parse. */
 export interface PayloadSource {
@@ -17,16 +18,22 @@ export function deliveryPayload(source: PayloadSource): unknown {
   const parsed = source.parsedBody;
   const json = isJsonType(type);
   if (parsed !== undefined && !Buffer.isBuffer(parsed)) {
-    if (typeof parsed !== 'string' || !json) return parsed;
+    if (typeof parsed !== 'string' || !json) return json ? withoutPrototypeKeys(parsed, source.rawBody) : parsed;
   }
   if (json && source.rawBody && source.rawBody.length > 0) {
     try {
-      return JSON.parse(source.rawBody.toString('utf8'));
+      return withoutPrototypeKeys(JSON.parse(source.rawBody.toString('utf8')), source.rawBody);
     } catch {
       return undefined;
     }
   }
   return parsed;
+}
+
+/** JSON as JSON.parse gives it, less the keys that could reach a prototype when merged. */
+function withoutPrototypeKeys(value: unknown, rawBody: Buffer | undefined): unknown {
+  if (mayHavePrototypeKeys(rawBody)) removePrototypeKeys(value);
+  return value;
 }
 
 /** Fields by name (a repeated name gives every value, in order); no prototype, so any name is safe. */
