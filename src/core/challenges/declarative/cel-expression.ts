@@ -1,6 +1,7 @@
 import type * as Cel from '@marcbachmann/cel-js';
 import type { ASTNode, Environment, ParseResult } from '@marcbachmann/cel-js';
 import { WebhookConfigurationError } from '../../errors';
+import { costProblem } from './cel-cost';
 
 /** The variables every rule expression sees. @internal */
 export const REQUEST_VARIABLES = ['http_method', 'headers', 'query_params', 'raw_body', 'parsed_body'] as const;
@@ -145,6 +146,8 @@ export function compileExpression(
       throw siteError(site, node.range.start, `unknown challenge token "${name}" (defined: ${known})`);
     }
   }
+  const cost = costProblem(evaluate.ast);
+  if (cost) throw siteError(site, cost.offset, cost.problem);
   const checked = evaluate.check();
   if (!checked.valid) throw siteError(site, rangeStart(checked.error), summary(checked.error));
   const type = checked.type ?? 'dyn';

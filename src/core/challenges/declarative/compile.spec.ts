@@ -147,3 +147,65 @@ describe('start-up validation names the endpoint, the field and the position', (
     expect(text).toContain(message);
   });
 });
+
+// A rule's CEL runs on every request to its endpoint, before any signature check, over bytes the
+// sender chose (up to the body limit). Measured before these checks: 7 nested comprehensions of a
+// ~256-character rule held the event loop ~1.2 s per request, and `matches('(a+)+$')` on 28
+// characters of the body 2.8 s. What compiles must cost time linear in the request.
+describe('start-up validation refuses expressions whose cost grows faster than the request', () => {
+  const detect = (expression: string) => configError({ detect: expression, body: 'ok' });
+
+  it('a comprehension inside another (its cost is the product of both sizes)', () => {
+    expect(detect('headers.exists(k, headers.exists(j, j == k))')).toMatch(
+      /^Webhook endpoint "rules": challenge.detect at line 1, column \d+: a comprehension \(exists\) inside another/,
+    );
+    expect(detect('parsed_body.a.all(x, parsed_body.b.map(y, y).size() > 0)')).toMatch(
+      /comprehension \(map\) inside another/,
+    );
+    expect(detect('[1].exists(x, [2].filter(y, y == x).size() == 0)')).toMatch(/inside another/);
+  });
+
+  it('a matches() pattern that is not a literal, or whose backtracking can cost more than linear time', () => {
+    expect(detect('raw_body.matches(raw_body)')).toMatch(/matches\(\) needs a string literal pattern/);
+    expect(detect("matches(raw_body, headers['x'])")).toMatch(/matches\(\) needs a string literal pattern/);
+    const refused = {
+      'not anchored': ['a.*b', 'challenge', '(^a)'],
+      'an alternative outside a group': ['^a|b.*c'],
+      'more than one unbounded quantifier': ['^.*a.*b', '^a+b{2,}', '^a*b{1,65}', '^\\\\(a+\\\\)+'],
+      'a repeated group holding a quantifier': [
+        '^(a+)+$',
+        '^(\\\\w+\\\\s?)*$',
+        '^((ab)*c)+',
+        '^(?:x+y?)+z',
+        '^(a{1,9}){1,9}b',
+      ],
+      'a repeated group holding an alternation': ['^(a|a)*b', '^(?:ab|cd){2}'],
+      'a backreference': ['^(a)\\\\1'],
+    };
+    for (const [reason, patterns] of Object.entries(refused)) {
+      for (const pattern of patterns) {
+        expect([pattern, detect(`raw_body.matches('${pattern}')`)]).toEqual([pattern, expect.stringContaining(reason)]);
+      }
+    }
+  });
+
+  it('compiles comprehensions one after the other, and linear patterns', () => {
+    const compiles = (expression: string) =>
+      new DeclarativeChallengeStrategy({ detect: expression, body: 'ok' }).validate('rules');
+    expect(() => compiles("headers.exists(k, k == 'x') && [1, 2].map(x, x * 2).exists(y, y == 4)")).not.toThrow();
+    const linear = [
+      '^[a-z]+$',
+      '^(ab)+',
+      '^(a+)',
+      '^(?:abc)?d',
+      '^[(a+)+]',
+      '^\\\\(a+\\\\)',
+      '^a{2,5}(bc){3}',
+      '^(?:a|b)c*',
+      '^(a+)?b',
+    ];
+    for (const pattern of linear) {
+      expect(() => compiles(`raw_body.matches('${pattern}')`)).not.toThrow();
+    }
+  });
+});
