@@ -658,6 +658,17 @@ describe.each(combos)('admin API with %s storage, %s, on %s', (storage, registra
     });
   });
 
+  // The app of the README's tutorial before its inbox step: no @OnWebhook handler, so the inbox
+  // never starts. Its routes still answer (with TypeORM storage they answered 500: "not running").
+  describe('jobs, without any @OnWebhook handler', () => {
+    it('lists none, and finds no job by id', async () => {
+      const listing = await admin(app, 'GET', '/jobs');
+      expect([listing.status, listing.json]).toEqual([200, { items: [] }]);
+      const one = await admin(app, 'GET', '/jobs/1');
+      expect([one.status, one.json.code]).toEqual([404, 'unknown_job']);
+    });
+  });
+
   describe('audit', () => {
     it('records every action with its actor, never a secret', async () => {
       await admin(app, 'GET', '/endpoints');

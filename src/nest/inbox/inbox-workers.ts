@@ -23,6 +23,8 @@ export const INBOX_OPTIONS = Symbol('WebhookInboxOptions');
 /** A store that must be started before use (the PostgreSQL inbox). */
 interface Startable {
   start?(): Promise<void>;
+  /** Opens what the operations (the admin API's listing, retry, replay) need, without workers. */
+  open?(): void;
   close?(): Promise<void>;
 }
 
@@ -79,7 +81,9 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.dispatch.handlers.size === 0) return;
+    // No @OnWebhook handler: nothing runs, but the admin API still lists the jobs (none, or those
+    // of handlers this deployment dropped).
+    if (this.dispatch.handlers.size === 0) return this.inbox.open?.();
     // Turns the jobs on in the event log even where no worker runs here (`workers: false`).
     await this.inbox.start?.();
     this.started = true;
@@ -93,7 +97,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (!this.started) return;
+    if (!this.started) return this.inbox.close?.();
     this.running = false;
     this.inbox.wake();
     this.slotFree?.();

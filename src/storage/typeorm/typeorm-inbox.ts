@@ -58,6 +58,7 @@ interface JobRow {
 export class TypeOrmInbox implements WebhookInbox {
   private readonly logger = new Logger('Hookwarden');
   private pool?: Pool;
+  private closed = false;
   private listener?: ChangeListener;
   private jobs = '';
   private events = '';
@@ -96,7 +97,7 @@ export class TypeOrmInbox implements WebhookInbox {
 
   /** Opens the pool only: enough for the operations (list, retry, redrive, replay), as the CLI does. */
   open(): void {
-    if (this.pool) return;
+    if (this.pool || this.closed) return;
     this.schema = resolveSchema(this.dataSource, this.options.schema);
     this.events = qualified(this.schema, HOOKWARDEN_TABLES.events);
     this.acks = qualified(this.schema, HOOKWARDEN_TABLES.acks);
@@ -118,6 +119,7 @@ export class TypeOrmInbox implements WebhookInbox {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.wake();
     await this.listener?.close();
     const pool = this.pool;
@@ -126,7 +128,7 @@ export class TypeOrmInbox implements WebhookInbox {
   }
 
   private query<T extends object>(text: string, values: unknown[]) {
-    if (!this.pool) return Promise.reject(new Error('The inbox is not running.'));
+    if (!this.pool) return Promise.reject(new Error('The inbox is not open.'));
     return this.pool.query<T>(text, values);
   }
 
