@@ -300,6 +300,20 @@ describe('TypeORM storage start-up', () => {
         /tables .* are missing .* Run its migrations/,
       );
       await expect(start('express', withToken(own, {}))).rejects.toThrow(/needs `encryptionKey`/);
+      // A schema of its own, with the migrations of the data source's schema (HOOKWARDEN_MIGRATIONS,
+      // run above): the fix names the migrations of that schema, not the ones already added.
+      await expect(
+        start('express', [
+          provided(own),
+          WebhookModule.forRoot({
+            storage: { type: 'typeorm', dataSourceToken: APP_DATA_SOURCE, schema: 'hooks' },
+            endpoints: endpoints(),
+            encryptionKey: KEY,
+          }),
+        ]),
+      ).rejects.toThrow(
+        /missing in schema "hooks".*add createHookwardenMigrations\(\{ schema: "hooks" \}\).*WEBHOOK_SCHEMA=hooks npx hookwarden migrate/,
+      );
     } finally {
       await bare.destroy();
       await empty.drop();

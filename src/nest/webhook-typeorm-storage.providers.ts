@@ -10,7 +10,7 @@ import { EventLog, EventLogReader } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import { hookwardenEntityList } from '../storage/typeorm/hookwarden.entities';
 import { createStatements, missingSchemaObjects } from '../storage/typeorm/hookwarden.migrations';
-import { assertTables, DataSourceSql, resolveSchema } from '../storage/typeorm/sql';
+import { assertTables, DataSourceSql, migrationsFor, resolveSchema } from '../storage/typeorm/sql';
 import { HOOKWARDEN_TABLES, validateSchemaName } from '../storage/typeorm/storage-schema';
 import { TypeOrmAuditLog } from '../storage/typeorm/typeorm-audit-log';
 import { TypeOrmEventLog } from '../storage/typeorm/typeorm-event-log';
@@ -172,11 +172,11 @@ async function ensureSchemaObjects(sql: DataSourceSql, schema: string, synchroni
   const missing = await missingSchemaObjects(rows, schema);
   if (missing.length === 0) return;
   if (!synchronizes) {
+    const fix = migrationsFor(schema);
     throw new WebhookConfigurationError(
       `Hookwarden's tables in schema "${schema}" lack ${missing.join(', ')}: they were made without its ` +
-        'migrations (by synchronize?). Run `npx hookwarden migrate` (safe on such tables), or add HOOKWARDEN_MIGRATIONS ' +
-        "(or createHookwardenMigrations({ schema })) from 'nestjs-hookwarden/typeorm' to the data source's " +
-        '`migrations` with `migrationsRun: true`.',
+        `migrations (by synchronize?). Run \`${fix.command}\` (safe on such tables), or add ${fix.migrations} ` +
+        "from 'nestjs-hookwarden/typeorm' to the data source's `migrations` with `migrationsRun: true`.",
     );
   }
   await sql.transaction(async (query) => {

@@ -11,6 +11,12 @@ export interface ChangeListenerOptions {
   minBackoffMs?: number;
   /** @default 10000 */
   maxBackoffMs?: number;
+  /**
+   * Whether the connection keeps the process alive, as the inbox's does for a process of workers
+   * only. A cache's listener does not: an app whose start-up failed after it connected, or a
+   * script done with its stores, must be able to exit. @default false
+   */
+  holdsProcess?: boolean;
 }
 
 /**
@@ -89,6 +95,7 @@ export class ChangeListener {
     }
     this.attempt = 0;
     this.connected = true;
+    if (!this.options.holdsProcess) socketOf(client)?.unref?.();
     this.options.onConnected();
   }
 
@@ -104,4 +111,9 @@ export class ChangeListener {
     }, delay);
     this.timer.unref();
   }
+}
+
+/** The client's socket (pg keeps it on its connection). */
+function socketOf(client: Client): { unref?(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream;
 }

@@ -86,6 +86,19 @@ export function resolveSchema(dataSource: DataSource, schema: string | undefined
   return validateSchemaName(schema) ?? dataSource.driver.schema ?? 'public';
 }
 
+/**
+ * The migrations to add for tables in `schema`, as a user writes them: HOOKWARDEN_MIGRATIONS make
+ * them in the data source's schema, so another schema needs its own set. @internal
+ */
+export function migrationsFor(schema: string): { migrations: string; command: string } {
+  return schema === 'public'
+    ? { migrations: 'HOOKWARDEN_MIGRATIONS', command: 'npx hookwarden migrate' }
+    : {
+        migrations: `createHookwardenMigrations({ schema: ${JSON.stringify(schema)} })`,
+        command: `WEBHOOK_SCHEMA=${schema} npx hookwarden migrate`,
+      };
+}
+
 /** Fails start-up with the fix when the migrations have not run. @internal */
 export async function assertTables(sql: Sql, schema: string, tables: string[]): Promise<void> {
   const { rows } = await sql<{ name: string; found: string | null }>(
@@ -94,10 +107,11 @@ export async function assertTables(sql: Sql, schema: string, tables: string[]): 
   );
   const missing = rows.filter((row) => row.found === null).map((row) => row.name);
   if (missing.length > 0) {
+    const fix = migrationsFor(schema);
     throw new WebhookConfigurationError(
       `Hookwarden's tables ${missing.join(', ')} are missing in schema "${schema}". Run its migrations: add ` +
-        "HOOKWARDEN_MIGRATIONS (or createHookwardenMigrations({ schema })) from 'nestjs-hookwarden/typeorm' " +
-        "to the data source's `migrations` with `migrationsRun: true`, or run `npx hookwarden migrate`.",
+        `${fix.migrations} from 'nestjs-hookwarden/typeorm' to the data source's \`migrations\` with ` +
+        `\`migrationsRun: true\`, or run \`${fix.command}\`.`,
     );
   }
 }

@@ -88,6 +88,8 @@ export class TypeOrmInbox implements WebhookInbox {
     const { pg, config } = pgOf(this.dataSource);
     this.listener = new ChangeListener(pg.Client, config, {
       channel: INBOX_CHANNEL,
+      // A process of workers only waits on this connection between claims.
+      holdsProcess: true,
       onNotification: () => this.wake(),
       // Notifications sent while disconnected are lost: look for work at once.
       onConnected: () => this.wake(),
