@@ -26,7 +26,7 @@ export const WEBHOOK_ERRORS = {
   },
   invalid_body: {
     status: 400,
-    scope: 'webhook',
+    scope: 'both',
     meaning:
       'The body is not what its content type says (malformed JSON; X or Zoom: not a JSON object), or an HMAC scheme’s signed content is made only of challenge-token characters.',
   },

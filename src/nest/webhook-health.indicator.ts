@@ -66,9 +66,10 @@ export class WebhookHealthIndicator {
     }
     if (this.inbox && this.inbox.active !== false) {
       const maxLag = options.maxInboxLagSeconds ?? 300;
-      const lagSeconds = await this.inbox.lagSeconds().catch(() => Number.POSITIVE_INFINITY);
-      details.inbox = { lagSeconds: Number.isFinite(lagSeconds) ? lagSeconds : null };
-      if (!(lagSeconds <= maxLag)) problems.push(`inbox lag above ${maxLag}s`);
+      const lagSeconds = await this.inbox.lagSeconds().catch(() => undefined);
+      details.inbox = { lagSeconds: lagSeconds ?? null };
+      if (lagSeconds === undefined) problems.push('inbox lag unknown: its store did not answer');
+      else if (!(lagSeconds <= maxLag)) problems.push(`inbox lag above ${maxLag}s`);
     }
     details.expiringSecrets = await this.expiringSecrets(options.secretExpiryWarningSeconds ?? 86_400);
     if (problems.length === 0) return { [key]: { status: 'up', ...details } };

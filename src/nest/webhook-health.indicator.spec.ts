@@ -1,0 +1,28 @@
+// The health answer when the inbox's store does not answer (the database is down): the lag is
+// unknown, and the problem says so rather than naming a lag it never measured.
+import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
+import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
+import type { ResolvedWebhookConfig } from './webhook-config';
+import { WebhookHealthIndicator } from './webhook-health.indicator';
+
+describe('WebhookHealthIndicator', () => {
+  const config = { endpoints: new Map() } as unknown as ResolvedWebhookConfig;
+  const indicator = (lagSeconds: () => Promise<number>) =>
+    new WebhookHealthIndicator(new InMemoryEventLog(), new InMemorySecretStore(), config, { active: true, lagSeconds });
+
+  it('is down with the lag unknown when the inbox store fails, and names the threshold only for a measured lag', async () => {
+    const failing = await indicator(() => Promise.reject(new Error('connection refused'))).isHealthy('webhooks');
+    expect(failing.webhooks).toMatchObject({
+      status: 'down',
+      problems: ['inbox lag unknown: its store did not answer'],
+      inbox: { lagSeconds: null },
+    });
+    const late = await indicator(() => Promise.resolve(400)).isHealthy('webhooks');
+    expect(late.webhooks).toMatchObject({
+      status: 'down',
+      problems: ['inbox lag above 300s'],
+      inbox: { lagSeconds: 400 },
+    });
+    expect((await indicator(() => Promise.resolve(1)).isHealthy('webhooks')).webhooks!.status).toBe('up');
+  });
+});
