@@ -44,7 +44,8 @@ export interface SignedWebhookRequest {
  * @publicApi
  * @example
  * const delivery = signWebhook('stripe', { secret: 'whsec_…', body: { id: 'evt_1', type: 'invoice.paid' } });
- * await request(app.getHttpServer()).post('/hooks/stripe').set(delivery.headers).send(delivery.body);
+ * // As text with supertest: it JSON-encodes a Buffer sent as application/json.
+ * await request(app.getHttpServer()).post('/hooks/stripe').set(delivery.headers).send(delivery.body.toString());
  */
 export function signWebhook(provider: string | WebhookProvider, options: SignWebhookOptions): SignedWebhookRequest {
   const entry = resolveProvider(provider);
