@@ -10,6 +10,7 @@ import {
   AuditLog,
   EndpointStore,
   EventLogReader,
+  SecretStore,
   WebhookChallenge,
   WebhookEndpoint,
   WebhookEvent,
@@ -324,6 +325,48 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
           })
         ).status,
       ).toBe(201);
+    });
+
+    // The other direction: the Mailgun side's signing secret set to the named key a challenge
+    // computes with. Refused by the admin API; and if the store holds it anyway (written by another
+    // tool), the challenge is refused rather than answered with a Mailgun signature.
+    it("refuses a signing secret that is another endpoint's named challenge key, and a challenge answered with one", async () => {
+      const key = randomBytes(20).toString('hex');
+      const named = await admin(app, 'POST', '/endpoints', {
+        name: n('crcrev'),
+        provider: 'hmac',
+        options: { header: 'x-sig' },
+        challenge: {
+          detect: 'has(query_params.p)',
+          challenge_tokens: [
+            {
+              name: 't',
+              algorithm: 'HMAC-SHA256',
+              payload: 'query_params.p',
+              encoding: 'hex',
+              secret: { from: 'named', name: 'crc-key' },
+            },
+          ],
+          body: '{{ challenge_token["t"] }}',
+        },
+      });
+      expect(named.status).toBe(201);
+      expect((await admin(app, 'POST', `/endpoints/${n('crcrev')}/secrets?name=crc-key`, { secret: key })).status).toBe(
+        201,
+      );
+      const mailgun = await admin(app, 'POST', '/endpoints', { name: n('mgrev'), provider: 'mailgun' });
+      expect(mailgun.status).toBe(201);
+      const rotated = await admin(app, 'POST', `/endpoints/${n('mgrev')}/secrets`, { secret: key });
+      expect([rotated.status, rotated.json.code]).toEqual([409, 'shared_secret']);
+      const created = await admin(app, 'POST', '/endpoints', { name: n('mgrev2'), provider: 'mailgun', secret: key });
+      expect([created.status, created.json.code]).toEqual([409, 'shared_secret']);
+
+      // Written around the admin API: the challenge is not answered.
+      await app.app.get<SecretStore>(SecretStore).addSecret(n('mgrev'), key);
+      const p = `${Math.floor(Date.now() / 1000)}${randomBytes(25).toString('hex')}`;
+      const answer = await send(app.baseUrl, `/tenants/challenged/${n('crcrev')}?p=${p}`, { body: '' });
+      expect([answer.status, answer.json.code]).toEqual([400, 'invalid_challenge']);
+      expect(answer.text).not.toContain(createHmac('sha256', key).update(p).digest('hex'));
     });
 
     it('refuses a secret another endpoint holds while one of them answers challenges with it', async () => {

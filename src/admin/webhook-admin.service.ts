@@ -5,7 +5,12 @@ import { redactHeaders } from '../core/redact';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
-import { computesWithNamedSecret, sharedSecretConflict } from '../nest/shared-challenge-secret';
+import {
+  computesWithNamedSecret,
+  findNamedChallengeKey,
+  namedKeyIsOwnSigningSecret,
+  sharedSecretConflict,
+} from '../nest/shared-challenge-secret';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
 import { WEBHOOK_ERRORS } from '../core/errors';
 import { namedSecretKey } from '../nest/webhook-storage-parts';
@@ -86,8 +91,11 @@ export class WebhookAdminService {
     if (!generated && query.name === undefined) validateSecret(endpoint, secret);
     if (query.name === undefined) await this.refuseSharedChallengeSecret(endpoint, secret);
     // A named secret a challenge computes its answers with: the same check, this side computing.
-    else if (computesWithNamedSecret(endpoint, query.name))
+    else if (computesWithNamedSecret(endpoint, query.name)) {
       await this.refuseSharedChallengeSecret(endpoint, secret, true);
+      const own = await this.secretOperation(async () => this.secrets.getLiveSecrets(endpoint.name));
+      if (namedKeyIsOwnSigningSecret(endpoint, [secret], own)) throw sharedSecretConflict(endpoint.name);
+    }
     const info = await this.secretOperation(() =>
       this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
     );
@@ -173,14 +181,12 @@ export class WebhookAdminService {
     secret: string,
     computes = false,
   ): Promise<void> {
-    const other = await this.secretOperation(() =>
-      findSharedChallengeSecret(
-        this.runtime?.allEndpoints() ?? this.config,
-        this.secrets,
-        endpoint.name,
-        [secret],
-        computes,
-      ),
+    const all = this.runtime?.allEndpoints() ?? this.config;
+    const other = await this.secretOperation(
+      async () =>
+        (await findSharedChallengeSecret(all, this.secrets, endpoint.name, [secret], computes)) ??
+        // A signing secret: also not a named key another challenge computes its answers with.
+        (computes ? undefined : await findNamedChallengeKey(all, this.secrets, endpoint.name, [secret])),
     );
     if (other !== undefined) throw sharedSecretConflict(other);
   }

@@ -6,7 +6,11 @@ import { WEBHOOK_ERRORS, WebhookConfigurationError } from '../core/errors';
 import { toSecretList } from '../providers/endpoint-definition';
 import { InboxDispatch } from '../nest/inbox/inbox-handlers';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
-import { findSharedChallengeSecret, sharedSecretConflict } from '../nest/shared-challenge-secret';
+import {
+  findNamedChallengeKey,
+  findSharedChallengeSecret,
+  sharedSecretConflict,
+} from '../nest/shared-challenge-secret';
 import { validateSigningSecret, type ResolvedEndpoint, type ResolvedWebhookConfig } from '../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../nest/webhook.constants';
 import { WebhookException } from '../nest/webhook.exceptions';
@@ -180,7 +184,10 @@ export class WebhookEndpointsAdminService {
    * challenge answers into delivery signatures (SECURITY.md §13): refused before anything is stored.
    */
   private async refuseSharedSecret(endpoint: ResolvedEndpoint, secrets: readonly (string | Buffer)[]): Promise<void> {
-    const other = await findSharedChallengeSecret(this.allEndpoints(endpoint), this.secrets, endpoint.name, secrets);
+    const all = this.allEndpoints(endpoint);
+    const other =
+      (await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets)) ??
+      (await findNamedChallengeKey(all, this.secrets, endpoint.name, secrets));
     if (other !== undefined) throw sharedSecretConflict(other);
   }
 

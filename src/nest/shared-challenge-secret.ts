@@ -9,6 +9,7 @@ import type { WebhookSecret } from '../core/secret';
 import { DeclarativeChallengeStrategy } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { SecretStore } from '../storage/secret-store.interface';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
+import { namedSecretKey } from './webhook-storage-parts';
 import { WebhookException } from './webhook.exceptions';
 
 /**
@@ -30,12 +31,10 @@ export async function findSharedChallengeSecret(
   if (!self || secrets.length === 0) return undefined;
   const selfComputes = computes || computesWithSigningSecret(self);
   if (!selfComputes && !acceptsChallengeAnswers(self)) return undefined;
-  const mine = secrets.map((secret) =>
-    secretFingerprint(typeof secret === 'string' || Buffer.isBuffer(secret) ? secret : secret.value),
-  );
+  const mine = fingerprints(secrets);
   for (const other of config.endpoints.values()) {
     if (other.name === endpointName || !formsChallengeOracle(self, other, selfComputes)) continue;
-    const theirs = (await store.getLiveSecrets(other.name)).map((secret) => secretFingerprint(secret.value));
+    const theirs = fingerprints(await store.getLiveSecrets(other.name));
     if (sharesFingerprint(mine, theirs)) return other.name;
   }
   return undefined;
@@ -51,17 +50,61 @@ export function sharedSecretConflict(other: string): WebhookException {
   );
 }
 
+/** The named secrets the endpoint's declarative challenge computes its answers with. */
+function namedComputeSecrets(endpoint: Pick<ResolvedEndpoint, 'challenge'>): readonly string[] {
+  const challenge = endpoint.challenge;
+  return challenge instanceof DeclarativeChallengeStrategy ? challenge.computesWithNamedSecrets : [];
+}
+
 /**
  * Whether the endpoint's declarative challenge computes a token keyed with its named secret `name`:
  * its answers are then HMACs under that secret, which must not be another endpoint's signing secret.
  * @internal
  */
 export function computesWithNamedSecret(endpoint: ResolvedEndpoint, name: string): boolean {
-  const challenge = endpoint.challenge;
-  if (!(challenge instanceof DeclarativeChallengeStrategy)) return false;
-  const tokens = Array.isArray(challenge.rule?.challenge_tokens) ? challenge.rule.challenge_tokens : [];
-  return tokens.some((token) => {
-    const secret = token?.secret as { from?: unknown; name?: unknown } | undefined;
-    return typeof secret === 'object' && secret !== null && secret.from === 'named' && secret.name === name;
-  });
+  return namedComputeSecrets(endpoint).includes(name);
+}
+
+/**
+ * The other direction of {@link findSharedChallengeSecret} for named keys: the name of an endpoint
+ * (this one included) whose declarative challenge computes its answers with a named secret among
+ * `secrets`, the signing secrets of `endpointName`, while this endpoint may accept such an answer
+ * as a signature (Mailgun). `undefined` when there is none.
+ * @internal
+ */
+export async function findNamedChallengeKey(
+  config: Pick<ResolvedWebhookConfig, 'endpoints'>,
+  store: Pick<SecretStore, 'getLiveSecrets'>,
+  endpointName: string,
+  secrets: ReadonlyArray<WebhookSecret | string | Buffer>,
+): Promise<string | undefined> {
+  const self = config.endpoints.get(endpointName);
+  if (!self || secrets.length === 0 || !acceptsChallengeAnswers(self)) return undefined;
+  const mine = fingerprints(secrets);
+  for (const other of config.endpoints.values()) {
+    for (const name of namedComputeSecrets(other)) {
+      const theirs = fingerprints(await store.getLiveSecrets(namedSecretKey(other.name, name)));
+      if (sharesFingerprint(mine, theirs)) return other.name;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a named secret the endpoint's challenge computes with is also its own signing secret,
+ * while its scheme may accept a challenge answer as a signature.
+ * @internal
+ */
+export function namedKeyIsOwnSigningSecret(
+  endpoint: ResolvedEndpoint,
+  named: ReadonlyArray<WebhookSecret | string | Buffer>,
+  signing: readonly WebhookSecret[],
+): boolean {
+  return acceptsChallengeAnswers(endpoint) && sharesFingerprint(fingerprints(named), fingerprints(signing));
+}
+
+function fingerprints(secrets: ReadonlyArray<WebhookSecret | string | Buffer>): Buffer[] {
+  return secrets.map((secret) =>
+    secretFingerprint(typeof secret === 'string' || Buffer.isBuffer(secret) ? secret : secret.value),
+  );
 }

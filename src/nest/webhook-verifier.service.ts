@@ -25,7 +25,8 @@ import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
 import { RuntimeEndpoints } from './runtime-endpoints';
-import { findSharedChallengeSecret } from './shared-challenge-secret';
+import { findSharedChallengeSecret, namedKeyIsOwnSigningSecret } from './shared-challenge-secret';
+import { DeclarativeChallengeStrategy } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 import { WEBHOOK_METRICS, type WebhookDeliveryOutcome, type WebhookMetrics } from './webhook-metrics';
 import { endSpan, spanContextOf, startSpan, type HookwardenSpan } from '../core/tracing';
@@ -95,6 +96,16 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       if (other !== undefined) problems.push(sharedSecretMessage(endpoint.name, other));
     }
     if (problems.length > 0) throw new WebhookConfigurationError(problems.join('\n'));
+  }
+
+  /** A challenge answer that would be a delivery signature of `other`: refused, and logged. */
+  private refuseOracle(endpoint: ResolvedEndpoint, other: string | undefined): void {
+    if (other === undefined) return;
+    this.logger.error(sharedSecretMessage(endpoint.name, other));
+    throw new WebhookVerificationError(
+      WebhookErrorCode.InvalidChallenge,
+      'This challenge cannot be answered safely with the current secrets; see the server log.',
+    );
   }
 
   /** Strategies given to a route (`@WebhookChallenge(strategy)`) already checked against an endpoint. */
@@ -286,17 +297,20 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       for (const name of strategy.secretNames ?? []) {
         namedSecrets[name] = await this.secrets.getLiveSecrets(namedSecretKey(endpoint.name, name));
       }
+      // Run-time endpoints count too (their secrets are in the same store).
+      const all = this.runtime?.withRuntime() ?? this.config;
       if (strategy.computesWithSigningSecret === true) {
-        // Run-time endpoints count too (their secrets are in the same store).
-        const all = this.runtime?.withRuntime() ?? this.config;
-        const other = await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets, true);
-        if (other !== undefined) {
-          this.logger.error(sharedSecretMessage(endpoint.name, other));
-          throw new WebhookVerificationError(
-            WebhookErrorCode.InvalidChallenge,
-            'This challenge cannot be answered safely with the current secrets; see the server log.',
-          );
-        }
+        this.refuseOracle(endpoint, await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets, true));
+      }
+      // Keys however they got there (configured, rotated, written by another tool): checked again here.
+      const computedNamed = strategy instanceof DeclarativeChallengeStrategy ? strategy.computesWithNamedSecrets : [];
+      for (const name of computedNamed) {
+        const keys = namedSecrets[name] ?? [];
+        this.refuseOracle(
+          endpoint,
+          (await findSharedChallengeSecret(all, this.secrets, endpoint.name, keys, true)) ??
+            (namedKeyIsOwnSigningSecret(endpoint, keys, secrets) ? endpoint.name : undefined),
+        );
       }
       // Only a strategy that declares computing with the signing secret is given it.
       const context = challengeContextFor(strategy, { endpoint: endpoint.name, secrets, namedSecrets, receivedAt });

@@ -25,23 +25,25 @@ export class DeclarativeChallengeStrategy implements ChallengeStrategy {
   readonly secretNames?: readonly string[];
   /** A token keyed with the endpoint's secret (the default) or a literal one, which could be it. */
   readonly computesWithSigningSecret: boolean;
+  /**
+   * The named secrets its challenge tokens are keyed with: its answers are HMACs under them, so
+   * none may be a secret that an endpoint accepting such answers signs with.
+   */
+  readonly computesWithNamedSecrets: readonly string[];
   private compiled: CompiledRule | undefined;
   private compileError: WebhookConfigurationError | undefined;
 
   constructor(readonly rule: DeclarativeChallengeRule) {
     this.signed = rule?.signed === true;
     const names = new Set<string>(Array.isArray(rule?.secretNames) ? rule.secretNames : []);
-    const refs = [
-      ...(Array.isArray(rule?.challenge_tokens) ? rule.challenge_tokens.map((token) => token?.secret) : []),
-      rule?.verify_token
-        ? (rule.verify_token.secret ?? { from: 'named', name: DEFAULT_VERIFY_TOKEN_SECRET })
-        : undefined,
-    ];
-    for (const ref of refs) {
-      if (typeof ref === 'object' && ref !== null && ref.from === 'named' && typeof ref.name === 'string') {
-        names.add(ref.name);
-      }
-    }
+    const tokenRefs = Array.isArray(rule?.challenge_tokens) ? rule.challenge_tokens.map((token) => token?.secret) : [];
+    const verifyRef = rule?.verify_token
+      ? (rule.verify_token.secret ?? { from: 'named', name: DEFAULT_VERIFY_TOKEN_SECRET })
+      : undefined;
+    const named = (ref: unknown): string | undefined =>
+      isPlainObject(ref) && ref.from === 'named' && typeof ref.name === 'string' ? ref.name : undefined;
+    this.computesWithNamedSecrets = [...new Set(tokenRefs.map(named).filter((name) => name !== undefined))];
+    for (const name of [...this.computesWithNamedSecrets, named(verifyRef)]) if (name !== undefined) names.add(name);
     if (names.size > 0) this.secretNames = [...names];
     this.computesWithSigningSecret =
       Array.isArray(rule?.challenge_tokens) &&
