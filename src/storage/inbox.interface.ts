@@ -104,10 +104,10 @@ export interface WebhookInbox {
    */
   claim(limit: number, leaseMs: number, handlers: readonly string[]): Promise<InboxJob[]>;
   /**
-   * Extends the leases of jobs still held by these tokens. Resolves to the ids of the others: their
-   * lease ran out and another worker may hold them now.
+   * Extends the leases of jobs still held by these tokens. Resolves to the others, among `jobs`:
+   * their lease ran out and another claim (of any worker) may hold them now.
    */
-  heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]>;
+  heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<InboxJob[]>;
   /** Succeeded; `false` when the lease was lost (another worker took the job over). */
   complete(job: InboxJob): Promise<boolean>;
   /** Failed (due again at `runAt`) or dead, with the bounded error. */

@@ -98,4 +98,48 @@ describe('InboxWorkers', () => {
       await workers.onModuleDestroy();
     }
   });
+
+  it('when this instance claims again a job whose lease ran out here, aborts the old run and keeps the new one', async () => {
+    let now = 1_000_000;
+    const inbox = new InMemoryInbox({}, () => now);
+    const runs: Array<{ id: string; signal: AbortSignal }> = [];
+    const dispatch = {
+      handlers: new Map([
+        [
+          'slow',
+          {
+            id: 'slow',
+            endpoint: 'billing',
+            options: {},
+            run: (delivery: { id: string }, context: { signal: AbortSignal }) => {
+              runs.push({ id: delivery.id, signal: context.signal });
+              return new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+            },
+          },
+        ],
+      ]),
+    } as unknown as InboxDispatch;
+    const workers = new InboxWorkers(
+      inbox,
+      dispatch,
+      resolveInboxOptions({ leaseSeconds: 0.3, timeoutMs: 60_000, shutdownTimeoutMs: 100, pollIntervalMs: 20 }),
+    );
+    inbox.add({ ...record(1), work: [{ handler: 'slow' }] }, '1', undefined);
+    await workers.onApplicationBootstrap();
+    try {
+      await until(() => runs.length === 1);
+      // This process stalled past the lease: its own next claim takes the job again.
+      now += 60_000;
+      await until(() => runs.length === 2);
+      // The heartbeat finds the first claim's lease lost: that run is aborted, the new one kept.
+      await until(() => runs[0]!.signal.aborted);
+      await delay(250); // more heartbeats: the new claim's lease is extended, never reported lost
+      expect(runs.map((run) => [run.id, run.signal.aborted])).toEqual([
+        ['evt_1', true],
+        ['evt_1', false],
+      ]);
+    } finally {
+      await workers.onModuleDestroy();
+    }
+  });
 });

@@ -52,6 +52,7 @@ interface Flight {
 @Injectable()
 export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, WebhookInboxHealth {
   private readonly logger = new Logger('Hookwarden');
+  /** By job id and claim token: this instance may claim again a job whose lease ran out while it ran here. */
   private readonly inFlight = new Map<string, Flight>();
   private running = false;
   private started = false;
@@ -122,18 +123,18 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
    */
   private async extendLeases(leaseMs: number): Promise<void> {
     const jobs = [...this.inFlight.values()].filter((f) => !f.handlerEnded).map((f) => f.job);
-    let lost: string[];
+    let lost: readonly InboxJob[];
     try {
       lost = await this.inbox.heartbeat(jobs, leaseMs);
     } catch (error) {
       this.logError('extend leases', error);
       return;
     }
-    for (const id of lost) {
-      const running = this.inFlight.get(id);
+    for (const job of lost) {
+      const running = this.inFlight.get(flightKey(job));
       if (!running || running.handlerEnded || running.abort.signal.aborted) continue;
       this.logger.warn(
-        `Inbox job ${id} (${running.job.handler}) lost its lease while its handler ran: aborted; it runs again elsewhere.`,
+        `Inbox job ${job.id} (${job.handler}) lost its lease while its handler ran: aborted; it runs again under its new claim.`,
       );
       running.abort.abort();
     }
@@ -178,9 +179,9 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
 
   private start(job: InboxJob): void {
     const flight: Flight = { job, abort: new AbortController(), handlerEnded: false, done: Promise.resolve() };
-    this.inFlight.set(job.id, flight);
+    this.inFlight.set(flightKey(job), flight);
     flight.done = this.run(flight).finally(() => {
-      this.inFlight.delete(job.id);
+      this.inFlight.delete(flightKey(job));
       const wake = this.slotFree;
       this.slotFree = undefined;
       wake?.();
@@ -294,6 +295,10 @@ function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
 }
 
 /** The stored event as the handler's argument, as the route handler would have had it. */
+function flightKey(job: InboxJob): string {
+  return `${job.id} ${job.leaseToken}`;
+}
+
 function deliveryOf(job: InboxJob): VerifiedWebhook {
   const { event } = job;
   return {

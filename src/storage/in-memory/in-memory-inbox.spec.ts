@@ -33,7 +33,7 @@ describe('InMemoryInbox', () => {
     now += 800; // past the claim's lease, within the heartbeat's: only the lost one is claimable
     const takenOver = await inbox.claim(10, 1000, ['H.run']);
     expect(takenOver.map((j) => j.id)).toEqual([lost!.id]);
-    expect(await inbox.heartbeat([kept!, lost!], 1000)).toEqual([lost!.id]);
+    expect(await inbox.heartbeat([kept!, lost!], 1000)).toEqual([lost]);
     // The new holder's heartbeat is its own.
     expect(await inbox.heartbeat(takenOver, 1000)).toEqual([]);
   });

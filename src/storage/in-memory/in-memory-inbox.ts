@@ -152,13 +152,13 @@ export class InMemoryInbox implements WebhookInbox {
     return claimed;
   }
 
-  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]> {
+  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<InboxJob[]> {
     const now = this.now();
-    const lost: string[] = [];
+    const lost: InboxJob[] = [];
     for (const j of jobs) {
       const job = this.held(j);
       if (job) job.leaseUntil = now + leaseMs;
-      else lost.push(j.id);
+      else lost.push(j);
     }
     return lost;
   }

@@ -182,7 +182,7 @@ export class TypeOrmInbox implements WebhookInbox {
     }));
   }
 
-  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<string[]> {
+  async heartbeat(jobs: readonly InboxJob[], leaseMs: number): Promise<InboxJob[]> {
     if (jobs.length === 0) return [];
     const { rows } = await this.query<{ id: string; token: string }>(
       `UPDATE ${this.jobs} j SET lease_until = statement_timestamp() + make_interval(secs => $3::float8)
@@ -193,7 +193,7 @@ export class TypeOrmInbox implements WebhookInbox {
     );
     // One token per claim: a job is held under its id and its claim's token together.
     const held = new Set(rows.map((r) => `${r.id} ${r.token}`));
-    return jobs.filter((j) => !held.has(`${j.id} ${j.leaseToken}`)).map((j) => j.id);
+    return jobs.filter((j) => !held.has(`${j.id} ${j.leaseToken}`));
   }
 
   /** Whether the job was still this worker's (false: its lease was lost and it is another's). */
