@@ -156,10 +156,10 @@ describe.each(ADAPTERS)('genuine JSON deliveries are parsed alike on %s', (adapt
   });
   afterAll(() => running.close());
 
-  const deliver = (body: string) =>
+  const deliver = (body: string, contentType = 'application/json') =>
     send(running.baseUrl, '/hooks/github', {
       headers: {
-        'content-type': 'application/json',
+        'content-type': contentType,
         'x-github-event': 'issues',
         'x-github-delivery': `d-${adapter}-${++delivery}`,
         'x-hub-signature-256': 'sha256=' + createHmac('sha256', GITHUB_SECRET).update(body).digest('hex'),
@@ -177,6 +177,18 @@ describe.each(ADAPTERS)('genuine JSON deliveries are parsed alike on %s', (adapt
     expect(JSON.parse(JSON.stringify(payload))).toEqual({ action: 'labeled', label: { name: 'x' }, m: { k: 2 } });
     expect(Object.prototype.hasOwnProperty.call(payload.label, '__proto__')).toBe(false);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  // A hostile review's bodies: the keys written with JSON escapes, and a +json type of its own.
+  it('removes the keys however they are written, and for every JSON type the parsers parse', async () => {
+    const escaped = '{"label":{"\\u005f_proto__":{"admin":true}},"m":{"constructor":{"prot\\u006ftype":{"a":1}}}}';
+    expect((await deliver(escaped)).status).toBe(201);
+    expect(JSON.parse(JSON.stringify(controller.payloads.at(-1)))).toEqual({ label: {}, m: {} });
+    const typed = await deliver('{"__proto__":{"admin":true},"k":1}', 'application/x$y+json');
+    expect(typed.status).toBe(201);
+    const payload = controller.payloads.at(-1) as object;
+    expect(Object.prototype.hasOwnProperty.call(payload, '__proto__')).toBe(false);
+    expect(JSON.parse(JSON.stringify(payload))).toEqual({ k: 1 });
   });
 
   it('accepts a top-level JSON string and an empty JSON body', async () => {

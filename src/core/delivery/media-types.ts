@@ -25,6 +25,9 @@ export function isFormType(contentType: string | string[] | undefined): boolean 
   return typeof contentType === 'string' && /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(contentType);
 }
 
+/** JSON by its content type: `application/json` or any `+json` type the parsers parse as JSON. */
 export function isJsonType(contentType: string | string[] | undefined): boolean {
-  return typeof contentType === 'string' && /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType);
+  if (typeof contentType !== 'string') return false;
+  const type = contentType.split(';', 1)[0].trim().toLowerCase();
+  return type === 'application/json' || PLUS_JSON.test(type);
 }

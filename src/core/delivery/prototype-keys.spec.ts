@@ -22,6 +22,11 @@ describe('removePrototypeKeys', () => {
     expect(mayHavePrototypeKeys(Buffer.from('{"a":{"__proto__":1}}'))).toBe(true);
     expect(mayHavePrototypeKeys(Buffer.from('{"constructor":{"prototype":1}}'))).toBe(true);
     expect(mayHavePrototypeKeys(Buffer.from('{"constructor":"x"}'))).toBe(false);
+    // Written with JSON escapes: JSON.parse gives the same keys.
+    for (const escaped of ['{"\\u005f_proto__":1}', '{"constructor":{"prot\\u006ftype":1}}']) {
+      expect(Object.keys(JSON.parse(escaped) as object).length).toBe(1);
+      expect(mayHavePrototypeKeys(Buffer.from(escaped))).toBe(true);
+    }
     expect(mayHavePrototypeKeys(undefined)).toBe(false);
   });
 });

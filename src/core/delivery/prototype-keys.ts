@@ -21,7 +21,13 @@ export function removePrototypeKeys(value: unknown): void {
   }
 }
 
-/** Whether the raw body could hold such a key: the walk runs only then. @internal */
+/**
+ * Whether the raw body could hold such a key: the walk runs only then. A key may be written with
+ * JSON escapes (`"\u005f_proto__"`), so any `\u` escape counts too.
+ * @internal
+ */
 export function mayHavePrototypeKeys(rawBody: Buffer | undefined): boolean {
-  return rawBody !== undefined && (rawBody.includes('__proto__') || rawBody.includes('prototype'));
+  return (
+    rawBody !== undefined && (rawBody.includes('__proto__') || rawBody.includes('prototype') || rawBody.includes('\\u'))
+  );
 }
