@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WebhookConfigurationError } from '../errors';
+import { extendSha256 } from '../../../test/support/length-extension';
 import { at, refusal, secret, webhookRequest } from '../../../test/support/scheme-testing';
 import { DigestScheme } from './digest.engine';
 
@@ -29,6 +30,42 @@ describe('DigestScheme', () => {
     expect(refusal(() => run(good, NOW + 61))).toBe('timestamp_too_old');
     expect(refusal(() => run(sha('sha1', `${body}|${NOW}|s3cret`)))).toBe('invalid_header');
     expect(refusal(() => run(`sha1=${sha('sha1', `${body}|${NOW}|other`)}`))).toBe('no_matching_signature');
+  });
+
+  // A hostile review's forgery: with the timestamp hashed after the body, the padding's last byte
+  // (the low byte of the bit length: a digit when the signed length is 6 or 7 mod 32) can move into
+  // the timestamp header, so the padding ends past the body; the forged delivery also gets a fresh
+  // timestamp. Forged with an independent SHA-256, checked against node:crypto.
+  it('refuses a length extension whose padding runs from the body into the parts hashed after it', () => {
+    const key = 'k'.repeat(20);
+    const scheme = new DigestScheme({
+      name: 'acme',
+      signature: { header: 'x-sig' },
+      template: '{secret}{body}{timestamp}',
+      timestampHeader: 'x-ts',
+    });
+    const oldTs = '1699913600'; // a day before NOW: refused as too old
+    const body = '{"event":"x","pad":"'.padEnd(38, 'x') + '"}'; // 20 + 40 + 10 = 70 ≡ 6 (mod 32)
+    expect(body.length).toBe(40);
+    const captured = createHash('sha256')
+      .update(key + body + oldTs)
+      .digest();
+    const forged = extendSha256(captured, key.length, Buffer.from(body + oldTs), Buffer.from(String(NOW)));
+    const signed = Buffer.concat([Buffer.from(body + oldTs), forged.appended]);
+    expect(signed[signed.length - 11]).toBe(0x30); // the length field's last byte, '0'
+    const forgedBody = signed.subarray(0, signed.length - 11);
+    const forgedTs = signed.subarray(signed.length - 11).toString('latin1');
+    expect(forgedTs).toBe(`0${NOW}`);
+    expect(createHash('sha256').update(key).update(forgedBody).update(forgedTs).digest('hex')).toBe(forged.digest);
+    const run = (sig: string, rawBody: Buffer, ts: string) =>
+      scheme.verify(webhookRequest({ headers: { 'x-sig': sig, 'x-ts': ts }, body: rawBody }), [secret(key)], at(NOW));
+    expect(refusal(() => run(captured.toString('hex'), Buffer.from(body), oldTs))).toBe('timestamp_too_old');
+    expect(refusal(() => run(forged.digest, forgedBody, forgedTs))).toBe('no_matching_signature');
+    // A genuine delivery of the same shape is accepted.
+    const fresh = createHash('sha256')
+      .update(key + body + String(NOW))
+      .digest('hex');
+    expect(run(fresh, Buffer.from(body), String(NOW))).toMatchObject({ secretVersion: 1 });
   });
 
   it('reads the digest and the hashed fields from the body, and says what it does not cover', () => {

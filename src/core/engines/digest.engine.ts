@@ -252,19 +252,22 @@ export class DigestScheme implements SignatureScheme {
    * is hashed before the body (HubSpot v1 and v2). See {@link extendsEarlierMessage}.
    */
   private extended(secret: Buffer, body: Buffer, timestamp: string | undefined, fields: ReadonlyMap<string, string>) {
-    let bodyStart = 0;
-    let afterSecret = false;
-    for (const part of this.parts) {
-      if ('text' in part) bodyStart += Buffer.byteLength(part.text, 'utf8');
-      else if ('field' in part) bodyStart += Buffer.byteLength(fields.get(part.field)!, 'utf8');
-      else if (part.value === 'secret') {
-        bodyStart += secret.length;
-        afterSecret = true;
-      } else if (part.value === 'body') return afterSecret && extendsEarlierMessage(this.algorithm, bodyStart, body);
-      else if (part.value === 'timestamp') bodyStart += Buffer.byteLength(timestamp!, 'utf8');
-      else bodyStart += Buffer.byteLength(this.options.url!, 'utf8');
-    }
-    return false;
+    const bytes = (part: Part): Buffer => {
+      if ('text' in part) return Buffer.from(part.text, 'utf8');
+      if ('field' in part) return Buffer.from(fields.get(part.field)!, 'utf8');
+      if (part.value === 'secret') return secret;
+      if (part.value === 'body') return body;
+      return Buffer.from(part.value === 'timestamp' ? timestamp! : this.options.url!, 'utf8');
+    };
+    const at = this.parts.findIndex((part) => 'value' in part && part.value === 'body');
+    const secretAt = this.parts.findIndex((part) => 'value' in part && part.value === 'secret');
+    if (at < 0 || secretAt > at) return false;
+    const bodyStart = this.parts.slice(0, at).reduce((length, part) => length + bytes(part).length, 0);
+    // The padding starts in the body, but its length field may run on into what is hashed after it
+    // (a timestamp of digits takes the last byte): the check covers the message to its end.
+    const after = this.parts.slice(at + 1).map(bytes);
+    const tail = after.length > 0 ? Buffer.concat([body, ...after]) : body;
+    return extendsEarlierMessage(this.algorithm, bodyStart, tail);
   }
 
   private digest(secret: Buffer, body: Buffer, timestamp: string | undefined, fields: ReadonlyMap<string, string>) {

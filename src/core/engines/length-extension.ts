@@ -8,14 +8,16 @@ const SHAPES: Readonly<Record<HmacAlgorithm, { block: number; lengthField: numbe
 };
 
 /**
- * Whether `body`, hashed after `bodyStart` bytes of the message (the secret and what precedes the
- * body), holds the hash's own padding of an earlier message at a block boundary: 0x80, zeros, and
- * that message's bit length. This is the mark of a length extension of `hash(secret + …)`: from
- * one signed delivery, an attacker appends the padding and any bytes, and computes the digest
- * without the secret. An honest body holds it by chance with a probability below 2^-64.
+ * Whether `body` (the message from the body to its end), hashed after `bodyStart` bytes of the
+ * message (the secret and what precedes the body), holds the hash's own padding of an earlier
+ * message at a block boundary: 0x80, zeros, and that message's bit length. This is the mark of a
+ * length extension of `hash(secret + …)`: from one signed delivery, an attacker appends the padding
+ * and any bytes, and computes the digest without the secret. An honest body holds it by chance
+ * with a probability below 2^-64.
  *
- * The padding must lie in the body: every other part of the message is the secret, a configured
- * value or a printable header, none of which can hold a NUL byte.
+ * The padding starts in the body: every other part of the message is the secret, a configured
+ * value or a printable header, none of which can hold 0x80 or a NUL byte. Its length field may end
+ * in a part hashed after the body (a timestamp's digit), hence the message to its end.
  * @internal
  */
 export function extendsEarlierMessage(algorithm: HmacAlgorithm, bodyStart: number, body: Buffer): boolean {
