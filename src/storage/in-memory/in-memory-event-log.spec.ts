@@ -48,6 +48,21 @@ describe('InMemoryEventLog', () => {
     });
   });
 
+  // A hostile review's race: a copy that arrived (and passed the tolerance check) before the key's
+  // window ended, recorded after it ended (verifying a large body takes time), was accepted again.
+  it('judges a copy by its arrival: a key that expired while the copy was verified still makes it a duplicate', async () => {
+    let now = 1_000_000;
+    const log = new InMemoryEventLog({}, () => now);
+    const windowEnd = new Date(now + 3_000);
+    const first = event({ messageId: 'evt_edge', receivedAt: new Date(now), replayWindowEndsAt: windowEnd });
+    expect(await log.record(first)).toBe('accepted');
+    await log.acknowledge('billing', 'evt_edge', first.leaseToken);
+    const copyArrived = new Date(now + 2_900);
+    now += 3_400; // recorded after the window's end
+    const copy = event({ messageId: 'evt_edge', receivedAt: copyArrived, replayWindowEndsAt: windowEnd });
+    expect(await log.record(copy)).toBe('duplicate');
+  });
+
   it('gives the SHA-256 of the whole body, also when the stored body is cut', async () => {
     const log = new InMemoryEventLog({ recentBodyCapBytes: 4 });
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -279,7 +279,9 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       this.seen.set(event.endpoint, ids);
     }
     const now = this.now();
-    if (ids.has(event.messageId, now)) return 'duplicate';
+    // Judged at the copy's arrival, the instant its timestamp was checked at: verifying and building
+    // the record took time, and a key expiring meanwhile let a copy that verified be accepted again.
+    if (ids.has(event.messageId, Math.min(now, event.receivedAt.getTime()))) return 'duplicate';
     const forgottenEarly = ids.add(event.messageId, Math.max(event.replayWindowEndsAt.getTime(), now), now);
     if (forgottenEarly > 0 && !this.warnedFull) {
       this.warnedFull = true;
