@@ -1,7 +1,12 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
+import { REQUEST_VARIABLES } from './cel-expression';
 
 /** CEL's comprehension macros: each runs its expression once per element of its receiver. */
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+/** Functions whose result can grow as the product of two of their inputs: their arguments are literals. */
+const LITERAL_ARGUMENTS = new Set(['join']);
+/** Read at call time: the two modules import each other. */
+const isRequestVariable = (name: unknown) => (REQUEST_VARIABLES as readonly unknown[]).includes(name);
 
 /** Where an expression's cost is not linear in the request, and why. @internal */
 export interface CostProblem {
@@ -9,16 +14,27 @@ export interface CostProblem {
   readonly problem: string;
 }
 
+const at = (node: ASTNode | undefined, problem: string): CostProblem => ({ offset: node?.range?.start ?? 0, problem });
+
 /**
- * Finds what would let one request cost more than linear time in its size (a rule's CEL runs on
- * every request, before any signature check, over the sender's bytes):
+ * Finds what would let one request cost more than time linear in its size times the rule's (a
+ * rule's CEL runs on every request, before any signature check, over the sender's bytes):
  * - a comprehension inside another's expression: the product of two sizes the sender chooses;
- * - `matches()` with a pattern that is not a literal (the sender's bytes as a regular expression)
- *   or whose backtracking can cost more than linear time ({@link backtrackingShape}).
+ * - a comprehension whose expression reads the request (`raw_body`, `headers`, …): once per
+ *   element, the list's size times the request's. It reads its element, and literals;
+ * - `matches()` with a pattern that is not a literal (the sender's bytes as a regular expression),
+ *   or whose backtracking can cost more than linear time ({@link backtrackingShape});
+ * - `join()` with a separator that is not a literal (`raw_body.split('').join(raw_body)`).
  * Comprehensions one after the other, or over another's result, cost the sum.
  * @internal
  */
 export function costProblem(node: ASTNode, insideComprehension = false): CostProblem | undefined {
+  if (insideComprehension && node.op === 'id' && isRequestVariable(node.args)) {
+    return at(
+      node,
+      `a comprehension's expression reads ${node.args as string}: its cost is the list's size times the request's`,
+    );
+  }
   if (node.op === 'rcall' || node.op === 'call') {
     const method = node.op === 'rcall';
     const name = node.args[0] as string;
@@ -26,22 +42,22 @@ export function costProblem(node: ASTNode, insideComprehension = false): CostPro
     const args = (method ? node.args[2] : node.args[1]) as ASTNode[];
     if (COMPREHENSIONS.has(name) && method) {
       if (insideComprehension) {
-        return {
-          offset: node.range?.start ?? 0,
-          problem: `a comprehension (${name}) inside another: its cost is the product of both sizes`,
-        };
+        return at(node, `a comprehension (${name}) inside another: its cost is the product of both sizes`);
       }
-      // The receiver is evaluated once: only the expression per element is inside.
-      return costProblem(receiver!, false) ?? first(args, true);
+      // The receiver is evaluated once; the expression (after the element's name) once per element.
+      return costProblem(receiver!, false) ?? first(args.slice(1), true);
     }
     if (name === 'matches') {
       const pattern = args[args.length - 1];
       if (pattern?.op !== 'value' || typeof pattern.args !== 'string') {
-        return { offset: pattern?.range?.start ?? 0, problem: 'matches() needs a string literal pattern' };
+        return at(pattern, 'matches() needs a string literal pattern');
       }
       const shape = backtrackingShape(pattern.args);
-      if (shape)
-        return { offset: pattern.range?.start ?? 0, problem: `the pattern can backtrack without bound (${shape})` };
+      if (shape) return at(pattern, `the pattern can cost more than linear time (${shape})`);
+    }
+    if (LITERAL_ARGUMENTS.has(name)) {
+      const computed = args.find((arg) => arg.op !== 'value');
+      if (computed) return at(computed, `${name}() needs literal arguments: its result can grow as a product`);
     }
     return (receiver && costProblem(receiver, insideComprehension)) ?? first(args, insideComprehension);
   }
@@ -71,9 +87,10 @@ function children(node: ASTNode): ASTNode[] {
  * Why a regular expression may cost more than time linear in its subject on JavaScript's
  * backtracking engine, or undefined. What passes: anchored at the start with `^` (one attempt, not
  * one per position: `a.*b` costs the square of a body of `a`s), no alternative outside a group
- * (`^a|b` is `(^a)|(b)`), at most one unbounded quantifier (`*`, `+`, `{n,}`, `{n,m}` past 64:
- * two cost the square, `^.*a.*b`), no repeated group holding a quantifier or an alternation
- * (`(a+)+`, `(a|a)*`: exponential), no backreference. A reading of the syntax that may refuse a
+ * (`^a|b` is `(^a)|(b)`), at most one quantifier of variable count (`?`, `*`, `+`, `{n,m}`: each is
+ * a choice point, and k of them cost up to the k-th power, `^.*a.*b` or `^a{0,64}a{0,64}…`), no
+ * repeated group holding a quantifier or an alternation (`(a|a)*`, `(a?){30}`), no backreference.
+ * A reading of the syntax (JavaScript's, without flags: `[]` is an empty class) that may refuse a
  * safe pattern and accepts none of these. Measured on 1 MiB of `a`: `^a.*b` 6 ms; `^.*a.*b` on
  * 20 KB, 0.5 s.
  * @internal
@@ -82,23 +99,23 @@ export function backtrackingShape(pattern: string): string | undefined {
   if (!pattern.startsWith('^')) return 'not anchored at the start with ^; contains() or startsWith() need no pattern';
   // Per open group: whether it holds a quantifier or an alternation.
   const groups: Array<{ quantified: boolean; alternation: boolean }> = [{ quantified: false, alternation: false }];
-  let unboundedCount = 0;
-  /** The quantifier at `at`: its length and whether it is unbounded, or undefined. */
-  const quantifier = (at: number): { length: number; unbounded: boolean; optional: boolean } | undefined => {
+  let variable = 0;
+  /** The quantifier at `at`: its length and whether its count varies, or undefined. */
+  const quantifier = (at: number): { length: number; varies: boolean } | undefined => {
     const c = pattern[at];
     let length: number;
-    let unbounded = false;
-    if (c === '*' || c === '+') [length, unbounded] = [1, true];
-    else if (c === '?') length = 1;
+    let varies = true;
+    if (c === '*' || c === '+' || c === '?') length = 1;
     else {
-      const braces = /^\{(\d*)(,(\d*))?\}/.exec(pattern.slice(at));
+      const braces = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(at));
       if (!braces) return undefined;
       length = braces[0].length;
-      unbounded = braces[2] !== undefined && (braces[3] === '' || Number(braces[3]) > 64);
+      varies = braces[2] !== undefined && braces[3] !== braces[1];
     }
     if (pattern[at + length] === '?') length++; // lazy: the same cost
-    return { length, unbounded, optional: c === '?' };
+    return { length, varies };
   };
+  const count = (q: { varies: boolean }) => (q.varies ? ++variable > 1 : false);
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i]!;
@@ -107,9 +124,10 @@ export function backtrackingShape(pattern: string): string | undefined {
       if (/[1-9k]/.test(pattern[i + 1] ?? '')) return 'a backreference';
       i += 2;
     } else if (c === '[') {
-      // A class is one character: skip to its unescaped end.
+      // A class is one character. In JavaScript `[]` is empty and `[^]` any character: the first
+      // unescaped `]` ends it.
       i++;
-      if (pattern[i] === ']') i++;
+      if (pattern[i] === '^') i++;
       while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
       i++;
     } else if (c === '(') {
@@ -122,14 +140,14 @@ export function backtrackingShape(pattern: string): string | undefined {
       const group = groups.length > 1 ? groups.pop()! : { quantified: false, alternation: false };
       i++;
       const q = quantifier(i);
-      if (q && !q.optional && (group.quantified || group.alternation)) {
+      if (q && (group.quantified || group.alternation)) {
         return group.alternation ? 'a repeated group holding an alternation' : 'a repeated group holding a quantifier';
       }
       const parent = groups[groups.length - 1]!;
       parent.quantified ||= group.quantified || q !== undefined;
       parent.alternation ||= group.alternation;
       if (q) {
-        if (q.unbounded && ++unboundedCount > 1) return 'more than one unbounded quantifier';
+        if (count(q)) return 'more than one quantifier of variable count';
         i += q.length;
       }
       continue;
@@ -144,7 +162,7 @@ export function backtrackingShape(pattern: string): string | undefined {
     const q = atom ? quantifier(i) : undefined;
     if (q) {
       groups[groups.length - 1]!.quantified = true;
-      if (q.unbounded && ++unboundedCount > 1) return 'more than one unbounded quantifier';
+      if (count(q)) return 'more than one quantifier of variable count';
       i += q.length;
     }
   }
