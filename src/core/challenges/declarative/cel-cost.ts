@@ -1,11 +1,11 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
-import { REQUEST_VARIABLES } from './cel-expression';
 
 /** CEL's comprehension macros: each runs its expression once per element of its receiver. */
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Functions whose result can grow as the product of two of their inputs: their arguments are literals. */
 const LITERAL_ARGUMENTS = new Set(['join']);
-/** Read at call time: the two modules import each other. */
+/** The variables every rule expression sees: the request. @internal */
+export const REQUEST_VARIABLES = ['http_method', 'headers', 'query_params', 'raw_body', 'parsed_body'] as const;
 const isRequestVariable = (name: unknown) => (REQUEST_VARIABLES as readonly unknown[]).includes(name);
 
 /** Where an expression's cost is not linear in the request, and why. @internal */

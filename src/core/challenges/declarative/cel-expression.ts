@@ -3,8 +3,6 @@ import type { ASTNode, Environment, ParseResult } from '@marcbachmann/cel-js';
 import { WebhookConfigurationError } from '../../errors';
 import { costProblem } from './cel-cost';
 
-/** The variables every rule expression sees. @internal */
-export const REQUEST_VARIABLES = ['http_method', 'headers', 'query_params', 'raw_body', 'parsed_body'] as const;
 /** @internal */
 export const TOKEN_VARIABLE = 'challenge_token';
 
