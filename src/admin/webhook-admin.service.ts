@@ -8,7 +8,7 @@ import { WebhookException } from '../nest/webhook.exceptions';
 import {
   computesWithNamedSecret,
   findNamedChallengeKey,
-  namedKeyIsOwnSigningSecret,
+  findNamedKeyOracle,
   sharedSecretConflict,
 } from '../nest/shared-challenge-secret';
 import { findSharedChallengeSecret } from '../nest/webhook-verifier.service';
@@ -90,12 +90,9 @@ export class WebhookAdminService {
     const secret = body.secret ?? generateSecret(endpoint, query.name);
     if (!generated && query.name === undefined) validateSecret(endpoint, secret);
     if (query.name === undefined) await this.refuseSharedChallengeSecret(endpoint, secret);
-    // A named secret a challenge computes its answers with: the same check, this side computing.
-    else if (computesWithNamedSecret(endpoint, query.name)) {
+    // A named secret the challenge computes its answers with: checked against every signing secret.
+    else if (computesWithNamedSecret(endpoint, query.name))
       await this.refuseSharedChallengeSecret(endpoint, secret, true);
-      const own = await this.secretOperation(async () => this.secrets.getLiveSecrets(endpoint.name));
-      if (namedKeyIsOwnSigningSecret(endpoint, [secret], own)) throw sharedSecretConflict(endpoint.name);
-    }
     const info = await this.secretOperation(() =>
       this.secrets.addSecret(key, secret, { gracePeriodSeconds: body.gracePeriodSeconds }),
     );
@@ -174,19 +171,21 @@ export class WebhookAdminService {
 
   /**
    * A secret that another endpoint also holds may turn one endpoint's challenge answers into the other's
-   * delivery signatures (SECURITY.md §13): refused before it is stored.
+   * delivery signatures (SECURITY.md §13): refused before it is stored. `namedKey`: the secret is a
+   * named key the endpoint's challenge computes its answers with, so its own signing secret counts too.
    */
   private async refuseSharedChallengeSecret(
     endpoint: ResolvedEndpoint,
     secret: string,
-    computes = false,
+    namedKey = false,
   ): Promise<void> {
     const all = this.runtime?.allEndpoints() ?? this.config;
-    const other = await this.secretOperation(
-      async () =>
-        (await findSharedChallengeSecret(all, this.secrets, endpoint.name, [secret], computes)) ??
-        // A signing secret: also not a named key another challenge computes its answers with.
-        (computes ? undefined : await findNamedChallengeKey(all, this.secrets, endpoint.name, [secret])),
+    const other = await this.secretOperation(async () =>
+      namedKey
+        ? findNamedKeyOracle(all, this.secrets, endpoint.name, [secret])
+        : // A signing secret: also not a named key a challenge computes its answers with.
+          ((await findSharedChallengeSecret(all, this.secrets, endpoint.name, [secret])) ??
+          (await findNamedChallengeKey(all, this.secrets, endpoint.name, [secret]))),
     );
     if (other !== undefined) throw sharedSecretConflict(other);
   }

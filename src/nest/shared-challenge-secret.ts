@@ -91,16 +91,23 @@ export async function findNamedChallengeKey(
 }
 
 /**
- * Whether a named secret the endpoint's challenge computes with is also its own signing secret,
- * while its scheme may accept a challenge answer as a signature.
+ * For keys of a named secret that `endpointName`'s challenge computes its answers with: the name of
+ * an endpoint, this one included, that signs with one of them while its scheme may accept such an
+ * answer as a signature. `undefined` when there is none.
  * @internal
  */
-export function namedKeyIsOwnSigningSecret(
-  endpoint: ResolvedEndpoint,
-  named: ReadonlyArray<WebhookSecret | string | Buffer>,
-  signing: readonly WebhookSecret[],
-): boolean {
-  return acceptsChallengeAnswers(endpoint) && sharesFingerprint(fingerprints(named), fingerprints(signing));
+export async function findNamedKeyOracle(
+  config: Pick<ResolvedWebhookConfig, 'endpoints'>,
+  store: Pick<SecretStore, 'getLiveSecrets'>,
+  endpointName: string,
+  keys: ReadonlyArray<WebhookSecret | string | Buffer>,
+): Promise<string | undefined> {
+  const other = await findSharedChallengeSecret(config, store, endpointName, keys, true);
+  if (other !== undefined) return other;
+  const self = config.endpoints.get(endpointName);
+  if (!self || keys.length === 0 || !acceptsChallengeAnswers(self)) return undefined;
+  const own = fingerprints(await store.getLiveSecrets(endpointName));
+  return sharesFingerprint(fingerprints(keys), own) ? endpointName : undefined;
 }
 
 function fingerprints(secrets: ReadonlyArray<WebhookSecret | string | Buffer>): Buffer[] {

@@ -25,7 +25,7 @@ import type { ResolvedEndpoint, ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 import type { IncomingWebhook } from './http-request';
 import { RuntimeEndpoints } from './runtime-endpoints';
-import { findSharedChallengeSecret, namedKeyIsOwnSigningSecret } from './shared-challenge-secret';
+import { findNamedKeyOracle, findSharedChallengeSecret } from './shared-challenge-secret';
 import { DeclarativeChallengeStrategy } from '../core/challenges/declarative/declarative-challenge.strategy';
 import type { VerifiedWebhook, WebhookOutcome } from './verified-webhook';
 import { WEBHOOK_METRICS, type WebhookDeliveryOutcome, type WebhookMetrics } from './webhook-metrics';
@@ -297,20 +297,18 @@ export class WebhookVerifier implements OnApplicationBootstrap {
       for (const name of strategy.secretNames ?? []) {
         namedSecrets[name] = await this.secrets.getLiveSecrets(namedSecretKey(endpoint.name, name));
       }
-      // Run-time endpoints count too (their secrets are in the same store).
-      const all = this.runtime?.withRuntime() ?? this.config;
-      if (strategy.computesWithSigningSecret === true) {
-        this.refuseOracle(endpoint, await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets, true));
-      }
       // Keys however they got there (configured, rotated, written by another tool): checked again here.
       const computedNamed = strategy instanceof DeclarativeChallengeStrategy ? strategy.computesWithNamedSecrets : [];
-      for (const name of computedNamed) {
-        const keys = namedSecrets[name] ?? [];
-        this.refuseOracle(
-          endpoint,
-          (await findSharedChallengeSecret(all, this.secrets, endpoint.name, keys, true)) ??
-            (namedKeyIsOwnSigningSecret(endpoint, keys, secrets) ? endpoint.name : undefined),
-        );
+      if (strategy.computesWithSigningSecret === true || computedNamed.length > 0) {
+        // Run-time endpoints count too (their secrets are in the same store).
+        const all = this.runtime?.withRuntime() ?? this.config;
+        if (strategy.computesWithSigningSecret === true) {
+          this.refuseOracle(endpoint, await findSharedChallengeSecret(all, this.secrets, endpoint.name, secrets, true));
+        }
+        for (const name of computedNamed) {
+          const keys = namedSecrets[name] ?? [];
+          this.refuseOracle(endpoint, await findNamedKeyOracle(all, this.secrets, endpoint.name, keys));
+        }
       }
       // Only a strategy that declares computing with the signing secret is given it.
       const context = challengeContextFor(strategy, { endpoint: endpoint.name, secrets, namedSecrets, receivedAt });

@@ -294,11 +294,12 @@ function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
   return otel.context.with(otel.trace.setSpan(otel.ROOT_CONTEXT, span), fn);
 }
 
-/** The stored event as the handler's argument, as the route handler would have had it. */
+/** A job's place in `inFlight`: its id and its claim's token. */
 function flightKey(job: InboxJob): string {
   return `${job.id} ${job.leaseToken}`;
 }
 
+/** The stored event as the handler's argument, as the route handler would have had it. */
 function deliveryOf(job: InboxJob): VerifiedWebhook {
   const { event } = job;
   return {
