@@ -5,7 +5,6 @@
 // runs it; once it succeeded, retries are duplicates. Both event logs, both adapters.
 import { randomBytes } from 'node:crypto';
 import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   EventLog,
   standardWebhooks,
@@ -15,12 +14,11 @@ import {
   WebhookModule,
   type VerifiedWebhook,
 } from '../src';
-import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { startSilentProxy, type SilentProxy } from './support/silent-proxy';
-import { eventLogStorages, standardWebhooksHeaders } from './support/storages';
+import { eventLogStorages, migratedDataSource, standardWebhooksHeaders } from './support/storages';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const KEY = randomBytes(32).toString('base64');
@@ -160,14 +158,7 @@ describe.each(ADAPTERS)('an acknowledgement the database does not answer, on %s'
     running = await startApp(
       adapter,
       [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: proxy.url,
-          autoLoadEntities: true,
-          migrations: HOOKWARDEN_MIGRATIONS,
-          migrationsRun: true,
-          logging: false,
-        }),
+        migratedDataSource(proxy.url),
         WebhookModule.forRoot({
           storage: { type: 'typeorm' },
           encryptionKey: KEY,

@@ -4,9 +4,8 @@
 import 'reflect-metadata';
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { standardWebhooks, WebhookModule } from '../../src';
-import { HOOKWARDEN_MIGRATIONS } from '../../src/storage/typeorm';
+import { migratedDataSource } from './storages';
 
 @Injectable()
 class FailingBootstrap implements OnApplicationBootstrap {
@@ -17,14 +16,7 @@ class FailingBootstrap implements OnApplicationBootstrap {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({
-      type: 'postgres',
-      url: process.env.DATABASE_URL,
-      autoLoadEntities: true,
-      migrations: HOOKWARDEN_MIGRATIONS,
-      migrationsRun: true,
-      logging: false,
-    }),
+    migratedDataSource(process.env.DATABASE_URL!),
     WebhookModule.forRoot({
       storage: { type: 'typeorm' },
       encryptionKey: Buffer.alloc(32, 3).toString('base64'),

@@ -23,6 +23,17 @@ const record = (i: number): WebhookEventRecord => ({
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One handler, 'slow', that tells each run's start and runs until its signal is aborted. */
+function untilAborted(started: (id: string, signal: AbortSignal) => void): InboxDispatch {
+  const run = (delivery: { id: string }, context: { signal: AbortSignal }) => {
+    started(delivery.id, context.signal);
+    return new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+  };
+  return {
+    handlers: new Map([['slow', { id: 'slow', endpoint: 'billing', options: {}, run }]]),
+  } as unknown as InboxDispatch;
+}
+
 describe('InboxWorkers', () => {
   it('after handlers that end at once, the next claim asks for every slot (not the slots of the last claim left over)', async () => {
     const inbox = new InMemoryInbox();
@@ -58,22 +69,7 @@ describe('InboxWorkers', () => {
     let now = 1_000_000;
     const inbox = new InMemoryInbox({}, () => now);
     const signals = new Map<string, AbortSignal>();
-    const dispatch = {
-      handlers: new Map([
-        [
-          'slow',
-          {
-            id: 'slow',
-            endpoint: 'billing',
-            options: {},
-            run: (delivery: { id: string }, context: { signal: AbortSignal }) => {
-              signals.set(delivery.id, context.signal);
-              return new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
-            },
-          },
-        ],
-      ]),
-    } as unknown as InboxDispatch;
+    const dispatch = untilAborted((id, signal) => signals.set(id, signal));
     // Heartbeats every 100 ms of real time; the lease itself is read on the injected clock.
     const workers = new InboxWorkers(
       inbox,
@@ -103,22 +99,7 @@ describe('InboxWorkers', () => {
     let now = 1_000_000;
     const inbox = new InMemoryInbox({}, () => now);
     const runs: Array<{ id: string; signal: AbortSignal }> = [];
-    const dispatch = {
-      handlers: new Map([
-        [
-          'slow',
-          {
-            id: 'slow',
-            endpoint: 'billing',
-            options: {},
-            run: (delivery: { id: string }, context: { signal: AbortSignal }) => {
-              runs.push({ id: delivery.id, signal: context.signal });
-              return new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
-            },
-          },
-        ],
-      ]),
-    } as unknown as InboxDispatch;
+    const dispatch = untilAborted((id, signal) => runs.push({ id, signal }));
     const workers = new InboxWorkers(
       inbox,
       dispatch,
