@@ -4,6 +4,9 @@ import type { DataSource } from 'typeorm';
 import { EventLogUnavailableError } from '../event-log.interface';
 import { pgOf } from './sql';
 
+/** SQLSTATE of a statement cancelled by the server (its statement_timeout). */
+const QUERY_CANCELED = '57014';
+
 /** @internal */
 export interface EventLogConnectionSettings {
   poolSize: number;
@@ -78,12 +81,21 @@ export class EventLogConnections {
     );
     try {
       if (!this.pool) throw this.unavailable('The webhook event log is not running.');
-      client = await this.pool.connect();
+      // A refused or timed-out connection is the database being unavailable, as is a statement the
+      // server cancelled at its timeout: the caller answers 503, never a 500.
+      client = await this.pool.connect().catch((error: unknown) => {
+        this.logFailure(error);
+        throw this.unavailable('The webhook event log is unavailable.');
+      });
       // Past the deadline the caller was answered already. Started now, a statement could outlive the
       // breaker and commit with nobody left to undo it; started before, the server's statement_timeout
       // (writeTimeoutMs from its start) ends it before the breaker does.
       if (this.settings.now() >= deadlineAt) throw this.unavailable('The webhook event log did not answer in time.');
-      const result = await work(client);
+      const result = await work(client).catch((error: unknown) => {
+        throw (error as { code?: unknown })?.code === QUERY_CANCELED
+          ? this.unavailable('The webhook event log did not answer in time.')
+          : error;
+      });
       client.release();
       client = undefined;
       return result;
