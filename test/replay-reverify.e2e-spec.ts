@@ -133,7 +133,7 @@ describe.each(Object.keys(storages))('replay with reverify, %s store', (storage)
     await until(() => runs.count(body) === 2);
   });
 
-  it('refuses an event whose body and digest were both rewritten, and replays it without reverify', async () => {
+  it('refuses an event whose body and digest were both rewritten; replayed without reverify, the worker refuses it', async () => {
     const { eventId, body } = await delivered();
     const forged = body.replace('"amount":100', '"amount":999');
     if (storage === 'typeorm') {
@@ -167,16 +167,26 @@ describe.each(Object.keys(storages))('replay with reverify, %s store', (storage)
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(runs.count(forged)).toBe(0);
 
-    // Without reverify the operator's choice stands: the handler runs again (in PostgreSQL on the
-    // rewritten row; the in-memory inbox keeps its own reference to the received bytes).
+    // Without reverify the replay is accepted, and the worker checks the seal before the handler
+    // runs: in PostgreSQL the job goes dead with the seal's reason, the forged body never handled.
+    // The in-memory inbox keeps its own reference to the received bytes, and runs those.
     const replayed = await admin('POST', `/events/${eventId}/replay`, {});
     expect(replayed.status).toBe(200);
-    await until(() => runs.count(body) + runs.count(forged) === 2);
-    if (storage === 'typeorm') expect(runs.count(forged)).toBe(1);
+    if (storage === 'typeorm') {
+      const dead = await deadJobOf(eventId);
+      expect(dead.lastError).toContain('does not match its seal');
+      expect(dead.lastError).not.toContain('999');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(runs.count(forged)).toBe(0);
+      expect(runs.count(body)).toBe(1);
+    } else {
+      await until(() => runs.count(body) === 2);
+      expect(runs.count(forged)).toBe(0);
+    }
   });
 
   if (storage === 'typeorm') {
-    it('refuses a row copied to another endpoint (with its jobs), which replays without reverify', async () => {
+    it('refuses a row copied to another endpoint (with its jobs), with or without reverify', async () => {
       const { eventId, body } = await delivered();
       const copy = await withClient(db.url, async (client) => {
         const { rows } = await client.query<{ id: string }>(
@@ -201,10 +211,102 @@ describe.each(Object.keys(storages))('replay with reverify, %s store', (storage)
       expect(await refusals()).toContainEqual(
         expect.objectContaining({ endpoint: 'payroll', details: { id: copy, reason: 'mismatch' } }),
       );
-      // The original still replays with reverify; the copy only without it.
+      // The original still replays with reverify; the copy, replayed without it, is refused by the
+      // worker's own check of the seal: its job goes dead and the payroll handler never runs.
       expect((await admin('POST', `/events/${eventId}/replay`, { reverify: true })).status).toBe(200);
+      await until(() => runs.count(body) === 2);
       expect((await admin('POST', `/events/${copy}/replay`, {})).status).toBe(200);
-      await until(() => runs.seen.some((r) => r.endpoint === 'payroll' && r.body === body));
+      expect((await deadJobOf(copy)).lastError).toContain('does not match its seal');
+      expect(runs.seen.some((r) => r.endpoint === 'payroll')).toBe(false);
     });
+
+    /** Makes the event's job dead (as after maxAttempts), then rewrites the body with its digest. */
+    async function deadAndForged(): Promise<{ eventId: string; body: string; forged: string; jobId: string }> {
+      const { eventId, body } = await delivered();
+      const forged = body.replace('"amount":100', '"amount":777');
+      const jobId = await withClient(db.url, async (client) => {
+        const { rows } = await client.query<{ id: string }>(
+          `UPDATE webhook_inbox_jobs SET state = 'dead', last_error = 'gave up' WHERE event_id = $1::bigint
+           RETURNING id::text AS id`,
+          [eventId],
+        );
+        await client.query(`UPDATE webhook_events SET body = $2, body_size = $3, body_sha256 = $4 WHERE id = $1`, [
+          eventId,
+          Buffer.from(forged),
+          forged.length,
+          createHash('sha256').update(forged).digest(),
+        ]);
+        return rows[0]!.id;
+      });
+      return { eventId, body, forged, jobId };
+    }
+
+    it('never runs a handler on a rewritten body that is retried or redriven: the worker checks the seal', async () => {
+      const retried = await deadAndForged();
+      expect((await admin('POST', `/jobs/${retried.jobId}/retry`)).status).toBe(200);
+      const redriven = await deadAndForged();
+      const redrive = await admin('POST', '/jobs/redrive', { dryRun: false, state: 'dead', endpoint: 'billing' });
+      expect(redrive.status).toBe(200);
+      expect(redrive.json.count).toBeGreaterThanOrEqual(1);
+      for (const { eventId, forged } of [retried, redriven]) {
+        const dead = await deadJobOf(eventId, (j) => j.lastError !== 'gave up');
+        expect(dead.lastError).toContain('does not match its seal');
+        expect(runs.count(forged)).toBe(0);
+      }
+    });
+
+    it("never runs a job whose endpoint or event's content type was rewritten", async () => {
+      const moved = await deadAndForged();
+      // The body back as it was: only the job's endpoint is rewritten, to another endpoint's.
+      await withClient(db.url, (client) =>
+        client.query(`UPDATE webhook_events SET body = $2, body_size = $3, body_sha256 = $4 WHERE id = $1;`, [
+          moved.eventId,
+          Buffer.from(moved.body),
+          moved.body.length,
+          createHash('sha256').update(moved.body).digest(),
+        ]),
+      );
+      await withClient(db.url, (client) =>
+        client.query(
+          `UPDATE webhook_inbox_jobs SET endpoint = 'payroll', handler = 'Handlers.onPayroll' WHERE id = $1`,
+          [moved.jobId],
+        ),
+      );
+      expect((await admin('POST', `/jobs/${moved.jobId}/retry`)).status).toBe(200);
+      expect((await deadJobOf(moved.eventId, (j) => j.lastError !== 'gave up')).lastError).toContain(
+        "not its event's endpoint",
+      );
+      expect(runs.seen.some((r) => r.endpoint === 'payroll')).toBe(false);
+
+      // A form instead of JSON: the same bytes would reach the handler parsed otherwise.
+      const { eventId } = await delivered();
+      await withClient(db.url, (client) =>
+        client.query(
+          `UPDATE webhook_events SET headers = jsonb_set(headers, '{content-type}', '"application/x-www-form-urlencoded"')
+            WHERE id = $1`,
+          [eventId],
+        ),
+      );
+      const refused = await admin('POST', `/events/${eventId}/replay`, { reverify: true });
+      expect(refused.status).toBe(409);
+      expect(await refusals()).toContainEqual(
+        expect.objectContaining({ endpoint: 'billing', details: { id: eventId, reason: 'mismatch' } }),
+      );
+    });
+  }
+
+  /** The event's job once it is dead (and `matches`), from the admin API. */
+  async function deadJobOf(
+    eventId: string,
+    matches: (job: { lastError?: string }) => boolean = () => true,
+  ): Promise<{ lastError?: string }> {
+    const job = await until(async () => {
+      const listed = await admin('GET', `/jobs?state=dead&endpoint=billing&limit=500`);
+      const payroll = await admin('GET', `/jobs?state=dead&endpoint=payroll&limit=500`);
+      return [...listed.json.items, ...payroll.json.items].find(
+        (j: { eventId: string; lastError?: string }) => j.eventId === eventId && matches(j),
+      );
+    });
+    return job!;
   }
 });

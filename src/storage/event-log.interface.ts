@@ -1,3 +1,4 @@
+import type { EventSealCheck } from './event-seal-check';
 import type { InboxWork } from './inbox.interface';
 
 /** @publicApi */
@@ -212,13 +213,7 @@ export interface EventLogReader {
   checkSeal?(id: string): Promise<EventSealCheck | undefined>;
 }
 
-/**
- * The outcome of {@link EventLogReader.checkSeal}: `intact`, or why not: no seal was made (no
- * inbox work, or a store or schema without seals), its key is no longer in the ring, the stored
- * body is not whole, or the row no longer matches what was sealed.
- * @publicApi
- */
-export type EventSealCheck = 'intact' | 'unsealed' | 'unknown_key' | 'truncated' | 'mismatch';
+export type { EventSealCheck } from './event-seal-check';
 
 /** The range of {@link EventLogReader.activity}: cut to whole minutes, at most the last day of it. @publicApi */
 export interface WebhookActivityQuery {

@@ -3,7 +3,7 @@
 // a seal without the key. Expected seals are computed with node:crypto alone (test/support/independent-seal.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { independentSeal } from '../../test/support/independent-seal';
-import { EventSealer, type SealedRow } from './event-seal';
+import { EventSealer, storedContentType, type SealedRow } from './event-seal';
 
 const KEY = randomBytes(32);
 const sealer = new EventSealer({ currentKeyId: 'k1', key: (id) => (id === 'k1' ? KEY : undefined) });
@@ -14,6 +14,7 @@ const row = {
   messageId: 'msg_1',
   eventType: 'invoice.paid',
   status: 'accepted',
+  contentType: 'application/json',
   body,
   bodySize: body.length,
 };
@@ -42,6 +43,8 @@ describe('EventSealer', () => {
     ['no message id', { messageId: null }],
     ['another type', { eventType: 'invoice.voided' }],
     ['another status (released)', { status: 'rejected' }],
+    ['another content type (the same bytes parsed as a form)', { contentType: 'application/x-www-form-urlencoded' }],
+    ['no content type', { contentType: undefined }],
   ])('refuses the row moved to %s', (_name, change) => {
     expect(sealer.check({ ...sealed(), ...change })).toBe('mismatch');
   });
@@ -64,6 +67,15 @@ describe('EventSealer', () => {
     const other = new EventSealer({ currentKeyId: 'k1', key: () => randomBytes(32) });
     expect(other.check(stored)).toBe('mismatch');
     expect(sealer.check({ ...stored, seal: stored.seal!.subarray(0, 16) })).toBe('mismatch');
+  });
+
+  it('reads the content type as the worker does: any spelling of the name, the last one winning', () => {
+    expect(storedContentType({ 'Content-Type': 'application/json' })).toBe('application/json');
+    expect(storedContentType({ 'content-type': 'text/plain', 'CONTENT-TYPE': 'application/json' })).toBe(
+      'application/json',
+    );
+    expect(storedContentType({ accept: 'application/json' })).toBeUndefined();
+    expect(storedContentType(null)).toBeUndefined();
   });
 
   it('a random per-process sealer checks its own seals and no other process', () => {

@@ -3,9 +3,10 @@ import { constantTimeEqual } from '../core/constant-time';
 import type { EventSealCheck } from './event-log.interface';
 
 /**
- * What an accepted event's seal covers, as stored: the row's identity, its status and its whole
- * body (by SHA-256 and size). Whoever can write the events table can rewrite a body and its digest
- * column together; without the key they cannot make a seal that matches.
+ * What an accepted event's seal covers, as stored: the row's identity, its status, the content type
+ * its payload is parsed by, and its whole body (by SHA-256 and size). Whoever can write the events
+ * table can rewrite a body and its digest column together; without the key they cannot make a seal
+ * that matches.
  * @internal
  */
 export interface EventSealFields {
@@ -13,6 +14,8 @@ export interface EventSealFields {
   readonly messageId: string | null | undefined;
   readonly eventType: string | null | undefined;
   readonly status: string;
+  /** The stored `content-type` (see {@link storedContentType}): the same bytes parse otherwise as a form. */
+  readonly contentType: string | null | undefined;
   /** The SHA-256 of the whole body (32 bytes). */
   readonly bodySha256: Buffer;
   readonly bodySize: number;
@@ -24,6 +27,7 @@ export interface SealedRow {
   readonly messageId: string | null | undefined;
   readonly eventType: string | null | undefined;
   readonly status: string;
+  readonly contentType: string | null | undefined;
   readonly body: Buffer;
   readonly bodySize: number;
   readonly seal: Buffer | null | undefined;
@@ -36,7 +40,18 @@ export interface EventSealKeys {
   key(id: string): Buffer | undefined;
 }
 
-const DOMAIN = Buffer.from('hookwarden/event-seal/v1\0');
+const DOMAIN = Buffer.from('hookwarden/event-seal/v2\0');
+
+/**
+ * The content type of stored headers as a job's payload is parsed by it: names compared in lower
+ * case, the last of several spellings winning, as the worker reads them.
+ * @internal
+ */
+export function storedContentType(headers: Readonly<Record<string, string>> | null | undefined): string | undefined {
+  let found: string | undefined;
+  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === 'content-type') found = value;
+  return found;
+}
 
 /** Why a replay with `reverify` is refused, per seal check: fixed text, never the stored bytes. @internal */
 export const SEAL_REFUSALS: Record<Exclude<EventSealCheck, 'intact'>, string> = {
@@ -54,7 +69,7 @@ export const SEAL_REFUSALS: Record<Exclude<EventSealCheck, 'intact'>, string> = 
  */
 export function sealInput(fields: EventSealFields): Buffer {
   // One buffer written in place: this runs for every accepted event with inbox work.
-  const texts = [fields.endpoint, fields.messageId, fields.eventType, fields.status];
+  const texts = [fields.endpoint, fields.messageId, fields.eventType, fields.status, fields.contentType];
   let length = DOMAIN.length + 32 + 8;
   for (const text of texts) length += text === null || text === undefined ? 1 : 5 + Buffer.byteLength(text, 'utf8');
   const out = Buffer.allocUnsafe(length);

@@ -1,4 +1,5 @@
 import type { InboxJobState } from '../core/inbox/inbox-decisions';
+import type { EventSealCheck } from './event-seal-check';
 
 /** One job to write with an accepted event: a handler the event reaches. @publicApi */
 export interface InboxWork {
@@ -23,7 +24,15 @@ export interface InboxJob {
   readonly leaseToken: string;
   /** The W3C `traceparent` of the request that stored the event, when it was traced (a span link, nothing else). */
   readonly traceParent?: string;
+  /**
+   * The event's seal, checked by the store when it holds the master key (undefined otherwise): the
+   * workers run no handler on an event that is not `intact`.
+   */
+  readonly sealCheck?: EventSealCheck;
   readonly event: {
+    /** The event's own endpoint and type (the job's columns are not sealed). */
+    readonly endpoint?: string;
+    readonly eventType?: string;
     readonly provider: string;
     readonly messageId?: string;
     readonly receivedAt: Date;

@@ -1,7 +1,8 @@
 // The event seal as specified, written out with node:crypto alone, independently of src/storage/event-seal.ts:
 // HMAC-SHA256 under an HKDF-SHA256 subkey of the master key (info `hookwarden/event-seal/v1`), over a domain
-// tag, each text field as a presence byte and a 32-bit big-endian length before its UTF-8 bytes, the body's
-// SHA-256 and its size as a 64-bit big-endian integer.
+// tag (`hookwarden/event-seal/v2` and a NUL), each text field (endpoint, message id, event type, status,
+// content type) as a presence byte and a 32-bit big-endian length before its UTF-8 bytes, the body's SHA-256
+// and its size as a 64-bit big-endian integer.
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 
 /** The seal key derived from a master key. */
@@ -14,6 +15,8 @@ export interface IndependentSealFields {
   messageId: string | null | undefined;
   eventType: string | null | undefined;
   status: string;
+  /** The stored content type (default: application/json, what the specs store). */
+  contentType?: string | null;
   body: Buffer;
   /** The whole body's size (default: the body's length). */
   bodySize?: number;
@@ -33,11 +36,12 @@ export function independentSeal(key: Buffer, row: IndependentSealFields): Buffer
   return createHmac('sha256', key)
     .update(
       Buffer.concat([
-        Buffer.from('hookwarden/event-seal/v1\0'),
+        Buffer.from('hookwarden/event-seal/v2\0'),
         field(row.endpoint),
         field(row.messageId),
         field(row.eventType),
         field(row.status),
+        field(row.contentType === undefined ? 'application/json' : row.contentType),
         createHash('sha256').update(row.body).digest(),
         size,
       ]),

@@ -10,6 +10,7 @@ import { deliveryPayload } from '../../core/delivery/payload';
 import { backoffDelay, decideAfterFailure, describeJobError, RetryLater } from '../../core/inbox/inbox-decisions';
 import { fromTraceParent } from '../../core/trace-parent';
 import { endSpan, otelApi, startSpan, type HookwardenSpan } from '../../core/tracing';
+import { SEAL_REFUSALS } from '../../storage/event-seal';
 import { WebhookInbox, type InboxJob } from '../../storage/inbox.interface';
 import type { VerifiedWebhook } from '../verified-webhook';
 import type { WebhookInboxHealth } from '../webhook-health.indicator';
@@ -192,6 +193,12 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     const { job, abort } = flight;
     const handler = this.dispatch.handlers.get(job.handler);
     if (!handler) return; // claimed only for handlers this instance has
+    const refusal = refusalOf(job, handler);
+    if (refusal) {
+      flight.handlerEnded = true;
+      await this.refuse(job, refusal);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const span = attemptSpan(job);
     const started = this.metrics ? performance.now() : 0;
@@ -205,7 +212,8 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
           jobId: job.id,
           eventId: job.eventId,
           attempt: job.attempts,
-          eventType: job.eventType,
+          // The event's own (sealed) type where the store read it; the job's column otherwise.
+          eventType: job.event.endpoint !== undefined ? job.event.eventType : job.eventType,
           signal: abort.signal,
         });
       await Promise.race([Promise.resolve().then(() => inSpan(span, call)), timeout]);
@@ -257,6 +265,17 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     return outcome;
   }
 
+  /** A job that must not run: dead at once, its handler never called (a retry meets the same check). */
+  private async refuse(job: InboxJob, reason: string): Promise<void> {
+    this.logger.error(`Inbox job ${job.id} (${job.handler}) is dead without running: ${reason}`);
+    this.metrics?.handlerAttempt(job.endpoint, job.handler, 'dead', 0);
+    try {
+      await this.inbox.fail(job, 'dead', new Date(), reason);
+    } catch (failure) {
+      this.logError('record a refused job', failure);
+    }
+  }
+
   /** At most one line per 5 s, so an outage does not flood the logs. */
   private logError(action: string, error: unknown): void {
     const now = Date.now();
@@ -294,6 +313,21 @@ function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
   return otel.context.with(otel.trace.setSpan(otel.ROOT_CONTEXT, span), fn);
 }
 
+/**
+ * Why a claimed job must not run, if it must not: its event no longer matches the seal made at its
+ * acceptance (checked by the store when it holds the master key), or the job's endpoint, or its
+ * handler's, is not its event's. Whoever can write the tables could otherwise have a handler run on
+ * bytes no provider signed, through any path that makes a job runnable (retry, redrive, replay).
+ */
+function refusalOf(job: InboxJob, handler: InboxHandler): string | undefined {
+  if (job.sealCheck !== undefined && job.sealCheck !== 'intact') return `Not run: ${SEAL_REFUSALS[job.sealCheck]}`;
+  const endpoint = job.event.endpoint ?? job.endpoint;
+  if (job.endpoint !== endpoint || handler.endpoint !== endpoint) {
+    return "Not run: the job's endpoint or its handler's is not its event's endpoint.";
+  }
+  return undefined;
+}
+
 /** A job's place in `inFlight`: its id and its claim's token. */
 function flightKey(job: InboxJob): string {
   return `${job.id} ${job.leaseToken}`;
@@ -303,7 +337,7 @@ function flightKey(job: InboxJob): string {
 function deliveryOf(job: InboxJob): VerifiedWebhook {
   const { event } = job;
   return {
-    endpoint: job.endpoint,
+    endpoint: event.endpoint ?? job.endpoint,
     provider: event.provider,
     id: event.messageId?.startsWith('sha256:') ? undefined : event.messageId,
     dedupeKey: event.messageId,

@@ -5,7 +5,7 @@ import type {
   WebhookEventRecord,
   WebhookEventStatus,
 } from '../event-log.interface';
-import { EventSealer } from '../event-seal';
+import { EventSealer, storedContentType } from '../event-seal';
 
 /** The seal of an in-memory event. @internal */
 export interface InMemorySeal {
@@ -53,5 +53,10 @@ export class InMemoryEventSeals {
 }
 
 function textOf(stored: Stored) {
-  return { endpoint: stored.endpoint, messageId: stored.messageId, eventType: stored.eventType };
+  return {
+    endpoint: stored.endpoint,
+    messageId: stored.messageId,
+    eventType: stored.eventType,
+    contentType: storedContentType(stored.headers),
+  };
 }

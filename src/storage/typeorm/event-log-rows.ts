@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { toTraceParent } from '../../core/trace-parent';
 import type { WebhookEventRecord, WebhookEventStatus } from '../event-log.interface';
-import type { EventSealer } from '../event-seal';
+import { storedContentType, type EventSealer } from '../event-seal';
 import { bodyCapOf } from '../flood-control';
 import type { WebhookEventRow } from './hookwarden.entities';
 
@@ -53,9 +53,18 @@ export function toRow(
   // Only rows with inbox work pay the HMAC (about a microsecond); the others are never replayed.
   // Only the ids and flags of the span context (never its tracestate): each job's span links to it.
   const traceParent = hasWork ? (toTraceParent(event.traceContext) ?? null) : null;
+  const headers = cleanHeaders(event.headers);
   const sealed =
     hasWork && sealer
-      ? sealer.seal({ endpoint, messageId, eventType, status, bodySha256, bodySize: body.length })
+      ? sealer.seal({
+          endpoint,
+          messageId,
+          eventType,
+          status,
+          contentType: storedContentType(headers),
+          bodySha256,
+          bodySize: body.length,
+        })
       : undefined;
   return {
     endpoint,
@@ -70,7 +79,7 @@ export function toRow(
     replayWindowEndsAt: event.replayWindowEndsAt ?? null,
     method: clean(event.method, MAX_TEXT.method),
     path: clean(event.path, MAX_TEXT.path),
-    headers: JSON.stringify(cleanHeaders(event.headers)),
+    headers: JSON.stringify(headers),
     body: body.length > cap ? body.subarray(0, cap) : body,
     bodySize: body.length,
     bodySha256,

@@ -1,6 +1,6 @@
 import { WebhookConfigurationError } from '../../core/errors';
 import type { EventSealCheck } from '../event-log.interface';
-import { EventSealer } from '../event-seal';
+import { EventSealer, storedContentType } from '../event-seal';
 import type { BoundedQuery } from './event-log-connections';
 import { isInt8 } from './event-log-reader';
 import { SecretCipher } from './secret-cipher';
@@ -58,8 +58,9 @@ export async function checkStoredSeal(
     body_size: number;
     seal: Buffer | null;
     seal_key_id: string | null;
+    headers: Record<string, string> | null;
   }>(
-    `SELECT endpoint, message_id, event_type, status, body, body_size, seal, seal_key_id FROM ${table}
+    `SELECT endpoint, message_id, event_type, status, body, body_size, seal, seal_key_id, headers FROM ${table}
       WHERE id = $1::bigint`,
     [id],
   );
@@ -71,6 +72,7 @@ export async function checkStoredSeal(
     messageId: row.message_id,
     eventType: row.event_type,
     status: row.status,
+    contentType: storedContentType(row.headers),
     body: row.body,
     bodySize: row.body_size,
     seal: row.seal,

@@ -58,5 +58,7 @@ export function claimSql(jobs: string, events: string, acks: string): string {
             lease_until = statement_timestamp() + make_interval(secs => $3::float8)
        FROM due, ${events} e, ${ASYNC_COMMIT}
       WHERE j.id = due.id AND e.id = j.event_id
-     RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version`;
+     RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version,
+               e.endpoint AS event_endpoint, e.event_type AS event_event_type, e.status AS event_status, e.body_size,
+               e.seal, e.seal_key_id`;
 }

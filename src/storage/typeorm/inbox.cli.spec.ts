@@ -110,6 +110,7 @@ describe('hookwarden jobs', () => {
           messageId: 'evt_sealed',
           eventType: 'invoice.paid',
           status: 'accepted',
+          contentType: null, // the stored headers are {}
           body,
         }),
       ],

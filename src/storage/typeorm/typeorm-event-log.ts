@@ -37,7 +37,7 @@ import { PRUNE_BATCH, Retention } from './retention';
 import { assertTables, DataSourceSql, resolveSchema } from './sql';
 import { HOOKWARDEN_TABLES, qualified } from './storage-schema';
 import type { EncryptionKeyOption, EventLogSettings } from './typeorm-storage.options';
-import type { EventSealer } from '../event-seal';
+import type { EventSealer, SealedRow } from '../event-seal';
 
 /** @publicApi */
 export interface TypeOrmEventLogOptions extends EventLogSettings {
@@ -347,6 +347,11 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
 
   activity(query: WebhookActivityQuery): Promise<readonly WebhookActivityCount[]> {
     return eventActivity(this.connections.query, this.table, query);
+  }
+
+  /** The seal check of a row read elsewhere (a claimed job's event); undefined without a master key. @internal */
+  sealCheckOf(row: SealedRow): EventSealCheck | undefined {
+    return this.sealer?.check(row);
   }
 
   async checkSeal(id: string): Promise<EventSealCheck | undefined> {

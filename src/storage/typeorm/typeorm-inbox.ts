@@ -22,6 +22,7 @@ import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
 
 import type { TypeOrmEventLog } from './typeorm-event-log';
 import { WorkSignal } from '../work-signal';
+import { storedContentType } from '../event-seal';
 
 /** @publicApi */
 export interface TypeOrmInboxOptions {
@@ -158,6 +159,12 @@ export class TypeOrmInbox implements WebhookInbox {
         headers: Record<string, string>;
         body: Buffer;
         secret_version: number | null;
+        event_endpoint: string;
+        event_event_type: string | null;
+        event_status: string;
+        body_size: number;
+        seal: Buffer | null;
+        seal_key_id: string | null;
       }
     >(claimSql(this.jobs, this.events, this.acks), [limit, handlers, leaseMs / 1000, token]);
     return rows.map((r) => ({
@@ -170,7 +177,21 @@ export class TypeOrmInbox implements WebhookInbox {
       attempts: r.attempts,
       leaseToken: token,
       ...(r.trace_parent !== null ? { traceParent: r.trace_parent } : {}),
+      // Checked here, where the row is: the table's writer may have rewritten it since its 2xx.
+      sealCheck: this.eventLog?.sealCheckOf({
+        endpoint: r.event_endpoint,
+        messageId: r.message_id,
+        eventType: r.event_event_type,
+        status: r.event_status,
+        contentType: storedContentType(r.headers),
+        body: r.body,
+        bodySize: r.body_size,
+        seal: r.seal,
+        sealKeyId: r.seal_key_id,
+      }),
       event: {
+        endpoint: r.event_endpoint,
+        eventType: r.event_event_type ?? undefined,
         provider: r.provider,
         messageId: r.message_id ?? undefined,
         receivedAt: r.received_at,
