@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
+import { jose } from '../core/engines/jose';
 import { jwtSignature, type JwtScheme } from '../core/engines/jwt.engine';
 import { FetchedKeyScheme } from '../core/engines/fetched-keys';
 import { KeyResolver, type KeySourceOptions } from '../core/engines/key-resolver';
@@ -41,7 +41,7 @@ function fireblocksScheme(): JwtScheme {
 function keyIdOf(request: WebhookRequest): string {
   const token = headerValue(request, HEADER) ?? '';
   try {
-    const { kid } = decodeProtectedHeader(token);
+    const { kid } = jose().decodeProtectedHeader(token);
     if (typeof kid === 'string' && kid !== '') return kid;
   } catch {
     // Refused below.

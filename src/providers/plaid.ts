@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
+import { jose } from '../core/engines/jose';
 import { WebhookConfigurationError } from '../core/errors';
 import { jwtSignature, type JwtScheme } from '../core/engines/jwt.engine';
 import { FetchedKeyScheme } from '../core/engines/fetched-keys';
@@ -46,7 +46,7 @@ function plaidScheme(settings: ProviderSettings = {}): JwtScheme {
 /** The token's `kid`, which names the key to fetch; a token without one is malformed. */
 function keyIdOf(request: WebhookRequest): string {
   try {
-    const { kid } = decodeProtectedHeader(headerValue(request, HEADER) ?? '');
+    const { kid } = jose().decodeProtectedHeader(headerValue(request, HEADER) ?? '');
     if (typeof kid === 'string' && kid !== '') return kid;
   } catch {
     // Refused below.

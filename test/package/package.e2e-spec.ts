@@ -364,3 +364,42 @@ Module._resolveFilename = function (request, ...rest) {
     expect(Number(run.stdout)).toBeGreaterThan(0);
   });
 });
+
+describe("Jest's CommonJS mode (Nest 10 and 11 apps' default test set-up)", () => {
+  // Jest runs CommonJS code in its own module system, which cannot require() an ES module, and does
+  // not transform node_modules: every entry must load without one (jose and the CEL library are ES
+  // modules, loaded on first use instead). Run with this repository's Jest, no transform at all.
+  it('every entry loads, the testing kit signs a delivery and the module builds', () => {
+    // Outside node_modules (Jest resolves nothing from a folder under one), the package linked in.
+    const dir = mkdtempSync(join(tmpdir(), 'hookwarden-jest-cjs-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(pkg, join(dir, 'node_modules', manifest.name), 'dir');
+    const requires = SUBPATHS.map((subpath) => `require(${JSON.stringify(specifier(subpath))});`).join('\n');
+    writeFileSync(
+      join(dir, 'entries.test.js'),
+      `${requires}
+const { signWebhook, challengeRequest } = require('${manifest.name}/testing');
+const { WebhookModule, stripe } = require('${manifest.name}');
+test('loads', () => {
+  const delivery = signWebhook('stripe', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', body: { id: 'evt_1' } });
+  expect(delivery.headers['stripe-signature']).toMatch(/^t=\\d+,v1=[0-9a-f]{64}$/);
+  expect(typeof challengeRequest).toBe('function');
+  expect(WebhookModule.forRoot({ endpoints: { s: stripe({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }) } }).module).toBe(WebhookModule);
+});
+`,
+    );
+    const config = {
+      rootDir: dir,
+      testEnvironment: 'node',
+      transform: {},
+    };
+    const run = spawnSync(
+      process.execPath,
+      [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci', '--colors=false'],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(`${run.stdout}${run.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.status).toBe(0);
+  });
+});

@@ -7,7 +7,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
-import { base64url } from 'jose';
+import { jose } from './jose';
 import { WebhookConfigurationError } from '../errors';
 import { parsePublicKey } from './public-keys';
 import { utf8SecretBytes } from './scheme-support';
@@ -68,7 +68,7 @@ export function createJwsSignature(alg: JwsAlgorithm, signingInput: Buffer, key:
 /** @internal */
 export function decodeSignature(text: string): Buffer | undefined {
   try {
-    return Buffer.from(base64url.decode(text));
+    return Buffer.from(jose().base64url.decode(text));
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { base64url, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import { jose } from './jose';
 import { constantTimeEqual } from '../constant-time';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
@@ -175,7 +176,7 @@ export class JwtScheme implements SignatureScheme {
     let claims: JWTPayload | undefined;
     if (this.options.detached) {
       if (encodedPayload !== '') throw invalidHeader(where, 'a detached JWS (header..signature)');
-      payload = header.b64 === false ? request.rawBody : Buffer.from(base64url.encode(request.rawBody), 'ascii');
+      payload = header.b64 === false ? request.rawBody : Buffer.from(jose().base64url.encode(request.rawBody), 'ascii');
     } else {
       claims = this.readClaims(token, where);
       payload = Buffer.from(encodedPayload, 'ascii');
@@ -196,15 +197,15 @@ export class JwtScheme implements SignatureScheme {
   sign(input: SignInput): SignedDelivery {
     const alg = this.options.algorithms[0];
     const header = { alg, ...(this.options.signHeader ?? { typ: 'JWT' }) };
-    const encodedHeader = base64url.encode(JSON.stringify(header));
+    const encodedHeader = jose().base64url.encode(JSON.stringify(header));
     let encodedPayload: string;
     if (this.options.detached) {
-      encodedPayload = base64url.encode(input.body);
+      encodedPayload = jose().base64url.encode(input.body);
     } else {
-      encodedPayload = base64url.encode(JSON.stringify(jwtClaimsFor(this.claimContext, input)));
+      encodedPayload = jose().base64url.encode(JSON.stringify(jwtClaimsFor(this.claimContext, input)));
     }
     const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii');
-    const signature = base64url.encode(createJwsSignature(alg, signingInput, input.key));
+    const signature = jose().base64url.encode(createJwsSignature(alg, signingInput, input.key));
     const token = `${encodedHeader}.${this.options.detached ? '' : encodedPayload}.${signature}`;
     if (this.options.token === 'body') {
       return { headers: { 'content-type': 'text/plain' }, body: Buffer.from(token, 'ascii') };
@@ -245,7 +246,7 @@ export class JwtScheme implements SignatureScheme {
   private readHeader(token: string, where: string): JwsHeader {
     let header: JwsHeader;
     try {
-      header = decodeProtectedHeader(token);
+      header = jose().decodeProtectedHeader(token);
     } catch {
       throw this.malformed(where, 'a JWS whose protected header is a base64url JSON object');
     }
@@ -268,7 +269,7 @@ export class JwtScheme implements SignatureScheme {
 
   private readClaims(token: string, where: string): JWTPayload {
     try {
-      return decodeJwt(token);
+      return jose().decodeJwt(token);
     } catch {
       throw this.malformed(where, 'a JWT whose payload is a base64url JSON object');
     }
