@@ -3,7 +3,7 @@
 import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
 import type { ResolvedWebhookConfig } from './webhook-config';
-import { WebhookHealthIndicator } from './webhook-health.indicator';
+import { unsupportedTerminus, WebhookHealthIndicator } from './webhook-health.indicator';
 
 describe('WebhookHealthIndicator', () => {
   const config = { endpoints: new Map() } as unknown as ResolvedWebhookConfig;
@@ -24,5 +24,16 @@ describe('WebhookHealthIndicator', () => {
       inbox: { lagSeconds: 400 },
     });
     expect((await indicator(() => Promise.resolve(1)).isHealthy('webhooks')).webhooks!.status).toBe('up');
+  });
+});
+
+describe('the terminus version the indicator accepts', () => {
+  // terminus 10 counts a returned `down` result as healthy (200): the indicator would hide an outage.
+  it('refuses terminus 10 at start-up, saying which version to install; 11, 12 and none pass', () => {
+    expect(unsupportedTerminus('10.3.0')).toMatch(/@nestjs\/terminus 10\.3\.0.*npm install @nestjs\/terminus@11/);
+    expect(unsupportedTerminus('9.2.2')).toBeDefined();
+    expect(unsupportedTerminus('11.0.0')).toBeUndefined();
+    expect(unsupportedTerminus('12.1.0')).toBeUndefined();
+    expect(unsupportedTerminus(undefined)).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { WebhookConfigurationError } from '../core/errors';
 import { EventLog } from '../storage/event-log.interface';
 import { SecretStore } from '../storage/secret-store.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
@@ -33,7 +34,8 @@ export const WEBHOOK_INBOX_HEALTH = Symbol('hookwarden:inbox-health');
 export type WebhookHealthResult = Record<string, { status: 'up' | 'down' } & Record<string, unknown>>;
 
 /**
- * A health indicator for `@nestjs/terminus` 11 or 12 (it does not import terminus): up when
+ * A health indicator for `@nestjs/terminus` 11 or 12 (it does not import terminus; with 10 it stops
+ * start-up, see {@link unsupportedTerminus}): up when
  * the event log is writable with its queue below the threshold, the secret store's LISTEN
  * connection is alive (TypeORM storage) and the inbox's lag is below its threshold. Secrets about
  * to expire are listed in the details. Down is a returned `down` result, which terminus answers
@@ -48,7 +50,10 @@ export class WebhookHealthIndicator {
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
     @Optional() @Inject(WEBHOOK_INBOX_HEALTH) private readonly inbox?: WebhookInboxHealth,
-  ) {}
+  ) {
+    const problem = unsupportedTerminus(installedTerminusVersion());
+    if (problem) throw new WebhookConfigurationError(problem);
+  }
 
   async isHealthy(key = 'hookwarden', options: WebhookHealthOptions = {}): Promise<WebhookHealthResult> {
     const maxQueueDepth = options.maxQueueDepth ?? 1000;
@@ -100,5 +105,30 @@ export class WebhookHealthIndicator {
       }
     }
     return expiring;
+  }
+}
+
+/**
+ * Why the installed terminus cannot run this indicator, if it cannot: terminus 10 counts a returned
+ * `down` result as up (200), so an outage would look healthy. The peer range admits 10 so that a
+ * Nest 10 app that has it installs the package; only this indicator needs 11 or 12.
+ * @internal
+ */
+export function unsupportedTerminus(version: string | undefined): string | undefined {
+  const major = version === undefined ? undefined : Number(version.split('.')[0]);
+  if (major === undefined || !(major < 11)) return undefined;
+  return (
+    `WebhookHealthIndicator needs @nestjs/terminus 11 or 12; @nestjs/terminus ${version} answers 200 for a down ` +
+    'result. `npm install @nestjs/terminus@11` (it supports Nest 10).'
+  );
+}
+
+/** The installed terminus's version, when it can be read (it is an optional peer). */
+function installedTerminusVersion(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('@nestjs/terminus/package.json') as { version?: string }).version;
+  } catch {
+    return undefined;
   }
 }

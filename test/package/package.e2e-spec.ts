@@ -403,3 +403,40 @@ test('loads', () => {
     expect(run.status).toBe(0);
   });
 });
+
+describe("Jest's CommonJS mode with the README's configuration", () => {
+  // The README's `transformIgnorePatterns`, read from the README itself: with it, the ES modules the
+  // JWT-signed providers load are transformed, and a monday.com delivery (a JWT) is signed.
+  it('a JWT-signed provider signs once jose is transformed', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const pattern = /"transformIgnorePatterns": \["([^"]+)"\]/.exec(readme)?.[1];
+    expect(pattern).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'hookwarden-jest-cjs-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(pkg, join(dir, 'node_modules', manifest.name), 'dir');
+    writeFileSync(
+      join(dir, 'jwt.test.js'),
+      `const { signWebhook } = require('${manifest.name}/testing');
+test('signs', () => {
+  const delivery = signWebhook('monday', { secret: 'a-monday-signing-secret-123456', url: 'https://example.com/hooks/monday' });
+  const [header] = delivery.headers.authorization.split('.');
+  expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+});
+`,
+    );
+    const config = {
+      rootDir: dir,
+      testEnvironment: 'node',
+      transform: { '^.+\\.[tj]s$': [require.resolve('@swc/jest'), { module: { type: 'commonjs' } }] },
+      transformIgnorePatterns: [pattern],
+    };
+    const run = spawnSync(
+      process.execPath,
+      [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci', '--colors=false'],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(`${run.stdout}${run.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.status).toBe(0);
+  });
+});
