@@ -1871,18 +1871,22 @@ add('admin paths', [
       ['different case', 'BILLING'],
       ['a trailing space', 'billing%20'],
     ] as const
-  ).flatMap(([what, name]) => [
-    {
-      name: `listing secrets of an endpoint named with ${what}`,
-      request: () => admin('GET', `/endpoints/${name}/secrets`),
-      ...unknownParam('unknown_endpoint'),
-    },
-    {
-      name: `rotating the secret of an endpoint named with ${what}`,
-      request: () => rotate(`{"secret":"${whsec()}"}`, 'application/json', name),
-      ...unknownParam('unknown_endpoint'),
-    },
-  ]),
+  ).flatMap(([what, name]) => {
+    // A NUL is refused by the admin pipe before any store is asked (no text column can hold one).
+    const expected = name.includes('%00') ? refused(400, 'validation_failed') : unknownParam('unknown_endpoint');
+    return [
+      {
+        name: `listing secrets of an endpoint named with ${what}`,
+        request: () => admin('GET', `/endpoints/${name}/secrets`),
+        ...expected,
+      },
+      {
+        name: `rotating the secret of an endpoint named with ${what}`,
+        request: () => rotate(`{"secret":"${whsec()}"}`, 'application/json', name),
+        ...expected,
+      },
+    ];
+  }),
   { name: 'an endpoint name with malformed percent-encoding', request: () => admin('GET', '/endpoints/%ZZ/secrets') },
   ...['0', '-1', '1.5', '99999999999', '1%20OR%201=1', 'abc', '1e3', '%2e%2e'].map((version) => ({
     name: `revoking secret version ${decodeURIComponent(version)}`,

@@ -177,6 +177,68 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect(JSON.stringify(audited)).not.toContain(secret);
     });
 
+    it('never lets a PATCH that raced a DELETE enable the endpoint again: one of them answers 409', async () => {
+      // An operator cutting off a tenant must find it off: each write is based on what it read, and a
+      // write based on a definition changed meanwhile is refused (409 endpoint_changed), not applied.
+      for (let round = 0; round < 12; round++) {
+        const name = n(`race${round}`);
+        expect((await admin(app, 'POST', '/endpoints', { name, provider: 'stripe' })).status).toBe(201);
+        const [patched, deleted] = await Promise.all([
+          admin(app, 'PATCH', `/endpoints/${name}`, { options: { tolerance: 120 + round } }),
+          admin(app, 'DELETE', `/endpoints/${name}`),
+        ]);
+        expect([200, 409]).toContain(patched.status);
+        if (patched.status === 409) expect(patched.json.code).toBe('endpoint_changed');
+        if (deleted.status === 409) expect(deleted.json.code).toBe('endpoint_changed');
+        const after = (await admin(app, 'GET', `/endpoints/${name}`)).json;
+        if (deleted.status === 204) expect(after.enabled).toBe(false);
+        else expect(deleted.status).toBe(409);
+      }
+    });
+
+    it('adds no signing secret through PATCH: a new one goes through the rotation route and its limits', async () => {
+      const name = n('capped');
+      const created = await admin(app, 'POST', '/endpoints', { name, provider: 'stripe' });
+      expect(created.status).toBe(201);
+      const fresh = `whsec_${randomBytes(24).toString('base64')}`;
+      const patched = await admin(app, 'PATCH', `/endpoints/${name}`, { options: { secret: fresh } });
+      expect([patched.status, patched.json.code]).toEqual([400, 'invalid_endpoint']);
+      expect(patched.text).not.toContain(fresh);
+      expect((await admin(app, 'GET', `/endpoints/${name}`)).json.liveSecretVersions).toEqual([1]);
+      // The live secret itself may be given again (nothing is added).
+      const same = await admin(app, 'PATCH', `/endpoints/${name}`, { options: { secret: created.json.secret } });
+      expect(same.status).toBe(200);
+      expect(same.json.liveSecretVersions).toEqual([1]);
+    });
+
+    it('answers a NUL in a secret, an option or a filter 400 with a code, and stores nothing', async () => {
+      const name = n('nul');
+      const created = await admin(app, 'POST', '/endpoints', {
+        name,
+        provider: 'github',
+        secret: 'gh-tenant-secret\u0000',
+      });
+      expect(created.status).toBe(400);
+      expect(created.json.code).toBeDefined();
+      expect((await admin(app, 'GET', `/endpoints/${name}`)).status).toBe(404);
+      const option = await admin(app, 'POST', '/endpoints', {
+        name,
+        provider: 'hmac',
+        options: { header: 'x-sig\u0000', algorithm: 'sha256', encoding: 'hex' },
+        secret: 'a-long-enough-shared-secret',
+      });
+      expect(option.status).toBe(400);
+      expect(option.json.code).toBeDefined();
+      expect((await admin(app, 'GET', `/endpoints/${name}`)).status).toBe(404);
+      expect(
+        (await admin(app, 'POST', '/endpoints', { name, provider: 'github', secret: 'gh-tenant-secret' })).status,
+      ).toBe(201);
+      const rotated = await admin(app, 'POST', `/endpoints/${name}/secrets`, { secret: 'another\u0000secret' });
+      expect([rotated.status, typeof rotated.json.code]).toEqual([400, 'string']);
+      const listed = await admin(app, 'GET', `/events?eventType=%00`);
+      expect([listed.status, typeof listed.json.code]).toEqual([400, 'string']);
+    });
+
     it('answers an unknown name 404 with a code, recorded under one name', async () => {
       const body = event();
       const answer = await send(app.baseUrl, `/tenants/${n('nobody')}`, { body, headers: stripeHeaders('x', body) });

@@ -54,6 +54,13 @@ function holdsPrototypeKey(value: unknown): boolean {
   return Object.values(value).some(holdsPrototypeKey);
 }
 
+/** Whether a string within the depth bound holds a NUL: no PostgreSQL text or jsonb value can (a 500). */
+function holdsNul(value: unknown, depth = MAX_VALUE_DEPTH + 1): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth === 0) return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item, depth - 1));
+}
+
 /** The properties a DTO declares (those class-validator knows), cached per class. */
 const declared = new WeakMap<object, ReadonlySet<string>>();
 function declaredKeys(metatype: Type): ReadonlySet<string> {
@@ -76,6 +83,11 @@ class AdminValidationPipe extends ValidationPipe {
     ) {
       throw validationFailed([{ field: 'body', messages: ['the body must be a JSON object'] }]);
     }
+    // Refused alike by every store (in memory too), before anything is written: a NUL in a name,
+    // secret, option or filter made PostgreSQL refuse the statement after the endpoint row was in.
+    if (typeof value === 'string' && holdsNul(value)) {
+      throw validationFailed([{ field: metadata.data ?? metadata.type, messages: ['a NUL character is not allowed'] }]);
+    }
     if (value !== null && typeof value === 'object') {
       const forbidden = PROTOTYPE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
       if (forbidden.length > 0) throw validationFailed([unknownProperties(metadata.type, forbidden.length)]);
@@ -91,6 +103,8 @@ class AdminValidationPipe extends ValidationPipe {
         for (const [key, item] of Object.entries(value)) {
           if (nestsDeeperThan(item, MAX_VALUE_DEPTH)) {
             fields.push({ field: key, messages: [`${key} is nested too deeply (it must be a single value)`] });
+          } else if (holdsNul(item)) {
+            fields.push({ field: key, messages: [`${key} holds a NUL character, which is not allowed`] });
           } else if (holdsPrototypeKey(item)) {
             // Objects given as data (an endpoint's options and rules): class-transformer would drop them silently.
             fields.push({ field: key, messages: [`${key} holds a property named like a prototype key`] });

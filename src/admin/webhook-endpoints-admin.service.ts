@@ -3,6 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AnyOfChallengeStrategy } from '../core/challenges/any-of.strategy';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WEBHOOK_ERRORS, WebhookConfigurationError } from '../core/errors';
+import { constantTimeEqual } from '../core/constant-time';
 import { toSecretList } from '../providers/endpoint-definition';
 import { InboxDispatch } from '../nest/inbox/inbox-handlers';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
@@ -136,14 +137,20 @@ export class WebhookEndpointsAdminService {
     });
     this.assertProcessable(prepared.endpoint);
     for (const secret of prepared.signing) checkSecret(prepared.endpoint, secret);
+    const live = (await this.secrets.getLiveSecrets(name)).map((s) => s.value);
+    // A new signing secret goes through the rotation route, which bounds the live versions and
+    // gives the old one its grace period; given here it would be one more version, forever.
+    if (prepared.signing.some((secret) => !live.some((value) => sameSecret(value, secret)))) {
+      throw new WebhookException(
+        'invalid_endpoint',
+        'A new signing secret is added with POST /endpoints/{endpoint}/secrets (a rotation); PATCH takes only a live one.',
+        400,
+      );
+    }
     // The new definition may answer challenges with its secret where the old one did not.
-    await this.refuseSharedSecret(prepared.endpoint, [
-      ...prepared.signing,
-      ...(await this.secrets.getLiveSecrets(name)).map((s) => s.value),
-    ]);
-    const stored = await storeOperation(() => this.store.update(prepared.write));
-    // A signing secret in the options is added beside the live ones (rotate with the secret routes).
-    await this.secrets.seedSecrets(name, prepared.signing);
+    await this.refuseSharedSecret(prepared.endpoint, [...prepared.signing, ...live]);
+    // Based on the definition read above: a change made meanwhile (a disable) is never undone unseen.
+    const stored = await storeOperation(() => this.store.update(prepared.write, current.updatedAt));
     await this.seedNamed(name, prepared.named);
     const action =
       body.enabled !== undefined && body.enabled !== current.enabled
@@ -163,7 +170,7 @@ export class WebhookEndpointsAdminService {
     const current = this.stored(name);
     if (current.enabled) {
       const { createdAt: _c, updatedAt: _u, ...write } = current;
-      await storeOperation(() => this.store.update({ ...write, enabled: false }));
+      await storeOperation(() => this.store.update({ ...write, enabled: false }, current.updatedAt));
     }
     await this.record(request, 'endpoint.disable', name);
   }
@@ -303,6 +310,13 @@ async function storeOperation<T>(operation: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+/** Whether two secrets are the same bytes (a string as its UTF-8). */
+function sameSecret(a: string | Buffer, b: string | Buffer): boolean {
+  const x = Buffer.isBuffer(a) ? a : Buffer.from(a, 'utf8');
+  const y = Buffer.isBuffer(b) ? b : Buffer.from(b, 'utf8');
+  return constantTimeEqual(x, y);
 }
 
 function checkSecret(endpoint: ResolvedEndpoint, secret: string | Buffer): void {

@@ -126,7 +126,7 @@ export const WEBHOOK_ERRORS = {
   missing_admin_token: {
     status: 401,
     scope: 'admin',
-    meaning: 'No `Authorization` header (`WWW-Authenticate: Bearer`).',
+    meaning: 'No `Authorization` header (`WWW-Authenticate: Bearer realm="hookwarden-admin"`).',
   },
   malformed_admin_token: {
     status: 401,
@@ -146,6 +146,12 @@ export const WEBHOOK_ERRORS = {
       'No webhook endpoint has this name (on a route of run-time endpoints: none, or a disabled one; recorded under `-`).',
   },
   endpoint_exists: { status: 409, scope: 'admin', meaning: 'An endpoint of this name exists already.' },
+  endpoint_changed: {
+    status: 409,
+    scope: 'admin',
+    meaning:
+      'The endpoint changed while the request ran (another request, or another instance): read it again, then retry.',
+  },
   too_many_endpoints: { status: 409, scope: 'admin', meaning: 'The maximum number of run-time endpoints exists.' },
   invalid_endpoint: {
     status: 400,

@@ -52,8 +52,12 @@ export interface EndpointStore {
   cached(): readonly StoredEndpoint[];
   /** Adds an endpoint; refuses an existing name and more than the maximum number of endpoints. */
   create(endpoint: EndpointWrite): Promise<StoredEndpoint>;
-  /** Replaces an endpoint's definition (not its name); refuses an unknown name. */
-  update(endpoint: EndpointWrite): Promise<StoredEndpoint>;
+  /**
+   * Replaces an endpoint's definition (not its name); refuses an unknown name, and with `basedOn`
+   * (the `updatedAt` of the definition the change was made from) one changed since:
+   * `endpoint_changed`, so that two writers never undo each other's change unseen.
+   */
+  update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint>;
 }
 
 /** Injection token of the {@link EndpointStore} (the interface and its token share a name). @publicApi */
@@ -63,11 +67,19 @@ export const EndpointStore = Symbol('WebhookEndpointStore');
 export class EndpointStoreError extends Error {
   override readonly name = 'EndpointStoreError';
   constructor(
-    readonly code: 'unknown_endpoint' | 'endpoint_exists' | 'too_many_endpoints',
+    readonly code: 'unknown_endpoint' | 'endpoint_exists' | 'too_many_endpoints' | 'endpoint_changed',
     message: string,
   ) {
     super(message);
   }
+}
+
+/** @internal */
+export function endpointChanged(name: string): EndpointStoreError {
+  return new EndpointStoreError(
+    'endpoint_changed',
+    `The endpoint "${name}" changed while the request ran: read it again, then retry.`,
+  );
 }
 
 /** @internal */

@@ -1,6 +1,7 @@
 import {
   DEFAULT_MAX_ENDPOINTS,
   EndpointStoreError,
+  endpointChanged,
   tooManyEndpoints,
   type EndpointLimits,
   type EndpointStore,
@@ -45,10 +46,14 @@ export class InMemoryEndpointStore implements EndpointStore {
     return stored;
   }
 
-  async update(endpoint: EndpointWrite): Promise<StoredEndpoint> {
+  async update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint> {
     const previous = this.endpoints.get(endpoint.name);
     if (!previous) throw unknown(endpoint.name);
-    const stored = freeze({ ...endpoint, createdAt: previous.createdAt, updatedAt: new Date(this.now()) });
+    if (basedOn !== undefined && previous.updatedAt.getTime() !== basedOn.getTime())
+      throw endpointChanged(endpoint.name);
+    // Always later than the previous write, so that `basedOn` tells two writes apart.
+    const updatedAt = new Date(Math.max(this.now(), previous.updatedAt.getTime() + 1));
+    const stored = freeze({ ...endpoint, createdAt: previous.createdAt, updatedAt });
     this.endpoints.set(endpoint.name, stored);
     return stored;
   }

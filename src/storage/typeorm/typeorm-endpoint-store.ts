@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { WebhookConfigurationError } from '../../core/errors';
 import {
   DEFAULT_MAX_ENDPOINTS,
+  endpointChanged,
   tooManyEndpoints,
   type EndpointLimits,
   type EndpointStore,
@@ -129,13 +130,21 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
     return this.remember(row);
   }
 
-  async update(endpoint: EndpointWrite): Promise<StoredEndpoint> {
+  async update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint> {
+    // Compared at the millisecond a Date holds; each write moves updated_at at least 1 ms on, so
+    // two writes based on the same definition cannot both pass (the row lock orders them).
     const { rows } = await this.sql.query<EndpointRow>(
       `UPDATE ${this.table} SET provider = $2, options = $3, challenge = $4, key_id = $5, secret_options = $6,
-              enabled = $7, updated_at = $8 WHERE name = $1 RETURNING ${COLUMNS}`,
-      [...this.columns(endpoint), new Date()],
+              enabled = $7, updated_at = GREATEST($8, updated_at + interval '1 millisecond')
+        WHERE name = $1 AND ($9::timestamptz IS NULL OR date_trunc('milliseconds', updated_at) = $9)
+       RETURNING ${COLUMNS}`,
+      [...this.columns(endpoint), new Date(), basedOn ?? null],
     );
-    if (!rows[0]) throw unknown(endpoint.name);
+    if (!rows[0]) {
+      if (basedOn === undefined) throw unknown(endpoint.name);
+      const { rows: found } = await this.sql.query(`SELECT 1 FROM ${this.table} WHERE name = $1`, [endpoint.name]);
+      throw found.length > 0 ? endpointChanged(endpoint.name) : unknown(endpoint.name);
+    }
     return this.remember(rows[0]);
   }
 
