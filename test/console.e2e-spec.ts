@@ -15,6 +15,7 @@ import { Controller, Injectable, Post, UseGuards } from '@nestjs/common';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import {
   AuditLog,
+  EventLogReader,
   OnWebhook,
   WebhookEndpoint,
   WebhookGuard,
@@ -264,6 +265,31 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     });
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('content-security-policy')).toBe(CSP);
+  });
+
+  it('audits its reads of events as the API does, and lists unfiltered past a filter no store can hold', async () => {
+    const read = (path: string) =>
+      send(running.baseUrl, `/webhooks/admin/console${path}`, {
+        method: 'GET',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+    const audit = running.app.get<AuditLog>(AuditLog);
+    const before = (await audit.recent(500)).length;
+    expect((await read('?endpoint=billing')).status).toBe(200);
+    const id = (await running.app.get<EventLogReader>(EventLogReader).list({ endpoint: 'billing', limit: 1 })).items[0]!
+      .id;
+    expect((await read(`/events/${id}`)).status).toBe(200);
+    const entries = (await audit.recent(500)).slice(0, (await audit.recent(500)).length - before);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'events.list', endpoint: 'billing' }),
+        expect.objectContaining({ action: 'events.get', endpoint: 'billing', details: { id, via: 'console' } }),
+      ]),
+    );
+    for (const query of ['?since=2026-13-01T00:00', '?until=2026-02-30T99:99', '?eventType=%00', '?endpoint=%00']) {
+      expect((await read(query)).status).toBe(200);
+    }
+    expect((await read('/inbox?endpoint=%00')).status).toBe(200);
   });
   it('shows a dead job on the inbox page, retries it and redrives after a dry-run count, all audited', async () => {
     const inbox = running.app.get<WebhookInbox>(WebhookInbox);

@@ -226,6 +226,19 @@ export class WebhookAdminService {
     }
   }
 
+  /**
+   * Audits a read the console made itself (its pages list and show events as the API does), under
+   * the API's action names, so that a read of stored bodies is audited whichever way it came.
+   */
+  recordConsoleRead(
+    request: unknown,
+    action: 'events.list' | 'events.get',
+    endpoint: string | undefined,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.record(request, action, endpoint, undefined, { ...details, via: 'console' });
+  }
+
   private record(
     request: unknown,
     action: string,

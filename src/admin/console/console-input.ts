@@ -46,11 +46,17 @@ export function secretName(value: unknown): string | undefined {
   throw new WebhookException('unknown_secret_name', 'No secret has this name.', 404);
 }
 
+/** A filter's text, or none: empty, too long, or holding a NUL (no stored text can, and PostgreSQL refuses it). */
 export function text(value: unknown, max: number): string | undefined {
-  return typeof value === 'string' && value !== '' && value.length <= max ? value : undefined;
+  return typeof value === 'string' && value !== '' && value.length <= max && !value.includes('\u0000')
+    ? value
+    : undefined;
 }
 
-/** `YYYY-MM-DDTHH:MM` (what a datetime-local input sends), read as UTC. */
+/** `YYYY-MM-DDTHH:MM` (what a datetime-local input sends), read as UTC; a date that does not exist is none. */
 export function localTime(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? value : undefined;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return undefined;
+  // Date rolls 2026-02-30 over to March and refuses hour 99: only a time that reads back as given.
+  const at = new Date(`${value.length === 16 ? `${value}:00` : value}Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(value) ? value : undefined;
 }

@@ -165,7 +165,7 @@ export function createWebhookConsoleController(
     @Get()
     @UseGuards(guard)
     @HtmlPage()
-    async list(@Query() query: Record<string, unknown>): Promise<string> {
+    async list(@Query() query: Record<string, unknown>, @Req() request: FormRequest): Promise<string> {
       const filters: ConsoleFilters = {
         endpoint: text(query.endpoint, 64),
         status: STATUSES.has(String(query.status)) ? String(query.status) : undefined,
@@ -191,6 +191,12 @@ export function createWebhookConsoleController(
         if (error instanceof InvalidCursorError) throw new WebhookException('invalid_cursor', 'Bad cursor.', 400);
         throw error;
       }
+      await this.service.recordConsoleRead(request, 'events.list', filters.endpoint, {
+        filters: Object.fromEntries(
+          Object.entries({ ...filters, cursor: undefined }).filter(([, v]) => v !== undefined),
+        ),
+        count: page.items.length,
+      });
       return eventsPage(base, filters, page, [...this.config.endpoints.keys()], await this.activity(filters.endpoint));
     }
 
@@ -354,9 +360,10 @@ export function createWebhookConsoleController(
     @Get('events/:id')
     @UseGuards(guard)
     @HtmlPage()
-    async event(@Param('id') id: string): Promise<string> {
+    async event(@Param('id') id: string, @Req() request: FormRequest): Promise<string> {
       const event = id.length <= 64 ? await this.events.get(id).catch(() => undefined) : undefined;
       if (!event) throw new WebhookException('unknown_event', 'No such event.', 404);
+      await this.service.recordConsoleRead(request, 'events.get', event.endpoint, { id: event.id });
       // Its handlers' jobs (an event has one per handler: a page of 100 holds them all).
       const jobs = this.inbox
         ? (await this.inbox.list({ eventId: event.id, limit: 100 }).catch(() => undefined))?.items.map(jobView)
