@@ -132,6 +132,6 @@ export function describeJobError(error: unknown): string {
     .replace(SECRET_LIKE, '$1[redacted]')
     .replace(LONG_OPAQUE, '[redacted]')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }

@@ -152,4 +152,21 @@ describe('hookwarden jobs', () => {
       { action: 'events.replay.refused', reason: 'mismatch' },
     ]);
   });
+
+  it('prints stored text with its control characters escaped: no terminal sequence reaches the screen', async () => {
+    // A signed event type (anyone with the endpoint's secret chooses it) and a handler's error text.
+    const hostileType = 'inv\u001b]0;owned\u0007\u001b[2J\u009b31m';
+    await dataSource.query(
+      `INSERT INTO webhook_inbox_jobs (event_id, endpoint, handler, event_type, state, attempts, run_at, last_error)
+       VALUES ($1, 'billing', 'D.hostile', $2, 'failed', 1, now(), $3)`,
+      [eventId, hostileType, 'Error: \u009b2J\u202egnp.exe'],
+    );
+    expect(await run('list', '--handler', 'D.hostile')).toBe(0);
+    expect(lines.out).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex
+    expect(lines.out[0]).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(lines.out[0]).toContain('inv\\u001b]0;owned\\u0007\\u001b[2J\\u009b31m');
+    expect(lines.out[0]).toContain('Error: \\u009b2J\\u202egnp.exe');
+    await dataSource.query(`DELETE FROM webhook_inbox_jobs WHERE handler = 'D.hostile'`);
+  });
 });

@@ -119,6 +119,7 @@ export async function runJobsCommand(
             `event=${j.eventId}`,
             j.lastError ?? '',
           ]
+            .map(printable)
             .join('\t')
             .trimEnd(),
         );
@@ -174,4 +175,17 @@ export async function runJobsCommand(
     await audit.close?.();
     if (!given) await dataSource.destroy();
   }
+}
+
+/**
+ * Stored text as a terminal may show it: control characters (C0, DEL, C1: escape sequences that
+ * retitle, clear or rewrite the screen), tabs (the columns' separator) and the bidirectional
+ * overrides written as `\uXXXX`. An event type is chosen by whoever signs deliveries.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
