@@ -183,8 +183,8 @@ export async function runJobsCommand(
  * overrides written as `\uXXXX`. An event type is chosen by whoever signs deliveries.
  */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(
+    // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
