@@ -8,7 +8,7 @@ import { jsonEvent, sharedSecretProvider } from './provider-kit';
 
 /**
  * Contentful webhooks with request verification: `x-contentful-signature` = hex HMAC-SHA256 of the
- * canonical request `POST \n path \n headers \n body`, the headers being those listed in
+ * canonical request `method \n path \n headers \n body` (the request's own method), the headers being those listed in
  * `x-contentful-signed-headers` (always with itself and `x-contentful-timestamp`, in milliseconds).
  * The official toolkit allows 30 s, one-sided; here 30 s both ways (set `toleranceSeconds` to widen it).
  */

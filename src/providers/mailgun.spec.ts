@@ -28,6 +28,23 @@ describe('mailgun scheme', () => {
     });
   });
 
+  it("accepts a subaccount's event by its parent-signature, keyed with the primary account's key", () => {
+    // documentation.mailgun.com, securing webhooks: a subaccount's event also carries
+    // `parent-signature`, the same HMAC of timestamp + token under the primary account's key.
+    const subaccount = { ...fields, signature: sign('subaccount-key', fields.timestamp, fields.token) };
+    const parentSigned = { ...subaccount, 'parent-signature': fields.signature };
+    expect(scheme.verify(request(jsonBody(parentSigned)), secrets, at(TS))).toMatchObject({ secretVersion: 1 });
+    // The subaccount's own key still verifies `signature`.
+    expect(scheme.verify(request(jsonBody(parentSigned)), [secret('subaccount-key', 2)], at(TS))).toMatchObject({
+      secretVersion: 2,
+    });
+    // Neither field under the key: refused, whatever the other field holds.
+    const forged = { ...subaccount, 'parent-signature': sign('another-key', fields.timestamp, fields.token) };
+    expect(refusal(() => scheme.verify(request(jsonBody(forged)), secrets, at(TS)))).toBe('no_matching_signature');
+    const malformed = { ...subaccount, 'parent-signature': 'not hex' };
+    expect(refusal(() => scheme.verify(request(jsonBody(malformed)), secrets, at(TS)))).toBe('no_matching_signature');
+  });
+
   it('accepts the legacy form fields', () => {
     const form = new URLSearchParams({ ...fields, event: 'delivered' }).toString();
     expect(scheme.verify(request(form, 'application/x-www-form-urlencoded'), secrets, at(TS)).messageId).toBe(

@@ -18,7 +18,8 @@ export interface MailgunPresetOptions extends PresetOptions {
 /**
  * Mailgun: `{"signature": {"timestamp", "token", "signature"}}` in the body (or form fields of the
  * same names for legacy webhooks), `signature` being the hex HMAC-SHA256 of timestamp + token keyed
- * with the HTTP webhook signing key. It does not cover the event data, so the token is the message
+ * with the HTTP webhook signing key (on a subaccount's events, `parent-signature` is the same under the
+ * primary account's key: either verifies). It does not cover the event data, so the token is the message
  * id: a replayed token is a duplicate. 15 minutes, the common practice Mailgun's guide suggests.
  */
 const MAILGUN_SIGNATURE: BodyFieldsSchemeOptions = {
@@ -27,6 +28,8 @@ const MAILGUN_SIGNATURE: BodyFieldsSchemeOptions = {
   form: true,
   template: '{timestamp}{token}',
   signatureField: 'signature',
+  // A subaccount's events also carry the HMAC under the primary account's key.
+  otherSignatureFields: ['parent-signature'],
   timestampField: 'timestamp',
   idField: 'token',
   toleranceSeconds: 900,
@@ -47,7 +50,8 @@ const { provider, preset } = sharedSecretProvider<'signingKey', MailgunPresetOpt
   secretOption: 'signingKey',
   testSecret: randomHexSecret,
   signsBody: false,
-  verification: 'body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token',
+  verification:
+    "body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token (a subaccount's `parent-signature` too)",
   messageId: { bodyField: 'signature.token' },
   eventType: { bodyField: 'event-data.event' },
   toleranceSeconds: 900,

@@ -54,6 +54,12 @@ export interface BodyFieldsSchemeOptions {
   /** The field holding the signature (a dotted name is a path, as in the template). */
   readonly signatureField: string;
   /**
+   * Fields that may also carry a signature of the same text, under another account's key (Mailgun's
+   * `parent-signature`, keyed with the primary account's key on a subaccount's events). Optional:
+   * a delivery passes when any present one matches a configured secret.
+   */
+  readonly otherSignatureFields?: readonly string[];
+  /**
    * For providers that sign whatever their record holds: a signed field may be absent or `null`
    * (signed as the empty text), an integer or a boolean (signed as its JSON text), or any string of
    * at most 1,024 characters. The signature field stays strict.
@@ -172,8 +178,14 @@ export class BodyFieldsScheme implements SignatureScheme {
     if (signedAt !== undefined) {
       assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds!);
     }
+    const candidates = [expected];
+    for (const name of this.options.otherSignatureFields ?? []) {
+      const other = fields.has(name) ? decodeDigest(fields.get(name)!, this.encoding, this.digestBytes()) : undefined;
+      if (other) candidates.push(other);
+    }
     for (const secret of secrets) {
-      if (constantTimeEqual(this.digest(this.keyOf(secret), fields), expected)) {
+      const digest = this.digest(this.keyOf(secret), fields);
+      if (candidates.some((candidate) => constantTimeEqual(digest, candidate))) {
         return {
           secretVersion: secret.version,
           ...(this.options.idField !== undefined ? { messageId: fields.get(this.options.idField) } : {}),
@@ -262,6 +274,11 @@ export class BodyFieldsScheme implements SignatureScheme {
       if (typeof value !== 'string') return undefined;
       if (name === this.options.timestampField ? !TIMESTAMP.test(value) : !FIELD.test(value)) return undefined;
       fields.set(name, value);
+    }
+    // Optional: one absent or malformed is no candidate, never a refusal of the others.
+    for (const name of this.options.otherSignatureFields ?? []) {
+      const value = read(name);
+      if (typeof value === 'string' && FIELD.test(value)) fields.set(name, value);
     }
     return fields;
   }

@@ -115,7 +115,7 @@ export class SignedHeadersScheme implements SignatureScheme {
       values.set(name, name === this.listHeader ? names.join(',') : requireHeader(request, name).trim());
     }
     const id = this.options.idHeader ? readIdHeader(request, this.options.idHeader.toLowerCase(), false) : undefined;
-    const canonical = this.canonical(values, request.rawBody);
+    const canonical = this.canonical(request.method, values, request.rawBody);
     assertHasSecrets(secrets);
     assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds);
     for (const secret of secrets) {
@@ -144,7 +144,7 @@ export class SignedHeadersScheme implements SignatureScheme {
     headers[this.listHeader] = names.join(',');
     const values = new Map(names.map((name) => [name, headers[name].trim()]));
     const digest = this.template.digest(this.template.keyBytes(input.key), {
-      body: this.canonical(values, input.body),
+      body: this.canonical('POST', values, input.body),
     });
     return { headers: { ...headers, [this.header]: digest } };
   }
@@ -170,9 +170,10 @@ export class SignedHeadersScheme implements SignatureScheme {
     return names;
   }
 
-  private canonical(values: ReadonlyMap<string, string>, body: Buffer): Buffer {
+  /** The request's own method is signed: a webhook's transformation may send PUT, PATCH, DELETE or GET. */
+  private canonical(method: string, values: ReadonlyMap<string, string>, body: Buffer): Buffer {
     const headers = [...values].map(([name, value]) => `${name}:${value}`).join(';');
-    return Buffer.concat([Buffer.from(`POST\n${this.path}\n${headers}\n`, 'utf8'), body]);
+    return Buffer.concat([Buffer.from(`${method.toUpperCase()}\n${this.path}\n${headers}\n`, 'utf8'), body]);
   }
 }
 
