@@ -267,6 +267,23 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     expect(bearer.headers.get('content-security-policy')).toBe(CSP);
   });
 
+  it('signs out on its own form, never on a post from another site', async () => {
+    const logout = (site: string) =>
+      fetch(`${running.baseUrl}/webhooks/admin/console/logout`, {
+        method: 'POST',
+        headers: { 'sec-fetch-site': site },
+        redirect: 'manual',
+      });
+    for (const site of ['cross-site', 'same-site']) {
+      const refused = await logout(site);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+    }
+    const own = await logout('same-origin');
+    expect(own.status).toBe(303);
+    expect(own.headers.get('set-cookie')).toContain('hookwarden_console=;');
+  });
+
   it('audits its reads of events as the API does, and lists unfiltered past a filter no store can hold', async () => {
     const read = (path: string) =>
       send(running.baseUrl, `/webhooks/admin/console${path}`, {

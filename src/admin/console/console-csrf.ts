@@ -32,12 +32,26 @@ export function csrfTokenOf(headers: Headers): { token: string; isNew: boolean }
  * which SameSite=Strict keeps off requests from other sites; a browser that says the request
  * came from another site (`Sec-Fetch-Site`) is refused as well.
  */
+/** Whether the browser says the request came from another site (a same-site subdomain included). */
+export function fromAnotherSite(headers: Headers): boolean {
+  const site = headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
+/**
+ * Refuses a post from another site where the form carries no token (sign-out): the browser's own
+ * word, which every current browser sends.
+ */
+export function checkSameOrigin(headers: Headers): void {
+  if (fromAnotherSite(headers)) {
+    throw new WebhookException('invalid_csrf_token', 'The form is stale or came from another site.', 403);
+  }
+}
+
 export function checkCsrf(headers: Headers, field: string | undefined): void {
   const cookie = cookieValue(headers.cookie, CSRF_COOKIE);
-  const site = headers['sec-fetch-site'];
-  const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
   const valid =
-    !crossSite &&
+    !fromAnotherSite(headers) &&
     cookie !== undefined &&
     field !== undefined &&
     TOKEN.test(cookie) &&

@@ -34,7 +34,7 @@ import type { WebhookAdminService } from '../webhook-admin.service';
 import { view as jobView, type WebhookInboxAdminService } from '../webhook-inbox-admin.service';
 import { eventJobsSection, inboxPage, type InboxFilters, type InboxPageState } from './console-inbox.views';
 import { activityCharts, CHART_MINUTES } from './console.chart';
-import { checkCsrf, csrfCookie, csrfTokenOf, newCsrfToken } from './console-csrf';
+import { checkCsrf, checkSameOrigin, csrfCookie, csrfTokenOf, newCsrfToken } from './console-csrf';
 import { digest, formField, inboxFilters, localTime, secretName, text } from './console-input';
 import { secretsIndexPage, secretsPage, type SecretsPageState } from './console-secrets.views';
 
@@ -157,7 +157,9 @@ export function createWebhookConsoleController(
 
     @Post('logout')
     @HttpCode(303)
-    signOut(@Res({ passthrough: true }) response: HeaderSetter): void {
+    signOut(@Req() request: FormRequest, @Res({ passthrough: true }) response: HeaderSetter): void {
+      // A foreign page must not sign the operator out (the form carries no token: it is on every page).
+      checkSameOrigin(request.headers);
       response.header('Set-Cookie', [sessionCookie(base, undefined), csrfCookie(base, undefined)]);
       response.header('Location', tokenLogin ? `${base}/login` : base);
     }
