@@ -37,3 +37,18 @@ describe('the terminus version the indicator accepts', () => {
     expect(unsupportedTerminus(undefined)).toBeUndefined();
   });
 });
+
+describe('WebhookHealthIndicator with terminus 10 installed', () => {
+  // An app may have terminus 10 for its own checks: it starts; only this indicator's check refuses.
+  class OnTerminus10 extends WebhookHealthIndicator {
+    protected override terminusVersion(): string {
+      return '10.2.3';
+    }
+  }
+  const config = { endpoints: new Map() } as unknown as ResolvedWebhookConfig;
+
+  it('is built (the app starts), and its check throws saying which terminus to install', async () => {
+    const indicator = new OnTerminus10(new InMemoryEventLog(), new InMemorySecretStore(), config);
+    await expect(indicator.isHealthy('webhooks')).rejects.toThrow(/npm install @nestjs\/terminus@11/);
+  });
+});

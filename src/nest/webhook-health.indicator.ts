@@ -34,8 +34,8 @@ export const WEBHOOK_INBOX_HEALTH = Symbol('hookwarden:inbox-health');
 export type WebhookHealthResult = Record<string, { status: 'up' | 'down' } & Record<string, unknown>>;
 
 /**
- * A health indicator for `@nestjs/terminus` 11 or 12 (it does not import terminus; with 10 it stops
- * start-up, see {@link unsupportedTerminus}): up when
+ * A health indicator for `@nestjs/terminus` 11 or 12 (it does not import terminus; with 10 its check
+ * throws, see {@link unsupportedTerminus}): up when
  * the event log is writable with its queue below the threshold, the secret store's LISTEN
  * connection is alive (TypeORM storage) and the inbox's lag is below its threshold. Secrets about
  * to expire are listed in the details. Down is a returned `down` result, which terminus answers
@@ -50,12 +50,20 @@ export class WebhookHealthIndicator {
     @Inject(SecretStore) private readonly secrets: SecretStore,
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
     @Optional() @Inject(WEBHOOK_INBOX_HEALTH) private readonly inbox?: WebhookInboxHealth,
-  ) {
-    const problem = unsupportedTerminus(installedTerminusVersion());
-    if (problem) throw new WebhookConfigurationError(problem);
+  ) {}
+
+  /**
+   * The installed terminus's version, read once (it is an optional peer). Checked on use, not at
+   * start-up: an app that has terminus 10 for its own checks, and never calls this one, must start.
+   */
+  protected terminusVersion(): string | undefined {
+    return installedTerminusVersion();
   }
 
   async isHealthy(key = 'hookwarden', options: WebhookHealthOptions = {}): Promise<WebhookHealthResult> {
+    // Thrown, not returned as `down`: terminus 10 would count a `down` result as up (200).
+    const unsupported = unsupportedTerminus(this.terminusVersion());
+    if (unsupported) throw new WebhookConfigurationError(unsupported);
     const maxQueueDepth = options.maxQueueDepth ?? 1000;
     const problems: string[] = [];
     const writable = this.eventLog.checkWritable ? await this.eventLog.checkWritable() : true;
@@ -123,8 +131,16 @@ export function unsupportedTerminus(version: string | undefined): string | undef
   );
 }
 
-/** The installed terminus's version, when it can be read (it is an optional peer). */
+let terminusVersionRead: { version: string | undefined } | undefined;
+
+/** The installed terminus's version, when it can be read (it is an optional peer); read once. */
 function installedTerminusVersion(): string | undefined {
+  if (terminusVersionRead) return terminusVersionRead.version;
+  terminusVersionRead = { version: readTerminusVersion() };
+  return terminusVersionRead.version;
+}
+
+function readTerminusVersion(): string | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('@nestjs/terminus/package.json') as { version?: string }).version;
