@@ -177,7 +177,7 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       expect(JSON.stringify(audited)).not.toContain(secret);
     });
 
-    it('never lets a PATCH that raced a DELETE enable the endpoint again: one of them answers 409', async () => {
+    it('never lets a PATCH that raced a DELETE enable the endpoint again; a DELETE is always 204', async () => {
       // An operator cutting off a tenant must find it off: each write is based on what it read, and a
       // write based on a definition changed meanwhile is refused (409 endpoint_changed), not applied.
       for (let round = 0; round < 12; round++) {
@@ -190,9 +190,21 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
         expect([200, 409]).toContain(patched.status);
         if (patched.status === 409) expect(patched.json.code).toBe('endpoint_changed');
         if (deleted.status === 409) expect(deleted.json.code).toBe('endpoint_changed');
+        // DELETE only turns the endpoint off (never writes back options it read): always 204, off,
+        // and a PATCH that went through keeps its change.
+        expect(deleted.status).toBe(204);
         const after = (await admin(app, 'GET', `/endpoints/${name}`)).json;
-        if (deleted.status === 204) expect(after.enabled).toBe(false);
-        else expect(deleted.status).toBe(409);
+        expect(after.enabled).toBe(false);
+        if (patched.status === 200) expect(after.options).toMatchObject({ tolerance: 120 + round });
+        expect((await admin(app, 'DELETE', `/endpoints/${name}`)).status).toBe(204);
+        // Two at once on an enabled endpoint: both 204, disabling is idempotent.
+        const twice = n(`twice${round}`);
+        expect((await admin(app, 'POST', '/endpoints', { name: twice, provider: 'stripe' })).status).toBe(201);
+        const both = await Promise.all([
+          admin(app, 'DELETE', `/endpoints/${twice}`),
+          admin(app, 'DELETE', `/endpoints/${twice}`),
+        ]);
+        expect(both.map((a) => a.status)).toEqual([204, 204]);
       }
     });
 

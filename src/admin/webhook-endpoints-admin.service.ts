@@ -168,7 +168,10 @@ export class WebhookEndpointsAdminService {
   /** Disables the endpoint (404 on its route from then on); its secrets and its log are kept. */
   async disable(name: string, request: unknown): Promise<void> {
     const current = this.stored(name);
-    if (current.enabled) {
+    if (this.store.setEnabled) {
+      // Idempotent, and writes nothing else: a concurrent PATCH's options stay.
+      await storeOperation(() => this.store.setEnabled!(name, false));
+    } else if (current.enabled) {
       const { createdAt: _c, updatedAt: _u, ...write } = current;
       await storeOperation(() => this.store.update({ ...write, enabled: false }, current.updatedAt));
     }

@@ -58,6 +58,12 @@ export interface EndpointStore {
    * `endpoint_changed`, so that two writers never undo each other's change unseen.
    */
   update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint>;
+  /**
+   * Turns an endpoint on or off and nothing else (idempotent: a write of what it already is changes
+   * nothing), so that a disable never writes back options read before a concurrent change. Without
+   * it the admin API writes the whole definition it read, based on its `updatedAt`.
+   */
+  setEnabled?(name: string, enabled: boolean): Promise<StoredEndpoint>;
 }
 
 /** Injection token of the {@link EndpointStore} (the interface and its token share a name). @publicApi */

@@ -46,6 +46,14 @@ export class InMemoryEndpointStore implements EndpointStore {
     return stored;
   }
 
+  async setEnabled(name: string, enabled: boolean): Promise<StoredEndpoint> {
+    const previous = this.endpoints.get(name);
+    if (!previous) throw unknown(name);
+    if (previous.enabled === enabled) return previous;
+    const { createdAt: _c, updatedAt: _u, ...write } = previous;
+    return this.update({ ...write, enabled });
+  }
+
   async update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint> {
     const previous = this.endpoints.get(endpoint.name);
     if (!previous) throw unknown(endpoint.name);

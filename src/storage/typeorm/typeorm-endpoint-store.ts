@@ -130,6 +130,22 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
     return this.remember(row);
   }
 
+  async setEnabled(name: string, enabled: boolean): Promise<StoredEndpoint> {
+    // Only the flag, and only when it changes: concurrent calls agree, and no option is written back.
+    const { rows } = await this.sql.query<EndpointRow>(
+      `UPDATE ${this.table} SET enabled = $2, updated_at = GREATEST($3, updated_at + interval '1 millisecond')
+        WHERE name = $1 AND enabled IS DISTINCT FROM $2 RETURNING ${COLUMNS}`,
+      [name, enabled, new Date()],
+    );
+    if (rows[0]) return this.remember(rows[0]);
+    const { rows: current } = await this.sql.query<EndpointRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE name = $1`,
+      [name],
+    );
+    if (!current[0]) throw unknown(name);
+    return this.remember(current[0]);
+  }
+
   async update(endpoint: EndpointWrite, basedOn?: Date): Promise<StoredEndpoint> {
     // Compared at the millisecond a Date holds; each write moves updated_at at least 1 ms on, so
     // two writes based on the same definition cannot both pass (the row lock orders them).
@@ -143,7 +159,10 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
     if (!rows[0]) {
       if (basedOn === undefined) throw unknown(endpoint.name);
       const { rows: found } = await this.sql.query(`SELECT 1 FROM ${this.table} WHERE name = $1`, [endpoint.name]);
-      throw found.length > 0 ? endpointChanged(endpoint.name) : unknown(endpoint.name);
+      if (found.length === 0) throw unknown(endpoint.name);
+      // This instance's copy was behind (another instance wrote it): a retry reads the new one.
+      await this.reloadNow(endpoint.name);
+      throw endpointChanged(endpoint.name);
     }
     return this.remember(rows[0]);
   }
