@@ -44,6 +44,12 @@ class Handlers {
     this.runs.seen.push({ endpoint: 'billing', body: delivery.rawBody.toString() });
   }
 
+  /** Takes only refunds: billing's invoices never reach it. */
+  @OnWebhook('billing', 'refund.*')
+  onRefund(delivery: VerifiedWebhook) {
+    this.runs.seen.push({ endpoint: 'refund', body: delivery.rawBody.toString() });
+  }
+
   @OnWebhook('payroll')
   onPayroll(delivery: VerifiedWebhook) {
     this.runs.seen.push({ endpoint: 'payroll', body: delivery.rawBody.toString() });
@@ -278,6 +284,25 @@ describe.each(Object.keys(storages))('replay with reverify, %s store', (storage)
       );
       expect(runs.seen.some((r) => r.endpoint === 'payroll')).toBe(false);
 
+      // Another handler of the same endpoint, which does not take this event's type.
+      const swapped = await deadAndForged();
+      await withClient(db.url, async (client) => {
+        await client.query(`UPDATE webhook_events SET body = $2, body_size = $3, body_sha256 = $4 WHERE id = $1`, [
+          swapped.eventId,
+          Buffer.from(swapped.body),
+          swapped.body.length,
+          createHash('sha256').update(swapped.body).digest(),
+        ]);
+        await client.query(`UPDATE webhook_inbox_jobs SET handler = 'Handlers.onRefund' WHERE id = $1`, [
+          swapped.jobId,
+        ]);
+      });
+      expect((await admin('POST', `/jobs/${swapped.jobId}/retry`)).status).toBe(200);
+      expect((await deadJobOf(swapped.eventId, (j) => j.lastError !== 'gave up')).lastError).toContain(
+        "does not take this event's type",
+      );
+      expect(runs.seen.some((r) => r.endpoint === 'refund')).toBe(false);
+
       // A form instead of JSON: the same bytes would reach the handler parsed otherwise.
       const { eventId } = await delivered();
       await withClient(db.url, (client) =>
@@ -293,6 +318,39 @@ describe.each(Object.keys(storages))('replay with reverify, %s store', (storage)
         expect.objectContaining({ endpoint: 'billing', details: { id: eventId, reason: 'mismatch' } }),
       );
     });
+  }
+
+  if (storage === 'typeorm') {
+    it('tries again, never runs, a job sealed under a key this instance does not hold (a rotation not yet everywhere)', async () => {
+      const { eventId, jobId, body } = await deadAndForgedBack();
+      await withClient(db.url, (client) =>
+        client.query(`UPDATE webhook_events SET seal_key_id = 'k-next' WHERE id = $1`, [eventId]),
+      );
+      expect((await admin('POST', `/jobs/${jobId}/retry`)).status).toBe(200);
+      // Failed and retried with backoff first (another instance may hold the key), dead after maxAttempts.
+      const failed = await until(async () => {
+        const listed = await admin('GET', `/jobs?state=failed&endpoint=billing&limit=500`);
+        return listed.json.items.find((j: { eventId: string }) => j.eventId === eventId);
+      });
+      expect(failed.lastError).toContain("not in this instance's keyring");
+      const dead = await deadJobOf(eventId, (j) => j.lastError !== 'gave up');
+      expect(dead.lastError).toContain("not in this instance's keyring");
+      expect(runs.count(body)).toBe(1);
+    });
+  }
+
+  /** A delivered event whose job is dead (as after maxAttempts), its row intact. */
+  async function deadAndForgedBack(): Promise<{ eventId: string; jobId: string; body: string }> {
+    const { eventId, body } = await delivered();
+    const jobId = await withClient(db.url, async (client) => {
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE webhook_inbox_jobs SET state = 'dead', last_error = 'gave up' WHERE event_id = $1::bigint
+         RETURNING id::text AS id`,
+        [eventId],
+      );
+      return rows[0]!.id;
+    });
+    return { eventId, jobId, body };
   }
 
   /** The event's job once it is dead (and `matches`), from the admin API. */

@@ -69,6 +69,19 @@ describe('EventSealer', () => {
     expect(sealer.check({ ...stored, seal: stored.seal!.subarray(0, 16) })).toBe('mismatch');
   });
 
+  it('checks a seal of the first encoding (before the content type was sealed), and only as that', () => {
+    const v1 = independentSeal(KEY, { ...row, version: 'v1' });
+    const stored: SealedRow = { ...row, seal: v1, sealKeyId: 'k1' };
+    expect(sealer.check(stored)).toBe('intact');
+    // What v1 never covered stays uncovered for such rows; what it covered is checked.
+    expect(sealer.check({ ...stored, contentType: 'application/x-www-form-urlencoded' })).toBe('intact');
+    expect(sealer.check({ ...stored, endpoint: 'payroll' })).toBe('mismatch');
+    const forged = Buffer.from('{"type":"invoice.paid","amount":999}');
+    expect(sealer.check({ ...stored, body: forged, bodySize: forged.length })).toBe('mismatch');
+    // A v2 seal is never read as v1: its content type stays covered.
+    expect(sealer.check({ ...sealed(), contentType: 'text/plain' })).toBe('mismatch');
+  });
+
   it('reads the content type as the worker does: any spelling of the name, the last one winning', () => {
     expect(storedContentType({ 'Content-Type': 'application/json' })).toBe('application/json');
     expect(storedContentType({ 'content-type': 'text/plain', 'CONTENT-TYPE': 'application/json' })).toBe(

@@ -40,7 +40,12 @@ export interface EventSealKeys {
   key(id: string): Buffer | undefined;
 }
 
-const DOMAIN = Buffer.from('hookwarden/event-seal/v2\0');
+/**
+ * The encodings by version: v2 seals the content type too. Seals are made as v2; a seal that does
+ * not check as v2 is checked as v1, which rows sealed before v2 hold (a v2 seal never checks as v1:
+ * the domain tags differ, so what v2 covers stays covered).
+ */
+const DOMAINS = { v1: Buffer.from('hookwarden/event-seal/v1\0'), v2: Buffer.from('hookwarden/event-seal/v2\0') };
 
 /**
  * The content type of stored headers as a job's payload is parsed by it: names compared in lower
@@ -67,9 +72,11 @@ export const SEAL_REFUSALS: Record<Exclude<EventSealCheck, 'intact'>, string> = 
  * the size as a 64-bit big-endian integer. Lengths make the encoding injective: no two rows share it.
  * @internal
  */
-export function sealInput(fields: EventSealFields): Buffer {
+export function sealInput(fields: EventSealFields, version: 'v1' | 'v2' = 'v2'): Buffer {
   // One buffer written in place: this runs for every accepted event with inbox work.
-  const texts = [fields.endpoint, fields.messageId, fields.eventType, fields.status, fields.contentType];
+  const DOMAIN = DOMAINS[version];
+  const texts = [fields.endpoint, fields.messageId, fields.eventType, fields.status];
+  if (version === 'v2') texts.push(fields.contentType);
   let length = DOMAIN.length + 32 + 8;
   for (const text of texts) length += text === null || text === undefined ? 1 : 5 + Buffer.byteLength(text, 'utf8');
   const out = Buffer.allocUnsafe(length);
@@ -114,11 +121,12 @@ export class EventSealer {
     const key = this.keys.key(row.sealKeyId);
     if (!key) return 'unknown_key';
     if (row.body.length !== row.bodySize) return 'truncated';
-    const expected = mac(key, { ...row, bodySha256: createHash('sha256').update(row.body).digest() });
-    return constantTimeEqual(expected, row.seal) ? 'intact' : 'mismatch';
+    const fields = { ...row, bodySha256: createHash('sha256').update(row.body).digest() };
+    if (constantTimeEqual(mac(key, fields), row.seal)) return 'intact';
+    return constantTimeEqual(mac(key, fields, 'v1'), row.seal) ? 'intact' : 'mismatch';
   }
 }
 
-function mac(key: Buffer, fields: EventSealFields): Buffer {
-  return createHmac('sha256', key).update(sealInput(fields)).digest();
+function mac(key: Buffer, fields: EventSealFields, version: 'v1' | 'v2' = 'v2'): Buffer {
+  return createHmac('sha256', key).update(sealInput(fields, version)).digest();
 }

@@ -20,6 +20,8 @@ export interface IndependentSealFields {
   body: Buffer;
   /** The whole body's size (default: the body's length). */
   bodySize?: number;
+  /** `v1`: the first encoding, before the content type was sealed (domain `hookwarden/event-seal/v1`). */
+  version?: 'v1' | 'v2';
 }
 
 /** The seal of these fields under `key` (a seal key, not the master key). */
@@ -36,12 +38,12 @@ export function independentSeal(key: Buffer, row: IndependentSealFields): Buffer
   return createHmac('sha256', key)
     .update(
       Buffer.concat([
-        Buffer.from('hookwarden/event-seal/v2\0'),
+        Buffer.from(`hookwarden/event-seal/${row.version ?? 'v2'}\0`),
         field(row.endpoint),
         field(row.messageId),
         field(row.eventType),
         field(row.status),
-        field(row.contentType === undefined ? 'application/json' : row.contentType),
+        ...(row.version === 'v1' ? [] : [field(row.contentType === undefined ? 'application/json' : row.contentType)]),
         createHash('sha256').update(row.body).digest(),
         size,
       ]),

@@ -7,7 +7,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { deliveryPayload } from '../../core/delivery/payload';
-import { backoffDelay, decideAfterFailure, describeJobError, RetryLater } from '../../core/inbox/inbox-decisions';
+import {
+  backoffDelay,
+  decideAfterFailure,
+  describeJobError,
+  handlerMatches,
+  RetryLater,
+} from '../../core/inbox/inbox-decisions';
 import { fromTraceParent } from '../../core/trace-parent';
 import { endSpan, otelApi, startSpan, type HookwardenSpan } from '../../core/tracing';
 import { SEAL_REFUSALS } from '../../storage/event-seal';
@@ -196,7 +202,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     const refusal = refusalOf(job, handler);
     if (refusal) {
       flight.handlerEnded = true;
-      await this.refuse(job, refusal);
+      await this.refuse(job, handler, refusal);
       return;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -265,12 +271,21 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     return outcome;
   }
 
-  /** A job that must not run: dead at once, its handler never called (a retry meets the same check). */
-  private async refuse(job: InboxJob, reason: string): Promise<void> {
-    this.logger.error(`Inbox job ${job.id} (${job.handler}) is dead without running: ${reason}`);
-    this.metrics?.handlerAttempt(job.endpoint, job.handler, 'dead', 0);
+  /**
+   * A job that must not run now, its handler never called: dead at once when its rows disagree with
+   * the seal; tried again with backoff (dead after `maxAttempts`) when this instance cannot check it.
+   */
+  private async refuse(job: InboxJob, handler: InboxHandler, refusal: Refusal): Promise<void> {
+    const maxAttempts = handler.options.maxAttempts ?? this.options.maxAttempts;
+    const decision = refusal.retry
+      ? decideAfterFailure(new Error(refusal.reason), job.attempts, maxAttempts, this.options.backoff, Date.now())
+      : { state: 'dead' as const, runAt: Date.now() };
+    if (decision.state === 'dead') {
+      this.logger.error(`Inbox job ${job.id} (${job.handler}) is dead without running: ${refusal.reason}`);
+    }
+    this.metrics?.handlerAttempt(job.endpoint, job.handler, decision.state === 'dead' ? 'dead' : 'failed', 0);
     try {
-      await this.inbox.fail(job, 'dead', new Date(), reason);
+      await this.inbox.fail(job, decision.state, new Date(decision.runAt), refusal.reason);
     } catch (failure) {
       this.logError('record a refused job', failure);
     }
@@ -319,13 +334,33 @@ function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
  * handler's, is not its event's. Whoever can write the tables could otherwise have a handler run on
  * bytes no provider signed, through any path that makes a job runnable (retry, redrive, replay).
  */
-function refusalOf(job: InboxJob, handler: InboxHandler): string | undefined {
-  if (job.sealCheck !== undefined && job.sealCheck !== 'intact') return `Not run: ${SEAL_REFUSALS[job.sealCheck]}`;
+function refusalOf(job: InboxJob, handler: InboxHandler): Refusal | undefined {
+  const check = job.sealCheck;
+  // A key or a seal this instance lacks may be a keyring change not yet on every instance: tried
+  // again later. A row that no longer matches its seal never runs.
+  if (check === 'unknown_key') {
+    return {
+      reason: "Not run: the key that sealed the stored event is not in this instance's keyring.",
+      retry: true,
+    };
+  }
+  if (check === 'unsealed') return { reason: `Not run: ${SEAL_REFUSALS.unsealed}`, retry: true };
+  if (check !== undefined && check !== 'intact') return { reason: `Not run: ${SEAL_REFUSALS[check]}`, retry: false };
   const endpoint = job.event.endpoint ?? job.endpoint;
   if (job.endpoint !== endpoint || handler.endpoint !== endpoint) {
-    return "Not run: the job's endpoint or its handler's is not its event's endpoint.";
+    return { reason: "Not run: the job's endpoint or its handler's is not its event's endpoint.", retry: false };
+  }
+  // The job's handler column is not sealed: another handler of the endpoint must take the event's type.
+  if (job.event.endpoint !== undefined && !handlerMatches(handler.types, job.event.eventType)) {
+    return { reason: "Not run: the job's handler does not take this event's type.", retry: false };
   }
   return undefined;
+}
+
+/** Why a claimed job does not run, and whether it is tried again later. */
+interface Refusal {
+  readonly reason: string;
+  readonly retry: boolean;
 }
 
 /** A job's place in `inFlight`: its id and its claim's token. */
