@@ -28,21 +28,26 @@ describe('mailgun scheme', () => {
     });
   });
 
-  it("accepts a subaccount's event by its parent-signature, keyed with the primary account's key", () => {
+  it("accepts a subaccount's event by its parent-signature only when the preset opts in", () => {
     // documentation.mailgun.com, securing webhooks: a subaccount's event also carries
     // `parent-signature`, the same HMAC of timestamp + token under the primary account's key.
+    // Accepting it trusts every subaccount (a reseller's customers register their own URLs): opt-in.
     const subaccount = { ...fields, signature: sign('subaccount-key', fields.timestamp, fields.token) };
     const parentSigned = { ...subaccount, 'parent-signature': fields.signature };
-    expect(scheme.verify(request(jsonBody(parentSigned)), secrets, at(TS))).toMatchObject({ secretVersion: 1 });
+    expect(refusal(() => scheme.verify(request(jsonBody(parentSigned)), secrets, at(TS)))).toBe(
+      'no_matching_signature',
+    );
+    const optedIn = mailgun({ signingKey: VECTOR.inputs.signing_key, acceptSubaccountEvents: true }).schemes[0];
+    expect(optedIn.verify(request(jsonBody(parentSigned)), secrets, at(TS))).toMatchObject({ secretVersion: 1 });
     // The subaccount's own key still verifies `signature`.
-    expect(scheme.verify(request(jsonBody(parentSigned)), [secret('subaccount-key', 2)], at(TS))).toMatchObject({
+    expect(optedIn.verify(request(jsonBody(parentSigned)), [secret('subaccount-key', 2)], at(TS))).toMatchObject({
       secretVersion: 2,
     });
     // Neither field under the key: refused, whatever the other field holds.
     const forged = { ...subaccount, 'parent-signature': sign('another-key', fields.timestamp, fields.token) };
-    expect(refusal(() => scheme.verify(request(jsonBody(forged)), secrets, at(TS)))).toBe('no_matching_signature');
+    expect(refusal(() => optedIn.verify(request(jsonBody(forged)), secrets, at(TS)))).toBe('no_matching_signature');
     const malformed = { ...subaccount, 'parent-signature': 'not hex' };
-    expect(refusal(() => scheme.verify(request(jsonBody(malformed)), secrets, at(TS)))).toBe('no_matching_signature');
+    expect(refusal(() => optedIn.verify(request(jsonBody(malformed)), secrets, at(TS)))).toBe('no_matching_signature');
   });
 
   it('accepts the legacy form fields', () => {

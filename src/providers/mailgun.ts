@@ -13,13 +13,21 @@ export interface MailgunPresetOptions extends PresetOptions {
    * @default 900
    */
   readonly toleranceSeconds?: number;
+  /**
+   * Also accept a subaccount's events by their `parent-signature`, the HMAC under the primary
+   * account's key (the `signingKey` here), as Mailgun suggests for one key across subaccounts. Every
+   * subaccount's events then verify, those of subaccounts someone else runs (a reseller's customers)
+   * included: leave it off unless this endpoint is meant for all of them.
+   * @default false
+   */
+  readonly acceptSubaccountEvents?: boolean;
 }
 
 /**
  * Mailgun: `{"signature": {"timestamp", "token", "signature"}}` in the body (or form fields of the
  * same names for legacy webhooks), `signature` being the hex HMAC-SHA256 of timestamp + token keyed
  * with the HTTP webhook signing key (on a subaccount's events, `parent-signature` is the same under the
- * primary account's key: either verifies). It does not cover the event data, so the token is the message
+ * primary account's key: accepted with `acceptSubaccountEvents`). It does not cover the event data, so the token is the message
  * id: a replayed token is a duplicate. 15 minutes, the common practice Mailgun's guide suggests.
  */
 const MAILGUN_SIGNATURE: BodyFieldsSchemeOptions = {
@@ -28,17 +36,17 @@ const MAILGUN_SIGNATURE: BodyFieldsSchemeOptions = {
   form: true,
   template: '{timestamp}{token}',
   signatureField: 'signature',
-  // A subaccount's events also carry the HMAC under the primary account's key.
-  otherSignatureFields: ['parent-signature'],
   timestampField: 'timestamp',
   idField: 'token',
   toleranceSeconds: 900,
 };
 
-const mailgunScheme = (settings: ProviderSettings = {}) =>
+const mailgunScheme = (settings: ProviderSettings = {}, acceptSubaccountEvents = false) =>
   new BodyFieldsScheme({
     ...MAILGUN_SIGNATURE,
     ...(settings.toleranceSeconds !== undefined ? { toleranceSeconds: settings.toleranceSeconds } : {}),
+    // A subaccount's events also carry the HMAC under the primary account's key.
+    ...(acceptSubaccountEvents ? { otherSignatureFields: ['parent-signature'] } : {}),
   });
 
 const { provider, preset } = sharedSecretProvider<'signingKey', MailgunPresetOptions>({
@@ -51,11 +59,15 @@ const { provider, preset } = sharedSecretProvider<'signingKey', MailgunPresetOpt
   testSecret: randomHexSecret,
   signsBody: false,
   verification:
-    "body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token (a subaccount's `parent-signature` too)",
+    "body `signature{timestamp, token, signature}`: hex HMAC-SHA256 of timestamp + token (a subaccount's `parent-signature` with `acceptSubaccountEvents`)",
   messageId: { bodyField: 'signature.token' },
   eventType: { bodyField: 'event-data.event' },
   toleranceSeconds: 900,
-  scheme: mailgunScheme,
+  scheme: (settings) => mailgunScheme(settings),
+  fromOptions: (options) =>
+    options.acceptSubaccountEvents
+      ? { scheme: mailgunScheme({ toleranceSeconds: options.toleranceSeconds }, true) }
+      : {},
   // sign() writes the signature object (timestamp, token = the message id, signature) into it.
   sampleEvent: jsonEvent(() => ({
     'event-data': {
