@@ -170,7 +170,7 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
   /** The written row, in this instance's cache at once (the others learn of it by NOTIFY). */
   private remember(row: EndpointRow): StoredEndpoint {
     const endpoint = this.toEndpoint(row);
-    this.cache.set(endpoint.name, endpoint);
+    this.keepNewest(endpoint);
     return endpoint;
   }
 
@@ -266,7 +266,18 @@ export class TypeOrmEndpointStore implements EndpointStore, OnModuleDestroy {
     } else {
       for (const name of names) if (!next.has(name)) this.cache.delete(name);
     }
-    for (const [name, endpoint] of next) this.cache.set(name, endpoint);
+    for (const endpoint of next.values()) this.keepNewest(endpoint);
+  }
+
+  /**
+   * Caches `endpoint` unless the cache holds a later version: a reload whose SELECT started before
+   * this instance's own write (a DELETE right after a PATCH) must not put the older row back.
+   */
+  private keepNewest(endpoint: StoredEndpoint): StoredEndpoint {
+    const cached = this.cache.get(endpoint.name);
+    if (cached && cached.updatedAt.getTime() > endpoint.updatedAt.getTime()) return cached;
+    this.cache.set(endpoint.name, endpoint);
+    return endpoint;
   }
 
   private scheduleReload(name: string): void {
