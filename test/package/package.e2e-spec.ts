@@ -376,18 +376,45 @@ const nestMajor = Number(
 );
 const describeOnCommonJsNest = nestMajor < 12 ? describe : describe.skip;
 
+/**
+ * Runs one test file with this repository's Jest in a folder outside node_modules (Jest resolves
+ * nothing from a folder under one), the package linked in; returns what Jest printed and its status.
+ */
+function jestCommonJs(
+  file: string,
+  source: string,
+  config: Record<string, unknown>,
+): { output: string; status: number | null } {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwarden-jest-cjs-'));
+  try {
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(pkg, join(dir, 'node_modules', manifest.name), 'dir');
+    writeFileSync(join(dir, file), source);
+    const run = spawnSync(
+      process.execPath,
+      [
+        require.resolve('jest/bin/jest'),
+        '--config',
+        JSON.stringify({ rootDir: dir, testEnvironment: 'node', ...config }),
+        '--ci',
+        '--colors=false',
+      ],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    return { output: `${run.stdout}${run.stderr}`, status: run.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describeOnCommonJsNest("Jest's CommonJS mode (Nest 10 and 11 apps' default test set-up)", () => {
   // Jest runs CommonJS code in its own module system, which cannot require() an ES module, and does
   // not transform node_modules: every entry must load without one (jose and the CEL library are ES
-  // modules, loaded on first use instead). Run with this repository's Jest, no transform at all.
+  // modules, loaded on first use instead). Run with no transform at all.
   it('every entry loads, the testing kit signs a delivery and the module builds', () => {
-    // Outside node_modules (Jest resolves nothing from a folder under one), the package linked in.
-    const dir = mkdtempSync(join(tmpdir(), 'hookwarden-jest-cjs-'));
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(pkg, join(dir, 'node_modules', manifest.name), 'dir');
     const requires = SUBPATHS.map((subpath) => `require(${JSON.stringify(specifier(subpath))});`).join('\n');
-    writeFileSync(
-      join(dir, 'entries.test.js'),
+    const run = jestCommonJs(
+      'entries.test.js',
       `${requires}
 const { signWebhook, challengeRequest } = require('${manifest.name}/testing');
 const { WebhookModule, stripe } = require('${manifest.name}');
@@ -398,35 +425,20 @@ test('loads', () => {
   expect(WebhookModule.forRoot({ endpoints: { s: stripe({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }) } }).module).toBe(WebhookModule);
 });
 `,
+      { transform: {} },
     );
-    const config = {
-      rootDir: dir,
-      testEnvironment: 'node',
-      transform: {},
-    };
-    const run = spawnSync(
-      process.execPath,
-      [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci', '--colors=false'],
-      { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
-    rmSync(dir, { recursive: true, force: true });
-    expect(`${run.stdout}${run.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(run.status).toBe(0);
   });
-});
 
-describeOnCommonJsNest("Jest's CommonJS mode with the README's configuration", () => {
   // The README's `transformIgnorePatterns`, read from the README itself: with it, the ES modules the
   // JWT-signed providers load are transformed, and a monday.com delivery (a JWT) is signed.
-  it('a JWT-signed provider signs once jose is transformed', () => {
+  it("a JWT-signed provider signs once jose is transformed with the README's configuration", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const pattern = /"transformIgnorePatterns": \["([^"]+)"\]/.exec(readme)?.[1];
     expect(pattern).toBeDefined();
-    const dir = mkdtempSync(join(tmpdir(), 'hookwarden-jest-cjs-'));
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(pkg, join(dir, 'node_modules', manifest.name), 'dir');
-    writeFileSync(
-      join(dir, 'jwt.test.js'),
+    const run = jestCommonJs(
+      'jwt.test.js',
       `const { signWebhook } = require('${manifest.name}/testing');
 test('signs', () => {
   const delivery = signWebhook('monday', { secret: 'a-monday-signing-secret-123456', url: 'https://example.com/hooks/monday' });
@@ -434,20 +446,12 @@ test('signs', () => {
   expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
 });
 `,
+      {
+        transform: { '^.+\\.[tj]s$': [require.resolve('@swc/jest'), { module: { type: 'commonjs' } }] },
+        transformIgnorePatterns: [pattern],
+      },
     );
-    const config = {
-      rootDir: dir,
-      testEnvironment: 'node',
-      transform: { '^.+\\.[tj]s$': [require.resolve('@swc/jest'), { module: { type: 'commonjs' } }] },
-      transformIgnorePatterns: [pattern],
-    };
-    const run = spawnSync(
-      process.execPath,
-      [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci', '--colors=false'],
-      { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
-    rmSync(dir, { recursive: true, force: true });
-    expect(`${run.stdout}${run.stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
+    expect(run.output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(run.status).toBe(0);
   });
 });
