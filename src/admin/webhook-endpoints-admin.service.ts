@@ -3,7 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AnyOfChallengeStrategy } from '../core/challenges/any-of.strategy';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WEBHOOK_ERRORS, WebhookConfigurationError } from '../core/errors';
-import { constantTimeEqual } from '../core/constant-time';
+import { secretFingerprint, sharesFingerprint } from '../core/delivery/challenge';
 import { toSecretList } from '../providers/endpoint-definition';
 import { InboxDispatch } from '../nest/inbox/inbox-handlers';
 import { buildRuntimeEndpoint, RuntimeEndpoints, runtimeDefinition } from '../nest/runtime-endpoints';
@@ -140,7 +140,8 @@ export class WebhookEndpointsAdminService {
     const live = (await this.secrets.getLiveSecrets(name)).map((s) => s.value);
     // A new signing secret goes through the rotation route, which bounds the live versions and
     // gives the old one its grace period; given here it would be one more version, forever.
-    if (prepared.signing.some((secret) => !live.some((value) => sameSecret(value, secret)))) {
+    const liveFingerprints = live.map(secretFingerprint);
+    if (prepared.signing.some((secret) => !sharesFingerprint([secretFingerprint(secret)], liveFingerprints))) {
       throw new WebhookException(
         'invalid_endpoint',
         'A new signing secret is added with POST /endpoints/{endpoint}/secrets (a rotation); PATCH takes only a live one.',
@@ -313,13 +314,6 @@ async function storeOperation<T>(operation: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
-}
-
-/** Whether two secrets are the same bytes (a string as its UTF-8). */
-function sameSecret(a: string | Buffer, b: string | Buffer): boolean {
-  const x = Buffer.isBuffer(a) ? a : Buffer.from(a, 'utf8');
-  const y = Buffer.isBuffer(b) ? b : Buffer.from(b, 'utf8');
-  return constantTimeEqual(x, y);
 }
 
 function checkSecret(endpoint: ResolvedEndpoint, secret: string | Buffer): void {
