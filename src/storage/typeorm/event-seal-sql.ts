@@ -1,6 +1,6 @@
 import { WebhookConfigurationError } from '../../core/errors';
 import type { EventSealCheck } from '../event-log.interface';
-import { EventSealer, storedContentType } from '../event-seal';
+import { EventSealer, storedContentType, type SealedRow } from '../event-seal';
 import type { BoundedQuery } from './event-log-connections';
 import { isInt8 } from './event-log-reader';
 import { SecretCipher } from './secret-cipher';
@@ -49,17 +49,7 @@ export async function checkStoredSeal(
   id: string,
 ): Promise<EventSealCheck | undefined> {
   if (!isInt8(id)) return undefined;
-  const { rows } = await query<{
-    endpoint: string;
-    message_id: string | null;
-    event_type: string | null;
-    status: string;
-    body: Buffer;
-    body_size: number;
-    seal: Buffer | null;
-    seal_key_id: string | null;
-    headers: Record<string, string> | null;
-  }>(
+  const { rows } = await query<SealColumns>(
     `SELECT endpoint, message_id, event_type, status, body, body_size, seal, seal_key_id, headers FROM ${table}
       WHERE id = $1::bigint`,
     [id],
@@ -67,7 +57,25 @@ export async function checkStoredSeal(
   const row = rows[0];
   if (!row) return undefined;
   if (!sealer) return 'unsealed';
-  return sealer.check({
+  return sealer.check(sealedRow(row));
+}
+
+/** The columns of an events row that its seal covers. @internal */
+export interface SealColumns {
+  endpoint: string;
+  message_id: string | null;
+  event_type: string | null;
+  status: string;
+  headers: Record<string, string> | null;
+  body: Buffer;
+  body_size: number;
+  seal: Buffer | null;
+  seal_key_id: string | null;
+}
+
+/** A stored row as the seal reads it (the replay's check and the workers' claim read the same). @internal */
+export function sealedRow(row: SealColumns): SealedRow {
+  return {
     endpoint: row.endpoint,
     messageId: row.message_id,
     eventType: row.event_type,
@@ -77,5 +85,5 @@ export async function checkStoredSeal(
     bodySize: row.body_size,
     seal: row.seal,
     sealKeyId: row.seal_key_id,
-  });
+  };
 }

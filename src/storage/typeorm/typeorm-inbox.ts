@@ -22,7 +22,7 @@ import { HOOKWARDEN_TABLES, INBOX_CHANNEL, qualified } from './storage-schema';
 
 import type { TypeOrmEventLog } from './typeorm-event-log';
 import { WorkSignal } from '../work-signal';
-import { storedContentType } from '../event-seal';
+import { sealedRow } from './event-seal-sql';
 
 /** @publicApi */
 export interface TypeOrmInboxOptions {
@@ -178,17 +178,9 @@ export class TypeOrmInbox implements WebhookInbox {
       leaseToken: token,
       ...(r.trace_parent !== null ? { traceParent: r.trace_parent } : {}),
       // Checked here, where the row is: the table's writer may have rewritten it since its 2xx.
-      sealCheck: this.eventLog?.sealCheckOf({
-        endpoint: r.event_endpoint,
-        messageId: r.message_id,
-        eventType: r.event_event_type,
-        status: r.event_status,
-        contentType: storedContentType(r.headers),
-        body: r.body,
-        bodySize: r.body_size,
-        seal: r.seal,
-        sealKeyId: r.seal_key_id,
-      }),
+      sealCheck: this.eventLog?.sealCheckOf(
+        sealedRow({ ...r, endpoint: r.event_endpoint, event_type: r.event_event_type, status: r.event_status }),
+      ),
       event: {
         endpoint: r.event_endpoint,
         eventType: r.event_event_type ?? undefined,
