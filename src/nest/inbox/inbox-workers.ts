@@ -330,8 +330,9 @@ function inSpan<T>(span: HookwardenSpan, fn: () => T): T {
 
 /**
  * Why a claimed job must not run, if it must not: its event no longer matches the seal made at its
- * acceptance (checked by the store when it holds the master key), or the job's endpoint, or its
- * handler's, is not its event's. Whoever can write the tables could otherwise have a handler run on
+ * acceptance (checked by the store when it holds the master key), the job's endpoint, or its
+ * handler's, is not its event's, or its handler does not take the event's type. Whoever can write
+ * the tables could otherwise have a handler run on
  * bytes no provider signed, through any path that makes a job runnable (retry, redrive, replay).
  */
 function refusalOf(job: InboxJob, handler: InboxHandler): Refusal | undefined {
