@@ -226,9 +226,11 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
     } catch (error) {
       flight.handlerEnded = true;
       clearTimeout(timer);
+      // The attempt's duration, without the write that settles it.
+      const seconds = this.metrics ? (performance.now() - started) / 1000 : 0;
       if (error instanceof Timeout) abort.abort();
       const outcome = await this.failed(job, handler, error);
-      this.metrics?.handlerAttempt(job.endpoint, job.handler, outcome, (performance.now() - started) / 1000);
+      this.metrics?.handlerAttempt(job.endpoint, job.handler, outcome, seconds);
       endSpan(span, { 'hookwarden.outcome': outcome }, true);
       return;
     }
