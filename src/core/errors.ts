@@ -48,7 +48,8 @@ export const WEBHOOK_ERRORS = {
   verification_failed: {
     status: 401,
     scope: 'webhook',
-    meaning: 'A scheme failed unexpectedly while verifying; refused (fail closed) and logged by error class only.',
+    meaning:
+      'A scheme failed unexpectedly while verifying; refused (fail closed) and logged by error class only (a setup error, such as a library that cannot load, with its message).',
   },
   ip_not_allowed: { status: 403, scope: 'webhook', meaning: 'The peer address is not in the endpoint’s allow-list.' },
   client_certificate_rejected: {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -195,6 +196,36 @@ describe('WebhookVerifier', () => {
     const error = await refusal(verifier.verify('custom', incoming(), AT));
     expect([error.code, error.message]).toEqual(['verification_failed', 'The request could not be verified.']);
     expect(await events()).toEqual([expect.objectContaining({ status: 'rejected', reason: 'verification_failed' })]);
+  });
+
+  it('logs the class of an unexpected error, and the message only of a setup error (its text is ours)', async () => {
+    const throwing = (error: Error): SignatureScheme => ({
+      name: 'throwing',
+      requiresSecret: false,
+      verify: () => {
+        throw error;
+      },
+    });
+    const logged: string[] = [];
+    const spy = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((message: unknown) => void logged.push(String(message)));
+    try {
+      for (const error of [
+        new TypeError('a bug that quotes the body: sk_live_secret'),
+        new WebhookConfigurationError('JWT-signed webhooks need jose (Cannot find module)'),
+      ]) {
+        const { verifier } = await setup({ custom: { provider: 'custom', schemes: [throwing(error)] } });
+        const refused = await refusal(verifier.verify('custom', incoming(), AT));
+        expect(refused.code).toBe('verification_failed');
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    expect(logged).toEqual([
+      'Verification for endpoint "custom" failed unexpectedly: TypeError',
+      'Verification for endpoint "custom" failed unexpectedly: WebhookConfigurationError: JWT-signed webhooks need jose (Cannot find module)',
+    ]);
   });
 
   it('awaits a scheme’s prepare() (fetched keys) with the live secrets before verify(), and records its refusal', async () => {

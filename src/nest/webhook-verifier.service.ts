@@ -386,8 +386,10 @@ export class WebhookVerifier implements OnApplicationBootstrap {
   private asVerificationError(error: unknown, endpoint: ResolvedEndpoint): WebhookVerificationError {
     const { rejection, unexpected } = refusalOf(error);
     if (unexpected) {
+      // By class only: another error's message may quote the request. A setup error's text is ours.
+      const detail = error instanceof WebhookConfigurationError ? `: ${error.message}` : '';
       this.logger.error(
-        `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
+        `Verification for endpoint "${endpoint.name}" failed unexpectedly: ${(error as Error)?.name ?? 'error'}${detail}`,
       );
     }
     return rejection;

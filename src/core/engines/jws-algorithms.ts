@@ -67,8 +67,9 @@ export function createJwsSignature(alg: JwsAlgorithm, signingInput: Buffer, key:
 
 /** @internal */
 export function decodeSignature(text: string): Buffer | undefined {
+  const { base64url } = jose();
   try {
-    return Buffer.from(jose().base64url.decode(text));
+    return Buffer.from(base64url.decode(text));
   } catch {
     return undefined;
   }

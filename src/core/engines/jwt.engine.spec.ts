@@ -142,3 +142,24 @@ describe('JwtScheme (public keys)', () => {
     ).toThrow(WebhookConfigurationError);
   });
 });
+
+describe('JwtScheme without jose', () => {
+  it('says jose could not be loaded, instead of calling a well-formed token malformed', () => {
+    jest.isolateModules(() => {
+      jest.doMock('jose', () => {
+        throw new Error('Cannot use import statement outside a module');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { JwtScheme: Isolated } = require('./jwt.engine') as typeof import('./jwt.engine');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { WebhookConfigurationError: IsolatedError } = require('../errors') as typeof import('../errors');
+      const scheme = new Isolated({ name: 'acme', token: { header: 'X-Token' }, algorithms: ['HS256'] });
+      const token = hs256('k', { alg: 'HS256' }, { iat: NOW });
+      const verify = () =>
+        scheme.verify(webhookRequest({ headers: { 'x-token': token }, body }), [secret('k', 1)], at(NOW));
+      expect(verify).toThrow(IsolatedError);
+      expect(verify).toThrow(/need jose/);
+    });
+    jest.dontMock('jose');
+  });
+});

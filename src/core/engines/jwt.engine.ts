@@ -244,9 +244,11 @@ export class JwtScheme implements SignatureScheme {
   }
 
   private readHeader(token: string, where: string): JwsHeader {
+    // Loaded outside the try: a jose that cannot load is a setup error, not a malformed token.
+    const { decodeProtectedHeader } = jose();
     let header: JwsHeader;
     try {
-      header = jose().decodeProtectedHeader(token);
+      header = decodeProtectedHeader(token);
     } catch {
       throw this.malformed(where, 'a JWS whose protected header is a base64url JSON object');
     }
@@ -268,8 +270,9 @@ export class JwtScheme implements SignatureScheme {
   }
 
   private readClaims(token: string, where: string): JWTPayload {
+    const { decodeJwt } = jose();
     try {
-      return jose().decodeJwt(token);
+      return decodeJwt(token);
     } catch {
       throw this.malformed(where, 'a JWT whose payload is a base64url JSON object');
     }

@@ -1,6 +1,7 @@
 import type * as Cel from '@marcbachmann/cel-js';
 import type { ASTNode, Environment, ParseResult } from '@marcbachmann/cel-js';
 import { WebhookConfigurationError } from '../../errors';
+import { requireEsModule } from '../../es-module-dependency';
 import { costProblem } from './cel-cost';
 
 /** @internal */
@@ -15,26 +16,14 @@ interface Environments {
 
 let environments: Environments | undefined;
 
-/**
- * Loads the CEL library on first use rather than with the package, so an application without
- * declarative rules never needs it. It is an ES module: Node.js loads it with require() from 20.19.
- */
-function loadCel(): typeof Cel {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@marcbachmann/cel-js') as typeof Cel;
-  } catch (error) {
-    throw new WebhookConfigurationError(
-      'Declarative challenge rules need the CEL library @marcbachmann/cel-js, an ES module that Node.js ' +
-        `loads with require() from version 20.19 on (${(error as Error).message}).`,
-    );
-  }
-}
-
 /** Built once: creating a CEL environment is the expensive part. */
 function celEnvironments(): Environments {
   if (!environments) {
-    const { Environment } = loadCel();
+    // Loaded on first use: an application without declarative rules never needs it.
+    const { Environment } = requireEsModule<typeof Cel>(
+      '@marcbachmann/cel-js',
+      'Declarative challenge rules need the CEL library',
+    );
     const request = new Environment()
       .registerVariable('http_method', 'string')
       .registerVariable('headers', 'map')
