@@ -1,12 +1,13 @@
 import { acknowledgedSql } from './event-log-sql';
 
 /**
- * Joined into the claim and the completion: their transaction commits without waiting for the disk
+ * Joined into the completion: its transaction commits without waiting for the disk
  * (`synchronous_commit` set for it alone, which also works behind a pooler in transaction mode). A
- * PostgreSQL crash can forget the last fraction of a second of claims and outcomes, and those jobs
- * run again — at least once, as after a worker's crash. Waiting for an fsync on each capped the
- * workers at the disk's commit rate, with the CPU idle. The events and their jobs are written
- * durably, before the 2xx, as before.
+ * PostgreSQL crash can forget the last fraction of a second of outcomes, and those jobs run again
+ * once their lease ends — at least once, as after a worker's crash. Never the claim: a forgotten
+ * claim makes the job pending again while its worker, alive, still runs the handler, and another
+ * instance would start it a second time at once. The events and their jobs are written durably,
+ * before the 2xx.
  * @internal
  */
 export const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit`;
@@ -56,7 +57,7 @@ export function claimSql(jobs: string, events: string, acks: string): string {
      UPDATE ${jobs} j
         SET state = 'running', attempts = j.attempts + 1, lease_token = $4, updated_at = statement_timestamp(),
             lease_until = statement_timestamp() + make_interval(secs => $3::float8)
-       FROM due, ${events} e, ${ASYNC_COMMIT}
+       FROM due, ${events} e
       WHERE j.id = due.id AND e.id = j.event_id
      RETURNING ${COLUMNS}, j.trace_parent, e.provider, e.message_id, e.received_at, e.signed_at, e.headers, e.body, e.secret_version,
                e.endpoint AS event_endpoint, e.event_type AS event_event_type, e.status AS event_status, e.body_size,

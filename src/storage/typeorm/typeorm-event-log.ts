@@ -141,9 +141,15 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       // Never a row whose message id could still be replayed.
       deleteBatch: async (cutoff, at) => {
         // Nor one whose inbox jobs are unfinished (an event that was never accepted has none that run).
+        // Every job of the event is read under a share lock: a replay, retry or redrive requeueing
+        // one is waited for and its new state read (the snapshot's older state let the cascade delete
+        // a job just requeued), and one that comes later waits for this DELETE and finds no job. The
+        // states are counted above the lock: a filter beside it would be pushed below it, and lock
+        // only the jobs the snapshot already saw unfinished.
         const keep = this.jobsTable
-          ? `AND (e.status <> 'accepted' OR NOT EXISTS (SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id
-                                AND j.state IN ('pending', 'running', 'failed')))`
+          ? `AND (e.status <> 'accepted' OR (
+                SELECT count(*) FILTER (WHERE s.state IN ('pending', 'running', 'failed'))
+                  FROM (SELECT j.state FROM ${this.jobsTable} j WHERE j.event_id = e.id FOR SHARE) s) = 0)`
           : '';
         // The acks of the pruned events go with them (no foreign key: one lookup less per ack).
         const { rows } = await this.connections.query<{ n: number }>(

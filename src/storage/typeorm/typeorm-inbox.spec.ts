@@ -254,6 +254,49 @@ describe('TypeOrmInbox', () => {
     await expect(inbox.list({ limit: 10, cursor: '9223372036854775807' })).resolves.toMatchObject({ items: [] });
   });
 
+  it.each(['replay', 'retry', 'redrive'] as const)(
+    'retention racing a %s that made a finished job pending keeps the event and the job',
+    async (operation) => {
+      // An outside review saw a replay answered 200 ["pending"] and its event pruned with the job: the
+      // DELETE's check of unfinished jobs read a snapshot taken before the replay committed, and the
+      // cascade took the job. Here a session holding a share lock on the job widens the window: the
+      // operation waits for it, retention starts meanwhile, then the lock goes.
+      await db.log.record(record());
+      const [job] = await inbox.claim(1, 5000, ['H.run']);
+      if (operation === 'replay') expect(await inbox.complete(job!)).toBe(true);
+      else await inbox.fail(job!, 'dead', new Date(), 'Error: x');
+      const holder = await db.dataSource.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query('SELECT 1 FROM webhook_inbox_jobs WHERE id = $1 FOR SHARE', [job!.id]);
+      const requeued =
+        operation === 'replay'
+          ? inbox.replay(job!.eventId).then((jobs) => jobs.length)
+          : operation === 'retry'
+            ? inbox.retry(job!.id).then((stored) => (stored ? 1 : 0))
+            : inbox.redrive({}, false);
+      const waiting = async () =>
+        Number(
+          (
+            await db.dataSource.query(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          )[0].n,
+        );
+      await until(async () => (await waiting()) === 1, 5000);
+      const pruned = db.log.prune();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.commitTransaction();
+      await holder.release();
+      const [answered, deleted] = await Promise.all([requeued, pruned]);
+      const jobs = await db.dataSource.query('SELECT state FROM webhook_inbox_jobs WHERE id = $1', [job!.id]);
+      // Either the operation went first (its job is pending and kept) or retention did (and the
+      // operation found nothing to requeue): never a requeued job that is gone.
+      if (answered === 1) expect([deleted, jobs]).toEqual([0, [{ state: 'pending' }]]);
+      else expect([answered, deleted, jobs]).toEqual([0, 1, []]);
+    },
+  );
+
   it('retention keeps an event until its jobs are finished', async () => {
     await db.log.record(record());
     await db.log.record(record({ work: undefined }));
