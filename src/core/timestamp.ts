@@ -1,10 +1,12 @@
 import { WebhookErrorCode, WebhookVerificationError } from './errors';
 
-const DIGITS = /^[0-9]{1,12}$/;
+// No leading zero: where a template joins the timestamp to another field (`{id}{timestamp}`), a
+// zero moved across the join would keep the signed string and change both values.
+const DIGITS = /^(?:0|[1-9][0-9]{0,11})$/;
 
 /**
- * Parses a Unix timestamp in seconds: ASCII digits only (no sign, fraction, space or suffix), at
- * most 12 of them, so neither `1614265330abc` nor `1e9` nor a 400-digit number gets through.
+ * Parses a Unix timestamp in seconds: ASCII digits only (no sign, fraction, space, suffix or leading
+ * zero), at most 12 of them, so neither `1614265330abc` nor `1e9` nor a 400-digit number gets through.
  * @internal
  */
 export function parseUnixSeconds(value: string, header: string): number {

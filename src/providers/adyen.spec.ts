@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import vectors from '../../test/fixtures/vectors/payments-a.json';
 import { at, refusal, secret, webhookRequest } from '../../test/support/scheme-testing';
+import { dedupeKeyOf } from '../core/delivery/dedupe';
 import { adyenProvider } from './adyen';
 
 // Adyen's classic notifications: the HMAC of 8 item fields, hex-decoded key (Adyen's Node library
@@ -34,5 +35,23 @@ describe('adyen', () => {
       'no_matching_signature',
     );
     expect(refusal(() => verify(body(ITEM, { ...ITEM, eventCode: 'REFUND' })))).toBe('no_matching_signature');
+  });
+
+  it('recognises a copy by the signed fields: unsigned bytes changed do not make a new delivery', () => {
+    // An outside review replayed a captured notification with a leading space, two spaces and an
+    // unsigned field added: each was handled, since Adyen sends no id and the key was the body's hash.
+    const keyOf = (raw: string) => dedupeKeyOf({}, verify(raw), Buffer.from(raw));
+    const genuine = VECTOR.inputs.body;
+    const key = keyOf(genuine);
+    expect(keyOf(` ${genuine}`)).toBe(key);
+    expect(keyOf(`  ${genuine}`)).toBe(key);
+    const withExtra = JSON.parse(genuine) as { live: string; extra?: string };
+    withExtra.extra = 'unsigned';
+    expect(keyOf(JSON.stringify(withExtra))).toBe(key);
+    // Another event of the same payment (its own signed eventCode) is another delivery.
+    const refund = { ...ITEM, eventCode: 'REFUND' };
+    const text = 'pspReference:originalReference:merchantAccount:reference:1000:EUR:REFUND:true';
+    const signed = body({ ...refund, additionalData: { hmacSignature: hmac(Buffer.from(KEY, 'hex'), text) } });
+    expect(keyOf(signed)).not.toBe(key);
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from '../constant-time';
 import { WebhookConfigurationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
@@ -188,7 +188,9 @@ export class BodyFieldsScheme implements SignatureScheme {
       if (candidates.some((candidate) => constantTimeEqual(digest, candidate))) {
         return {
           secretVersion: secret.version,
-          ...(this.options.idField !== undefined ? { messageId: fields.get(this.options.idField) } : {}),
+          ...(this.options.idField !== undefined
+            ? { messageId: fields.get(this.options.idField) }
+            : { signedContentKey: this.contentKey(fields) }),
           ...(signedAt !== undefined ? { signedAt: new Date(signedAt * 1000) } : {}),
         };
       }
@@ -234,6 +236,20 @@ export class BodyFieldsScheme implements SignatureScheme {
 
   validateSecret(secret: string | Buffer): void {
     this.keyBytes(secret);
+  }
+
+  /**
+   * Without an id, a copy is recognised by the signed fields (each with its length, so that no two
+   * contents share a key), not by the body: the rest of it is unsigned, and each change to it
+   * (a space, a field added) would make a captured notification a new delivery.
+   */
+  private contentKey(fields: ReadonlyMap<string, string>): string {
+    const hash = createHash('sha256');
+    for (const field of this.signedFields) {
+      const value = fields.get(field) ?? '';
+      hash.update(`${Buffer.byteLength(value)}:`).update(value);
+    }
+    return `sha256:${hash.digest('hex')}`;
   }
 
   private digestBytes(): number {

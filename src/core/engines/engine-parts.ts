@@ -102,7 +102,8 @@ export function parseTemplate<P extends string>(
   return parts;
 }
 
-const MILLIS = /^[0-9]{1,15}$/;
+/** As Unix seconds (src/core/timestamp.ts): digits only, no leading zero. */
+const MILLIS = /^(?:0|[1-9][0-9]{0,14})$/;
 
 /** Reads a signed timestamp to Unix seconds; malformed is `invalid_header` naming `header`. @internal */
 export function parseTimestamp(value: string, format: TimestampFormat, header: string): number {

@@ -108,6 +108,28 @@ describe('HmacScheme', () => {
       expect(scheme.verify(viaProto, [secret('k')], at(NOW)).messageId).toBeUndefined();
     });
 
+    it('refuses a timestamp with leading zeros: the id and timestamp of `{id}{timestamp}` cannot trade digits', () => {
+      // An outside review replayed a delivery of id evt_1000 as evt_100 with timestamp 0<ts>, and as
+      // evt_10 with 00<ts>: the same signed string, a new id each time (a new dedupe key).
+      const scheme = new HmacScheme({ name: 'acme', ...ACME, template: '{id}{timestamp}{body}' });
+      const body = '{"ok":true}';
+      const signature = 'sha512=' + hmac('sha512', 'k3y', `evt_1000${NOW}`, body).toString('base64');
+      const run = (id: string, time: string) =>
+        scheme.verify(
+          webhookRequest({ headers: { 'x-acme-signature': signature, 'x-acme-id': id, 'x-acme-time': time }, body }),
+          [secret('k3y', 1)],
+          at(NOW),
+        );
+      expect(run('evt_1000', String(NOW))).toMatchObject({ messageId: 'evt_1000' });
+      expect(refusal(() => run('evt_100', `0${NOW}`))).toBe('invalid_header');
+      expect(refusal(() => run('evt_10', `00${NOW}`))).toBe('invalid_header');
+      const millis = new HmacScheme({ name: 'acme', ...ACME, timestampFormat: 'unix-milliseconds' });
+      const headers = { 'x-acme-signature': signature, 'x-acme-id': 'evt_1', 'x-acme-time': `0${NOW}000` };
+      expect(refusal(() => millis.verify(webhookRequest({ headers, body }), [secret('k3y', 1)], at(NOW)))).toBe(
+        'invalid_header',
+      );
+    });
+
     it('parses millisecond and RFC 3339 timestamps strictly', () => {
       const millis = new HmacScheme({
         header: 'sig',

@@ -7,7 +7,6 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
-import { jose } from './jose';
 import { WebhookConfigurationError } from '../errors';
 import { parsePublicKey } from './public-keys';
 import { utf8SecretBytes } from './scheme-support';
@@ -65,15 +64,19 @@ export function createJwsSignature(alg: JwsAlgorithm, signingInput: Buffer, key:
   return cryptoSign(spec.hash ?? null, signingInput, { key: privateKey, ...signOptions(spec) });
 }
 
-/** @internal */
+/**
+ * A JWS signature's bytes, only from their one canonical base64url spelling (no padding, unused
+ * low bits of the last character zero): a lenient decoder reads 4 to 16 spellings as one signature,
+ * and each respelled token is a new body to deduplicate. `undefined` for anything else.
+ * @internal
+ */
 export function decodeSignature(text: string): Buffer | undefined {
-  const { base64url } = jose();
-  try {
-    return Buffer.from(base64url.decode(text));
-  } catch {
-    return undefined;
-  }
+  if (!BASE64URL.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function signOptions(spec: AlgorithmSpec): { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } {
   if (spec.kind === 'rsa-pss') {

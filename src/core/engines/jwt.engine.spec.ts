@@ -64,6 +64,19 @@ describe('JwtScheme (HMAC, token in a header)', () => {
     );
   });
 
+  it('refuses a signature spelled another way (unused low bits of its last base64url character)', () => {
+    // An outside review replayed a token-as-body delivery 15 more times, each a new body (and a new
+    // dedupe key): a lenient decoder reads 4 or 16 spellings of the last character as one signature.
+    const token = hs256('k', { alg: 'HS256' }, claims);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const respelled = token.slice(0, -1) + alphabet[last ^ 1];
+    expect(Buffer.from(respelled.split('.')[2], 'base64url')).toEqual(Buffer.from(token.split('.')[2], 'base64url'));
+    expect(verify(`Bearer ${token}`)).toMatchObject({ messageId: 'j-1' });
+    expect(refusal(() => verify(`Bearer ${respelled}`))).toBe('invalid_header');
+    expect(refusal(() => verify(`Bearer ${token}=`))).toBe('invalid_header');
+  });
+
   it('signs what it verifies', () => {
     const signed = scheme.sign({ body: Buffer.from(body), key: 'k', timestamp: NOW, id: 'j-9', contentType: 'x' });
     expect(verify(signed.headers.authorization)).toMatchObject({ messageId: 'j-9' });
@@ -88,11 +101,36 @@ describe('JwtScheme (public keys)', () => {
     });
     const run = (token: string, now = NOW) =>
       scheme.verify(webhookRequest({ body: token }), [secret(pem(rsa.publicKey), 1)], at(now));
-    expect(run(signRs256({ exp: NOW + 10 }))).toEqual({ secretVersion: 1 });
+    const token = signRs256({ exp: NOW + 10 });
+    // The token is the body: duplicates are recognised by what it signs (header.payload), not by
+    // the body, whose signature part another valid spelling could change.
+    const signedInput = token.slice(0, token.lastIndexOf('.'));
+    expect(run(token)).toEqual({
+      secretVersion: 1,
+      signedContentKey: `sha256:${createHash('sha256').update(signedInput).digest('hex')}`,
+    });
     expect(refusal(() => run(signRs256({ exp: NOW + 10 }), NOW + 11))).toBe('timestamp_too_old');
     expect(refusal(() => run(`${signRs256({ exp: NOW + 10 })}\n`))).toBe('invalid_body');
     // Algorithm confusion: an HS256 token keyed with the public key's text is not accepted.
     expect(refusal(() => run(hs256(pem(rsa.publicKey), { alg: 'HS256' }, { exp: NOW + 10 })))).toBe('invalid_body');
+  });
+
+  it('keys an ES256 token-as-body by what it signs: the malleated signature (r, n − s) is the same delivery', () => {
+    const scheme = new JwtScheme({ name: 'acme', token: 'body', algorithms: ['ES256'] });
+    const input = `${b64u('{"alg":"ES256"}')}.${b64u(JSON.stringify({ iat: NOW, n: 1 }))}`;
+    const signature = cryptoSign('sha256', Buffer.from(input), { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+    // ECDSA accepts s and n − s alike: a second valid token, byte for byte another body.
+    const n = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+    const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+    const flipped = Buffer.concat([
+      signature.subarray(0, 32),
+      Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+    ]);
+    const jwk = JSON.stringify(ec.publicKey.export({ format: 'jwk' }));
+    const run = (token: string) => scheme.verify(webhookRequest({ body: token }), [secret(jwk, 1)], at(NOW));
+    const key = `sha256:${createHash('sha256').update(input).digest('hex')}`;
+    expect(run(`${input}.${b64u(signature)}`)).toEqual({ secretVersion: 1, signedContentKey: key });
+    expect(run(`${input}.${b64u(flipped)}`)).toEqual({ secretVersion: 1, signedContentKey: key });
   });
 
   it('verifies ES256 written as r‖s (RFC 7518) with a JWK, and a detached RFC 7797 JWS over the raw body', () => {

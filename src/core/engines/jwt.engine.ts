@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { jose } from './jose';
 import { constantTimeEqual } from '../constant-time';
@@ -187,7 +187,11 @@ export class JwtScheme implements SignatureScheme {
     const now = Math.floor(context.receivedAt / 1000);
     const verified = this.verifySignature(alg, header, signingInput, signature, secrets);
     if (claims) checkJwtClaims(this.claimContext, claims, request.rawBody, now);
-    return this.result(verified, claims, request.rawBody);
+    const result = this.result(verified, claims, request.rawBody);
+    // A token that is the body: duplicates by what it signs, not by the body, whose signature part
+    // has other valid spellings (ECDSA's s and n − s) that would each be a new delivery.
+    if (this.options.token !== 'body' || result.messageId !== undefined) return result;
+    return { ...result, signedContentKey: `sha256:${createHash('sha256').update(signingInput).digest('hex')}` };
   }
 
   /**
