@@ -22,6 +22,7 @@ export {
   WebhookHealthIndicator,
   WEBHOOK_INBOX_HEALTH,
   type WebhookHealthOptions,
+  type WebhookHealthResult,
   type WebhookInboxHealth,
 } from './nest/webhook-health.indicator';
 
@@ -132,5 +133,6 @@ export {
   type InboxJobFilter,
   type InboxJobQuery,
   type InboxJobPage,
+  type InboxStats,
 } from './storage/inbox.interface';
 export { InMemoryInbox } from './storage/in-memory/in-memory-inbox';

@@ -32,7 +32,7 @@ interface Event {
 
 @Injectable()
 class Calls {
-  readonly log: Array<{ handler: string; id: string; type: string; attempt: number }> = [];
+  readonly log: Array<{ handler: string; id: string; type: string; eventType?: string; attempt: number }> = [];
   /** Per message id: how many attempts of `flaky` fail before one succeeds. */
   readonly flakyFailures = new Map<string, number>();
   readonly ordered: string[] = [];
@@ -47,7 +47,13 @@ class Handlers {
   constructor(private readonly calls: Calls) {}
 
   private note(handler: string, delivery: VerifiedWebhook<Event>, context: WebhookJobContext) {
-    this.calls.log.push({ handler, id: delivery.id!, type: delivery.payload.type, attempt: context.attempt });
+    this.calls.log.push({
+      handler,
+      id: delivery.id!,
+      type: delivery.payload.type,
+      eventType: delivery.eventType,
+      attempt: context.attempt,
+    });
   }
 
   @OnWebhook<Event>('billing', 'invoice.*')
@@ -155,7 +161,7 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       await until(() => calls.of('invoice', answer.id).length === 1 && calls.of('all', answer.id).length === 1);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(calls.of('invoice', answer.id)).toEqual([
-        { handler: 'invoice', id: answer.id, type: 'invoice.paid', attempt: 1 },
+        { handler: 'invoice', id: answer.id, type: 'invoice.paid', eventType: 'invoice.paid', attempt: 1 },
       ]);
       expect(calls.of('all', answer.id)).toHaveLength(1);
       expect(calls.of('others', answer.id)).toHaveLength(0);

@@ -148,6 +148,46 @@ describe('the built package under tsc', () => {
     },
   );
 
+  it('a consumer that emits declarations (Nest 12 templates set `declaration: true`) can name what public methods return', async () => {
+    // A new user's health controller, copied from the README, failed to build: the inferred return
+    // type of `check()` named a type the package did not export (TS2883).
+    const dir = join(work, 'consumer-declarations');
+    mkdirSync(dir);
+    const source = [
+      "import { WebhookHealthIndicator, WebhookInbox, WebhookVerifier } from 'nestjs-hookwarden';",
+      'export class Uses {',
+      '  constructor(',
+      '    private readonly webhooks: WebhookHealthIndicator,',
+      '    private readonly inbox: WebhookInbox,',
+      '    private readonly verifier: WebhookVerifier,',
+      '  ) {}',
+      "  health() { return this.webhooks.isHealthy('webhooks', { maxQueueDepth: 1000 }); }",
+      '  jobs() { return this.inbox.list({ limit: 10 }); }',
+      "  job() { return this.inbox.get('1'); }",
+      '  stats() { return this.inbox.stats?.(); }',
+      "  replay() { return this.inbox.replay('1'); }",
+      '  verifierOf() { return this.verifier; }',
+      '}',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'consumer.mts'), source);
+    const compilerOptions = {
+      ...STRICT,
+      noEmit: false,
+      declaration: true,
+      emitDeclarationOnly: true,
+      outDir: join(dir, 'out'),
+      rootDir: dir,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      skipLibCheck: true,
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.mts'] }, null, 2));
+    const { code, output } = await tsc(join(dir, 'tsconfig.json'));
+    expect(output.split('\n').filter((line) => line.includes('error TS'))).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   it('every entry in exports has types and code that exist in the build', () => {
     for (const subpath of SUBPATHS) {
       const target = manifest.exports[subpath] as { types: string; default: string };

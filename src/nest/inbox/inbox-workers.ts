@@ -218,8 +218,7 @@ export class InboxWorkers implements OnApplicationBootstrap, OnModuleDestroy, We
           jobId: job.id,
           eventId: job.eventId,
           attempt: job.attempts,
-          // The event's own (sealed) type where the store read it; the job's column otherwise.
-          eventType: job.event.endpoint !== undefined ? job.event.eventType : job.eventType,
+          eventType: eventTypeOf(job),
           signal: abort.signal,
         });
       await Promise.race([Promise.resolve().then(() => inSpan(span, call)), timeout]);
@@ -372,8 +371,14 @@ function flightKey(job: InboxJob): string {
 }
 
 /** The stored event as the handler's argument, as the route handler would have had it. */
+/** The event's own (sealed) type where the store read it; the job's column otherwise. */
+function eventTypeOf(job: InboxJob): string | undefined {
+  return (job.event.endpoint !== undefined ? job.event.eventType : job.eventType) ?? undefined;
+}
+
 function deliveryOf(job: InboxJob): VerifiedWebhook {
   const { event } = job;
+  const eventType = eventTypeOf(job);
   return {
     endpoint: event.endpoint ?? job.endpoint,
     provider: event.provider,
@@ -384,6 +389,7 @@ function deliveryOf(job: InboxJob): VerifiedWebhook {
     rawBody: event.body,
     secretVersion: event.secretVersion,
     receivedAt: event.receivedAt,
+    ...(eventType !== undefined ? { eventType } : {}),
   };
 }
 
