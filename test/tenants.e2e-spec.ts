@@ -4,12 +4,13 @@
 // written out here (Stripe's documented `t=…,v1=hex(HMAC-SHA256(secret, "t.body"))`), never by the
 // code under test.
 import { createHmac, randomBytes } from 'node:crypto';
-import { Controller, HttpCode, Post, UseGuards, type DynamicModule } from '@nestjs/common';
+import { Controller, HttpCode, Injectable, Post, UseGuards, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   AuditLog,
   EndpointStore,
   EventLogReader,
+  OnWebhook,
   SecretStore,
   WebhookChallenge,
   WebhookEndpoint,
@@ -23,6 +24,7 @@ import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { send, type HttpAnswer } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
 import { migratedDataSource } from './support/storages';
+import { until } from './support/until';
 
 const TOKEN = `adm_${randomBytes(18).toString('base64url')}`;
 const KEY = randomBytes(32).toString('base64');
@@ -581,5 +583,40 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('@OnWebhook on a run-time endpoint, admin on, no runtimeEndpoints option', () => {
+  // A new user's handler for an endpoint made through the admin API stopped start-up ("names the
+  // unknown endpoint") unless `runtimeEndpoints: { maxEndpoints: 1000 }`, the default, was set.
+  @Injectable()
+  class TenantHandlers {
+    static readonly handled: VerifiedWebhook[] = [];
+
+    @OnWebhook('globex', 'invoice.*')
+    onInvoice(delivery: VerifiedWebhook) {
+      TenantHandlers.handled.push(delivery);
+    }
+  }
+
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp(
+      'express',
+      [WebhookModule.forRoot({ admin: { token: TOKEN }, eventLog: { maxDelayMs: 1 } })],
+      [TenantsController],
+      { providers: [TenantHandlers] },
+    );
+  });
+  afterAll(() => app?.close());
+
+  it('starts, and the handler runs after the 2xx for the endpoint once it is created', async () => {
+    const created = await admin(app, 'POST', '/endpoints', { name: 'globex', provider: 'stripe' });
+    expect(created.status).toBe(201);
+    const body = event();
+    expect((await deliver(app, 'globex', created.json.secret as string, body)).status).toBe(200);
+    await until(() => TenantHandlers.handled.length === 1, 5000);
+    expect(TenantHandlers.handled[0]).toMatchObject({ endpoint: 'globex', eventType: 'invoice.paid' });
+    expect(TenantHandlers.handled[0].rawBody.toString()).toBe(body);
   });
 });

@@ -93,3 +93,16 @@ export function memoizeKey<K>(derive: (secret: WebhookSecret) => K): (secret: We
     return key;
   };
 }
+
+/**
+ * Refuses a placeholder left in a copied command or example (`<auth token>`): stored, it would be a
+ * signing secret anyone reading the same page knows. The message never quotes the value.
+ * @internal
+ */
+export function assertNotPlaceholder(secret: string | Buffer): void {
+  if (typeof secret === 'string' && /^\s*<[^<>]*>\s*$/.test(secret)) {
+    throw new WebhookConfigurationError(
+      'The secret is a placeholder in angle brackets (<…>): paste the value the provider gives you.',
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import type { SignatureScheme } from '../core/signature-scheme';
 import { WebhookConfigurationError } from '../core/errors';
-import { assertWhsecFormat } from '../core/secret';
+import { assertNotPlaceholder, assertWhsecFormat } from '../core/secret';
 import type { WebhookEndpointDefinition } from '../providers/endpoint-definition';
 import { findProvider } from '../providers/catalogue';
 import type { DeliveryField } from '../providers/provider';
@@ -117,6 +117,7 @@ export function resolveEndpoint(name: string, definition: WebhookEndpointDefinit
  */
 export function validateSigningSecret(endpoint: Pick<ResolvedEndpoint, 'schemes'>, secret: string | Buffer): void {
   // The schemes first: their messages are the more specific ones.
+  assertNotPlaceholder(secret);
   for (const scheme of endpoint.schemes) scheme.validateSecret?.(secret);
   assertWhsecFormat(secret);
 }

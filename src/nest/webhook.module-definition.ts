@@ -12,7 +12,7 @@ import { INBOX_OPTIONS, InboxWorkers } from './inbox/inbox-workers';
 import { WebhookDispatch } from './inbox/webhook-dispatch';
 import { resolveWebhookConfig } from './webhook-config';
 import { webhookAdminParts } from './webhook-admin-mount';
-import { WEBHOOK_CONFIG } from './webhook.constants';
+import { RUNTIME_ENDPOINTS_POSSIBLE, WEBHOOK_CONFIG } from './webhook.constants';
 import { WebhookGuard } from './webhook.guard';
 import type { WebhookModuleExtras, WebhookModuleOptions } from './webhook-module-options.interface';
 import { WebhookRawBodyCheck } from './webhook-raw-body.check';
@@ -56,6 +56,10 @@ export const {
           // Before the stores: the TypeORM event log reports its batches to them.
           ...(extras.metrics ? [{ provide: WEBHOOK_METRICS, useValue: new WebhookMetrics(extras.metrics) }] : []),
           RuntimeEndpoints,
+          {
+            provide: RUNTIME_ENDPOINTS_POSSIBLE,
+            useValue: Boolean(extras.admin) || extras.storage?.type === 'typeorm',
+          },
           {
             provide: INBOX_OPTIONS,
             useFactory: (options: WebhookModuleOptions) => resolveInboxOptions(options?.inbox),

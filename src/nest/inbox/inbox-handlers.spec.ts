@@ -16,12 +16,17 @@ class DesignHandlers {
   onFile() {}
 }
 
-function dispatchFor(endpoints: ResolvedWebhookConfig['endpoints'], maxEndpoints?: number): InboxDispatch {
+function dispatchFor(
+  endpoints: ResolvedWebhookConfig['endpoints'],
+  maxEndpoints?: number,
+  runtimeEndpoints?: boolean,
+): InboxDispatch {
   const config = { endpoints, maxEndpoints } as unknown as ResolvedWebhookConfig;
   const dispatch = new InboxDispatch(
     { getProviders: () => [{ instance: new DesignHandlers(), isDependencyTreeStatic: () => true }] } as never,
     new MetadataScanner(),
     config,
+    runtimeEndpoints,
   );
   dispatch.onModuleInit();
   return dispatch;
@@ -45,5 +50,11 @@ describe('InboxDispatch', () => {
       dispatch.assertCanProcess(resolveEndpoint('design', standardWebhooks({ secret: 'whsec_' + 'a'.repeat(32) }))),
     ).not.toThrow();
     expect(() => dispatch.assertCanProcess(resolveEndpoint('other', figma({ passcode })))).not.toThrow();
+  });
+
+  it('refuses an unknown endpoint name unless endpoints can be created at run time (admin API or TypeORM storage)', () => {
+    expect(() => dispatchFor(new Map())).toThrow(/names the unknown endpoint "design"/);
+    expect(() => dispatchFor(new Map(), undefined, true)).not.toThrow();
+    expect(() => dispatchFor(new Map(), 10)).not.toThrow();
   });
 });

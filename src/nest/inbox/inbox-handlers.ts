@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { handlerMatches, isEventTypePattern } from '../../core/inbox/inbox-decisions';
 import { WebhookConfigurationError } from '../../core/errors';
 import type { InboxWork } from '../../storage/inbox.interface';
 import type { ResolvedEndpoint, ResolvedWebhookConfig } from '../webhook-config';
-import { WEBHOOK_CONFIG } from '../webhook.constants';
+import { RUNTIME_ENDPOINTS_POSSIBLE, WEBHOOK_CONFIG } from '../webhook.constants';
 import type { VerifiedWebhook } from '../verified-webhook';
 import {
   ON_WEBHOOK_METADATA,
@@ -42,6 +42,7 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Inject(WEBHOOK_CONFIG) private readonly config: ResolvedWebhookConfig,
+    @Optional() @Inject(RUNTIME_ENDPOINTS_POSSIBLE) private readonly runtimeEndpoints: boolean = false,
   ) {}
 
   onModuleInit(): void {
@@ -72,8 +73,11 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
   ): void {
     const at = `@OnWebhook on ${id}`;
     const endpoint = this.config.endpoints.get(metadata.endpoint);
-    if (!endpoint && this.config.maxEndpoints === undefined) {
-      throw new WebhookConfigurationError(`${at} names the unknown endpoint "${metadata.endpoint}".`);
+    // A name the options lack may be a run-time endpoint's, where those can exist.
+    if (!endpoint && this.config.maxEndpoints === undefined && !this.runtimeEndpoints) {
+      throw new WebhookConfigurationError(
+        `${at} names the unknown endpoint "${metadata.endpoint}" (endpoints created at run time need the admin API or TypeORM storage).`,
+      );
     }
     if (endpoint?.bodyIsCredential) throw bodyNotStored(at, endpoint.name);
     for (const pattern of metadata.types ?? []) {
