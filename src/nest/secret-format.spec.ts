@@ -124,7 +124,7 @@ describe('a placeholder left in a copied command', () => {
   });
 
   it('accepts a secret with angle brackets inside', () => {
-    const generic = presets.hmacEndpoint({ header: 'x-signature' });
+    const generic = presets.hmacEndpoint({ provider: 'acme', header: 'x-signature' });
     expect(() => validateSigningSecret(generic, 'a<b>c-long-enough-secret')).not.toThrow();
   });
 });
