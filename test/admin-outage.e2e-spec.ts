@@ -83,6 +83,19 @@ describe.each(ADAPTERS)('the admin API with its database stopped on %s', (adapte
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
     });
 
+    it.each(['/console', '/console/events/1', '/console/inbox', '/console/secrets'])(
+      'the console page %s: 503 storage_unavailable as a page of its own, with Retry-After, never a 500',
+      async (path) => {
+        // A new user's console answered 500 while PostgreSQL was down (Fastify also logged that the
+        // reply's content type did not match its body).
+        const answer = await send(running.baseUrl, PREFIX + path, { method: 'GET', headers: auth });
+        expect([answer.status, answer.text]).toEqual([503, '503 storage_unavailable']);
+        expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
+        expect(answer.text).toBe('503 storage_unavailable');
+        expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      },
+    );
+
     it('answers again once the database is back', async () => {
       await server.start();
       let status = 0;

@@ -5,7 +5,9 @@ import {
   Get,
   Header,
   HttpCode,
+  HttpException,
   Inject,
+  Logger,
   Optional,
   Param,
   Post,
@@ -28,6 +30,7 @@ import type { ResolvedWebhookConfig } from '../../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../../nest/webhook.constants';
 import { WebhookException } from '../../nest/webhook.exceptions';
 import { ADMIN_CONFIG, type ResolvedAdminConfig } from '../admin.config';
+import { isStorageUnavailable, retryAfterSeconds } from '../storage-unavailable';
 import { CONSOLE_CSP, CONSOLE_CSS, eventPage, eventsPage, loginPage, type ConsoleFilters } from './console.views';
 import { CONSOLE_SESSION_SECONDS, sessionCookie, sessionValue } from './console-session';
 import type { WebhookAdminService } from '../webhook-admin.service';
@@ -53,19 +56,26 @@ const HtmlPage = () =>
 type HeaderSetter = { header(name: string, value: string | string[]): unknown };
 type FormRequest = { body?: unknown; rawBody?: Buffer; headers: Record<string, string | string[] | undefined> };
 
-/** Sends the console's 401s to the login form (with the app's own guard: a plain 401 page). */
-@Catch(WebhookException)
-class ConsoleAuthFilter implements ExceptionFilter {
+/**
+ * The console's refusals as plain-text pages: its 401s go to the login form (with the app's own
+ * guard: a plain 401 page); a store that cannot be reached is `503 storage_unavailable` with
+ * Retry-After; anything else a coded 500. Every page declares its text, never the HTML type the
+ * route set for its own answer.
+ */
+@Catch()
+class ConsolePageFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HookwardenAdmin');
+
   constructor(private readonly loginPath: string | undefined) {}
 
-  catch(exception: WebhookException, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<PlatformResponse>();
-    const status = exception.getStatus();
-    const code = (exception.getResponse() as { code?: string }).code ?? 'error';
+    const { status, code } = this.describe(exception);
     const redirect = status === 401 && this.loginPath !== undefined;
     const headers: Record<string, string> = redirect
       ? { Location: this.loginPath! }
       : { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CONSOLE_CSP };
+    if (status === 503) headers['Retry-After'] = String(retryAfterSeconds(exception));
     const body = redirect ? '' : `${status} ${code}`;
     // Fastify's reply has code(); Express's response has status().
     if (typeof response.code === 'function') {
@@ -77,6 +87,20 @@ class ConsoleAuthFilter implements ExceptionFilter {
       for (const [k, v] of Object.entries(headers)) response.setHeader!(k, v);
       response.end!(body);
     }
+  }
+
+  private describe(exception: unknown): { status: number; code: string } {
+    if (exception instanceof WebhookException) {
+      return { status: exception.getStatus(), code: (exception.getResponse() as { code?: string }).code ?? 'error' };
+    }
+    if (isStorageUnavailable(exception)) return { status: 503, code: 'storage_unavailable' };
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, code: status === 404 ? 'not_found' : status >= 500 ? 'internal_error' : 'bad_request' };
+    }
+    // Only the error's class: a driver message might quote what the query carried.
+    this.logger.error(`Console request failed: ${(exception as Error)?.name ?? typeof exception}`);
+    return { status: 500, code: 'internal_error' };
   }
 }
 
@@ -105,7 +129,7 @@ export function createWebhookConsoleController(
   const base = `/${prefix}/console`;
 
   @Controller(`${prefix}/console`)
-  @UseFilters(new ConsoleAuthFilter(tokenLogin ? `${base}/login` : undefined))
+  @UseFilters(new ConsolePageFilter(tokenLogin ? `${base}/login` : undefined))
   class WebhookConsoleController {
     constructor(
       @Inject(EventLogReader) private readonly events: EventLogReader,
@@ -363,12 +387,13 @@ export function createWebhookConsoleController(
     @UseGuards(guard)
     @HtmlPage()
     async event(@Param('id') id: string, @Req() request: FormRequest): Promise<string> {
-      const event = id.length <= 64 ? await this.events.get(id).catch(() => undefined) : undefined;
+      // An id the store cannot read is no event; a store that cannot be reached is a 503.
+      const event = id.length <= 64 ? await this.events.get(id).catch(unlessUnavailable) : undefined;
       if (!event) throw new WebhookException('unknown_event', 'No such event.', 404);
       await this.service.recordConsoleRead(request, 'events.get', event.endpoint, { id: event.id });
       // Its handlers' jobs (an event has one per handler: a page of 100 holds them all).
       const jobs = this.inbox
-        ? (await this.inbox.list({ eventId: event.id, limit: 100 }).catch(() => undefined))?.items.map(jobView)
+        ? (await this.inbox.list({ eventId: event.id, limit: 100 }).catch(unlessUnavailable))?.items.map(jobView)
         : undefined;
       return eventPage(base, event, eventJobsSection(base, jobs));
     }
@@ -377,4 +402,9 @@ export function createWebhookConsoleController(
   // loading @nestjs/swagger, an optional peer).
   Reflect.defineMetadata('swagger/apiExcludeController', [true], WebhookConsoleController);
   return WebhookConsoleController;
+}
+
+function unlessUnavailable(error: unknown): undefined {
+  if (isStorageUnavailable(error)) throw error;
+  return undefined;
 }
