@@ -183,6 +183,29 @@ describe('KeyResolver', () => {
     expect(hits).toHaveLength(3);
   });
 
+  it('key ids nobody publishes use up the budget for new keys only: a key it fetched is refreshed and never evicted', async () => {
+    // An outside review kept the shared budget empty with one unsigned request naming a random key id
+    // every 2 s: a genuine delivery whose key had left the cache (TTL, or pushed out by the flood's
+    // entries) was then refused, 503 "too many fetches", for as long as the flood went on.
+    routes['/keys/genuine'] = json({ data: { publicKey: spkiBase64(ec.publicKey) } });
+    const keys = resolver({ url: `https://${host}/keys/{kid}`, ttlSeconds: 60, maxFetchesPerMinute: 300 });
+    await keys.resolve('genuine');
+    for (let i = 0; i < 299; i++) await keys.resolve(`junk-${i}`);
+    expect(await refusalAsync(() => keys.resolve('junk-more'))).toBe('key_source_unavailable');
+    // Not evicted by the unknown ids (more than the 256 entries a cache holds): served from it, no fetch.
+    const fetched = hits.length;
+    await keys.resolve('genuine');
+    expect(keys.cached('genuine')[0].key.equals(ec.publicKey)).toBe(true);
+    expect(hits).toHaveLength(fetched);
+    // Its TTL over while the budget is still spent: refreshed anyway.
+    jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 61_000 - 1);
+    for (let i = 0; i < 300; i++) await keys.resolve(`junk-late-${i}`);
+    jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 2);
+    await keys.resolve('genuine');
+    expect(keys.cached('genuine')[0].key.equals(ec.publicKey)).toBe(true);
+    expect(hits.at(-1)).toBe('/keys/genuine');
+  });
+
   it('picks a JWKS key by its kid, and fetches the set again (once a minute at most) for a kid it lacks', async () => {
     const second = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     routes['/jwks'] = json({ keys: [jwkOf(ec.publicKey, 'one'), { kty: 'unknown', kid: 'skipped' }] });

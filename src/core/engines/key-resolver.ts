@@ -61,7 +61,10 @@ export interface KeySourceOptions {
   readonly timeoutMs?: number;
   /** The largest answer read. @default 65536 */
   readonly maxBytes?: number;
-  /** At most this many fetches a minute (a request naming random key ids must not drive fetches). @default 30 */
+  /**
+   * At most this many fetches a minute of references not yet known to exist (a request naming
+   * random key ids must not drive fetches); refreshing a key already fetched is not counted. @default 30
+   */
   readonly maxFetchesPerMinute?: number;
   /** Trusted roots (PEM) instead of Node's bundled list, for the connection and `x509` chains (tests, private PKI). */
   readonly ca?: readonly string[];
@@ -78,7 +81,9 @@ const DEFAULT_KID = /^[A-Za-z0-9._:-]{1,128}$/;
 const NEGATIVE_TTL_MS = 60_000;
 /** A JWKS that lacks a key id is fetched again at most this often (a rotation adds keys). */
 const REFRESH_MS = 60_000;
+/** Answers with keys, and answers that the host has no such key: each bounded on its own. */
 const MAX_ENTRIES = 256;
+const MAX_UNKNOWN = 1024;
 
 interface Entry {
   readonly keys: readonly FetchedKey[] | undefined;
@@ -111,7 +116,10 @@ function unknownKey(name: string): WebhookVerificationError {
  * @publicApi
  */
 export class KeyResolver {
+  /** What the host answered with keys. */
   private readonly entries = new Map<string, Entry>();
+  /** References the host does not know: kept apart, so that made-up key ids never evict a real key. */
+  private readonly unknown = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly hosts: ReadonlySet<string>;
   private fetches: number[] = [];
@@ -127,11 +135,15 @@ export class KeyResolver {
     const url = this.urlOf(ref);
     const cacheKey = this.cacheKeyOf(url, ref);
     const now = Date.now();
-    const entry = this.entries.get(cacheKey);
+    const known = this.entries.get(cacheKey);
+    const entry = known ?? this.unknown.get(cacheKey);
     if (entry && now < entry.expiresAt && !this.needsRefresh(entry, ref, now)) return;
     let pending = this.inFlight.get(cacheKey);
     if (!pending) {
-      pending = this.fetchInto(url, ref, cacheKey).finally(() => this.inFlight.delete(cacheKey));
+      // Refreshing what the host once answered with keys is not metered: at most once per entry per
+      // TTL (or per minute for a JWKS missing a kid), and only real keys make entries. The budget
+      // is for references never seen to exist, which any sender can make up.
+      pending = this.fetchInto(url, ref, cacheKey, known === undefined).finally(() => this.inFlight.delete(cacheKey));
       this.inFlight.set(cacheKey, pending);
     }
     await pending;
@@ -142,7 +154,8 @@ export class KeyResolver {
    * throws when there are none: `resolve()` did not run, or the host does not have that key.
    */
   cached(ref?: string): readonly FetchedKey[] {
-    const entry = this.entries.get(this.cacheKeyOf(this.urlOf(ref), ref));
+    const cacheKey = this.cacheKeyOf(this.urlOf(ref), ref);
+    const entry = this.entries.get(cacheKey) ?? this.unknown.get(cacheKey);
     if (!entry || Date.now() >= entry.expiresAt) throw unavailable(this.options.name, 'not fetched');
     const keys = this.select(entry, ref);
     if (keys.length === 0) throw unknownKey(this.options.name);
@@ -210,12 +223,14 @@ export class KeyResolver {
     return url;
   }
 
-  private async fetchInto(url: string, ref: string | undefined, cacheKey: string): Promise<void> {
+  private async fetchInto(url: string, ref: string | undefined, cacheKey: string, metered: boolean): Promise<void> {
     const { name } = this.options;
     const now = Date.now();
-    this.fetches = this.fetches.filter((time) => now - time < 60_000);
-    if (this.fetches.length >= (this.options.maxFetchesPerMinute ?? 30)) throw unavailable(name, 'too many fetches');
-    this.fetches.push(now);
+    if (metered) {
+      this.fetches = this.fetches.filter((time) => now - time < 60_000);
+      if (this.fetches.length >= (this.options.maxFetchesPerMinute ?? 30)) throw unavailable(name, 'too many fetches');
+      this.fetches.push(now);
+    }
     const { status, body } = await this.get(url, ref);
     let keys: readonly FetchedKey[] | undefined;
     if (status === 404 || status === 410 || status === 400) {
@@ -231,8 +246,12 @@ export class KeyResolver {
       }
     }
     const ttl = keys === undefined ? NEGATIVE_TTL_MS : (this.options.ttlSeconds ?? 3600) * 1000;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(cacheKey, { keys, fetchedAt: now, expiresAt: now + ttl });
+    const [into, other, max] =
+      keys === undefined ? [this.unknown, this.entries, MAX_UNKNOWN] : [this.entries, this.unknown, MAX_ENTRIES];
+    other.delete(cacheKey);
+    into.delete(cacheKey);
+    if (into.size >= max) into.delete(into.keys().next().value!);
+    into.set(cacheKey, { keys, fetchedAt: now, expiresAt: now + ttl });
   }
 
   private get(url: string, ref: string | undefined): Promise<{ status: number; body: Buffer }> {
