@@ -493,6 +493,13 @@ describe.each(['memory', 'typeorm'])('run-time endpoints, %s storage', (storage)
       ]);
       const noUrl = await admin(app, 'POST', '/endpoints', { name: n('x2'), provider: 'twilio' });
       expect([noUrl.status, noUrl.json.code]).toEqual([400, 'invalid_endpoint']);
+      // An option of the wrong type is named as such, never with the engine's own error ("headers.some is not a function").
+      for (const options of [{ header: 123 }, { header: ['x-sig'], template: 5 }, { prefix: { a: 1 } }]) {
+        const wrong = await admin(app, 'POST', '/endpoints', { name: n('x5'), provider: 'hmac', options });
+        expect([wrong.status, wrong.json.code]).toEqual([400, 'invalid_endpoint']);
+        expect(wrong.json.message).toMatch(/^(options: |The hmac scheme )/);
+        expect(wrong.json.message).not.toMatch(/is not a function|Cannot read|undefined/);
+      }
       const code = await admin(app, 'POST', '/endpoints', { name: n('x3'), provider: 'stripe', options: { also: [] } });
       expect([code.status, code.json.code]).toEqual([400, 'invalid_endpoint']);
       // Keys that could reach a prototype are refused, however the body spells them.

@@ -297,8 +297,13 @@ function plainJson(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 function invalid(error: unknown): WebhookException {
-  const message = (error as Error)?.message ?? 'The endpoint definition cannot work.';
-  return new WebhookException('invalid_endpoint', message.replace(/^Webhook endpoint "[^"]*": /, ''), 400);
+  // Only our own messages: another error's text is the engine's (`headers.some is not a function`)
+  // and says nothing to the caller, or might quote a value.
+  const message =
+    error instanceof WebhookConfigurationError
+      ? error.message.replace(/^Webhook endpoint "[^"]*": /, '')
+      : 'options: a value has the wrong type for this provider (text, a number, a list: see its options).';
+  return new WebhookException('invalid_endpoint', message, 400);
 }
 
 function exists(): WebhookException {
