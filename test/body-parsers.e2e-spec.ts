@@ -102,23 +102,38 @@ describe.each(ADAPTERS)('body refusals carry a code on %s', (adapter) => {
   });
 });
 
-describe('Express refuses an unknown charset', () => {
-  it('with 415 unsupported_media_type', async () => {
-    const running = await startApp(
-      'express',
+describe.each(ADAPTERS)('a JSON body is UTF-8 on %s', (adapter) => {
+  // A new user saw Express refuse `charset=latin1` (415) and `utf-16` (400) where Fastify took both
+  // (201), reading the bytes as UTF-8: the same delivery had two fates. JSON is UTF-8 (RFC 8259).
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(
+      adapter,
       [WebhookModule.forRoot({ endpoints: { billing: standardWebhooks({ secret: SECRET }) } })],
       [HooksController],
     );
-    try {
+  });
+  afterAll(() => running.close());
+
+  // `utf8` too: Express's parser (body-parser) takes only the registered name.
+  it.each(['latin9', 'latin1', 'utf-16', 'UTF-16LE', '"utf-32"', 'utf8'])(
+    'refuses charset=%s with 415 unsupported_media_type',
+    async (charset) => {
       const answer = await send(running.baseUrl, '/hooks/billing', {
-        headers: { 'content-type': 'application/json; charset=latin9' },
+        headers: { 'content-type': `application/json; charset=${charset}` },
         body: '{}',
       });
       expect(answer.status).toBe(415);
       expect(answer.json).toMatchObject({ statusCode: 415, code: 'unsupported_media_type' });
-    } finally {
-      await running.close();
-    }
+    },
+  );
+
+  it.each(['utf-8', 'UTF-8', '"utf-8"'])('reads charset=%s (as far as the signature check)', async (charset) => {
+    const answer = await send(running.baseUrl, '/hooks/billing', {
+      headers: { 'content-type': `application/json; charset=${charset}` },
+      body: '{}',
+    });
+    expect([answer.status, answer.json.code]).toEqual([400, 'missing_header']);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   type FastifyHooks,
   type RequestEmitter,
 } from './body-parsers-fastify';
-import { bodyError, invalidBody, isClientStatus, type BodyParserError } from './body-refusals';
+import { bodyError, invalidBody, isClientStatus, nonUtf8JsonRefusal, type BodyParserError } from './body-refusals';
 import { answerMalformedRequestsWithCode, type ClientErrorEmitter } from './malformed-requests';
 import { WebhookException } from './webhook.exceptions';
 
@@ -29,6 +29,8 @@ export interface WebhookBodyParserOptions {
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+/** What JSON_TYPES match, as one pattern over the header. */
+const JSON_TYPE = /^\s*application\/(?:[^;\s/]*\+)?json\s*(?:;|$)/i;
 
 /**
  * Keeps the raw bytes of JSON, form, text and binary bodies on both Express and Fastify, with one
@@ -58,10 +60,14 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
     // stay inert own keys; the handler's payload is given without them (deliveryPayload).
     // An empty body is `{}`, as body-parser gives it.
     const defaultJson = fastify.getDefaultJsonParser('ignore', 'ignore');
-    const parseJson = (req: unknown, body: Buffer, done: Done) =>
-      body.length === 0
-        ? done(null, {})
-        : defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
+    const parseJson = (req: unknown, body: Buffer, done: Done) => {
+      const refusal = nonUtf8JsonRefusal(
+        (req as { headers: Record<string, string | undefined> }).headers['content-type'],
+      );
+      if (refusal) return done(refusal);
+      if (body.length === 0) return done(null, {});
+      defaultJson(req, body, (error, value) => done(error ? invalidBody(error) : null, value));
+    };
     const bodyLimit = { bodyLimit: limit };
     use(JSON_TYPES[0], bodyLimit, parseJson);
     use(/^application\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\+json(?:\s*;|\s*$)/i, bodyLimit, parseJson);
@@ -80,6 +86,11 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
   const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
   // Before the parsers: body-parser reads a refused body to its end before it reports the refusal.
   express.use(stopReadingPastLimit(limit));
+  // A JSON body in another charset is refused before body-parser would decode it (as on Fastify).
+  express.use((req: { headers: Record<string, string | undefined> }, _res: unknown, next: (e?: unknown) => void) => {
+    const type = req.headers['content-type'];
+    next(type !== undefined && JSON_TYPE.test(type) ? nonUtf8JsonRefusal(type) : undefined);
+  });
   // inflate: false: the signature covers the bytes sent; an encoded body is refused (415), as on Fastify.
   // strict: false: a top-level JSON string or number is JSON, as on Fastify.
   use('json', { limit, type: JSON_TYPES, inflate: false, strict: false });

@@ -23,6 +23,9 @@ export function bodyError(error: BodyParserError): WebhookException {
       return new WebhookException('unsupported_media_type', 'The body charset or encoding is not supported.', 415);
     case 'entity.parse.failed':
       return invalidBody(error);
+    case 'parameters.too.many':
+      // Express's form parser stops at 1,000 fields: a 413, coded as the catalogue pairs it.
+      return new WebhookException('payload_too_large', 'The form has more fields than the parser takes (1,000).', 413);
     default:
       return new WebhookException('invalid_body', 'The request body could not be read.', error.status ?? 400);
   }
@@ -43,4 +46,15 @@ export function unsupportedEncoding(): WebhookException {
     'The body has a content encoding; send the raw bytes (no Content-Encoding).',
     415,
   );
+}
+
+/**
+ * A JSON body declared in another charset than UTF-8 (RFC 8259): 415 on both platforms. Express's
+ * parser decoded UTF-16 and refused other names, Fastify read every body as UTF-8: one delivery had
+ * two fates. `undefined` when the type names no charset or UTF-8.
+ */
+export function nonUtf8JsonRefusal(contentType: string | undefined): WebhookException | undefined {
+  const charset = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType ?? '')?.[2];
+  if (charset === undefined || charset.toLowerCase() === 'utf-8') return undefined;
+  return new WebhookException('unsupported_media_type', 'A JSON body must be UTF-8 (charset=utf-8).', 415);
 }
