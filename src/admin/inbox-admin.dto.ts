@@ -20,13 +20,8 @@ const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const HANDLER = /^[\w.@$-]{1,200}$/;
 const EVENT_TYPE = /^[\w.:/-]{1,200}$/;
 
-/** Filters of `GET /jobs` and `POST /jobs/redrive`. @publicApi */
-export class InboxJobFilterDto {
-  @ApiPropertyOptional({ enum: INBOX_JOB_STATES })
-  @IsOptional()
-  @IsIn(INBOX_JOB_STATES)
-  state?: InboxJobState;
-
+/** Filters of `POST /jobs/redrive` (dead jobs only: no `state`), and with `state` of `GET /jobs`. @publicApi */
+export class InboxJobSelectionDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -57,6 +52,14 @@ export class InboxJobFilterDto {
   until?: string;
 }
 
+/** Filters of `GET /jobs`. @publicApi */
+export class InboxJobFilterDto extends InboxJobSelectionDto {
+  @ApiPropertyOptional({ enum: INBOX_JOB_STATES })
+  @IsOptional()
+  @IsIn(INBOX_JOB_STATES)
+  state?: InboxJobState;
+}
+
 /** @publicApi */
 export class ListInboxJobsQueryDto extends InboxJobFilterDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
@@ -75,7 +78,7 @@ export class ListInboxJobsQueryDto extends InboxJobFilterDto {
 }
 
 /** `POST /jobs/redrive`: dead jobs matching the filters go back to pending. @publicApi */
-export class RedriveInboxJobsDto extends InboxJobFilterDto {
+export class RedriveInboxJobsDto extends InboxJobSelectionDto {
   @ApiPropertyOptional({
     default: true,
     description: 'Only count the jobs that would be redriven (the default); `false` to redrive them.',

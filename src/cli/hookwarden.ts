@@ -24,7 +24,7 @@ Commands:
   migrate      Run Hookwarden's pending database migrations.
   revert       Revert Hookwarden's last migration.
   reencrypt    Re-encrypt every stored secret under the current master key.
-  jobs list | retry <id> | redrive [--apply] | replay <event id> [--reverify]
+  jobs list | retry <id> | redrive [--apply] | replay <event id> [--handler <Class.method>]... [--reverify]
                The inbox's jobs (filters: --state --endpoint --handler --type --limit); audited.
       Environment: DATABASE_URL (required), WEBHOOK_SCHEMA, and for reencrypt
       WEBHOOK_ENCRYPTION_KEYRING ({"current":"k2","keys":{...}}) or WEBHOOK_ENCRYPTION_KEY.

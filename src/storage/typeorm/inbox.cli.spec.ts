@@ -65,6 +65,10 @@ describe('hookwarden jobs', () => {
     expect(await state('B.done')).toEqual({ state: 'pending', attempts: 0 });
     expect(await run('replay', eventId)).toBe(1);
     expect(lines.err[0]).toMatch(/no succeeded or dead job/);
+    // An id no event has says so (the admin API's 404 unknown_event), not "no finished job".
+    lines.err.length = 0;
+    expect(await run('replay', '999999999')).toBe(1);
+    expect(lines.err[0]).toMatch(/no event with jobs has this id/);
 
     await dataSource.query(`UPDATE webhook_inbox_jobs SET state = 'failed' WHERE handler = 'A.dead'`);
     const [{ id }] = await dataSource.query(`SELECT id::text AS id FROM webhook_inbox_jobs WHERE handler = 'A.dead'`);
@@ -80,6 +84,7 @@ describe('hookwarden jobs', () => {
       'jobs.redrive.dry_run',
       'jobs.redrive',
       'events.replay',
+      'events.replay.refused',
       'events.replay.refused',
       'jobs.retry',
       'jobs.retry.refused',

@@ -163,8 +163,17 @@ export async function runJobsCommand(
     }
     const jobs = await inbox.replay(id!, values.handler);
     if (jobs.length === 0) {
-      await record('events.replay.refused', { id: auditableId(id!), reason: 'no_finished_jobs' });
-      io.err(`hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`);
+      // As the admin API answers: an id no event has is unknown, not an event without finished jobs.
+      const known = (await inbox.list({ eventId: id!, limit: 1 })).items.length > 0;
+      await record('events.replay.refused', {
+        id: auditableId(id!),
+        reason: known ? 'no_finished_jobs' : 'unknown_event',
+      });
+      io.err(
+        known
+          ? `hookwarden jobs replay: event ${id} has no succeeded or dead job of these handlers.`
+          : 'hookwarden jobs replay: no event with jobs has this id.',
+      );
       return 1;
     }
     await record('events.replay', { id, handlers: jobs.map((j) => j.handler), reverified: sealer !== undefined });
