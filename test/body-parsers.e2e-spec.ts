@@ -116,7 +116,7 @@ describe.each(ADAPTERS)('a JSON body is UTF-8 on %s', (adapter) => {
   afterAll(() => running.close());
 
   // `utf8` too: Express's parser (body-parser) takes only the registered name.
-  it.each(['latin9', 'latin1', 'utf-16', 'UTF-16LE', '"utf-32"', 'utf8'])(
+  it.each(['latin9', 'latin1', 'utf-16', 'UTF-16LE', '"utf-32"', 'utf8', 'utf-8; charset=utf-16le', 'utf-16; x="; charset=utf-8"'])(
     'refuses charset=%s with 415 unsupported_media_type',
     async (charset) => {
       const answer = await send(running.baseUrl, '/hooks/billing', {

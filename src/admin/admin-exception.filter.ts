@@ -55,8 +55,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Codes for the HTTP exceptions that come without one (each in the catalogue, WEBHOOK_ERRORS). */
-const HTTP_CODES: Readonly<Record<number, WebhookCatalogueCode>> = {
+/** Codes for the HTTP exceptions that come without one (each in the catalogue, WEBHOOK_ERRORS). @internal */
+export const HTTP_CODES: Readonly<Record<number, WebhookCatalogueCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AnyOfChallengeStrategy } from '../core/challenges/any-of.strategy';
 import type { ChallengeStrategy } from '../core/challenge-strategy';
 import { WEBHOOK_ERRORS, WebhookConfigurationError } from '../core/errors';
@@ -297,13 +297,17 @@ function plainJson(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 function invalid(error: unknown): WebhookException {
-  // Only our own messages: another error's text is the engine's (`headers.some is not a function`)
-  // and says nothing to the caller, or might quote a value.
-  const message =
-    error instanceof WebhookConfigurationError
-      ? error.message.replace(/^Webhook endpoint "[^"]*": /, '')
-      : 'options: a value has the wrong type for this provider (text, a number, a list: see its options).';
-  return new WebhookException('invalid_endpoint', message, 400);
+  if (error instanceof WebhookConfigurationError) {
+    return new WebhookException('invalid_endpoint', error.message.replace(/^Webhook endpoint "[^"]*": /, ''), 400);
+  }
+  // Another error's text is the engine's (`headers.some is not a function`): it says nothing to the
+  // caller and might quote a value. Logged by class, in case it is a bug rather than a wrong type.
+  new Logger('HookwardenAdmin').warn(`An endpoint definition failed to build: ${(error as Error)?.name ?? 'error'}`);
+  return new WebhookException(
+    'invalid_endpoint',
+    'options: a value has the wrong type for this provider (text, a number, a list: see its options).',
+    400,
+  );
 }
 
 function exists(): WebhookException {

@@ -4,13 +4,13 @@ import { WebhookConfigurationError } from './errors';
  * Loads a dependency that is an ES module on first use, rather than with the package: Node.js
  * loads those with require() from 20.19, Jest's CommonJS mode (the default test set-up of Nest 10
  * and 11 apps) does not, and loading the package must not need them. A failure is a setup error
- * that says what needs the module (`neededFor`), what to do (`hint`) and why it did not load.
+ * that says what needs the module (`neededFor`), what to do (`hint`) and why it did not load. `load`
+ * is the call site's own literal `require('…')`, which bundlers follow.
  * @internal
  */
-export function requireEsModule<T>(name: string, neededFor: string, hint = ''): T {
+export function requireEsModule<T>(name: string, load: () => unknown, neededFor: string, hint = ''): T {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(name) as T;
+    return load() as T;
   } catch (error) {
     throw new WebhookConfigurationError(
       `${neededFor} ${name}, an ES module that Node.js loads with require() from version 20.19 on ` +

@@ -86,10 +86,12 @@ export function useWebhookBodyParsers(app: INestApplication, options: WebhookBod
   const express = adapter.getInstance() as { use(handler: (...args: never[]) => void): void };
   // Before the parsers: body-parser reads a refused body to its end before it reports the refusal.
   express.use(stopReadingPastLimit(limit));
-  // A JSON body in another charset is refused before body-parser would decode it (as on Fastify).
+  // A JSON body in another charset is refused before body-parser would decode it (as on Fastify,
+  // whose parser only runs for a body: a request without one is left alone).
   express.use((req: { headers: Record<string, string | undefined> }, _res: unknown, next: (e?: unknown) => void) => {
-    const type = req.headers['content-type'];
-    next(type !== undefined && JSON_TYPE.test(type) ? nonUtf8JsonRefusal(type) : undefined);
+    const { 'content-type': type, 'content-length': length, 'transfer-encoding': chunked } = req.headers;
+    const body = chunked !== undefined || (length !== undefined && length !== '0');
+    next(body && type !== undefined && JSON_TYPE.test(type) ? nonUtf8JsonRefusal(type) : undefined);
   });
   // inflate: false: the signature covers the bytes sent; an encoded body is refused (415), as on Fastify.
   // strict: false: a top-level JSON string or number is JSON, as on Fastify.

@@ -54,7 +54,8 @@ export function unsupportedEncoding(): WebhookException {
  * two fates. `undefined` when the type names no charset or UTF-8.
  */
 export function nonUtf8JsonRefusal(contentType: string | undefined): WebhookException | undefined {
-  const charset = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType ?? '')?.[2];
-  if (charset === undefined || charset.toLowerCase() === 'utf-8') return undefined;
+  // Every `charset` the header names (a parser may keep the first or the last, or read one in quotes).
+  const charsets = [...(contentType ?? '').matchAll(/charset\s*=\s*("?)([^";\s]*)\1/gi)].map((m) => m[2]);
+  if (charsets.every((charset) => charset.toLowerCase() === 'utf-8')) return undefined;
   return new WebhookException('unsupported_media_type', 'A JSON body must be UTF-8 (charset=utf-8).', 415);
 }

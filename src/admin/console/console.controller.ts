@@ -30,6 +30,7 @@ import type { ResolvedWebhookConfig } from '../../nest/webhook-config';
 import { WEBHOOK_CONFIG } from '../../nest/webhook.constants';
 import { WebhookException } from '../../nest/webhook.exceptions';
 import { ADMIN_CONFIG, type ResolvedAdminConfig } from '../admin.config';
+import { HTTP_CODES } from '../admin-exception.filter';
 import { isStorageUnavailable, retryAfterSeconds } from '../storage-unavailable';
 import { CONSOLE_CSP, CONSOLE_CSS, eventPage, eventsPage, loginPage, type ConsoleFilters } from './console.views';
 import { CONSOLE_SESSION_SECONDS, sessionCookie, sessionValue } from './console-session';
@@ -96,7 +97,7 @@ class ConsolePageFilter implements ExceptionFilter {
     if (isStorageUnavailable(exception)) return { status: 503, code: 'storage_unavailable' };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      return { status, code: status === 404 ? 'not_found' : status >= 500 ? 'internal_error' : 'bad_request' };
+      return { status, code: HTTP_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request') };
     }
     // Only the error's class: a driver message might quote what the query carried.
     this.logger.error(`Console request failed: ${(exception as Error)?.name ?? typeof exception}`);

@@ -68,6 +68,22 @@ describe('BodyFieldsScheme', () => {
     expect(refusal(() => timed.verify(json(body), [secret('k')], at(NOW + 61)))).toBe('timestamp_too_old');
   });
 
+  it('refuses a timestamp with a leading zero: `{token}{ts}` cannot trade a digit between its fields', () => {
+    // An outside review: token "abc0" with ts 1700000000 signs as token "abc" with ts "01700000000".
+    const joined = new BodyFieldsScheme({
+      template: '{token}{ts}',
+      signatureField: 'sig',
+      timestampField: 'ts',
+      idField: 'token',
+      toleranceSeconds: 60,
+    });
+    const sig = createHmac('sha256', 'k').update(`abc0${NOW}`).digest('hex');
+    expect(joined.verify(json({ token: 'abc0', ts: String(NOW), sig }), [secret('k')], at(NOW)).messageId).toBe('abc0');
+    expect(refusal(() => joined.verify(json({ token: 'abc', ts: `0${NOW}`, sig }), [secret('k')], at(NOW)))).toBe(
+      'no_matching_signature',
+    );
+  });
+
   it.each<[string, ConstructorParameters<typeof BodyFieldsScheme>[0]]>([
     ['no signature field', { template: '{a}', signatureField: '' }],
     ['a template naming no field', { template: 'abc', signatureField: 's' }],

@@ -91,7 +91,9 @@ export interface BodyFieldsSchemeOptions {
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-const TIMESTAMP = /^[0-9]{1,12}$/;
+// As Unix seconds everywhere (src/core/timestamp.ts): no leading zero, which a template joining the
+// timestamp to another field (`{token}{timestamp}`) would let move across the join.
+const TIMESTAMP = /^(?:0|[1-9][0-9]{0,11})$/;
 /** A signed field value: printable, bounded (a 50-character token with room to spare). */
 const FIELD = /^[\x21-\x7e]{1,256}$/;
 /** A signed field value under `looseFields`: any text, bounded. */

@@ -1,14 +1,23 @@
 import type * as Jose from 'jose';
 import { requireEsModule } from '../es-module-dependency';
 
-let loaded: typeof Jose | undefined;
+let loaded: typeof Jose | Error | undefined;
 
-/** jose, loaded on first use by the JWT-signed providers. @internal */
+/** jose, loaded on first use by the JWT-signed providers; a failure is kept, not retried per request. @internal */
 export function jose(): typeof Jose {
-  loaded ??= requireEsModule<typeof Jose>(
-    'jose',
-    'JWT-signed webhooks need',
-    `(under Jest, let it be transformed: see the README's "Testing your webhooks") `,
-  );
+  if (loaded === undefined) {
+    try {
+      loaded = requireEsModule<typeof Jose>(
+        'jose',
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        () => require('jose'),
+        'JWT-signed webhooks need',
+        `(under Jest, let it be transformed: see the README's "Testing your webhooks") `,
+      );
+    } catch (error) {
+      loaded = error as Error;
+    }
+  }
+  if (loaded instanceof Error) throw loaded;
   return loaded;
 }

@@ -206,6 +206,38 @@ describe('KeyResolver', () => {
     expect(hits.at(-1)).toBe('/keys/genuine');
   });
 
+  it('meters the refresh of a known key for a minute after one failed: a host down is not asked once per request', async () => {
+    routes['/keys/genuine'] = json({ data: { publicKey: spkiBase64(ec.publicKey) } });
+    const keys = resolver({ url: `https://${host}/keys/{kid}`, ttlSeconds: 60, maxFetchesPerMinute: 5 });
+    await keys.resolve('genuine');
+    routes['/keys/genuine'] = json({}, 503);
+    const start = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(start + 61_000);
+    // Requests naming the key (anyone can send them) while its host fails: one unmetered try, then
+    // the budget (5 a minute, one of them spent on the first fetch) bounds the rest.
+    for (let i = 0; i < 20; i++) expect(await refusalAsync(() => keys.resolve('genuine'))).toBe('key_source_unavailable');
+    expect(hits.filter((h) => h === '/keys/genuine')).toHaveLength(1 + 1 + 4);
+  });
+
+  it('names a certificate URL one way only (no query, fragment, escape or empty segment), and keeps the keys in use', async () => {
+    routes['/certs/CERT-1'] = (res) => {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+      res.end(SIGNING_CERT);
+    };
+    const keys = resolver({
+      hosts: [host],
+      paths: ['/certs/'],
+      format: { type: 'x509', subjects: ['messageverificationcerts.sandbox.paypal.com'] },
+    });
+    const genuine = `https://${host}/certs/CERT-1`;
+    for (const variant of [`${genuine}#1`, `${genuine}#`, `${genuine}?a=1`, `${genuine}?`, `https://${host}/certs/CERT%2D1`, `https://${host}/certs//CERT-1`]) {
+      expect(await refusalAsync(() => keys.resolve(variant))).toBe('invalid_header');
+    }
+    expect(hits).toEqual([]);
+    await keys.resolve(genuine);
+    expect(keys.cached(genuine)).toHaveLength(1);
+  });
+
   it('picks a JWKS key by its kid, and fetches the set again (once a minute at most) for a kid it lacks', async () => {
     const second = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     routes['/jwks'] = json({ keys: [jwkOf(ec.publicKey, 'one'), { kty: 'unknown', kid: 'skipped' }] });

@@ -84,6 +84,8 @@ const REFRESH_MS = 60_000;
 /** Answers with keys, and answers that the host has no such key: each bounded on its own. */
 const MAX_ENTRIES = 256;
 const MAX_UNKNOWN = 1024;
+/** The path of a URL a request names: plain segments only. */
+const REF_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
 
 interface Entry {
   readonly keys: readonly FetchedKey[] | undefined;
@@ -120,6 +122,8 @@ export class KeyResolver {
   private readonly entries = new Map<string, Entry>();
   /** References the host does not know: kept apart, so that made-up key ids never evict a real key. */
   private readonly unknown = new Map<string, Entry>();
+  /** When a known key's refresh last failed: its next ones are metered for a while, as new fetches are. */
+  private readonly refreshFailedAt = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly hosts: ReadonlySet<string>;
   private fetches: number[] = [];
@@ -142,8 +146,19 @@ export class KeyResolver {
     if (!pending) {
       // Refreshing what the host once answered with keys is not metered: at most once per entry per
       // TTL (or per minute for a JWKS missing a kid), and only real keys make entries. The budget
-      // is for references never seen to exist, which any sender can make up.
-      pending = this.fetchInto(url, ref, cacheKey, known === undefined).finally(() => this.inFlight.delete(cacheKey));
+      // is for references never seen to exist, which any sender can make up — and for a refresh
+      // that failed lately, which would otherwise be tried again on every request naming the key.
+      const failedAt = this.refreshFailedAt.get(cacheKey);
+      const metered = known === undefined || (failedAt !== undefined && now - failedAt < REFRESH_MS);
+      pending = this.fetchInto(url, ref, cacheKey, metered)
+        .then(
+          () => void this.refreshFailedAt.delete(cacheKey),
+          (error: unknown) => {
+            if (known !== undefined) this.refreshFailedAt.set(cacheKey, Date.now());
+            throw error;
+          },
+        )
+        .finally(() => this.inFlight.delete(cacheKey));
       this.inFlight.set(cacheKey, pending);
     }
     await pending;
@@ -155,7 +170,13 @@ export class KeyResolver {
    */
   cached(ref?: string): readonly FetchedKey[] {
     const cacheKey = this.cacheKeyOf(this.urlOf(ref), ref);
-    const entry = this.entries.get(cacheKey) ?? this.unknown.get(cacheKey);
+    const known = this.entries.get(cacheKey);
+    if (known) {
+      // Least recently used goes first: keys in use stay, however many others a sender makes fetch.
+      this.entries.delete(cacheKey);
+      this.entries.set(cacheKey, known);
+    }
+    const entry = known ?? this.unknown.get(cacheKey);
     if (!entry || Date.now() >= entry.expiresAt) throw unavailable(this.options.name, 'not fetched');
     const keys = this.select(entry, ref);
     if (keys.length === 0) throw unknownKey(this.options.name);
@@ -215,6 +236,9 @@ export class KeyResolver {
       url.username !== '' ||
       url.password !== '' ||
       text.length > 2048 ||
+      // A reference names one resource one way: no query, fragment, escape or empty segment, each of
+      // which would spell the same certificate as another cache entry.
+      (ref !== undefined && (/[?#%]/.test(text) || !REF_PATH.test(url.pathname))) ||
       !this.hosts.has(url.host.toLowerCase()) ||
       (paths !== undefined && !paths.some((path) => url.pathname.startsWith(path)))
     ) {

@@ -3,6 +3,7 @@
 // its handlers would get an empty body after the 2xx: refused at start-up, and when such an
 // endpoint is created at run time under a handled name.
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { MetadataScanner } from '@nestjs/core';
 import { figma } from '../../providers/figma';
 import { standardWebhooks } from '../../providers/standard-webhooks';
@@ -54,7 +55,18 @@ describe('InboxDispatch', () => {
 
   it('refuses an unknown endpoint name unless endpoints can be created at run time (admin API or TypeORM storage)', () => {
     expect(() => dispatchFor(new Map())).toThrow(/names the unknown endpoint "design"/);
-    expect(() => dispatchFor(new Map(), undefined, true)).not.toThrow();
-    expect(() => dispatchFor(new Map(), 10)).not.toThrow();
+    // Accepted, and said at start-up: a misspelt name would otherwise make no job, silently.
+    const warned: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warned.push(String(message)));
+    try {
+      expect(() => dispatchFor(new Map(), undefined, true)).not.toThrow();
+      expect(() => dispatchFor(new Map(), 10)).not.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warned).toEqual([
+      expect.stringMatching(/DesignHandlers\.onFile names "design", no endpoint of the options/),
+      expect.stringMatching(/DesignHandlers\.onFile names "design", no endpoint of the options/),
+    ]);
   });
 });

@@ -73,10 +73,16 @@ export class InboxDispatch implements WebhookDispatch, OnModuleInit {
   ): void {
     const at = `@OnWebhook on ${id}`;
     const endpoint = this.config.endpoints.get(metadata.endpoint);
-    // A name the options lack may be a run-time endpoint's, where those can exist.
+    // A name the options lack may be a run-time endpoint's, where those can exist; said at start-up,
+    // as a misspelt name would otherwise make no job, silently.
     if (!endpoint && this.config.maxEndpoints === undefined && !this.runtimeEndpoints) {
       throw new WebhookConfigurationError(
         `${at} names the unknown endpoint "${metadata.endpoint}" (endpoints created at run time need the admin API or TypeORM storage).`,
+      );
+    }
+    if (!endpoint) {
+      this.logger.warn(
+        `${at} names "${metadata.endpoint}", no endpoint of the options: it runs once a run-time endpoint of that name exists.`,
       );
     }
     if (endpoint?.bodyIsCredential) throw bodyNotStored(at, endpoint.name);

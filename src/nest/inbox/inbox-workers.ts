@@ -370,12 +370,12 @@ function flightKey(job: InboxJob): string {
   return `${job.id} ${job.leaseToken}`;
 }
 
-/** The stored event as the handler's argument, as the route handler would have had it. */
 /** The event's own (sealed) type where the store read it; the job's column otherwise. */
 function eventTypeOf(job: InboxJob): string | undefined {
   return (job.event.endpoint !== undefined ? job.event.eventType : job.eventType) ?? undefined;
 }
 
+/** The stored event as the handler's argument, as the route handler would have had it. */
 function deliveryOf(job: InboxJob): VerifiedWebhook {
   const { event } = job;
   const eventType = eventTypeOf(job);

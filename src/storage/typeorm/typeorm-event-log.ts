@@ -140,26 +140,43 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
       now,
       // Never a row whose message id could still be replayed.
       deleteBatch: async (cutoff, at) => {
-        // Nor one whose inbox jobs are unfinished (an event that was never accepted has none that run).
-        // Every job of the event is read under a share lock: a replay, retry or redrive requeueing
-        // one is waited for and its new state read (the snapshot's older state let the cascade delete
-        // a job just requeued), and one that comes later waits for this DELETE and finds no job. The
-        // states are counted above the lock: a filter beside it would be pushed below it, and lock
-        // only the jobs the snapshot already saw unfinished.
-        const keep = this.jobsTable
-          ? `AND (e.status <> 'accepted' OR (
-                SELECT count(*) FILTER (WHERE s.state IN ('pending', 'running', 'failed'))
-                  FROM (SELECT j.state FROM ${this.jobsTable} j WHERE j.event_id = e.id FOR SHARE) s) = 0)`
-          : '';
         // The acks of the pruned events go with them (no foreign key: one lookup less per ack).
+        const acks = `acks AS (DELETE FROM ${this.acksTable} WHERE event_id IN (SELECT id FROM gone))`;
+        const old = `received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2)`;
+        if (!this.jobsTable) {
+          const { rows } = await this.connections.query<{ n: number }>(
+            `WITH gone AS (
+               DELETE FROM ${this.table} WHERE id IN (
+                 SELECT id FROM ${this.table} WHERE ${old} ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
+               RETURNING id
+             ), ${acks}
+             SELECT count(*)::int AS n FROM gone`,
+            [cutoff, at],
+          );
+          return rows[0]?.n ?? 0;
+        }
+        // Nor one whose inbox jobs are unfinished (an event never accepted has none that run). First
+        // the events that look prunable, without a lock on their jobs, locked (another instance's
+        // retention skips them); then, of those only, every job read under a share lock: a replay,
+        // retry or redrive requeueing one is waited for and its new state read (the snapshot's older
+        // state let the cascade delete a job just requeued), and one that comes later waits for this
+        // DELETE and finds no job. The states are counted above the lock: a filter beside it would be
+        // pushed below it, and lock only the jobs the snapshot already saw unfinished.
+        const unfinished = `('pending', 'running', 'failed')`;
         const { rows } = await this.connections.query<{ n: number }>(
-          `WITH gone AS (
-             DELETE FROM ${this.table} WHERE id IN (
-               SELECT id FROM ${this.table} e
-                WHERE received_at < $1 AND (replay_window_ends_at IS NULL OR replay_window_ends_at < $2) ${keep}
-                ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
-             RETURNING id
-           ), acks AS (DELETE FROM ${this.acksTable} WHERE event_id IN (SELECT id FROM gone))
+          `WITH candidates AS MATERIALIZED (
+             SELECT id, status FROM ${this.table} e
+              WHERE ${old} AND (e.status <> 'accepted' OR NOT EXISTS (
+                      SELECT 1 FROM ${this.jobsTable} j WHERE j.event_id = e.id AND j.state IN ${unfinished}))
+              ORDER BY id LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED
+           ), prunable AS MATERIALIZED (
+             SELECT c.id FROM candidates c
+              WHERE c.status <> 'accepted' OR (
+                SELECT count(*) FILTER (WHERE s.state IN ${unfinished})
+                  FROM (SELECT j.state FROM ${this.jobsTable} j WHERE j.event_id = c.id FOR SHARE) s) = 0
+           ), gone AS (
+             DELETE FROM ${this.table} WHERE id IN (SELECT id FROM prunable) RETURNING id
+           ), ${acks}
            SELECT count(*)::int AS n FROM gone`,
           [cutoff, at],
         );

@@ -11,6 +11,7 @@ import { unacceptLateSql } from './event-log-sql';
 import { claimSql } from './inbox-sql';
 import { pgOf } from './sql';
 import { INBOX_CHANNEL } from './storage-schema';
+import { TypeOrmEventLog } from './typeorm-event-log';
 import { TypeOrmInbox } from './typeorm-inbox';
 
 const HOUR = 3_600_000;
@@ -296,6 +297,26 @@ describe('TypeOrmInbox', () => {
       else expect([answered, deleted, jobs]).toEqual([0, 1, []]);
     },
   );
+
+  it('two instances pruning at once both finish, each on its own events (no lock of the other\'s jobs)', async () => {
+    // A review of the share lock above: taken while a row was only being considered, it made a
+    // second instance's retention lock jobs of events the first had locked, waiting on each other
+    // until a deadlock or the statement timeout. Old events with finished jobs, two logs, one table.
+    const other = new TypeOrmEventLog(db.dataSource, { retentionDays: 1 / 48, maxDelayMs: 0 });
+    await other.init();
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(Array.from({ length: 400 }, () => db.log.record(record())));
+        const claimed = await inbox.claim(400, 60_000, ['H.run']);
+        await Promise.all(claimed.map((job) => inbox.complete(job)));
+        const [a, b] = await Promise.all([db.log.prune(), other.prune()]);
+        expect(a + b).toBe(400);
+        expect(await jobCount()).toBe(0);
+      }
+    } finally {
+      await other.close();
+    }
+  });
 
   it('retention keeps an event until its jobs are finished', async () => {
     await db.log.record(record());

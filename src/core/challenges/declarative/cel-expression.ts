@@ -22,6 +22,8 @@ function celEnvironments(): Environments {
     // Loaded on first use: an application without declarative rules never needs it.
     const { Environment } = requireEsModule<typeof Cel>(
       '@marcbachmann/cel-js',
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      () => require('@marcbachmann/cel-js'),
       'Declarative challenge rules need the CEL library',
     );
     const request = new Environment()
