@@ -266,7 +266,7 @@ describe.each(Object.keys(storages))('the inbox with the %s store', (storage) =>
       expect((await call('GET', '/jobs?state=lost')).status).toBe(400);
 
       const filters = { eventType: 'poison', since };
-      // Redrive takes dead jobs only: a `state` filter is no field of it (it was silently ignored).
+      // Redrive takes dead jobs only: another `state` is refused (it was silently ignored).
       const withState = await call('POST', '/jobs/redrive', { ...filters, state: 'failed' });
       expect([withState.status, withState.json.code]).toEqual([400, 'validation_failed']);
       expect((await call('POST', '/jobs/redrive', filters)).json).toEqual({ count: 1, dryRun: true });

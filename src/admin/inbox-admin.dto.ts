@@ -20,7 +20,7 @@ const ENDPOINT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const HANDLER = /^[\w.@$-]{1,200}$/;
 const EVENT_TYPE = /^[\w.:/-]{1,200}$/;
 
-/** Filters of `POST /jobs/redrive` (dead jobs only: no `state`), and with `state` of `GET /jobs`. @publicApi */
+/** Filters of `POST /jobs/redrive` (dead jobs only), and with any `state` of `GET /jobs`. @publicApi */
 export class InboxJobSelectionDto {
   @ApiPropertyOptional()
   @IsOptional()
@@ -79,6 +79,11 @@ export class ListInboxJobsQueryDto extends InboxJobFilterDto {
 
 /** `POST /jobs/redrive`: dead jobs matching the filters go back to pending. @publicApi */
 export class RedriveInboxJobsDto extends InboxJobSelectionDto {
+  @ApiPropertyOptional({ enum: ['dead'], description: 'Redrive takes dead jobs only; any other state is refused.' })
+  @IsOptional()
+  @IsIn(['dead'], { message: 'state: redrive takes dead jobs only' })
+  state?: 'dead';
+
   @ApiPropertyOptional({
     default: true,
     description: 'Only count the jobs that would be redriven (the default); `false` to redrive them.',

@@ -214,9 +214,10 @@ describe('KeyResolver', () => {
     const start = Date.now();
     jest.spyOn(Date, 'now').mockReturnValue(start + 61_000);
     // Requests naming the key (anyone can send them) while its host fails: one unmetered try, then
-    // the budget (5 a minute, one of them spent on the first fetch) bounds the rest.
-    for (let i = 0; i < 20; i++) expect(await refusalAsync(() => keys.resolve('genuine'))).toBe('key_source_unavailable');
-    expect(hits.filter((h) => h === '/keys/genuine')).toHaveLength(1 + 1 + 4);
+    // the budget (5 a minute; the first fetch is a minute old by now) bounds the rest.
+    for (let i = 0; i < 20; i++)
+      expect(await refusalAsync(() => keys.resolve('genuine'))).toBe('key_source_unavailable');
+    expect(hits.filter((h) => h === '/keys/genuine')).toHaveLength(1 + 1 + 5);
   });
 
   it('names a certificate URL one way only (no query, fragment, escape or empty segment), and keeps the keys in use', async () => {
@@ -230,7 +231,14 @@ describe('KeyResolver', () => {
       format: { type: 'x509', subjects: ['messageverificationcerts.sandbox.paypal.com'] },
     });
     const genuine = `https://${host}/certs/CERT-1`;
-    for (const variant of [`${genuine}#1`, `${genuine}#`, `${genuine}?a=1`, `${genuine}?`, `https://${host}/certs/CERT%2D1`, `https://${host}/certs//CERT-1`]) {
+    for (const variant of [
+      `${genuine}#1`,
+      `${genuine}#`,
+      `${genuine}?a=1`,
+      `${genuine}?`,
+      `https://${host}/certs/CERT%2D1`,
+      `https://${host}/certs//CERT-1`,
+    ]) {
       expect(await refusalAsync(() => keys.resolve(variant))).toBe('invalid_header');
     }
     expect(hits).toEqual([]);

@@ -57,7 +57,9 @@ describe('InboxDispatch', () => {
     expect(() => dispatchFor(new Map())).toThrow(/names the unknown endpoint "design"/);
     // Accepted, and said at start-up: a misspelt name would otherwise make no job, silently.
     const warned: string[] = [];
-    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warned.push(String(message)));
+    const spy = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warned.push(String(message)));
     try {
       expect(() => dispatchFor(new Map(), undefined, true)).not.toThrow();
       expect(() => dispatchFor(new Map(), 10)).not.toThrow();

@@ -298,7 +298,7 @@ describe('TypeOrmInbox', () => {
     },
   );
 
-  it('two instances pruning at once both finish, each on its own events (no lock of the other\'s jobs)', async () => {
+  it("two instances pruning at once both finish, each on its own events (no lock of the other's jobs)", async () => {
     // A review of the share lock above: taken while a row was only being considered, it made a
     // second instance's retention lock jobs of events the first had locked, waiting on each other
     // until a deadlock or the statement timeout. Old events with finished jobs, two logs, one table.
