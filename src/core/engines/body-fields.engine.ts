@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { constantTimeEqual } from '../constant-time';
 import { WebhookConfigurationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
@@ -11,7 +11,7 @@ import type {
   VerifyContext,
 } from '../signature-scheme';
 import { assertWithinTolerance } from '../timestamp';
-import { DIGEST_BYTES, isFormContentType } from './engine-parts';
+import { DIGEST_BYTES, isFormContentType, signedValuesKey } from './engine-parts';
 import type { HmacAlgorithm } from './hmac.engine';
 import {
   assertHasSecrets,
@@ -246,12 +246,7 @@ export class BodyFieldsScheme implements SignatureScheme {
    * (a space, a field added) would make a captured notification a new delivery.
    */
   private contentKey(fields: ReadonlyMap<string, string>): string {
-    const hash = createHash('sha256');
-    for (const field of this.signedFields) {
-      const value = fields.get(field) ?? '';
-      hash.update(`${Buffer.byteLength(value)}:`).update(value);
-    }
-    return `sha256:${hash.digest('hex')}`;
+    return signedValuesKey(this.signedFields.map((field) => fields.get(field) ?? ''));
   }
 
   private digestBytes(): number {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { WebhookConfigurationError } from '../errors';
 import { parseUnixSeconds } from '../timestamp';
 import { invalidHeader, parseRfc3339Seconds } from './scheme-support';
@@ -128,4 +129,14 @@ export function formatTimestamp(seconds: number, format: TimestampFormat): strin
     default:
       return String(seconds);
   }
+}
+
+/**
+ * The dedupe key of a scheme whose signature does not cover the whole body: SHA-256 over each
+ * signed value with its length, so that no two different contents share a key. @internal
+ */
+export function signedValuesKey(values: Iterable<string | Buffer>): string {
+  const hash = createHash('sha256');
+  for (const value of values) hash.update(`${value.length}:`).update(value);
+  return `sha256:${hash.digest('hex')}`;
 }

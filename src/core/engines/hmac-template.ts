@@ -1,8 +1,13 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { isTokenShaped } from '../challenges/computed-token';
 import { WebhookConfigurationError } from '../errors';
 import { memoizeKey, type WebhookSecret } from '../secret';
-import { DIGEST_BYTES, parseTemplate as parseSigningTemplate, type HmacAlgorithm } from './engine-parts';
+import {
+  DIGEST_BYTES,
+  parseTemplate as parseSigningTemplate,
+  signedValuesKey,
+  type HmacAlgorithm,
+} from './engine-parts';
 import { assertPublicUrl, utf8SecretBytes } from './scheme-support';
 
 // What the HMAC engines share: a template of what is signed, parsed once, and the key, the
@@ -147,13 +152,7 @@ export class HmacTemplate {
    * over each signed value with its length, so that no two different contents share a key.
    */
   contentKey(values: SignedValues): string {
-    const hash = createHash('sha256');
-    for (const part of this.parts) {
-      if ('text' in part) continue;
-      const value = this.valueOf(part, values);
-      hash.update(`${value.length}:`).update(value);
-    }
-    return `sha256:${hash.digest('hex')}`;
+    return signedValuesKey(this.parts.flatMap((part) => ('text' in part ? [] : [this.valueOf(part, values)])));
   }
 
   /** The key bytes of a secret or a signing key; throws `WebhookConfigurationError` when unusable. */
