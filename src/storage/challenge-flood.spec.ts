@@ -70,6 +70,25 @@ async function flood(
   expect(single[0].bodySize).toBe(20_000);
 }
 
+/**
+ * One request more than the budget in a second: its summary row counts 1, and must still say it is
+ * a summary (a CI run took it for a row of its own, without the bounded row's marker).
+ */
+async function oneOverBudget(
+  log: EventLog & EventLogReader & { flushSummaries(): Promise<void> | void },
+  clock: { now: number },
+  endpoint: string,
+): Promise<void> {
+  clock.now = Math.ceil(clock.now / 1000) * 1000 + 1000;
+  await Promise.all(
+    Array.from({ length: BUDGET + 1 }, (_, i) => log.record(hostile(endpoint, 'challenge', i, clock.now))),
+  );
+  await log.flushSummaries();
+  const rows = await listAllEvents(log, endpoint);
+  expect(rows.filter((r) => r.occurrences === undefined)).toHaveLength(BUDGET);
+  expect(rows.filter((r) => r.occurrences !== undefined).map((r) => r.occurrences)).toEqual([1]);
+}
+
 describe('unauthenticated writes under a budget', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
@@ -88,6 +107,10 @@ describe('unauthenticated writes under a budget', () => {
     it('so do 3,000 hostile rejections', async () => {
       clock.now += 10_000;
       await flood(log, clock, 'dropbox', 'rejected');
+    });
+
+    it('a summary row of one request says it is one', async () => {
+      await oneOverBudget(log, clock, 'single-over');
     });
   });
 
@@ -113,6 +136,10 @@ describe('unauthenticated writes under a budget', () => {
     it('so do 3,000 hostile rejections', async () => {
       clock.now += 10_000;
       await flood(pg.log, clock, 'dropbox', 'rejected');
+    });
+
+    it('a summary row of one request says it is one', async () => {
+      await oneOverBudget(pg.log, clock, 'single-over');
     });
 
     it('prunes audit entries past the retention, in batches', async () => {

@@ -306,7 +306,8 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
     return 'accepted';
   }
 
-  private remember(event: WebhookEventRecord, status: WebhookEventStatus, occurrences = 1): void {
+  /** `occurrences`: given for a summary row only (it may count one request). */
+  private remember(event: WebhookEventRecord, status: WebhookEventStatus, occurrences?: number): void {
     const ring = status === 'accepted' ? this.acceptedRing : this.otherRing;
     if (this.recentCapacity === 0) return;
     const body = event.body ?? Buffer.alloc(0);
@@ -331,7 +332,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
       // A copy, so the ring never keeps a large request buffer alive.
       body: Buffer.from(body.subarray(0, cap)),
       bodyTruncated: truncated,
-      ...(occurrences > 1 ? { occurrences } : {}),
+      ...(occurrences !== undefined ? { occurrences } : {}),
     };
     const seal = this.seals.sealOf(event, status, entry, body);
     ring.push({ seq: this.seq, event: entry, bodySha256: truncated ? sha256Hex(body) : undefined, seal });

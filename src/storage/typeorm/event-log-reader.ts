@@ -8,6 +8,7 @@ import {
   type WebhookEventStatus,
 } from '../event-log.interface';
 import { pageLimit, PageCursor } from '../page-cursor';
+import { SUMMARY_HEADER } from '../flood-control';
 import type { BoundedQuery } from './event-log-connections';
 
 /** Positions are row ids: decimals that fit PostgreSQL's bigint. */
@@ -129,7 +130,8 @@ function toStored(row: StoredRow, withBody: boolean): StoredWebhookEvent {
     bodySize: row.body_size,
     bodySha256: row.body_sha256,
     bodyTruncated: row.stored_size < row.body_size,
-    ...(row.occurrences > 1 ? { occurrences: row.occurrences } : {}),
+    // A summary row says so even when it counts one request (its header marks it; no other row has it).
+    ...(row.occurrences > 1 || row.headers?.[SUMMARY_HEADER] !== undefined ? { occurrences: row.occurrences } : {}),
     ...(withBody ? { body: row.body } : {}),
   };
 }
