@@ -31,3 +31,14 @@ export function constantTimeEqualText(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
 }
+
+/**
+ * Whether the digest equals one of the signatures (one per live secret during a roll), each compared
+ * in constant time and every one compared, so that which entry matched does not show in the timing.
+ * @internal
+ */
+export function constantTimeEqualsAnyText(digest: string, signatures: readonly string[]): boolean {
+  let found = false;
+  for (const candidate of signatures) if (constantTimeEqualText(digest, candidate)) found = true;
+  return found;
+}

@@ -1,5 +1,5 @@
 import { tokenShapedDelivery } from '../challenges/computed-token';
-import { constantTimeEqualText } from '../constant-time';
+import { constantTimeEqualsAnyText } from '../constant-time';
 import { WebhookConfigurationError, WebhookErrorCode, WebhookVerificationError } from '../errors';
 import { headerValue, type WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
@@ -149,6 +149,8 @@ export class HmacScheme implements SignatureScheme {
   private readonly requiredHeaders: ReadonlyArray<readonly [string, string]>;
   private readonly idPath?: readonly string[];
   private readonly idHeader?: string;
+  /** The characters an id header may not hold, one by one. */
+  private readonly idExcludes: readonly string[];
   private readonly eventTypeHeader?: string;
   private readonly eventTypePattern?: RegExp;
   private readonly timestampHeader?: string;
@@ -207,6 +209,7 @@ export class HmacScheme implements SignatureScheme {
     }
     if (options.idField !== undefined) this.idPath = toPath(options.idField);
     this.idHeader = options.idHeader?.toLowerCase();
+    this.idExcludes = [...(options.idExcludes ?? '')];
     this.eventTypeHeader = options.eventTypeHeader?.toLowerCase();
     this.eventTypePattern = options.eventTypePattern;
     this.timestampHeader = options.timestampHeader?.toLowerCase();
@@ -231,7 +234,10 @@ export class HmacScheme implements SignatureScheme {
     const signatureValues = this.signaturePath
       ? readSignatureField(request.rawBody, this.signaturePath)
       : this.readSignatureHeaders(request);
-    const signedHeaders = Object.fromEntries(this.signedHeaders.map((name) => [name, requireHeader(request, name)]));
+    const signedHeaders =
+      this.signedHeaders.length === 0
+        ? NO_HEADERS
+        : Object.fromEntries(this.signedHeaders.map((name) => [name, requireHeader(request, name)]));
     const id = this.idHeader ? this.readId(request, this.idHeader) : undefined;
     const eventType = this.eventTypeHeader ? this.readEventType(request, this.eventTypeHeader) : undefined;
     const timestamp = this.timestampHeader ? requireHeader(request, this.timestampHeader) : undefined;
@@ -240,7 +246,10 @@ export class HmacScheme implements SignatureScheme {
     }
     const signedAt =
       timestamp === undefined ? undefined : parseTimestamp(timestamp, this.timestampFormat, this.timestampHeader!);
-    const candidates = signatureValues.flatMap(([header, value]) => this.parseSignatures(header, value));
+    const candidates =
+      signatureValues.length === 1
+        ? this.parseSignatures(signatureValues[0][0], signatureValues[0][1])
+        : signatureValues.flatMap(([header, value]) => this.parseSignatures(header, value));
     const values = { body: request.rawBody, id, timestamp, headers: signedHeaders };
     // A string to sign made only of token characters could be a computed challenge answer's input
     // (X's CRC signs crc_token with the consumer secret): refused, so no answer is ever a signature.
@@ -250,7 +259,7 @@ export class HmacScheme implements SignatureScheme {
     if (signedAt !== undefined) assertWithinTolerance(signedAt, now, this.toleranceSeconds!);
     for (const secret of candidates.length > 0 ? secrets : []) {
       const digest = this.template.digest(this.template.keyOf(secret), values);
-      if (!candidates.some((candidate) => constantTimeEqualText(digest, candidate))) continue;
+      if (!constantTimeEqualsAnyText(digest, candidates)) continue;
       if (this.options.jsonObjectBody && parseJsonObject(request.rawBody) === undefined) {
         throw new WebhookVerificationError(
           WebhookErrorCode.InvalidBody,
@@ -261,16 +270,17 @@ export class HmacScheme implements SignatureScheme {
         ? readBodyTimestamp(request.rawBody, now, this.options.bodyTimestamp, this.toleranceSeconds!, this.name)
         : undefined;
       const at = signedAt ?? bodySignedAt;
-      return {
+      const verified: Mutable<SignatureVerification> = {
         secretVersion: secret.version,
         messageId: this.idPath ? jsonMessageId(request.rawBody, this.idPath) : id,
         signedAt: at === undefined ? undefined : new Date(at * 1000),
-        // An id header the template does not sign can be rewritten: dedupe on what is signed.
-        ...(id !== undefined && !this.signsId ? { unsignedMessageId: true } : {}),
-        ...(eventType !== undefined ? { unsignedEventType: eventType } : {}),
-        // The body is not signed: a replay is the same signed content whatever body comes with it.
-        ...(this.options.signsBody === false ? { signedContentKey: this.template.contentKey(values) } : {}),
       };
+      // An id header the template does not sign can be rewritten: dedupe on what is signed.
+      if (id !== undefined && !this.signsId) verified.unsignedMessageId = true;
+      if (eventType !== undefined) verified.unsignedEventType = eventType;
+      // The body is not signed: a replay is the same signed content whatever body comes with it.
+      if (this.options.signsBody === false) verified.signedContentKey = this.template.contentKey(values);
+      return verified;
     }
     throw noMatchingSignature();
   }
@@ -327,9 +337,9 @@ export class HmacScheme implements SignatureScheme {
 
   private readId(request: WebhookRequest, header: string): string | undefined {
     const id = readIdHeader(request, header, this.signsId);
-    const excluded = this.options.idExcludes;
-    if (id !== undefined && excluded && [...excluded].some((character) => id.includes(character))) {
-      const list = [...excluded].map((character) => `'${character}'`).join(', ');
+    const excluded = this.idExcludes;
+    if (id !== undefined && excluded.length > 0 && excluded.some((character) => id.includes(character))) {
+      const list = excluded.map((character) => `'${character}'`).join(', ');
       throw invalidHeader(header, `1–256 visible ASCII characters without ${list} or spaces`);
     }
     return id;
@@ -376,3 +386,8 @@ export class HmacScheme implements SignatureScheme {
 export function hmacSignature(options: HmacSchemeOptions): HmacScheme {
   return new HmacScheme(options);
 }
+
+/** No signed headers: one shared object rather than a new one per request. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -12,6 +12,8 @@ const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** RFC 3339 date-time with seconds, an optional fraction of up to 9 digits and a zone (`Z` or `±hh:mm`). */
+const LOWER_HEX = /^[0-9a-f]*$/;
+const ANY_CASE_HEX = /^[0-9a-fA-F]*$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** @internal */
@@ -82,16 +84,10 @@ function canonicalBase64Url(value: string, bytes: number): string | undefined {
   return Buffer.from(value, 'base64url').toString('base64url') === value ? value : undefined;
 }
 
-/** Hex digits in lower case, or `undefined` when a character is not one (a single pass: it runs per delivery). */
+/** Hex digits in lower case, or `undefined` when a character is not one (a regular expression costs half a JS loop). */
 function lowerCaseHex(value: string): string | undefined {
-  let upper = false;
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) continue;
-    if (code >= 0x41 && code <= 0x46) upper = true;
-    else return undefined;
-  }
-  return upper ? value.toLowerCase() : value;
+  if (LOWER_HEX.test(value)) return value;
+  return ANY_CASE_HEX.test(value) ? value.toLowerCase() : undefined;
 }
 
 /** Like {@link decodeDigest} but a malformed value is `invalid_header`. @internal */

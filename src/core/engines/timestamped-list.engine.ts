@@ -1,5 +1,5 @@
 import { tokenShapedDelivery } from '../challenges/computed-token';
-import { constantTimeEqualText } from '../constant-time';
+import { constantTimeEqualsAnyText } from '../constant-time';
 import type { WebhookRequest } from '../request';
 import type { WebhookSecret } from '../secret';
 import type {
@@ -120,7 +120,7 @@ export class TimestampedListScheme implements SignatureScheme {
     assertWithinTolerance(signedAt, Math.floor(context.receivedAt / 1000), this.toleranceSeconds);
     for (const secret of signatures.length > 0 ? secrets : []) {
       const digest = this.template.digest(this.template.keyOf(secret), values);
-      if (matchesAny(digest, signatures)) {
+      if (constantTimeEqualsAnyText(digest, signatures)) {
         return {
           secretVersion: secret.version,
           messageId: this.idPath ? jsonMessageId(request.rawBody, this.idPath) : undefined,
@@ -233,11 +233,4 @@ export class TimestampedListScheme implements SignatureScheme {
     }
     return { timestamp, signatures: signatures as string[] };
   }
-}
-
-/** Whether the digest equals one of the signatures, each compared in constant time. */
-function matchesAny(digest: string, signatures: readonly string[]): boolean {
-  let found = false;
-  for (const candidate of signatures) if (constantTimeEqualText(digest, candidate)) found = true;
-  return found;
 }
