@@ -27,6 +27,7 @@ import {
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { standardWebhooksHeaders } from './support/storages';
 import { send } from './support/http';
+import { until } from './support/until';
 
 // Written out here, not imported: the test states the policy it expects.
 const CSP =
@@ -317,10 +318,7 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     });
     expect(delivered.status).toBe(201);
     const dead = async () => (await inbox.list({ limit: 10, state: 'dead' })).items;
-    const until = async (probe: () => Promise<boolean>) => {
-      for (let i = 0; i < 250 && !(await probe()); i++) await new Promise((r) => setTimeout(r, 20));
-    };
-    await until(async () => (await dead()).length === 1);
+    await until(async () => (await dead()).length === 1, 10_000);
     const [job] = await dead();
     expect(job).toMatchObject({ handler: 'DoomedHandler.doomed', state: 'dead', attempts: 1 });
 
@@ -356,7 +354,7 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain(
       '1 dead jobs of billing sent back to pending',
     );
-    await until(async () => (await inbox.get(job!.id))?.state === 'dead');
+    await until(async () => (await inbox.get(job!.id))?.state === 'dead', 10_000);
 
     // Retry one: without the form's token it is refused; through the button it runs again.
     const cookie = (await browser.cookies())
@@ -372,7 +370,7 @@ describeIfChromium.each(ADAPTERS)('console in Chromium on %s', (adapter) => {
     await page.goto(`${base}/webhooks/admin/console/inbox`);
     await Promise.all([page.waitForNavigation(), page.click(`tr[data-job="${job!.id}"] button.retry`)]);
     expect(await page.$eval('.new-secret', (e) => e.textContent)).toContain(`Job ${job!.id} is pending again`);
-    await until(async () => (await inbox.get(job!.id))?.state === 'dead');
+    await until(async () => (await inbox.get(job!.id))?.state === 'dead', 10_000);
 
     const actions = (await running.app.get<AuditLog>(AuditLog).recent(100)).map((a) => a.action);
     expect(actions).toEqual(

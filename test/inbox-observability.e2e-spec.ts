@@ -209,7 +209,16 @@ describe.each(['memory', 'typeorm'])('inbox metrics, traces and health with the 
       const inbox = running.app.get<WebhookInbox>(WebhookInbox);
       await until(async () => (await inbox.list({ limit: 10, state: 'dead' })).items.length === 1, 8000);
       await until(() => handlers.done.filter((d) => d.startsWith('ok')).length === 3, 8000);
-      await sleep(100); // the last settlements are written
+      // A success is recorded after its handler returned (fire-and-forget), a failure's span ends
+      // after its write: wait until every job is settled and every attempt's span has ended.
+      await until(async () => {
+        const { items } = await inbox.list({ limit: 500 });
+        return items.length >= 7 && items.every((job) => job.state === 'succeeded' || job.state === 'dead');
+      }, 8000);
+      await until(
+        () => exporter.getFinishedSpans().filter((s) => s.name === 'hookwarden.inbox.handle').length >= 11,
+        8000,
+      );
 
       const m = samples(await registry.metrics());
       const h = (handler: string, outcome: string) => ({

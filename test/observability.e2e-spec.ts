@@ -24,7 +24,8 @@ import {
 import { ADAPTERS, startApp, type RunningApp } from './support/apps';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './support/postgres';
 import { migratedDataSource, standardWebhooksHeaders } from './support/storages';
-import { send } from './support/http';
+import { send, type HttpAnswer } from './support/http';
+import { until } from './support/until';
 
 const BILLING_SECRET = 'whsec_' + Buffer.from('observability-billing-secret-32b').toString('base64');
 const SLACK_SECRET = 'observability-slack-signing-secret';
@@ -265,18 +266,24 @@ describe.each(ADAPTERS)('metrics, traces and health on %s', (adapter) => {
     });
     await setReadOnly(db, true);
     try {
-      const down = await send(running.baseUrl, '/health', { method: 'GET' });
+      // A pooled session may outlive pg_terminate_backend for a moment (and the secret listener's
+      // reconnect may be seen first): wait until the event log is found read-only.
+      let down!: HttpAnswer;
+      await until(async () => {
+        down = await send(running.baseUrl, '/health', { method: 'GET' });
+        return down.status === 503 && down.json?.error?.webhooks?.eventLog?.writable === false;
+      }, 10_000);
       expect(down.status).toBe(503);
       expect(down.json.error.webhooks).toMatchObject({ status: 'down', eventLog: { writable: false } });
       expect(down.json.error.webhooks.problems).toContain('event log not writable');
     } finally {
       await setReadOnly(db, false);
     }
-    let again = await send(running.baseUrl, '/health', { method: 'GET' });
-    for (let i = 0; i < 50 && again.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    let again!: HttpAnswer;
+    await until(async () => {
       again = await send(running.baseUrl, '/health', { method: 'GET' });
-    }
+      return again.status === 200;
+    }, 10_000);
     expect(again.status).toBe(200);
   });
 });

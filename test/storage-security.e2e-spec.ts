@@ -27,6 +27,7 @@ import { HOOKWARDEN_MIGRATIONS } from '../src/storage/typeorm';
 import { ADAPTERS, startApp, type AdapterName, type RunningApp } from './support/apps';
 import { send, type HttpAnswer } from './support/http';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
+import { until } from './support/until';
 
 const TOKEN = `adm_${randomBytes(18).toString('base64url')}`;
 const KEY = randomBytes(32).toString('base64');
@@ -224,9 +225,13 @@ describe.each(combos)('a flood of unsigned challenges with %s storage on %s', (s
         for (const answer of answers) expect(answer.status).toBe(200);
       }
       const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
-      await new Promise((resolve) => setTimeout(resolve, 1500)); // the summaries are written every second
-
-      const rows = (await listAll(endpoint)).filter((r) => r.status === 'challenge');
+      // The summaries are written by a one-second timer, then a batched insert: wait until every
+      // request is accounted for (the exact total is asserted below: an overcount fails too).
+      const challengeRows = async () => (await listAll(endpoint)).filter((r) => r.status === 'challenge');
+      const counted = (rows: Array<Record<string, any>>) =>
+        rows.reduce((n, r) => n + (r.occurrences === undefined ? 1 : r.occurrences), 0);
+      let rows: Array<Record<string, any>> = [];
+      await until(async () => counted((rows = await challengeRows())) >= total, 10_000);
       const single = rows.filter((r) => r.occurrences === undefined);
       expect(single.length).toBeLessThanOrEqual(apps.length * CHALLENGES_PER_SECOND * seconds);
       expect(single.length + rows.reduce((n, r) => n + (r.occurrences ?? 0), 0)).toBe(total);
@@ -289,9 +294,18 @@ describe.each(combos)('replays of a signed delivery with %s storage on %s', (sto
       for (const answer of answers) expect(answer.status).toBe(200);
     }
     const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the summaries are written every second
-
-    const page = await admin(apps[0], 'GET', '/events?endpoint=billing&limit=500');
+    // The summaries are written by a one-second timer, then a batched insert: wait until every copy
+    // is accounted for (the exact total is asserted below: an overcount fails too).
+    let page!: HttpAnswer;
+    await until(async () => {
+      page = await admin(apps[0], 'GET', '/events?endpoint=billing&limit=500');
+      expect(page.status).toBe(200);
+      const duplicateRows: Array<Record<string, any>> = page.json.items.filter(
+        (r: Record<string, any>) => r.status === 'duplicate',
+      );
+      const counted = duplicateRows.reduce((n, r) => n + (r.messageId !== undefined ? 1 : (r.occurrences ?? 1)), 0);
+      return counted >= copies;
+    }, 10_000);
     expect(page.status).toBe(200);
     // These apps received nothing else (a summary row has no message id: it counts many requests).
     const rows: Array<Record<string, any>> = page.json.items;

@@ -206,28 +206,41 @@ describe.each(ADAPTERS)('TypeORM storage on %s', (adapter) => {
       expect(statuses.length).toBeLessThanOrEqual(50);
     });
 
-    it("sees the other instance's rotation within a second; the old secret works for the grace period only", async () => {
+    it("sees the other instance's rotation within seconds; the old secret works for the grace period only", async () => {
+      // Long enough for the other instance to see the rotation (at most PROPAGATION_MS, below)
+      // with time left to check the grace there on a loaded machine.
+      const GRACE_SECONDS = 4;
+      const PROPAGATION_MS = 3000;
       const store = a.app.get<TypeOrmSecretStore>(SecretStore);
       const rotated = Date.now();
-      const info = await store.addSecret('rotating', NEXT_SECRET, { gracePeriodSeconds: 1 });
+      const info = await store.addSecret('rotating', NEXT_SECRET, { gracePeriodSeconds: GRACE_SECONDS });
+      const added = Date.now();
+      // The grace's end as the store computed it (after its lock and read): the previous version's
+      // expiry, the grace period after a moment within the call.
+      const previous = (await store.listSecrets('rotating')).filter((v) => v.version !== info.version);
+      expect(previous).toEqual([expect.objectContaining({ expiresAt: expect.any(Date) })]);
+      const graceEnds = previous[0].expiresAt!.getTime();
+      expect(graceEnds).toBeGreaterThanOrEqual(rotated + GRACE_SECONDS * 1000);
+      expect(graceEnds).toBeLessThanOrEqual(added + GRACE_SECONDS * 1000);
+      // During the grace period the previous secret still verifies: here at once (the rotating
+      // instance reloads its cache before addSecret resolves)…
+      const old = () => signed('{}', SECRET).headers;
+      expect((await send(a.baseUrl, '/hooks/rotating', { headers: old(), body: '{}' })).status).toBe(202);
+      // …and on the other instance once it sees the rotation (it then also takes the new secret).
       const viaB = await eventually(async () => {
         const { headers } = signed('{}', NEXT_SECRET);
         const r = await send(b.baseUrl, '/hooks/rotating', { headers, body: '{}' });
         return r.status === 202 ? r : undefined;
-      }, 1000);
-      expect(Date.now() - rotated).toBeLessThan(1000);
+      }, PROPAGATION_MS);
       expect(viaB.json).toEqual({ version: info.version });
-      // During the grace period the previous secret still verifies on both instances.
+      expect(Date.now()).toBeLessThan(graceEnds); // else the check below would not be in the grace
+      expect((await send(b.baseUrl, '/hooks/rotating', { headers: old(), body: '{}' })).status).toBe(202);
+      // Just after the grace's end it no longer does, on either instance.
+      await new Promise((r) => setTimeout(r, Math.max(0, graceEnds + 300 - Date.now())));
       for (const app of [a, b]) {
-        const { headers } = signed('{}', SECRET);
-        expect((await send(app.baseUrl, '/hooks/rotating', { headers, body: '{}' })).status).toBe(202);
+        expect((await send(app.baseUrl, '/hooks/rotating', { headers: old(), body: '{}' })).status).toBe(401);
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, rotated + 1100 - Date.now())));
-      for (const app of [a, b]) {
-        const { headers } = signed('{}', SECRET);
-        expect((await send(app.baseUrl, '/hooks/rotating', { headers, body: '{}' })).status).toBe(401);
-      }
-      // A revocation stops the version at once here, and within a second on the other instance.
+      // A revocation stops the version at once here, and within seconds on the other instance.
       await store.revokeSecret('rotating', info.version);
       const { headers } = signed('{}', NEXT_SECRET);
       expect((await send(a.baseUrl, '/hooks/rotating', { headers, body: '{}' })).status).toBe(401);
@@ -235,7 +248,7 @@ describe.each(ADAPTERS)('TypeORM storage on %s', (adapter) => {
         const fresh = signed('{}', NEXT_SECRET);
         const r = await send(b.baseUrl, '/hooks/rotating', { headers: fresh.headers, body: '{}' });
         return r.status === 401 ? r : undefined;
-      }, 1000);
+      }, PROPAGATION_MS);
     });
 
     it('exports the stores and an audit log backed by the database', async () => {
@@ -398,8 +411,9 @@ describe.each(ADAPTERS)('with the database stopped mid-run on %s', (adapter) => 
     }
     await server.start();
     const restarted = Date.now();
-    await eventually(async () => ((await deliver()).status === 202 ? true : undefined), 5000);
-    expect(Date.now() - restarted).toBeLessThan(5000);
+    // Recovers by itself (the pool reconnects): within 15 s, even on a loaded machine.
+    await eventually(async () => ((await deliver()).status === 202 ? true : undefined), 15_000);
+    expect(Date.now() - restarted).toBeLessThan(15_000);
     const handled = running.app.get(Calls).ids;
     expect(handled).toEqual(acknowledged);
     const ds = running.app.get<DataSource>(getDataSourceToken());

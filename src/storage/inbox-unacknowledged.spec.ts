@@ -16,23 +16,20 @@ import { TypeOrmInbox } from './typeorm/typeorm-inbox';
 const event = (endpoint: string, messageId: string, leaseToken: string) =>
   acceptedDelivery(endpoint, messageId, leaseToken, { work: [{ handler: 'H.run' }] });
 
-const LEASE_SECONDS = 0.4;
-const pastTheLease = () => new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 300));
+// A lease of a minute, which runs out only when a test ends it (endLease): never by sleeping past it.
+const LEASE_SECONDS = 60;
 
 describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never acknowledged (%s)', (kind) => {
   let db: TestDatabase | undefined;
   let dataSource: DataSource | undefined;
   let log: InMemoryEventLog | TypeOrmEventLog;
   let inbox: WebhookInbox;
+  /** The in-memory log's clock (its inbox's too). */
+  let clock = Date.now();
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    if (kind === 'memory') {
-      const memory = new InMemoryEventLog({ handlingLeaseSeconds: LEASE_SECONDS });
-      log = memory;
-      inbox = memory.inbox;
-      return;
-    }
+    if (kind === 'memory') return;
     db = await createTestDatabase('inbox_unacked');
     dataSource = await openDataSource(db.url);
     const typeorm = new TypeOrmEventLog(dataSource, { handlingLeaseSeconds: LEASE_SECONDS, maxDelayMs: 0 });
@@ -42,6 +39,15 @@ describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never
     await pg.start();
     inbox = pg;
   });
+  // In memory, a log of each test's own: ending a lease moves its whole clock on, which must not run
+  // out the job leases of an earlier test.
+  beforeEach(() => {
+    if (kind !== 'memory') return;
+    clock = Date.now();
+    const memory = new InMemoryEventLog({ handlingLeaseSeconds: LEASE_SECONDS }, () => clock);
+    log = memory;
+    inbox = memory.inbox;
+  });
   afterAll(async () => {
     await (inbox as Partial<TypeOrmInbox>)?.close?.();
     if (log instanceof TypeOrmEventLog) await log.close();
@@ -50,13 +56,26 @@ describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never
     Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']);
   });
 
-  const claim = () => inbox.claim(10, 5000, ['H.run']);
+  const claim = () => inbox.claim(10, 60_000, ['H.run']);
+
+  /** Runs the id's in-progress lease out now, unacknowledged, as if the process handling it had died. */
+  async function endLease(endpoint: string, messageId: string): Promise<void> {
+    if (kind === 'memory') {
+      clock += LEASE_SECONDS * 1000 + 1000;
+      return;
+    }
+    await dataSource!.query(
+      `UPDATE webhook_events SET handling_until = now() - interval '1 second'
+        WHERE endpoint = $1 AND message_id = $2 AND status = 'accepted'`,
+      [endpoint, messageId],
+    );
+  }
 
   it('run once the lease has run out, though no acknowledgement came', async () => {
     const endpoint = uniq('ep');
     await log.record(event(endpoint, 'm1', 'A'));
     expect(await claim()).toEqual([]);
-    await pastTheLease();
+    await endLease(endpoint, 'm1');
     const jobs = await claim();
     expect(jobs.map((j) => [j.endpoint, j.event.messageId])).toEqual([[endpoint, 'm1']]);
     expect(await inbox.complete(jobs[0]!)).toBe(true);
@@ -65,7 +84,7 @@ describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never
   it('wait again while a copy that took the lease over is handled, and run on its acknowledgement', async () => {
     const endpoint = uniq('ep');
     await log.record(event(endpoint, 'm2', 'A'));
-    await pastTheLease();
+    await endLease(endpoint, 'm2');
     expect(await log.resolveDuplicate(endpoint, 'm2', 'B')).toBe('claimed');
     expect(await claim()).toEqual([]);
     await log.acknowledge(endpoint, 'm2', 'B');
@@ -75,7 +94,7 @@ describe.each(['memory', 'typeorm'] as const)('inbox jobs of an acceptance never
   it('are not withdrawn once one has started: a failing copy that took over leaves the acceptance, so no second job runs beside it', async () => {
     const endpoint = uniq('ep');
     await log.record(event(endpoint, 'm3', 'A'));
-    await pastTheLease();
+    await endLease(endpoint, 'm3');
     const [running] = await claim();
     expect(running?.event.messageId).toBe('m3');
     expect(await log.resolveDuplicate(endpoint, 'm3', 'B')).toBe('claimed');

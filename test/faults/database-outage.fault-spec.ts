@@ -37,6 +37,12 @@ const SWEEP_SLACK_MS = 250;
 const SERVER_SLACK_MS = 50;
 /** Loopback HTTP and JSON on a busy machine, beyond the measured event-loop delays. */
 const HTTP_SLACK_MS = 500;
+/**
+ * How soon after PostgreSQL's return the same process accepts again: the pool's broken connections
+ * fail and are replaced, under a load of 16 lanes on a busy machine. A process that does not recover
+ * by itself never does.
+ */
+const RECOVERY_MS = 10_000;
 
 jest.setTimeout(120_000);
 
@@ -121,7 +127,7 @@ describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load an
     await server?.destroy();
   });
 
-  it('answers 503 + Retry-After while it is down, no 2xx without a row, and the same process accepts within 5 s of its return', async () => {
+  it(`answers 503 + Retry-After while it is down, no 2xx without a row, and the same process accepts within ${RECOVERY_MS / 1000} s of its return`, async () => {
     const running = load(app, 16);
     await untilOrStop(running, () => running.outcomes.filter(isAccepted).length >= 200, '200 deliveries accepted');
     await server.stop('immediate');
@@ -130,7 +136,7 @@ describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load an
     await server.start();
     const startedAt = Date.now();
     let recoveredAt: number | undefined;
-    while (recoveredAt === undefined && Date.now() - startedAt < 10_000) {
+    while (recoveredAt === undefined && Date.now() - startedAt < 2 * RECOVERY_MS) {
       recoveredAt = running.outcomes.find((o) => o.sentAt >= startedAt && isAccepted(o))?.sentAt;
       await sleep(10);
     }
@@ -155,9 +161,9 @@ describe.each(['express', 'fastify'] as const)('PostgreSQL stopped under load an
       (o) => isAccepted(o) && o.sentAt > stoppedAt + 100 && o.sentAt + o.answer!.ms < startedAt - 100,
     );
     expect(acceptedDuring).toEqual([]);
-    // Back within 5 s of the database's return, in the same process.
+    // Back within seconds of the database's return, in the same process.
     expect(recoveredAt).toBeDefined();
-    expect(recoveredAt! - startedAt).toBeLessThan(5000);
+    expect(recoveredAt! - startedAt).toBeLessThan(RECOVERY_MS);
 
     // Every acknowledged delivery is an accepted row.
     const acknowledged = outcomes.filter(isAccepted).map((o) => o.delivery.id);

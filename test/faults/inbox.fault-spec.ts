@@ -104,18 +104,29 @@ describe('the inbox under faults', () => {
     const slow = event({ sleepMs: 4000 });
     const quick = Array.from({ length: 40 }, () => event({ sleepMs: 50 }));
     await sendAll(a, [slow, ...quick]);
+    // The slow handler runs, and its worker's heartbeat (every lease / 3) has extended the lease past
+    // the claim's 2 s (a claim sets `updated_at`, a heartbeat does not): the kill comes mid-handler.
     await eventually(
-      async () => ((await runs(db.url)).some((r) => r.message_id === slow.id) ? true : undefined),
+      async () => {
+        const [job] = await sql<{ extended: boolean }>(
+          db.url,
+          `SELECT j.lease_until > j.updated_at + interval '2 seconds' AS extended
+             FROM webhook_inbox_jobs j JOIN inbox_runs r ON r.job_id = j.id::text WHERE r.message_id = $1`,
+          [slow.id],
+        );
+        return job?.extended ? true : undefined;
+      },
       10_000,
-      'the slow handler starting',
+      'the slow handler starting, its lease extended by a heartbeat',
     );
     a.kill('SIGKILL');
     await a.exited;
     const killedAt = Date.now();
-    // The lease the dead worker left (its claim's or its last heartbeat's), read before anyone can claim again.
-    const [{ lease_until: leftLease }] = await sql<{ lease_until: Date }>(
+    // The lease the dead worker left (its last heartbeat's), read before anyone can claim again, and
+    // when it claimed the job.
+    const [{ lease_until: leftLease, updated_at: claimedAt }] = await sql<{ lease_until: Date; updated_at: Date }>(
       db.url,
-      `SELECT j.lease_until FROM webhook_inbox_jobs j JOIN inbox_runs r ON r.job_id = j.id::text
+      `SELECT j.lease_until, j.updated_at FROM webhook_inbox_jobs j JOIN inbox_runs r ON r.job_id = j.id::text
         WHERE r.message_id = $1`,
       [slow.id],
     );
@@ -135,10 +146,12 @@ describe('the inbox under faults', () => {
       [a.pid, 1, false],
       [b.pid, 2, true],
     ]);
-    // Not before the lease (2 s from the claim or the last heartbeat) ran out. (Measured from the first
-    // run's start it can look a little shorter: that start lags the claim by the probe's own INSERT.)
+    // Not before the lease (2 s from the last heartbeat) ran out, and the heartbeat had extended it
+    // beyond the claim's 2 s. Both are the database's times, compared with the claim's rather than the
+    // first run's start, which lags the claim by however long the probe's own INSERT took.
     expect(slowRuns[1]!.started_at.getTime()).toBeGreaterThanOrEqual(leftLease.getTime());
-    expect(leftLease.getTime() - slowRuns[0]!.started_at.getTime()).toBeGreaterThan(1000);
+    expect(leftLease.getTime() - claimedAt.getTime()).toBeGreaterThan(2000);
+    expect(leftLease.getTime()).toBeGreaterThan(slowRuns[0]!.started_at.getTime());
     expect(slowRuns[1]!.started_at.getTime()).toBeGreaterThan(killedAt - 1000);
     expect(await jobStates(db.url)).toEqual([{ state: 'succeeded', n: 41 }]);
   });

@@ -6,7 +6,7 @@ import { reencryptWebhookSecrets } from './reencrypt';
 import { TypeOrmEndpointStore, type TypeOrmEndpointStoreOptions } from './typeorm-endpoint-store';
 
 // Against a real PostgreSQL: run-time endpoints stored, their secret options encrypted, and a change
-// made through one store (one instance) seen by another within a second by NOTIFY alone.
+// made through one store (one instance) seen by another within seconds by NOTIFY alone.
 const KEY = randomBytes(32).toString('base64');
 
 const write = (name: string, extra: Partial<EndpointWrite> = {}): EndpointWrite => ({
@@ -99,16 +99,19 @@ describe('TypeOrmEndpointStore', () => {
     expect((refused as EndpointStoreError).code).toBe('too_many_endpoints');
   });
 
-  it('brings a change made through another store within a second, by NOTIFY (the reload is 10 minutes)', async () => {
+  // Seconds on a loaded machine (NOTIFY, the listener, a reload), far below the 10-minute reload.
+  it('brings a change made through another store within seconds, by NOTIFY (the reload is 10 minutes)', async () => {
     const [a, b] = [await store(), await store()];
-    const started = Date.now();
+    let started = Date.now();
     await a.create(write('shared'));
-    while (!b.get('shared') && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 10));
+    while (!b.get('shared') && Date.now() - started < 6000) await new Promise((r) => setTimeout(r, 10));
     expect(b.get('shared')).toMatchObject({ name: 'shared', enabled: true });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    started = Date.now();
     await a.update(write('shared', { enabled: false }));
-    while (b.get('shared')?.enabled !== false && Date.now() - started < 3000)
+    while (b.get('shared')?.enabled !== false && Date.now() - started < 6000)
       await new Promise((r) => setTimeout(r, 10));
     expect(b.get('shared')?.enabled).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
