@@ -202,7 +202,7 @@ async function startMatrixApp(adapter: AdapterName): Promise<Running> {
           endpoints: endpoints(),
           admin: { token: ADMIN_TOKEN },
           // Every rejection gets its own row, so the leak check sees all of them.
-          eventLog: { rejectedPerSecond: 10_000 },
+          eventLog: { rejectedPerSecond: 10_000, floodBytesPerSecond: 1e12 },
         }),
       }),
     ],

@@ -207,6 +207,7 @@ describe('event listing: every page, each row once, newest first', () => {
           // No sampling here: every rejection and challenge is an entry of its own.
           rejectedPerSecond: 1_000_000,
           challengesPerSecond: 1_000_000,
+          floodBytesPerSecond: 1e12,
         });
         await write(log, rows);
         for (const { filter, limit } of walks) await walk(log, rows, filter, limit);
@@ -224,6 +225,7 @@ describe('event listing: every page, each row once, newest first', () => {
     const pg = eventLogDatabase('listing', {
       rejectedPerSecond: 1_000_000,
       challengesPerSecond: 1_000_000,
+      floodBytesPerSecond: 1e12,
       retentionDays: 0,
       maxDelayMs: 1,
     });

@@ -23,6 +23,13 @@ export const UNAUTHENTICATED_ROW = {
   body: 4096,
 } as const;
 
+/**
+ * The default of `floodBytesPerSecond`: at most ~1.4 GB a day of attacker-chosen bytes per
+ * instance, whatever the number of endpoints (a genuine rejection of ~2 KB still gets ~8 rows a
+ * second of its own).
+ */
+export const FLOOD_BYTES_PER_SECOND = 16 * 1024;
+
 /** Header that names what a bounded row left out. */
 export const TRUNCATED_HEADER = 'x-hookwarden-truncated';
 /** Header of a summary row: how many requests it counts, and when they came. */
@@ -125,10 +132,18 @@ export interface FloodSummary {
 export class FloodBudget {
   private readonly windows = new Map<string, { second: number; rows: number }>();
   private readonly summaries = new Map<string, FloodSummary>();
+  /** Attacker-chosen bytes kept this second over all endpoints (rows per endpoint add up with their number). */
+  private bytes = { second: -1, kept: 0 };
 
+  /**
+   * @param bytesPerSecond what the rows anyone could send (rejections, unsigned challenges,
+   *   duplicates) may keep of the request in one second, over all endpoints; the first such row of
+   *   a second is kept whatever its size.
+   */
   constructor(
     private readonly perSecond: Readonly<Record<BudgetedStatus, number>>,
     private readonly now: () => number,
+    private readonly bytesPerSecond = Infinity,
   ) {}
 
   /**
@@ -145,7 +160,7 @@ export class FloodBudget {
       window = { second, rows: 0 };
       this.windows.set(windowKey, window);
     }
-    if (window.rows < this.perSecond[status]) {
+    if (window.rows < this.perSecond[status] && this.keep(event, status, second)) {
       window.rows++;
       return true;
     }
@@ -169,6 +184,16 @@ export class FloodBudget {
       });
     }
     return false;
+  }
+
+  /** Whether the second's byte budget takes the row; if it does, the row's bytes are counted. */
+  private keep(event: WebhookEventRecord, status: WebhookEventStatus, second: number): boolean {
+    if (status !== 'duplicate' && !isUnauthenticated(event)) return true;
+    if (this.bytes.second !== second) this.bytes = { second, kept: 0 };
+    const bytes = keptBytes(event, status);
+    if (this.bytes.kept > 0 && this.bytes.kept + bytes > this.bytesPerSecond) return false;
+    this.bytes.kept += bytes;
+    return true;
   }
 
   /** Whether summaries wait to be written. */
@@ -200,4 +225,17 @@ export class FloodBudget {
     this.summaries.clear();
     return out;
   }
+}
+
+/** What a bounded row keeps of the request (see {@link boundRecord}), counted before it is built. */
+function keptBytes(event: WebhookEventRecord, status: WebhookEventStatus): number {
+  const limits = UNAUTHENTICATED_ROW;
+  let headers = 0;
+  let count = 0;
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (count++ >= limits.headers || headers >= limits.headerChars) break;
+    headers += Math.min(name.length, limits.headerName) + Math.min(String(value).length, limits.headerValue);
+  }
+  const body = status === 'duplicate' ? 0 : Math.min(event.body?.length ?? 0, limits.body);
+  return Math.min(String(event.path ?? '').length, limits.path) + Math.min(headers, limits.headerChars) + body;
 }

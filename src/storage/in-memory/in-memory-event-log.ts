@@ -1,7 +1,7 @@
 import { InMemoryInbox, type InMemoryInboxOptions } from './in-memory-inbox';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { bodyCapOf, boundRecord, FloodBudget } from '../flood-control';
+import { bodyCapOf, boundRecord, FLOOD_BYTES_PER_SECOND, FloodBudget } from '../flood-control';
 import { pageLimit, PageCursor } from '../page-cursor';
 import {
   type DuplicateState,
@@ -69,6 +69,13 @@ export interface InMemoryEventLogOptions {
    * @default 10
    */
   duplicatesPerSecond?: number;
+  /**
+   * Bytes of the request (path, headers, body sample) that the rows anyone could send — rejections,
+   * unsigned challenges, duplicates — may keep in one second over all endpoints; beyond, they are
+   * counted in summary rows.
+   * @default 16384
+   */
+  floodBytesPerSecond?: number;
 }
 
 /** Positions are sequence numbers, written without leading zeros. */
@@ -141,6 +148,7 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
         duplicate: Math.max(0, options.duplicatesPerSecond ?? 10),
       },
       now,
+      Math.max(0, options.floodBytesPerSecond ?? FLOOD_BYTES_PER_SECOND),
     );
     this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
     this.inbox = new InMemoryInbox(options.inbox, now, (key) => {

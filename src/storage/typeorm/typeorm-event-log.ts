@@ -14,7 +14,7 @@ import type {
   WebhookEventRecord,
   WebhookEventStatus,
 } from '../event-log.interface';
-import { boundRecord, FloodBudget } from '../flood-control';
+import { boundRecord, FLOOD_BYTES_PER_SECOND, FloodBudget } from '../flood-control';
 import { WebhookConfigurationError } from '../../core/errors';
 import { EventLogConnections } from './event-log-connections';
 import { eventActivity, getEvent, listEvents } from './event-log-reader';
@@ -110,6 +110,7 @@ export class TypeOrmEventLog implements EventLog, EventLogReader, OnModuleDestro
         duplicate: nonNegative(options.duplicatesPerSecond, 10, 'duplicatesPerSecond'),
       },
       now,
+      nonNegative(options.floodBytesPerSecond, FLOOD_BYTES_PER_SECOND, 'floodBytesPerSecond'),
     );
     const retentionMs = nonNegative(options.retentionDays, 30, 'retentionDays') * 86_400_000;
     const pruneIntervalMs = positive(options.pruneIntervalMs, 60_000, 'pruneIntervalMs');

@@ -65,6 +65,14 @@ export interface EventLogSettings {
    */
   duplicatesPerSecond?: number;
   /**
+   * Bytes of the request (path, headers, body sample) that the rows anyone could send — rejections,
+   * unsigned challenges, duplicates — may keep in one second over all endpoints, each budget per
+   * endpoint above notwithstanding; beyond, they are counted in summary rows. The default keeps at
+   * most ~1.4 GB a day of attacker-chosen bytes per instance, whatever the number of endpoints.
+   * @default 16384
+   */
+  floodBytesPerSecond?: number;
+  /**
    * Rows older than this many days are deleted (in small batches, on a timer). 0 keeps them forever.
    * @default 30
    */
