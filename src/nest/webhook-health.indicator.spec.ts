@@ -27,6 +27,43 @@ describe('WebhookHealthIndicator', () => {
   });
 });
 
+describe('WebhookHealthIndicator under a flood of checks', () => {
+  // A health route is usually public: 100–200 concurrent GETs, each reading the event log, the
+  // inbox and every endpoint's secrets, made a load balancer's probe time out (an outside review).
+  it('reads the stores once for all the checks that come while a reading is in flight', async () => {
+    const endpoints = ['a', 'b', 'c'];
+    const config = { endpoints: new Map(endpoints.map((name) => [name, {}])) } as unknown as ResolvedWebhookConfig;
+    let writableReads = 0;
+    // As the TypeORM log has it (a query on its pool); the in-memory log has none.
+    const log = Object.assign(new InMemoryEventLog(), {
+      checkWritable: async () => {
+        writableReads++;
+        return true;
+      },
+    });
+    const secrets = new InMemorySecretStore();
+    let lagReads = 0;
+    const listSecrets = jest.spyOn(secrets, 'listSecrets');
+    const indicator = new WebhookHealthIndicator(log, secrets, config, {
+      active: true,
+      lagSeconds: async () => {
+        lagReads++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return 1;
+      },
+    });
+    const answers = await Promise.all(Array.from({ length: 100 }, () => indicator.isHealthy('webhooks')));
+    for (const answer of answers) expect(answer.webhooks!.status).toBe('up');
+    expect(writableReads).toBe(1);
+    expect(lagReads).toBe(1);
+    expect(listSecrets).toHaveBeenCalledTimes(endpoints.length);
+    // A check after that reading ended reads again: what it answers is never older than its call.
+    await indicator.isHealthy('webhooks', { maxInboxLagSeconds: 0.5 });
+    expect(lagReads).toBe(2);
+    expect(writableReads).toBe(2);
+  });
+});
+
 describe('the terminus version the indicator accepts', () => {
   // terminus 10 counts a returned `down` result as healthy (200): the indicator would hide an outage.
   it('refuses terminus 10 at start-up, saying which version to install; 11, 12 and none pass', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { WebhookConfigurationError } from '../core/errors';
 import { EventLog } from '../storage/event-log.interface';
-import { SecretStore } from '../storage/secret-store.interface';
+import { SecretStore, type SecretVersionInfo } from '../storage/secret-store.interface';
 import type { ResolvedWebhookConfig } from './webhook-config';
 import { WEBHOOK_CONFIG } from './webhook.constants';
 
@@ -52,6 +52,9 @@ export class WebhookHealthIndicator {
     @Optional() @Inject(WEBHOOK_INBOX_HEALTH) private readonly inbox?: WebhookInboxHealth,
   ) {}
 
+  /** The reading of the stores in flight, shared by the checks that come meanwhile. */
+  private reading?: Promise<StoreReadings>;
+
   /**
    * The installed terminus's version, read once (it is an optional peer). Checked on use, not at
    * start-up: an app that has terminus 10 for its own checks, and never calls this one, must start.
@@ -66,7 +69,8 @@ export class WebhookHealthIndicator {
     if (unsupported) throw new WebhookConfigurationError(unsupported);
     const maxQueueDepth = options.maxQueueDepth ?? 1000;
     const problems: string[] = [];
-    const writable = this.eventLog.checkWritable ? await this.eventLog.checkWritable() : true;
+    const readings = await this.readStores();
+    const writable = readings.writable;
     if (!writable) problems.push('event log not writable');
     const queueDepth = this.eventLog.queueDepth?.() ?? 0;
     if (queueDepth > maxQueueDepth) problems.push(`event log queue above ${maxQueueDepth}`);
@@ -79,41 +83,69 @@ export class WebhookHealthIndicator {
     }
     if (this.inbox && this.inbox.active !== false) {
       const maxLag = options.maxInboxLagSeconds ?? 300;
-      const lagSeconds = await this.inbox.lagSeconds().catch(() => undefined);
+      const lagSeconds = readings.lagSeconds;
       details.inbox = { lagSeconds: lagSeconds ?? null };
       if (lagSeconds === undefined) problems.push('inbox lag unknown: its store did not answer');
       else if (!(lagSeconds <= maxLag)) problems.push(`inbox lag above ${maxLag}s`);
     }
-    details.expiringSecrets = await this.expiringSecrets(options.secretExpiryWarningSeconds ?? 86_400);
+    details.expiringSecrets = expiringSecrets(readings.secrets, options.secretExpiryWarningSeconds ?? 86_400);
     if (problems.length === 0) return { [key]: { status: 'up', ...details } };
     // Returned, not thrown: terminus 11 and 12 count a `down` result as an error (503), while a
     // thrown error that is not their own class is a 500 in terminus 12.
     return { [key]: { status: 'down', problems, ...details } };
   }
 
-  /** Versions still live whose grace period ends soon, on the endpoints of the options. */
-  private async expiringSecrets(
-    withinSeconds: number,
-  ): Promise<Array<{ endpoint: string; version: number; expiresAt: string }>> {
-    const names = [...this.config.endpoints.keys()];
-    const horizon = Date.now() + withinSeconds * 1000;
-    const expiring: Array<{ endpoint: string; version: number; expiresAt: string }> = [];
-    for (const endpoint of names) {
-      let versions;
+  /**
+   * What the stores answer, read once for every check that comes while a reading is in flight: a
+   * health route is often public, and a flood of checks must cost one reading at a time, not one
+   * each. A check gets the reading in flight at its call, never one that had already ended.
+   */
+  private readStores(): Promise<StoreReadings> {
+    this.reading ??= this.readStoresNow().finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async readStoresNow(): Promise<StoreReadings> {
+    const writable = this.eventLog.checkWritable ? await this.eventLog.checkWritable().catch(() => false) : true;
+    const lagSeconds =
+      this.inbox && this.inbox.active !== false ? await this.inbox.lagSeconds().catch(() => undefined) : undefined;
+    const secrets: Array<{ endpoint: string; versions: readonly SecretVersionInfo[] }> = [];
+    for (const endpoint of this.config.endpoints.keys()) {
       try {
-        versions = await this.secrets.listSecrets(endpoint);
+        secrets.push({ endpoint, versions: await this.secrets.listSecrets(endpoint) });
       } catch {
-        continue;
-      }
-      for (const v of versions) {
-        if (v.revokedAt || !v.expiresAt) continue;
-        const at = v.expiresAt.getTime();
-        if (at > Date.now() && at <= horizon)
-          expiring.push({ endpoint, version: v.version, expiresAt: v.expiresAt.toISOString() });
+        // An endpoint whose secrets cannot be read has none to report.
       }
     }
-    return expiring;
+    return { writable, lagSeconds, secrets };
   }
+}
+
+/** What {@link WebhookHealthIndicator} reads from the stores for a check. */
+interface StoreReadings {
+  readonly writable: boolean;
+  /** `undefined`: no inbox runs, or its store did not answer. */
+  readonly lagSeconds: number | undefined;
+  readonly secrets: ReadonlyArray<{ endpoint: string; versions: readonly SecretVersionInfo[] }>;
+}
+
+/** Versions still live whose grace period ends within `withinSeconds`. */
+function expiringSecrets(
+  secrets: StoreReadings['secrets'],
+  withinSeconds: number,
+): Array<{ endpoint: string; version: number; expiresAt: string }> {
+  const now = Date.now();
+  const horizon = now + withinSeconds * 1000;
+  const expiring: Array<{ endpoint: string; version: number; expiresAt: string }> = [];
+  for (const { endpoint, versions } of secrets) {
+    for (const v of versions) {
+      if (v.revokedAt || !v.expiresAt) continue;
+      const at = v.expiresAt.getTime();
+      if (at > now && at <= horizon)
+        expiring.push({ endpoint, version: v.version, expiresAt: v.expiresAt.toISOString() });
+    }
+  }
+  return expiring;
 }
 
 /**
