@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertWhsecFormat, decodeStandardSecret } from '../core/secret';
+import { WebhookConfigurationError } from '../core/errors';
+import { printable } from '../core/terminal-text';
 import type * as StorageCommands from '../storage/typeorm/storage.cli';
 import type * as JobsCommands from '../storage/typeorm/inbox.cli';
 import { WEBHOOK_PROVIDERS } from '../providers/catalogue';
@@ -150,26 +152,43 @@ export async function main(argv: string[]): Promise<number> {
       headers: delivery.headers,
       body: delivery.body,
     });
-    out(`${response.status} ${response.statusText}`);
-    out(await response.text());
+    out(`${response.status} ${printable(response.statusText)}`);
+    out(shown(await response.text()));
     return response.ok ? 0 : 1;
   }
   if (!entry?.challengeRequest) {
     const known = WEBHOOK_PROVIDERS.filter((p) => p.challengeRequest).map((p) => p.id);
     return usageError(`no challenge for ${provider}. Known: ${known.join(', ')}.`);
   }
-  const probe = challengeRequest(entry, { url, secret, verifyToken: values['verify-token'] });
+  let probe;
+  try {
+    probe = challengeRequest(entry, { url, secret, verifyToken: values['verify-token'] });
+  } catch (error) {
+    // A challenge this provider signs or keys needs its secret (Slack, Zoom): a usage error, not a crash.
+    if (!(error instanceof WebhookConfigurationError)) throw error;
+    return usageError(
+      `challenge ${provider}: ${error.message}${secret === undefined ? ' Give it with --secret.' : ''}`,
+    );
+  }
   const target = new URL(url);
   for (const [k, v] of Object.entries(probe.query ?? {})) target.searchParams.set(k, v);
   const response = await request(target, { method: probe.method, headers: probe.headers, body: probe.body });
   const text = await response.text();
   const problem = probe.check({ status: response.status, headers: response.headers, text });
-  out(`${response.status} ${response.statusText}`);
-  if (text) out(text);
+  out(`${response.status} ${printable(response.statusText)}`);
+  if (text) out(shown(text));
   out(problem ? `FAILED: ${problem}` : 'OK: the answer is what the provider expects');
   return problem ? 1 : 0;
 }
 
+const MAX_SHOWN = 4096;
+
+/** A server's answer as the terminal shows it: escapes written out, at most 4,096 characters. */
+function shown(text: string): string {
+  const cut =
+    text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}\n[… ${text.length - MAX_SHOWN} more characters]` : text;
+  return printable(cut, true);
+}
 /**
  * Why `url` cannot be used, never quoting it: it may carry credentials (`user:password@`), which
  * fetch refuses anyway, quoting the whole URL.

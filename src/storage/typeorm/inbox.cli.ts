@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import { INBOX_JOB_STATES, type InboxJobState } from '../../core/inbox/inbox-decisions';
+import { printable } from '../../core/terminal-text';
 import { auditableId } from '../audit-log.interface';
 import type { InboxJobFilter } from '../inbox.interface';
 import type { CommandOutput } from './storage.cli';
@@ -119,7 +120,7 @@ export async function runJobsCommand(
             `event=${j.eventId}`,
             j.lastError ?? '',
           ]
-            .map(printable)
+            .map((text) => printable(text))
             .join('\t')
             .trimEnd(),
         );
@@ -184,17 +185,4 @@ export async function runJobsCommand(
     await audit.close?.();
     if (!given) await dataSource.destroy();
   }
-}
-
-/**
- * Stored text as a terminal may show it: control characters (C0, DEL, C1: escape sequences that
- * retitle, clear or rewrite the screen), tabs (the columns' separator) and the bidirectional
- * overrides written as `\uXXXX`. An event type is chosen by whoever signs deliveries.
- */
-function printable(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
