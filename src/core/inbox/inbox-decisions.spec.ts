@@ -114,5 +114,9 @@ describe('inbox decisions', () => {
       expect(describeJobError('plain')).toBe('Error: plain');
       expect(describeJobError(42)).toBe('Error: non-error thrown');
     });
+    it('has no line separator nor bidirectional override (a log line or a console cell shown reordered)', () => {
+      const text = describeJobError(new Error('amount \u202e001$ paid\u2028next\u2029para \u2066x\u2069'));
+      expect(text).toBe('Error: amount  001$ paid next para  x ');
+    });
   });
 });

@@ -122,7 +122,7 @@ const LONG_OPAQUE = /\b[A-Za-z0-9+/_=-]{32,}\b/g;
 
 /**
  * A handler error as the job keeps it: its name and message, credential-like values and long
- * opaque strings replaced, control characters removed, at most {@link MAX_ERROR_LENGTH} characters.
+ * opaque strings replaced, control characters, line separators and bidirectional overrides removed, at most {@link MAX_ERROR_LENGTH} characters.
  * @publicApi
  */
 export function describeJobError(error: unknown): string {
@@ -132,6 +132,6 @@ export function describeJobError(error: unknown): string {
     .replace(SECRET_LIKE, '$1[redacted]')
     .replace(LONG_OPAQUE, '[redacted]')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ');
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
