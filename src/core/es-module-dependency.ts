@@ -1,5 +1,8 @@
 import { WebhookConfigurationError } from './errors';
 
+/** Where such a load fails on a recent Node.js: Jest's CommonJS mode, unless told to transform the module. */
+const JEST_HINT = `(under Jest, let it be transformed: see the README's "Testing your webhooks") `;
+
 /**
  * Loads a dependency that is an ES module on first use, rather than with the package: Node.js
  * loads those with require() from 20.19, Jest's CommonJS mode (the default test set-up of Nest 10
@@ -8,7 +11,7 @@ import { WebhookConfigurationError } from './errors';
  * is the call site's own literal `require('…')`, which bundlers follow.
  * @internal
  */
-export function requireEsModule<T>(name: string, load: () => unknown, neededFor: string, hint = ''): T {
+export function requireEsModule<T>(name: string, load: () => unknown, neededFor: string, hint = JEST_HINT): T {
   try {
     return load() as T;
   } catch (error) {

@@ -12,6 +12,12 @@ export interface GenericEndpointOptions extends PresetOptions {
   readonly secret?: SecretOrSecrets;
   /** Makes a new secret in the provider's format for rotations through the admin API. */
   readonly generateSecret?: () => string;
+  /**
+   * Secrets a challenge rule reads by name (`{ from: 'named', name }`), e.g. a verify token beside
+   * the signing secret; rotatable through the admin API with `?name=`.
+   * @example namedSecrets: { 'verification-token': process.env.ACME_VERIFY_TOKEN }
+   */
+  readonly namedSecrets?: WebhookEndpointDefinition['namedSecrets'];
 }
 
 /** @publicApi */
@@ -35,9 +41,9 @@ export type HmacEndpointOptions = GenericEndpointOptions & Omit<HmacSchemeOption
  * }
  */
 export function hmacEndpoint(options: HmacEndpointOptions): WebhookEndpointDefinition {
-  const { provider, secret, generateSecret, also, challenge, dedupeWindowSeconds, ...scheme } = options;
+  const { provider, secret, generateSecret, namedSecrets, also, challenge, dedupeWindowSeconds, ...scheme } = options;
   return definePreset(
-    { provider, scheme: new HmacScheme({ ...scheme, name: provider }), secrets: secret, generateSecret },
+    { provider, scheme: new HmacScheme({ ...scheme, name: provider }), secrets: secret, generateSecret, namedSecrets },
     { also, challenge, dedupeWindowSeconds },
   );
 }
@@ -52,9 +58,15 @@ export type ApiKeyEndpointOptions = GenericEndpointOptions & Omit<ApiKeyOptions,
  * @example apiKeyEndpoint({ provider: 'acme', header: 'x-api-key', secret: process.env.ACME_KEY })
  */
 export function apiKeyEndpoint(options: ApiKeyEndpointOptions): WebhookEndpointDefinition {
-  const { provider, secret, generateSecret, also, challenge, dedupeWindowSeconds, ...scheme } = options;
+  const { provider, secret, generateSecret, namedSecrets, also, challenge, dedupeWindowSeconds, ...scheme } = options;
   return definePreset(
-    { provider, scheme: new ApiKeyScheme({ ...scheme, name: provider }), secrets: secret, generateSecret },
+    {
+      provider,
+      scheme: new ApiKeyScheme({ ...scheme, name: provider }),
+      secrets: secret,
+      generateSecret,
+      namedSecrets,
+    },
     { also, challenge, dedupeWindowSeconds },
   );
 }
@@ -69,10 +81,10 @@ export type BasicAuthEndpointOptions = GenericEndpointOptions;
  * @example basicAuthEndpoint({ provider: 'legacy-crm', secret: `hooks:${process.env.CRM_HOOK_PASSWORD}` })
  */
 export function basicAuthEndpoint(options: BasicAuthEndpointOptions): WebhookEndpointDefinition {
-  const { provider, secret, generateSecret, also, challenge, dedupeWindowSeconds } = options;
+  const { provider, secret, generateSecret, namedSecrets, also, challenge, dedupeWindowSeconds } = options;
   const schemeOptions: BasicAuthOptions = { name: provider };
   return definePreset(
-    { provider, scheme: new BasicAuthScheme(schemeOptions), secrets: secret, generateSecret },
+    { provider, scheme: new BasicAuthScheme(schemeOptions), secrets: secret, generateSecret, namedSecrets },
     { also, challenge, dedupeWindowSeconds },
   );
 }

@@ -142,6 +142,22 @@ describe('provider presets', () => {
       expect(definition.generateSecret!()).toBe('generated');
     });
 
+    it("the generic factories take named secrets for challenge rules (the README's `hook` never answered without)", () => {
+      const hook = presets.hmacEndpoint({
+        provider: 'hook',
+        secret: 's',
+        header: 'x-signature',
+        namedSecrets: { 'verification-token': 'vt', unset: undefined },
+      });
+      expect(hook.namedSecrets).toEqual({ 'verification-token': 'vt' });
+      expect(presets.apiKeyEndpoint({ provider: 'p', header: 'x-key', namedSecrets: { a: 'b' } }).namedSecrets).toEqual(
+        {
+          a: 'b',
+        },
+      );
+      expect(presets.basicAuthEndpoint({ provider: 'c', namedSecrets: { a: 'b' } }).namedSecrets).toEqual({ a: 'b' });
+    });
+
     it('apiKeyEndpoint and basicAuthEndpoint use the endpoint secrets', () => {
       const key = presets.apiKeyEndpoint({ provider: 'partner', header: 'x-api-key', secret: 'k' });
       expect([key.schemes[0].name, key.schemes[0].requiresSecret, key.secrets]).toEqual(['partner', true, ['k']]);

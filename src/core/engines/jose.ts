@@ -12,7 +12,6 @@ export function jose(): typeof Jose {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         () => require('jose'),
         'JWT-signed webhooks need',
-        `(under Jest, let it be transformed: see the README's "Testing your webhooks") `,
       );
     } catch (error) {
       loaded = error as Error;

@@ -92,6 +92,14 @@ describe('hookwarden jobs', () => {
     expect(actions.every((a) => a.actor.startsWith('cli:'))).toBe(true);
   });
 
+  it('shows its usage with --help (it was an unknown option), without a database', async () => {
+    for (const argv of [['--help'], ['-h'], ['help'], ['list', '--help']]) {
+      lines.out = [];
+      expect(await runJobsCommand(argv, {}, io)).toBe(0);
+      expect(lines.out.join('\n')).toContain('jobs redrive [--endpoint <name>]');
+    }
+  });
+
   it('refuses usage mistakes with exit code 2', async () => {
     expect(await run('list', '--state', 'lost')).toBe(2);
     expect(await run('list', '--limit', '0')).toBe(2);

@@ -51,6 +51,7 @@ export async function runJobsCommand(
         limit: { type: 'string' },
         apply: { type: 'boolean' },
         reverify: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -59,6 +60,10 @@ export async function runJobsCommand(
   }
   const [action, id] = parsed.positionals;
   const { values } = parsed;
+  if (values.help || action === 'help') {
+    io.out(`Usage:\n${JOBS_USAGE}`);
+    return 0;
+  }
   if (values.state !== undefined && !INBOX_JOB_STATES.includes(values.state as InboxJobState)) {
     io.err(`hookwarden jobs: --state must be one of ${INBOX_JOB_STATES.join(', ')}.`);
     return 2;
