@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const ESC = '\u001b';
-const hostile = `${ESC}]0;pwned${'\u0007'}${ESC}[2J${ESC}[31mred\u202eevil\nsecond line\n${'x'.repeat(100_000)}`;
+const hostile = `${ESC}]0;pwned${'\u0007'}${ESC}[2J${ESC}[31mred\u202eevil\nsecond line\r\nthird\u2028fourth\n${'x'.repeat(100_000)}`;
 
 describe('the CLI prints what a server answered as text, bounded', () => {
   let server: Server;
@@ -46,9 +46,9 @@ describe('the CLI prints what a server answered as text, bounded', () => {
     expect(printed).toContain('400');
     // No control character but line feeds reaches the terminal; the overrides are written out.
     // eslint-disable-next-line no-control-regex
-    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
     expect(printed).toContain('\\u001b]0;pwned');
-    expect(printed).toContain('\\u202eevil\nsecond line');
+    expect(printed).toContain('\\u202eevil\nsecond line\nthird\\u2028fourth');
     expect(printed.length).toBeLessThan(10_000);
     expect(printed).toMatch(/more characters/);
   });

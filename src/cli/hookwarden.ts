@@ -185,10 +185,13 @@ const MAX_SHOWN = 4096;
 
 /** A server's answer as the terminal shows it: escapes written out, at most 4,096 characters. */
 function shown(text: string): string {
-  const cut =
-    text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}\n[… ${text.length - MAX_SHOWN} more characters]` : text;
-  return printable(cut, true);
+  const lines = text.replace(/\r\n/g, '\n');
+  if (lines.length <= MAX_SHOWN) return printable(lines, true);
+  // Not between the two halves of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(lines[MAX_SHOWN - 1]) ? MAX_SHOWN - 1 : MAX_SHOWN;
+  return printable(`${lines.slice(0, end)}\n[… ${lines.length - end} more characters]`, true);
 }
+
 /**
  * Why `url` cannot be used, never quoting it: it may carry credentials (`user:password@`), which
  * fetch refuses anyway, quoting the whole URL.

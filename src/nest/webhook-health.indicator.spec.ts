@@ -3,7 +3,7 @@
 import { InMemoryEventLog } from '../storage/in-memory/in-memory-event-log';
 import { InMemorySecretStore } from '../storage/in-memory/in-memory-secret-store';
 import type { ResolvedWebhookConfig } from './webhook-config';
-import { unsupportedTerminus, WebhookHealthIndicator } from './webhook-health.indicator';
+import { HEALTH_READING_DEADLINE_MS, unsupportedTerminus, WebhookHealthIndicator } from './webhook-health.indicator';
 
 describe('WebhookHealthIndicator', () => {
   const config = { endpoints: new Map() } as unknown as ResolvedWebhookConfig;
@@ -61,6 +61,24 @@ describe('WebhookHealthIndicator under a flood of checks', () => {
     await indicator.isHealthy('webhooks', { maxInboxLagSeconds: 0.5 });
     expect(lagReads).toBe(2);
     expect(writableReads).toBe(2);
+  });
+});
+
+describe('WebhookHealthIndicator when a store hangs', () => {
+  // A silent connection: the shared reading must not hold every later check once the store is back.
+  it('answers down after the deadline, and the next check reads again', async () => {
+    let hang = true;
+    const log = Object.assign(new InMemoryEventLog(), {
+      checkWritable: () => (hang ? new Promise<boolean>(() => undefined) : Promise.resolve(true)),
+    });
+    const config = { endpoints: new Map() } as unknown as ResolvedWebhookConfig;
+    const indicator = new WebhookHealthIndicator(log, new InMemorySecretStore(), config);
+    const started = Date.now();
+    const hung = await indicator.isHealthy('webhooks');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HEALTH_READING_DEADLINE_MS - 50);
+    expect(hung.webhooks).toMatchObject({ status: 'down', eventLog: { writable: false } });
+    hang = false;
+    expect((await indicator.isHealthy('webhooks')).webhooks!.status).toBe('up');
   });
 });
 

@@ -98,10 +98,22 @@ export class WebhookHealthIndicator {
   /**
    * What the stores answer, read once for every check that comes while a reading is in flight: a
    * health route is often public, and a flood of checks must cost one reading at a time, not one
-   * each. A check gets the reading in flight at its call, never one that had already ended.
+   * each. A check gets the reading in flight at its call, never one that had already ended. A
+   * reading that hangs (a silent connection) is given up after {@link HEALTH_READING_DEADLINE_MS}:
+   * down, and the next check reads again rather than joining it.
    */
   private readStores(): Promise<StoreReadings> {
-    this.reading ??= this.readStoresNow().finally(() => (this.reading = undefined));
+    if (!this.reading) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<StoreReadings>((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), HEALTH_READING_DEADLINE_MS);
+        timer.unref();
+      });
+      this.reading = Promise.race([this.readStoresNow(), deadline]).finally(() => {
+        clearTimeout(timer);
+        this.reading = undefined;
+      });
+    }
     return this.reading;
   }
 
@@ -121,6 +133,9 @@ export class WebhookHealthIndicator {
   }
 }
 
+/** How long a check waits for the stores before it answers down. @internal */
+export const HEALTH_READING_DEADLINE_MS = 5000;
+
 /** What {@link WebhookHealthIndicator} reads from the stores for a check. */
 interface StoreReadings {
   readonly writable: boolean;
@@ -128,6 +143,9 @@ interface StoreReadings {
   readonly lagSeconds: number | undefined;
   readonly secrets: ReadonlyArray<{ endpoint: string; versions: readonly SecretVersionInfo[] }>;
 }
+
+/** The reading of stores that did not answer within the deadline. */
+const TIMED_OUT: StoreReadings = { writable: false, lagSeconds: undefined, secrets: [] };
 
 /** Versions still live whose grace period ends within `withinSeconds`. */
 function expiringSecrets(

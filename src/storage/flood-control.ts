@@ -24,9 +24,9 @@ export const UNAUTHENTICATED_ROW = {
 } as const;
 
 /**
- * The default of `floodBytesPerSecond`: at most ~1.4 GB a day of attacker-chosen bytes per
- * instance, whatever the number of endpoints (a genuine rejection of ~2 KB still gets ~8 rows a
- * second of its own).
+ * The default of `floodBytesPerSecond`: ~1.4 GB a day per instance of the rows anyone can make
+ * (each charged its request's bytes and a fixed 256 for its other columns; a rejection of ~2 KB
+ * gets ~7 rows a second), plus one row a minute per endpoint and status beyond it.
  */
 export const FLOOD_BYTES_PER_SECOND = 16 * 1024;
 
@@ -134,6 +134,8 @@ export class FloodBudget {
   private readonly summaries = new Map<string, FloodSummary>();
   /** Attacker-chosen bytes kept this second over all endpoints (rows per endpoint add up with their number). */
   private bytes = { second: -1, kept: 0 };
+  /** The minute in which each endpoint and status last had a row beyond the byte budget. */
+  private readonly floorRows = new Map<string, number>();
 
   /**
    * @param bytesPerSecond what the rows anyone could send (rejections, unsigned challenges,
@@ -160,7 +162,7 @@ export class FloodBudget {
       window = { second, rows: 0 };
       this.windows.set(windowKey, window);
     }
-    if (window.rows < this.perSecond[status] && this.keep(event, status, second)) {
+    if (window.rows < this.perSecond[status] && this.keep(event, status, second, windowKey)) {
       window.rows++;
       return true;
     }
@@ -186,13 +188,23 @@ export class FloodBudget {
     return false;
   }
 
-  /** Whether the second's byte budget takes the row; if it does, the row's bytes are counted. */
-  private keep(event: WebhookEventRecord, status: WebhookEventStatus, second: number): boolean {
+  /**
+   * Whether the second's byte budget takes the row; if it does, the row's bytes are counted. One
+   * sender using the budget up must not leave every other endpoint with summaries only: each
+   * endpoint and status also gets one row a minute outside it (a bound of one row per endpoint a
+   * minute, where a budget per endpoint alone multiplied by the endpoints).
+   */
+  private keep(event: WebhookEventRecord, status: WebhookEventStatus, second: number, windowKey: string): boolean {
     if (status !== 'duplicate' && !isUnauthenticated(event)) return true;
     if (this.bytes.second !== second) this.bytes = { second, kept: 0 };
     const bytes = keptBytes(event, status);
-    if (this.bytes.kept > 0 && this.bytes.kept + bytes > this.bytesPerSecond) return false;
-    this.bytes.kept += bytes;
+    if (this.bytes.kept === 0 || this.bytes.kept + bytes <= this.bytesPerSecond) {
+      this.bytes.kept += bytes;
+      return true;
+    }
+    const minute = Math.floor(second / 60);
+    if (this.floorRows.get(windowKey) === minute) return false;
+    this.floorRows.set(windowKey, minute);
     return true;
   }
 
@@ -227,15 +239,25 @@ export class FloodBudget {
   }
 }
 
-/** What a bounded row keeps of the request (see {@link boundRecord}), counted before it is built. */
+/**
+ * A row's own columns besides the request's bytes (ids, times, provider, reason, digest, index
+ * entries, the truncation note): charged per row, so that many small rows cost what they weigh.
+ */
+const ROW_OVERHEAD = 256;
+
+/** What a bounded row keeps of the request (as {@link boundRecord} cuts it), counted before it is built. */
 function keptBytes(event: WebhookEventRecord, status: WebhookEventStatus): number {
   const limits = UNAUTHENTICATED_ROW;
   let headers = 0;
   let count = 0;
   for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (count++ >= limits.headers || headers >= limits.headerChars) break;
-    headers += Math.min(name.length, limits.headerName) + Math.min(String(value).length, limits.headerValue);
+    if (name.toLowerCase().startsWith(OWN_HEADER_PREFIX)) continue;
+    const n = Math.min(name.length, limits.headerName);
+    const v = Math.min(String(value).length, limits.headerValue);
+    if (count >= limits.headers || headers + n + v > limits.headerChars) continue;
+    count++;
+    headers += n + v;
   }
-  const body = status === 'duplicate' ? 0 : Math.min(event.body?.length ?? 0, limits.body);
-  return Math.min(String(event.path ?? '').length, limits.path) + Math.min(headers, limits.headerChars) + body;
+  const body = status === 'duplicate' || event.storeBody === false ? 0 : Math.min(event.body?.length ?? 0, limits.body);
+  return ROW_OVERHEAD + Math.min(String(event.path ?? '').length, limits.path) + headers + body;
 }

@@ -11,9 +11,9 @@ import { jsonField } from './json-field';
 const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** RFC 3339 date-time with seconds, an optional fraction of up to 9 digits and a zone (`Z` or `±hh:mm`). */
 const LOWER_HEX = /^[0-9a-f]*$/;
 const ANY_CASE_HEX = /^[0-9a-fA-F]*$/;
+/** RFC 3339 date-time with seconds, an optional fraction of up to 9 digits and a zone (`Z` or `±hh:mm`). */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** @internal */

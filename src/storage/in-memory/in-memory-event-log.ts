@@ -70,9 +70,9 @@ export interface InMemoryEventLogOptions {
    */
   duplicatesPerSecond?: number;
   /**
-   * Bytes of the request (path, headers, body sample) that the rows anyone could send — rejections,
-   * unsigned challenges, duplicates — may keep in one second over all endpoints; beyond, they are
-   * counted in summary rows.
+   * What the rows anyone could send — rejections, unsigned challenges, duplicates — may weigh in one
+   * second over all endpoints (their requests' bytes and 256 per row); beyond, they are counted in
+   * summary rows, but for one row a minute per endpoint and status.
    * @default 16384
    */
   floodBytesPerSecond?: number;
@@ -148,7 +148,8 @@ export class InMemoryEventLog implements EventLog, EventLogReader {
         duplicate: Math.max(0, options.duplicatesPerSecond ?? 10),
       },
       now,
-      Math.max(0, options.floodBytesPerSecond ?? FLOOD_BYTES_PER_SECOND),
+      // NaN (a bad setting) is 0, one row a second, rather than no bound.
+      Math.max(0, options.floodBytesPerSecond ?? FLOOD_BYTES_PER_SECOND) || 0,
     );
     this.leaseMs = Math.max(0, options.handlingLeaseSeconds ?? 60) * 1000;
     this.inbox = new InMemoryInbox(options.inbox, now, (key) => {

@@ -104,8 +104,8 @@ describe('TypeOrmEventLog', () => {
   });
 
   it('group-commits: concurrent records share a few statements, each resolving with its own outcome', async () => {
-    // A budget above the flood: every duplicate gets its row (written after its batch, see below).
-    const log = await eventLog({ batchSize: 100, maxDelayMs: 5, duplicatesPerSecond: 1000 });
+    // Budgets above the flood: every duplicate gets its row (written after its batch, see below).
+    const log = await eventLog({ batchSize: 100, maxDelayMs: 5, duplicatesPerSecond: 1000, floodBytesPerSecond: 1e9 });
     const endpoint = uniq('batch');
     const records = Array.from({ length: 300 }, (_, i) =>
       event(endpoint, { messageId: `m${i % 150}`, body: randomBytes(1024) }),

@@ -65,10 +65,11 @@ export interface EventLogSettings {
    */
   duplicatesPerSecond?: number;
   /**
-   * Bytes of the request (path, headers, body sample) that the rows anyone could send — rejections,
-   * unsigned challenges, duplicates — may keep in one second over all endpoints, each budget per
-   * endpoint above notwithstanding; beyond, they are counted in summary rows. The default keeps at
-   * most ~1.4 GB a day of attacker-chosen bytes per instance, whatever the number of endpoints.
+   * What the rows anyone could send — rejections, unsigned challenges, duplicates — may weigh in one
+   * second over all endpoints (each its request's path, headers and body sample, and 256 bytes for
+   * its other columns), each budget per endpoint above notwithstanding; beyond, they are counted in
+   * summary rows, but for one row a minute per endpoint and status (one sender cannot blind the
+   * others). The default is about 1.4 GB a day per instance.
    * @default 16384
    */
   floodBytesPerSecond?: number;
